@@ -1,0 +1,36 @@
+package io.adagio.core.model;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One vertex of a graph spec: a named piece of work and the runtime that performs it.
+ *
+ * <p>{@code retry} is keyed by the raw condition text as submitted so that validation can name an
+ * unknown condition; {@link #retryRule(RetryCondition)} reads it typed.
+ */
+public record NodeSpec(String name, String runtime, Map<String, List<String>> metadata, Map<String, RetryRule> retry) {
+
+    public NodeSpec {
+        metadata = Metadata.copyOf(metadata);
+        retry = retry == null || retry.isEmpty() ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(retry));
+    }
+
+    public NodeSpec(String name, String runtime) {
+        this(name, runtime, Map.of(), Map.of());
+    }
+
+    public Optional<RetryRule> retryRule(RetryCondition condition) {
+        return Optional.ofNullable(retry.get(condition.key()));
+    }
+
+    /** The typed retry rules; unknown conditions (rejected by validation) are left out. */
+    public Map<RetryCondition, RetryRule> retryRules() {
+        var rules = new EnumMap<RetryCondition, RetryRule>(RetryCondition.class);
+        retry.forEach((k, v) -> RetryCondition.fromKey(k).ifPresent(c -> rules.put(c, v)));
+        return rules;
+    }
+}
