@@ -1,0 +1,256 @@
+package io.adagio.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.adagio.client.RunSummary;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Edge;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.Stats;
+import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.wire.WireMapping;
+import io.adagio.proto.controlplane.ListAgentsResponse;
+import io.adagio.proto.controlplane.ListRunsResponse;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** How runs, stats and agents look on the terminal, as JSON and as Graphviz. */
+final class Printers {
+    /** Lines of a node's output shown by the pretty printer. */
+    static final int OUTPUT_LINES = 5;
+    private static final int OUTPUT_COLUMN_WIDTH = 40;
+
+    private Printers() {}
+
+    // ---- words ----
+
+    static String outcome(RunSummary.Outcome outcome) {
+        return switch (outcome) {
+            case PENDING -> "-";
+            case FAILING -> "FAILING";
+            case SUCCEEDED -> "SUCCEEDED";
+            case FAILED -> "FAILED";
+        };
+    }
+
+    /** What a node came to: its last attempt's conclusion, UNREACHED, or its status while it is not done. */
+    static String nodeState(Node node) {
+        if (node.status() == NodeStatus.COMPLETED) {
+            return node.attempts().isEmpty() ? "UNREACHED" : node.lastConclusion().name();
+        }
+        return node.status() == NodeStatus.NONE ? "ORPHANED" : node.status().name();
+    }
+
+    /** "node d failed (FAIL after 1 attempt); unreached: e, g". */
+    static String failureText(RunSummary s) {
+        var parts = new java.util.ArrayList<String>();
+        if (!s.failed().isEmpty()) {
+            parts.add((s.failed().size() == 1 ? "node " : "nodes ") + s.failed().stream()
+                    .map(n -> n.name() + " (" + n.lastConclusion() + " after " + plural(n.attempts().size(), "attempt") + ")")
+                    .collect(Collectors.joining(", ")) + " failed");
+        }
+        if (!s.unreached().isEmpty()) {
+            parts.add("unreached: " + s.unreached().stream().map(Node::name).collect(Collectors.joining(", ")));
+        }
+        return parts.isEmpty() ? "not completed" : String.join("; ", parts);
+    }
+
+    static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
+    }
+
+    // ---- JSON ----
+
+    private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
+            .includingDefaultValueFields();
+
+    static String json(MessageOrBuilder message) {
+        try {
+            return JSON.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String runJson(Run run) {
+        return json(WireMapping.toProto(run));
+    }
+
+    static String runsJson(List<Run> runs) {
+        return json(ListRunsResponse.newBuilder().addAllRuns(runs.stream().map(WireMapping::toProto).toList()));
+    }
+
+    static String agentsJson(List<Agent> agents) {
+        return json(ListAgentsResponse.newBuilder().addAllAgents(agents.stream().map(WireMapping::toProto).toList()));
+    }
+
+    static String statsJson(Stats stats) {
+        return json(WireMapping.toProto(stats));
+    }
+
+    // ---- pretty ----
+
+    /** A summary of the run, a table of its nodes, and the first lines of each node's output. */
+    static void pretty(Run run, Instant now, PrintWriter out) {
+        var s = RunSummary.of(run);
+        var head = new Table("", "");
+        head.row("Run:", run.id());
+        head.row("Created:", Timestamps.format(run.createdAt()));
+        head.row("Status:", run.status());
+        head.row("Conclusion:", switch (s.outcome()) {
+            case PENDING -> "- (not completed)";
+            case SUCCEEDED -> "SUCCEEDED";
+            case FAILED, FAILING -> outcome(s.outcome()) + ": " + failureText(s);
+        });
+        head.row("Nodes:", s.done() + "/" + s.total() + " done" + (s.running() > 0 ? ", " + s.running() + " running" : ""));
+        head.row("Duration:", Times.duration(s.duration(now)) + (s.completed() ? "" : " so far"));
+        head.printWithoutHeader(out);
+        out.println();
+
+        var nodes = new Table("NODE", "RUNTIME", "STATUS", "ATTEMPTS", "CONCLUSIONS", "STARTED", "DURATION", "OUTPUT");
+        for (var node : run.nodes()) {
+            nodes.row(node.name(), node.spec().runtime(), node.status() == NodeStatus.NONE ? "ORPHANED" : node.status(),
+                    node.attempts().size(), conclusions(node), started(run, node), nodeDuration(node, now),
+                    firstLine(node));
+        }
+        nodes.print(out);
+
+        boolean heading = false;
+        for (var node : run.nodes()) {
+            if (node.attempts().isEmpty()) {
+                continue;
+            }
+            var lines = node.attempts().getLast().outputText().strip().lines().toList();
+            if (lines.isEmpty()) {
+                continue;
+            }
+            if (!heading) {
+                out.println();
+                out.println("Output (last attempt, first " + OUTPUT_LINES + " lines):");
+                heading = true;
+            }
+            out.println("  " + node.name() + " [" + node.lastConclusion() + "]:");
+            lines.stream().limit(OUTPUT_LINES).forEach(l -> out.println("    " + l.stripTrailing()));
+            if (lines.size() > OUTPUT_LINES) {
+                out.println("    ... (" + plural(lines.size() - OUTPUT_LINES, "more line") + ")");
+            }
+        }
+    }
+
+    private static String conclusions(Node node) {
+        if (node.attempts().isEmpty()) {
+            return node.status() == NodeStatus.COMPLETED ? "UNREACHED" : "-";
+        }
+        return node.attempts().stream().map(Result::conclusion).map(Conclusion::name).collect(Collectors.joining(","));
+    }
+
+    private static String started(Run run, Node node) {
+        if (node.startedAt() == null || run.createdAt() == null) {
+            return "-";
+        }
+        return "+" + Times.duration(Duration.between(run.createdAt(), node.startedAt()));
+    }
+
+    private static String nodeDuration(Node node, Instant now) {
+        if (node.startedAt() == null) {
+            return "-";
+        }
+        if (node.finishedAt() != null) {
+            return Times.duration(Duration.between(node.startedAt(), node.finishedAt()));
+        }
+        return node.status() == NodeStatus.RUNNING ? Times.duration(Duration.between(node.startedAt(), now)) + "…" : "-";
+    }
+
+    private static String firstLine(Node node) {
+        if (node.attempts().isEmpty()) {
+            return "";
+        }
+        String line = node.attempts().getLast().outputText().strip().lines().findFirst().orElse("").strip();
+        return line.length() > OUTPUT_COLUMN_WIDTH ? line.substring(0, OUTPUT_COLUMN_WIDTH - 1) + "…" : line;
+    }
+
+    // ---- Graphviz ----
+
+    /** Colours by what a node came to: green succeeded, red failed, orange error, blue running, ... */
+    static String colour(Node node) {
+        return switch (node.status()) {
+            case COMPLETED -> node.attempts().isEmpty() ? "#dddddd" : switch (node.lastConclusion()) {
+                case SUCCESS -> "#9be7a0";
+                case FAIL -> "#f4a3a3";
+                case ERROR -> "#f8c471";
+                case NONE -> "#dddddd";
+            };
+            case RUNNING -> "#9ecbf5";
+            case READY -> "#fff2a8";
+            case WAITING -> "#ffffff";
+            case NONE -> "#d7bdf2";
+        };
+    }
+
+    /** The run as a Graphviz digraph: one box per node, coloured by its state, and every edge. */
+    static String dot(Run run) {
+        var b = new StringBuilder();
+        var s = RunSummary.of(run);
+        b.append("digraph ").append(quote(run.id())).append(" {\n");
+        b.append("  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=")
+                .append(quote("run " + run.id() + " · " + run.status()
+                        + (s.completed() ? " · " + outcome(s.outcome()) : "")))
+                .append("];\n");
+        b.append("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
+        for (var node : run.nodes()) {
+            String state = nodeState(node);
+            b.append("  ").append(quote(node.name())).append(" [label=")
+                    .append(quote(node.name() + "\n" + node.spec().runtime() + " · " + state
+                            + (node.attempts().size() > 1 ? " (" + node.attempts().size() + " attempts)" : "")))
+                    .append(", fillcolor=").append(quote(colour(node)));
+            if (state.equals("UNREACHED")) {
+                b.append(", style=\"rounded,filled,dashed\"");
+            }
+            b.append("];\n");
+        }
+        for (Edge e : run.edges()) {
+            b.append("  ").append(quote(e.source())).append(" -> ").append(quote(e.destination())).append(";\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+    }
+
+    // ---- stats and agents ----
+
+    static void stats(Stats stats, PrintWriter out) {
+        var c = stats.nodeCounts();
+        var t = new Table("", "");
+        t.row("Runs:", stats.runCount());
+        t.row("Nodes:", c.total());
+        t.row("  waiting", c.waiting());
+        t.row("  ready", c.ready());
+        t.row("  running", c.running());
+        t.row("  completed", c.completed());
+        t.row("  orphaned", c.orphaned());
+        t.printWithoutHeader(out);
+    }
+
+    static void agents(List<Agent> agents, PrintWriter out) {
+        var t = new Table("ID", "RUNTIMES");
+        for (var a : agents) {
+            t.row(a.id(), String.join(",", a.runtimes().stream().sorted().toList()));
+        }
+        t.print(out);
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

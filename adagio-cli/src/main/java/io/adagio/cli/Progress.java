@@ -1,0 +1,116 @@
+package io.adagio.cli;
+
+import io.adagio.client.RunSummary;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Run;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Follows a run for {@code runs start -wait}: one line per node event (started, concluded,
+ * unreached, orphaned); on a terminal also a status line redrawn in place with a progress bar.
+ */
+abstract sealed class Progress permits Progress.Silent, Progress.Lines {
+
+    abstract void update(Run run);
+
+    abstract void finish(Run run);
+
+    static Progress silent() {
+        return new Silent();
+    }
+
+    /** A live status line on a terminal, plain lines otherwise (pipes, files, CI logs). */
+    static Progress forConsole(PrintWriter out) {
+        return new Lines(out, Terminal.isInteractive());
+    }
+
+    static final class Silent extends Progress {
+        @Override
+        void update(Run run) {}
+
+        @Override
+        void finish(Run run) {}
+    }
+
+    static final class Lines extends Progress {
+        private record Seen(NodeStatus status, int attempts) {}
+
+        private static final int BAR_WIDTH = 24;
+        private final PrintWriter out;
+        private final boolean live;
+        private final Map<String, Seen> seen = new HashMap<>();
+        private boolean statusLineShown;
+
+        Lines(PrintWriter out, boolean live) {
+            this.out = out;
+            this.live = live;
+        }
+
+        @Override
+        void update(Run run) {
+            clearStatusLine();
+            for (Node node : run.nodes()) {
+                var before = seen.getOrDefault(node.name(), new Seen(NodeStatus.WAITING, 0));
+                var now = new Seen(node.status(), node.attempts().size());
+                report(node, before, now);
+                seen.put(node.name(), now);
+            }
+            if (live) {
+                var s = RunSummary.of(run);
+                int filled = s.total() == 0 ? 0 : s.done() * BAR_WIDTH / s.total();
+                out.print("[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + s.done() + "/" + s.total()
+                        + " done, " + s.running() + " running, " + s.failed().size() + " failed  "
+                        + Times.duration(s.duration(Instant.now())));
+                statusLineShown = true;
+            }
+            out.flush();
+        }
+
+        private void report(Node node, Seen before, Seen now) {
+            for (int i = before.attempts(); i < now.attempts(); i++) {
+                var conclusion = node.attempts().get(i).conclusion();
+                boolean retrying = i == now.attempts() - 1 && now.status() != NodeStatus.COMPLETED;
+                out.println("node " + node.name() + ": " + conclusion + " (attempt " + (i + 1) + ")"
+                        + (retrying ? ", retrying" : ""));
+            }
+            if (now.status() == before.status() && now.attempts() == before.attempts()) {
+                return;
+            }
+            switch (now.status()) {
+                case RUNNING -> out.println("node " + node.name() + ": RUNNING (attempt " + (now.attempts() + 1) + ")");
+                case NONE -> out.println("node " + node.name() + ": ORPHANED (its agent was lost)");
+                case COMPLETED -> {
+                    if (now.attempts() == 0) {
+                        out.println("node " + node.name() + ": UNREACHED (an upstream node failed)");
+                    }
+                }
+                case WAITING, READY -> { }
+            }
+        }
+
+        @Override
+        void finish(Run run) {
+            clearStatusLine();
+            var s = RunSummary.of(run);
+            String took = " in " + Times.duration(s.duration(Instant.now()));
+            if (s.succeeded()) {
+                out.println("Run \"" + run.id() + "\" SUCCEEDED" + took + ": " + s.total() + "/" + s.total()
+                        + " nodes succeeded");
+            } else {
+                out.println("Run \"" + run.id() + "\" FAILED" + took + ": " + Printers.failureText(s));
+            }
+            out.flush();
+        }
+
+        private void clearStatusLine() {
+            if (statusLineShown) {
+                out.print("\r\u001b[K");
+                statusLineShown = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.adagio.cli;
+
+import io.adagio.client.AdagioClient;
+import io.adagio.client.RunSummary;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Run;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.wire.GraphSpecJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "runs", description = "Start, list and inspect workflow runs.",
+        synopsisSubcommandLabel = "COMMAND",
+        subcommands = {RunsCommand.Ls.class, RunsCommand.Start.class, RunsCommand.Inspect.class,
+                CommandLine.HelpCommand.class})
+final class RunsCommand extends CommandBase {
+
+    @Override
+    public Integer call() {
+        throw missingCommand();
+    }
+
+    /** Output formats of the listing commands. */
+    enum Output { table, json }
+
+    @Command(name = "ls", aliases = "list", description = "List runs, newest first.",
+            footer = {"", "Times are RFC 3339 (2025-06-01T12:00:00Z), a date (2025-06-01), or a duration ago (90s, 15m, 1h30m, 2d).",
+                    "Example: adagio runs ls -since 1h -limit 10"})
+    static final class Ls extends CommandBase {
+        @Option(names = {"-limit", "--limit"}, paramLabel = "N", defaultValue = "0",
+                description = "Show at most N runs (0: all).")
+        long limit;
+
+        @Option(names = {"-since", "--since", "-finish", "--finish"}, paramLabel = "TIME",
+                description = "Only runs created at or after TIME (ListRuns finish_ns).")
+        String since;
+
+        @Option(names = {"-until", "--until", "-start", "--start"}, paramLabel = "TIME",
+                description = "Only runs created at or before TIME (ListRuns start_ns).")
+        String until;
+
+        @Option(names = {"-o", "-output", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+                description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+        Output output;
+
+        @Override
+        public Integer call() throws Exception {
+            if (limit < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-limit must not be negative, got " + limit);
+            }
+            Instant now = Instant.now();
+            Instant from = time("-since", since, now);
+            Instant to = time("-until", until, now);
+            try (AdagioClient client = root().client()) {
+                var runs = client.listRuns(from, to, limit);
+                if (output == Output.json) {
+                    out().println(Printers.runsJson(runs));
+                    return Errors.OK;
+                }
+                if (runs.isEmpty()) {
+                    err().println("No runs found.");
+                    return Errors.OK;
+                }
+                var table = new Table("ID", "CREATED", "STATUS", "CONCLUSION", "NODES", "DURATION");
+                for (Run run : runs) {
+                    var s = RunSummary.of(run);
+                    table.row(run.id(), Times.shortTime(run.createdAt()), run.status(), Printers.outcome(s.outcome()),
+                            s.done() + "/" + s.total(), Times.duration(s.duration(now)));
+                }
+                table.print(out());
+                return Errors.OK;
+            }
+        }
+
+        private Instant time(String flag, String value, Instant now) {
+            if (value == null) {
+                return null;
+            }
+            try {
+                return Times.parseInstant(value, now);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "invalid value for " + flag + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "start", description = "Start a run of a graph spec read from FILE, or from standard input.",
+            footer = {"", "Examples:", "  adagio runs start workflow.json",
+                    "  id=$(adagio runs start -q workflow.json)",
+                    "  cat workflow.json | adagio runs start -wait -"})
+    static final class Start extends CommandBase {
+        @Parameters(arity = "0..1", paramLabel = "FILE|-", description = "The graph spec as JSON; '-' or none reads standard input.")
+        String file;
+
+        @Option(names = {"-q", "-quiet", "--quiet"}, description = "Print only the run's ID.")
+        boolean quiet;
+
+        @Option(names = {"-wait", "--wait", "-w"},
+                description = "Follow the run until it completes; exit 0 only if every node succeeded.")
+        boolean await;
+
+        @Option(names = {"-timeout", "--timeout"}, paramLabel = "DURATION", defaultValue = "0s",
+                description = "With -wait: give up after DURATION (exit 1); 0s waits for ever.")
+        String timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration waitFor = waitTimeout();
+            GraphSpec graph = readSpec();
+            try (AdagioClient client = root().client()) {
+                Run run = client.start(graph);
+                if (quiet) {
+                    out().println(run.id());
+                } else {
+                    out().println("Run started \"" + run.id() + "\"");
+                }
+                out().flush();
+                if (!await) {
+                    return Errors.OK;
+                }
+                var progress = quiet ? Progress.silent() : Progress.forConsole(out());
+                Run done = client.awaitCompletion(run.id(), waitFor, progress::update);
+                progress.finish(done);
+                var summary = RunSummary.of(done);
+                if (summary.succeeded()) {
+                    return Errors.OK;
+                }
+                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed: " + Printers.failureText(summary));
+            }
+        }
+
+        private Duration waitTimeout() {
+            try {
+                return Times.parseDuration(timeout);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
+            }
+        }
+
+        private GraphSpec readSpec() {
+            String source = file == null || file.equals("-") ? "standard input" : file;
+            String json;
+            try {
+                json = file == null || file.equals("-")
+                        ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                        : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new Errors.Failure("cannot read " + source + ": no such file");
+            } catch (IOException e) {
+                throw new Errors.Failure("cannot read " + source + ": " + e.getMessage());
+            }
+            if (json.isBlank()) {
+                throw new Errors.Failure("no graph spec: " + source + " is empty");
+            }
+            try {
+                return GraphSpecJson.parse(json);
+            } catch (RepositoryException.InvalidSpec e) {
+                throw new Errors.Failure("cannot read the graph spec in " + source + ": "
+                        + e.getMessage().replaceFirst("^invalid graph spec: ", ""));
+            }
+        }
+    }
+
+    /** How inspect prints a run. */
+    enum Printer { pretty, json, dot }
+
+    @Command(name = "inspect", aliases = "get", description = "Show a run: its nodes, attempts and outputs.",
+            footer = {"", "Examples:", "  adagio runs inspect 01JXYZ...",
+                    "  adagio runs inspect -printer dot 01JXYZ... | dot -Tsvg > run.svg"})
+    static final class Inspect extends CommandBase {
+        @Parameters(paramLabel = "ID", description = "The run's ID.")
+        String id;
+
+        @Option(names = {"-printer", "--printer", "-p"}, paramLabel = "PRINTER", defaultValue = "pretty",
+                description = "How to print the run: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+        Printer printer;
+
+        @Override
+        public Integer call() {
+            try (AdagioClient client = root().client()) {
+                Run run = client.inspect(id);
+                switch (printer) {
+                    case pretty -> Printers.pretty(run, Instant.now(), out());
+                    case json -> out().println(Printers.runJson(run));
+                    case dot -> out().print(Printers.dot(run));
+                }
+                return Errors.OK;
+            }
+        }
+    }
+}

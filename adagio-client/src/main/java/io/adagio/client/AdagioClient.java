@@ -1,0 +1,234 @@
+package io.adagio.client;
+
+import io.adagio.client.AdagioClientException.Code;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunStatus;
+import io.adagio.core.model.Stats;
+import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.wire.WireMapping;
+import io.adagio.proto.controlplane.InspectResponse;
+import io.adagio.proto.controlplane.ListAgentsResponse;
+import io.adagio.proto.controlplane.ListRunsResponse;
+import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.proto.controlplane.StartResponse;
+import io.adagio.proto.controlplane.StatsResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A client of the Adagio control plane: start runs, inspect and list them, read stats and agents,
+ * and wait for a run to complete. Results are the domain records of {@code io.adagio.core.model};
+ * every failure is an {@link AdagioClientException} carrying a {@link AdagioClientException.Code}
+ * and the server's message.
+ *
+ * <pre>{@code
+ * try (var client = AdagioClient.connect("localhost:7890")) {
+ *     Run run = client.start(spec);
+ *     Run done = client.awaitCompletion(run.id(), Duration.ofMinutes(5));
+ *     boolean ok = RunSummary.of(done).succeeded();
+ * }
+ * }</pre>
+ *
+ * <p>Instances are thread-safe and cheap; {@link #close()} releases nothing that the JVM would
+ * not release on its own, and exists so that a later transport can hold connections.
+ */
+public final class AdagioClient implements AutoCloseable {
+    /** The address used when none is given: the daemon's default listen address. */
+    public static final String DEFAULT_ADDRESS = "localhost:7890";
+
+    private static final Duration FIRST_POLL = Duration.ofMillis(50);
+    private static final Duration MAX_POLL = Duration.ofSeconds(1);
+
+    private final HttpJsonTransport transport;
+
+    private AdagioClient(Builder builder) {
+        this.transport = new HttpJsonTransport(Target.parse(builder.address), builder.connectTimeout, builder.callTimeout);
+    }
+
+    /**
+     * A client of the control plane at {@code address}: {@code HOST:PORT}, a bare host (port 7890),
+     * or an {@code http://} / {@code https://} URL.
+     *
+     * @throws IllegalArgumentException when the address cannot be read
+     */
+    public static AdagioClient connect(String address) {
+        return builder().address(address).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The {@code host:port} this client talks to. */
+    public String target() {
+        return transport.target();
+    }
+
+    /** Starts a run of {@code spec}; the server validates it and refuses it with {@link Code#INVALID_ARGUMENT}. */
+    public Run start(GraphSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        var request = StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
+        var response = transport.put("v0/runs", request, StartResponse::newBuilder);
+        return WireMapping.fromProto(response.getRun());
+    }
+
+    /** The run with every node, attempt and edge. @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID */
+    public Run inspect(String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("a run ID is required");
+        }
+        var response = transport.get("v0/runs/" + HttpJsonTransport.encode(runId), InspectResponse::newBuilder);
+        if (!response.hasRun()) {
+            throw new AdagioClientException(Code.NOT_FOUND, target(), "run \"" + runId + "\" not found");
+        }
+        return WireMapping.fromProto(response.getRun());
+    }
+
+    /** Runs newest first, as {@code query} selects (see {@link RunQuery} for the window's two ends). */
+    public List<Run> listRuns(RunQuery query) {
+        var path = new StringBuilder("v0/runs");
+        char sep = '?';
+        if (query.startNs() != 0) {
+            path.append(sep).append("start_ns=").append(query.startNs());
+            sep = '&';
+        }
+        if (query.finishNs() != 0) {
+            path.append(sep).append("finish_ns=").append(query.finishNs());
+            sep = '&';
+        }
+        if (query.limit() != 0) {
+            path.append(sep).append("limit=").append(query.limit());
+        }
+        var response = transport.get(path.toString(), ListRunsResponse::newBuilder);
+        return response.getRunsList().stream().map(WireMapping::fromProto).toList();
+    }
+
+    /**
+     * Runs created within {@code [since, until]}, newest first, at most {@code limit} of them.
+     *
+     * @param since the oldest creation time to include, null for no bound
+     * @param until the newest creation time to include, null for no bound
+     * @param limit at most this many runs; 0 for no limit
+     */
+    public List<Run> listRuns(Instant since, Instant until, long limit) {
+        return listRuns(new RunQuery(until == null ? 0 : Timestamps.toNanos(until),
+                since == null ? 0 : Timestamps.toNanos(since), limit));
+    }
+
+    /** Every run, newest first. */
+    public List<Run> listRuns() {
+        return listRuns(RunQuery.ALL);
+    }
+
+    public Stats stats() {
+        var response = transport.get("v0/stats", StatsResponse::newBuilder);
+        var s = response.getStats();
+        var c = s.getNodeCounts();
+        return new Stats(s.getRunCount(), new Stats.NodeCounts(c.getWaitingCount(), c.getReadyCount(),
+                c.getRunningCount(), c.getCompletedCount(), c.getOrphanedCount()));
+    }
+
+    /** The live agents and the runtimes each can execute. */
+    public List<Agent> agents() {
+        var response = transport.get("v0/agents", ListAgentsResponse::newBuilder);
+        return response.getAgentsList().stream().map(WireMapping::fromProto).toList();
+    }
+
+    /**
+     * Waits until every node of the run has completed and returns the completed run.
+     *
+     * @throws AdagioClientException {@link Code#DEADLINE_EXCEEDED} when {@code timeout} passes first
+     *                               (a zero or negative timeout waits for ever)
+     */
+    public Run awaitCompletion(String runId, Duration timeout) throws InterruptedException {
+        return awaitCompletion(runId, timeout, run -> {});
+    }
+
+    /**
+     * Like {@link #awaitCompletion(String, Duration)}, and calls {@code onUpdate} with each snapshot that
+     * differs from the one before (the first snapshot included), so that a caller can show progress.
+     *
+     * <p>There is no change stream in the API yet, so this polls Inspect: every 50 ms at first,
+     * backing off to once a second while nothing changes, and back to 50 ms after each change.
+     */
+    public Run awaitCompletion(String runId, Duration timeout, Consumer<Run> onUpdate) throws InterruptedException {
+        long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
+                ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        Duration pause = FIRST_POLL;
+        Run last = null;
+        while (true) {
+            Run run = inspect(runId);
+            if (!run.equals(last)) {
+                onUpdate.accept(run);
+                pause = FIRST_POLL;
+            } else {
+                pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+            }
+            last = run;
+            if (run.status() == RunStatus.COMPLETED) {
+                return run;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AdagioClientException(Code.DEADLINE_EXCEEDED, target(),
+                        "run \"" + runId + "\" did not complete within " + timeout);
+            }
+            Thread.sleep(Math.max(1, Math.min(pause.toMillis(), left / 1_000_000)));
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: connections are pooled by the JDK and closed when idle.
+    }
+
+    @Override
+    public String toString() {
+        return "AdagioClient[" + target() + "]";
+    }
+
+    /** Settings for a client. */
+    public static final class Builder {
+        private String address = DEFAULT_ADDRESS;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration callTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** {@code HOST:PORT}, a bare host, or an http(s) URL; default {@code localhost:7890}. */
+        public Builder address(String address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** How long to wait for a connection; default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /** How long to wait for one call's answer; default 30 s. */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = positive(timeout, "callTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the address cannot be read */
+        public AdagioClient build() {
+            return new AdagioClient(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}
