@@ -1,0 +1,162 @@
+package io.adagio.server;
+
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.file.FileService;
+import com.linecorp.armeria.server.file.HttpFile;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
+import com.linecorp.armeria.server.healthcheck.HealthCheckService;
+import com.linecorp.armeria.server.metric.MetricCollectingService;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import io.adagio.core.graph.Limits;
+import io.adagio.core.repository.Repository;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control-plane API on one port (DESIGN §5): gRPC {@code adagio.rpc.controlplane.ControlPlane},
+ * its HTTP/JSON routes (transcoded from the {@code google.api.http} annotations, so there is one
+ * implementation), gRPC health and reflection, {@code /health}, Prometheus metrics at
+ * {@code /metrics}, and the web UI's static files at {@code /} and {@code /static/}.
+ *
+ * <p>The UI's files are read from the classpath folder {@value #UI_RESOURCES}; until a UI is on the
+ * classpath a placeholder page is served.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    /** Where the web UI puts its files on the classpath ({@code index.html} and anything it links). */
+    public static final String UI_RESOURCES = "io/adagio/ui/static";
+    private static final String PLACEHOLDER = "io/adagio/server/static";
+
+    private final Server server;
+
+    private ApiServer(Server server) {
+        this.server = server;
+    }
+
+    public static Builder builder(Repository repository) {
+        return new Builder(repository);
+    }
+
+    /** Binds the port and starts serving; returns once the server accepts connections. */
+    public ApiServer start() {
+        server.start().join();
+        log.info("API listening on http://{} (gRPC, HTTP/JSON /v0, UI /, health /health, metrics /metrics)",
+                hostAndPort(address()));
+        return this;
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return server.activePorts().values().iterator().next().localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Stops accepting, lets in-flight requests finish (within the server's grace period) and closes. */
+    @Override
+    public void close() {
+        server.stop().join();
+    }
+
+    private static String hostAndPort(InetSocketAddress address) {
+        var host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    public static final class Builder {
+        private final Repository repository;
+        private InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 7890);
+        private Limits limits = Limits.DEFAULT;
+        private Duration shutdownQuietPeriod = Duration.ZERO;
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private PrometheusMeterRegistry meterRegistry;
+
+        private Builder(Repository repository) {
+            this.repository = Objects.requireNonNull(repository, "repository");
+        }
+
+        public Builder listen(InetSocketAddress listen) {
+            this.listen = Objects.requireNonNull(listen, "listen");
+            return this;
+        }
+
+        /** Only {@link Limits#maxRequestBytes()} is enforced here; the rest is the repository's. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** How long in-flight requests get to finish when the server stops. */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Metrics registry exposed at {@code /metrics}; one is created if none is given. */
+        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        public ApiServer build() {
+            var registry = meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            int maxRequest = limits.maxRequestBytes();
+
+            var grpc = GrpcService.builder()
+                    .addService(new ControlPlaneService(repository))
+                    .addService(ProtoReflectionServiceV1.newInstance())
+                    .enableHealthCheckService(true)
+                    // The repository may block (etcd round trips): keep it off the event loops.
+                    .useBlockingTaskExecutor(true)
+                    .maxRequestMessageLength(maxRequest)
+                    .exceptionHandler((ctx, status, cause, metadata) -> ErrorMapping.toStatus(cause))
+                    .jsonMarshallerFactory(service -> new StrictJsonMarshaller(GrpcJsonMarshaller.builder()
+                            .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
+                                    .includingDefaultValueFields(true))
+                            .build(service)))
+                    .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                            .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
+                                    HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
+                            .errorHandler(UnframedGrpcErrorHandler.ofJson(
+                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(status)))
+                            .build())
+                    .build();
+
+            ServerBuilder sb = Server.builder()
+                    .http(listen)
+                    .maxRequestLength(maxRequest)
+                    .meterRegistry(registry)
+                    .gracefulShutdownTimeout(shutdownQuietPeriod, shutdownTimeout)
+                    .errorHandler(new HttpErrorHandler(maxRequest))
+                    .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
+                    .service("/health", HealthCheckService.of())
+                    .service("/metrics", (ctx, req) -> HttpResponse.of(
+                            MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
+            staticFiles(sb);
+            return new ApiServer(sb.build());
+        }
+
+        private static void staticFiles(ServerBuilder sb) {
+            var loader = ApiServer.class.getClassLoader();
+            String root = loader.getResource(UI_RESOURCES + "/index.html") != null ? UI_RESOURCES : PLACEHOLDER;
+            sb.service("/", HttpFile.of(loader, root + "/index.html").asService());
+            sb.serviceUnder("/static/", FileService.builder(loader, root).build());
+        }
+    }
+}

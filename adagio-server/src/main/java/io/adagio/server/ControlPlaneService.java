@@ -1,0 +1,88 @@
+package io.adagio.server;
+
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.wire.WireMapping;
+import io.adagio.proto.controlplane.ControlPlaneGrpc;
+import io.adagio.proto.controlplane.InspectRequest;
+import io.adagio.proto.controlplane.InspectResponse;
+import io.adagio.proto.controlplane.ListAgentsResponse;
+import io.adagio.proto.controlplane.ListRequest;
+import io.adagio.proto.controlplane.ListRunsResponse;
+import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.proto.controlplane.StartResponse;
+import io.adagio.proto.controlplane.StatsRequest;
+import io.adagio.proto.controlplane.StatsResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control-plane service, written once over a {@link Repository}: gRPC calls it directly and the
+ * HTTP/JSON routes reach it through transcoding, so both protocols share every rule and error.
+ * Failures travel as exceptions and are turned into statuses by {@link ErrorMapping}.
+ */
+public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlaneService.class);
+
+    private final Repository repository;
+
+    public ControlPlaneService(Repository repository) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+    }
+
+    @Override
+    public void stats(StatsRequest request, StreamObserver<StatsResponse> response) {
+        reply(response, () -> StatsResponse.newBuilder()
+                .setStats(WireMapping.toProto(repository.stats())).build());
+    }
+
+    @Override
+    public void start(StartRequest request, StreamObserver<StartResponse> response) {
+        reply(response, () -> {
+            var run = repository.startRun(WireMapping.fromProto(request.getSpec()));
+            log.info("run {} started with {} nodes", run.id(), run.nodes().size());
+            return StartResponse.newBuilder().setRun(WireMapping.toProto(run)).build();
+        });
+    }
+
+    @Override
+    public void listRuns(ListRequest request, StreamObserver<ListRunsResponse> response) {
+        reply(response, () -> ListRunsResponse.newBuilder()
+                .addAllRuns(repository.listRuns(query(request)).stream().map(WireMapping::toProto).toList())
+                .build());
+    }
+
+    @Override
+    public void inspect(InspectRequest request, StreamObserver<InspectResponse> response) {
+        reply(response, () -> InspectResponse.newBuilder()
+                .setRun(WireMapping.toProto(repository.inspectRun(request.getId()))).build());
+    }
+
+    @Override
+    public void listAgents(ListRequest request, StreamObserver<ListAgentsResponse> response) {
+        reply(response, () -> ListAgentsResponse.newBuilder()
+                .addAllAgents(repository.listAgents().stream().map(WireMapping::toProto).toList())
+                .build());
+    }
+
+    /** {@code limit} is a uint64 on the wire: a value past Long.MAX_VALUE arrives negative and means "no cap". */
+    static RunQuery query(ListRequest request) {
+        long limit = request.getLimit() < 0 ? 0 : request.getLimit();
+        return new RunQuery(request.getStartNs(), request.getFinishNs(), limit);
+    }
+
+    private static <T> void reply(StreamObserver<T> response, Supplier<T> call) {
+        T value;
+        try {
+            value = call.get();
+        } catch (RuntimeException e) {
+            response.onError(ErrorMapping.toStatus(e).asRuntimeException());
+            return;
+        }
+        response.onNext(value);
+        response.onCompleted();
+    }
+}

@@ -1,0 +1,236 @@
+package io.adagio.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import io.adagio.core.graph.Limits;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Event;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.memory.MemoryRepository;
+import io.adagio.proto.Edge;
+import io.adagio.proto.GraphSpec;
+import io.adagio.proto.Node;
+import io.adagio.proto.controlplane.ControlPlaneGrpc;
+import io.adagio.proto.controlplane.InspectRequest;
+import io.adagio.proto.controlplane.ListRequest;
+import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.proto.controlplane.StatsRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The API over real HTTP and gRPC connections, on an in-process memory repository. */
+class ApiServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private static MemoryRepository repository;
+    private static ApiServer server;
+    private static String base;
+    private static ControlPlaneGrpc.ControlPlaneBlockingStub grpc;
+
+    @BeforeAll
+    static void start() {
+        repository = new MemoryRepository(new Limits(50, 100_000, 256 * 1024, 8 * 1024 * 1024));
+        server = ApiServer.builder(repository).listen(new InetSocketAddress("127.0.0.1", 0)).build().start();
+        base = "http://127.0.0.1:" + server.port();
+        grpc = GrpcClients.newClient(base, ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        repository.close();
+    }
+
+    @Test
+    void httpStartInspectListAndStatsUseSnakeCaseAndEnumNames() throws Exception {
+        var started = send("PUT", "/v0/runs", """
+                {"spec": {"nodes": [{"name": "a", "runtime": "debug"}, {"name": "b", "runtime": "debug",
+                  "retry": {"fail": {"maxAttempts": 2}}}], "edges": [{"source": "a", "destination": "b"}]}}""");
+        assertThat(started.statusCode()).isEqualTo(200);
+        var run = json(started).get("run");
+        String id = run.get("id").asText();
+        assertThat(run.get("created_at").asText()).isNotEmpty();
+        assertThat(run.get("status").asText()).isEqualTo("WAITING");
+        assertThat(run.get("nodes").get(0).get("status").asText()).isEqualTo("READY");
+        assertThat(run.get("nodes").get(1).get("spec").get("retry").get("fail").get("max_attempts").asInt()).isEqualTo(2);
+
+        var inspected = json(send("GET", "/v0/runs/" + id, null)).get("run");
+        assertThat(inspected.get("id").asText()).isEqualTo(id);
+        assertThat(inspected.get("edges").get(0).get("destination").asText()).isEqualTo("b");
+
+        var posted = send("POST", "/v0/runs", "{\"spec\": {\"nodes\": [{\"name\": \"c\", \"runtime\": \"debug\"}]}}");
+        assertThat(posted.statusCode()).isEqualTo(200);
+        var list = json(send("GET", "/v0/runs?limit=1", null)).get("runs");
+        assertThat(list).hasSize(1);
+        assertThat(list.get(0).get("id").asText()).isEqualTo(json(posted).get("run").get("id").asText());
+
+        var stats = json(send("GET", "/v0/stats", null)).get("stats");
+        assertThat(stats.get("run_count").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(stats.get("node_counts").has("waiting_count")).isTrue();
+    }
+
+    @Test
+    void httpListsAgents() throws Exception {
+        try (var sub = repository.subscribe(new Agent("agent-http", java.util.List.of("debug")), Set.of(Event.Type.NODE_READY))) {
+            var agents = json(send("GET", "/v0/agents", null)).get("agents");
+            assertThat(agents.findValuesAsText("id")).contains("agent-http");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            malformed JSON      | {"spec": {"nodes": [       | malformed JSON
+            not an object       | []                         | JSON object
+            no nodes            | {"spec": {"nodes": []}}    | no nodes
+            unknown field       | {"spec": {"nodez": []}}    | nodez
+            wrong type          | {"spec": {"nodes": [{"name": 7, "runtime": "debug"}]}} | name
+            max_attempts string | {"spec": {"nodes": [{"name": "a", "runtime": "debug", "retry": {"fail": {"max_attempts": "x"}}}]}} | max_attempts
+            cycle               | {"spec": {"nodes": [{"name": "a", "runtime": "debug"}, {"name": "b", "runtime": "debug"}], "edges": [{"source": "a", "destination": "b"}, {"source": "b", "destination": "a"}]}} | cycle
+            missing runtime     | {"spec": {"nodes": [{"name": "a"}]}} | runtime
+            """)
+    void badSpecsOverHttpAre400NamingTheProblemAndChangeNothing(String what, String body, String named) throws Exception {
+        String before = send("GET", "/v0/stats", null).body();
+        var response = send("PUT", "/v0/runs", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).get("message").asText()).contains(named);
+        assertThat(response.body()).doesNotContain("\tat ");
+        assertThat(send("GET", "/v0/stats", null).body()).isEqualTo(before);
+    }
+
+    @Test
+    void overTheNodeLimitIs413() throws Exception {
+        var nodes = new StringBuilder();
+        for (int i = 0; i < 51; i++) {
+            nodes.append(i == 0 ? "" : ",").append("{\"name\": \"n").append(i).append("\", \"runtime\": \"debug\"}");
+        }
+        var response = send("PUT", "/v0/runs", "{\"spec\": {\"nodes\": [" + nodes + "]}}");
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).get("message").asText()).contains("limit");
+    }
+
+    @Test
+    void bodyOverTheRequestLimitIs413() throws Exception {
+        var response = send("PUT", "/v0/runs", "{\"spec\": {\"nodes\": [{\"name\": \"" + "x".repeat(9 << 20) + "\"}]}}");
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json(response).get("message").asText()).contains("8388608");
+    }
+
+    @Test
+    void unknownRunIs404AndBadQueryIs400() throws Exception {
+        var missing = send("GET", "/v0/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV", null);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(json(missing).get("message").asText()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        var badQuery = send("GET", "/v0/runs?limit=lots", null);
+        assertThat(badQuery.statusCode()).isEqualTo(400);
+        assertThat(json(badQuery).get("message").asText()).contains("lots");
+    }
+
+    @Test
+    void grpcStartInspectListStatsAndErrors() {
+        var spec = GraphSpec.newBuilder()
+                .addNodes(Node.Spec.newBuilder().setName("x").setRuntime("debug"))
+                .addNodes(Node.Spec.newBuilder().setName("y").setRuntime("debug"))
+                .addEdges(Edge.newBuilder().setSource("x").setDestination("y"))
+                .build();
+        var run = grpc.start(StartRequest.newBuilder().setSpec(spec).build()).getRun();
+        assertThat(grpc.inspect(InspectRequest.newBuilder().setId(run.getId()).build()).getRun().getNodesCount()).isEqualTo(2);
+        assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList()).extracting(r -> r.getId()).contains(run.getId());
+        assertThat(grpc.stats(StatsRequest.getDefaultInstance()).getStats().getRunCount()).isGreaterThanOrEqualTo(1);
+
+        var cyclic = spec.toBuilder().addEdges(Edge.newBuilder().setSource("y").setDestination("x")).build();
+        assertThatThrownBy(() -> grpc.start(StartRequest.newBuilder().setSpec(cyclic).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("cycle");
+                });
+        assertThatThrownBy(() -> grpc.inspect(InspectRequest.newBuilder().setId("nope").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void healthReflectionStaticFilesAndMetrics() throws Exception {
+        var health = GrpcClients.newClient(base, HealthGrpc.HealthBlockingStub.class);
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        var reflection = GrpcClients.newClient(base, ServerReflectionGrpc.ServerReflectionStub.class);
+        var services = new CompletableFuture<ServerReflectionResponse>();
+        var requests = reflection.serverReflectionInfo(new StreamObserver<>() {
+            public void onNext(ServerReflectionResponse value) { services.complete(value); }
+            public void onError(Throwable t) { services.completeExceptionally(t); }
+            public void onCompleted() {}
+        });
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        var names = services.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .map(s -> s.getName()).toList();
+        requests.onCompleted();
+        assertThat(names).contains("adagio.rpc.controlplane.ControlPlane", "grpc.health.v1.Health");
+
+        var index = send("GET", "/", null);
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("content-type").orElse("")).startsWith("text/html");
+        assertThat(send("GET", "/health", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/metrics", null).body()).contains("adagio_api");
+    }
+
+    @Test
+    void backendUnavailableIs503AndUNAVAILABLE() throws Exception {
+        Repository broken = (Repository) Proxy.newProxyInstance(Repository.class.getClassLoader(),
+                new Class<?>[] {Repository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    throw new RepositoryException.Unavailable("etcd is unreachable");
+                });
+        try (var down = ApiServer.builder(broken).listen(new InetSocketAddress("127.0.0.1", 0)).build().start()) {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + down.port() + "/v0/stats")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).contains("etcd is unreachable");
+            var stub = GrpcClients.newClient("http://127.0.0.1:" + down.port(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+            assertThatThrownBy(() -> stub.stats(StatsRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("content-type", "application/json")
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+}
