@@ -1,0 +1,58 @@
+// The public HTTP/JSON API (DESIGN §5), the same routes the CLI and users call.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The message of an error response, whatever shape the server gave it. */
+async function errorMessage(response) {
+  const text = await response.text().catch(() => '');
+  if (text) {
+    try {
+      const body = JSON.parse(text);
+      const message = body.message ?? body.error?.message ?? body.error ?? body.detail;
+      if (typeof message === 'string' && message) return message;
+    } catch {
+      // not JSON: the text is the message
+    }
+    return text.trim();
+  }
+  return `${response.status} ${response.statusText}`.trim();
+}
+
+async function call(method, path, body, signal) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      signal,
+      headers: body === undefined ? { Accept: 'application/json' }
+        : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, `Cannot reach the Adagio API (${e.message}).`);
+  }
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+  return response.status === 204 ? {} : response.json();
+}
+
+export const api = {
+  stats: (signal) => call('GET', '/v0/stats', undefined, signal).then((r) => r.stats ?? {}),
+  agents: (signal) => call('GET', '/v0/agents', undefined, signal).then((r) => r.agents ?? []),
+  run: (id, signal) => call('GET', `/v0/runs/${encodeURIComponent(id)}`, undefined, signal).then((r) => r.run ?? {}),
+  /** Newest first; startNs bounds the newest end, finishNs the oldest end (Unix ns, as strings). */
+  runs: ({ startNs, finishNs, limit } = {}, signal) => {
+    const q = new URLSearchParams();
+    if (startNs) q.set('start_ns', String(startNs));
+    if (finishNs) q.set('finish_ns', String(finishNs));
+    if (limit) q.set('limit', String(limit));
+    const query = q.toString();
+    return call('GET', `/v0/runs${query ? `?${query}` : ''}`, undefined, signal).then((r) => r.runs ?? []);
+  },
+  start: (spec, signal) => call('POST', '/v0/runs', { spec }, signal).then((r) => r.run ?? {}),
+};

@@ -1,0 +1,317 @@
+// `/runs/{id}`: the run's DAG, live while the run is active, and a panel with one node's details.
+import { api } from '../api.js';
+import { clear, h } from '../dom.js';
+import { callout, card, duration, pageHeader, pill, progress, time } from '../components.js';
+import { drawDag, legend } from '../dag.js';
+import {
+  NODE_STATES, OUTPUT_CAP_BYTES, attemptsOf, decodeBytes, formatBytes, formatTimestamp,
+  nodeName, nodeState, nodeStatus, parseTime, summarize,
+} from '../model.js';
+
+const POLL_MS = 1000;
+/** Above this many nodes the page lists them instead of drawing them: a drawing would be unreadable. */
+const MAX_DRAWN_NODES = 2000;
+
+const CONCLUSION_STATE = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', NONE: 'errored' };
+const ARGUMENT_PREFIXES = ['adagio.arguments.', 'adagio.runtime.', 'adagio.inputs.'];
+
+export async function renderRun(ctx) {
+  const [id] = ctx.params;
+  document.title = `Run ${id} · Adagio`;
+  const crumbs = [h('a', { href: '/runs', 'data-link': true }, 'Runs'), h('span', { 'aria-hidden': 'true' }, ' / '),
+    h('span', { class: 'mono', 'aria-current': 'page' }, id)];
+
+  let run;
+  try {
+    run = await api.run(id, ctx.signal);
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    ctx.main.append(pageHeader('Run', { crumbs }),
+      e.status === 404
+        ? callout('error', 'Run not found', ['There is no run with ID ', h('code', {}, id), '. ',
+          h('a', { href: '/runs', 'data-link': true }, 'See all runs'), '.'])
+        : callout('error', 'Cannot load the run', e.message));
+    return;
+  }
+  if (!ctx.active) return;
+
+  const view = new RunView(ctx, id, run, crumbs);
+  ctx.main.append(view.root);
+  view.openFromQuery();
+
+  // Poll while the run is active; stop once it is COMPLETED (nothing changes after that).
+  if ((run.status ?? 'WAITING') !== 'COMPLETED') {
+    let first = true;
+    ctx.every(POLL_MS, async () => {
+      if (first) { first = false; return true; }
+      try {
+        run = await api.run(id, ctx.signal);
+      } catch (e) {
+        if (e.name === 'AbortError') throw e;
+        view.setError(e.message);
+        return true;
+      }
+      view.update(run);
+      return (run.status ?? 'WAITING') !== 'COMPLETED';
+    });
+  }
+}
+
+class RunView {
+  constructor(ctx, id, run, crumbs) {
+    this.ctx = ctx;
+    this.id = id;
+    this.run = run;
+    this.selected = null;
+    this.lastSummaryKey = '';
+
+    this.headerMeta = h('div', { class: 'run-meta' });
+    this.headerPill = h('span', { class: 'run-state' });
+    this.counts = h('div', { class: 'state-counts', 'aria-label': 'Nodes by state' });
+    this.errorSlot = h('div');
+    this.tableBody = h('tbody');
+    this.panel = new NodePanel(() => this.select(null, { restoreFocus: true }));
+
+    let graphBody;
+    if ((run.nodes ?? []).length > MAX_DRAWN_NODES) {
+      graphBody = callout('info', 'Graph too large to draw',
+        `This run has ${run.nodes.length} nodes; they are listed below.`);
+    } else {
+      try {
+        this.dag = drawDag(run, (name) => this.select(name));
+        graphBody = h('div', { class: 'dag-scroll' }, this.dag.svg);
+      } catch (e) {
+        graphBody = callout('error', 'Cannot draw the graph', e.message);
+      }
+    }
+
+    const legendEl = h('ul', { class: 'legend', 'aria-label': 'Legend' }, legend().map((item) =>
+      h('li', { title: item.description }, pill(item.state))));
+
+    this.root = h('div', { class: 'run-page' },
+      pageHeader(h('span', { class: 'run-title' }, 'Run ', h('span', { class: 'mono run-title-id' }, this.id), this.headerPill), {
+        crumbs,
+        actions: h('button', { class: 'btn', type: 'button', onclick: (e) => this.copyId(e.currentTarget) }, 'Copy ID'),
+      }),
+      this.headerMeta,
+      this.errorSlot,
+      h('div', { class: 'run-layout' },
+        h('div', { class: 'run-main' },
+          card('Graph', [graphBody, legendEl], { id: 'graph', className: 'graph-card', actions: this.counts }),
+          card('Nodes', h('div', { class: 'table-wrap' }, h('table', { class: 'table nodes-table' },
+            h('caption', { class: 'visually-hidden' }, 'Nodes of this run'),
+            h('thead', {}, h('tr', {},
+              h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col' }, 'State'),
+              h('th', { scope: 'col' }, 'Runtime'), h('th', { scope: 'col' }, 'Attempts'),
+              h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col' }, 'Duration'))),
+            this.tableBody)), { id: 'nodes' })),
+        this.panel.root));
+    this.update(run);
+  }
+
+  openFromQuery() {
+    const name = this.ctx.query.get('node');
+    if (name && this.nodeByName(name)) this.select(name);
+  }
+
+  nodeByName(name) {
+    return (this.run.nodes ?? []).find((n) => nodeName(n) === name);
+  }
+
+  setError(message) {
+    clear(this.errorSlot).append(callout('warning', 'Live updates interrupted', `${message} Retrying…`));
+  }
+
+  update(run) {
+    this.run = run;
+    clear(this.errorSlot);
+    const summary = summarize(run);
+    this.dag?.update(run);
+
+    const active = summary.status !== 'COMPLETED';
+    clear(this.headerPill).append(pill(summary.state, { kind: 'run' }));
+    clear(this.headerMeta).append(
+      h('dl', { class: 'meta-list' },
+        h('div', {}, h('dt', {}, 'Status'), h('dd', { class: 'run-status', dataset: { status: summary.status } },
+          summary.status === 'COMPLETED' ? 'Completed' : summary.status === 'RUNNING' ? 'Running' : 'Waiting')),
+        h('div', {}, h('dt', {}, 'Created'), h('dd', {}, time(summary.created), h('span', { class: 'muted abs-time' }, ` · ${formatTimestamp(summary.created)}`))),
+        h('div', {}, h('dt', {}, 'Duration'), h('dd', {}, duration(summary.durationMs))),
+        h('div', {}, h('dt', {}, 'Progress'), h('dd', {}, progress(summary.done, summary.total)))),
+      active
+        ? h('span', { class: 'live', role: 'status' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live · updating every second')
+        : h('span', { class: 'live live-done', role: 'status' }, 'Final'));
+
+    clear(this.counts).append(Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>
+      pill(s, { label: `${summary.counts[s]} ${NODE_STATES[s].label.toLowerCase()}` })));
+
+    clear(this.tableBody).append((run.nodes ?? []).map((node) => {
+      const name = nodeName(node);
+      const state = nodeState(node);
+      const started = parseTime(node.started_at);
+      const finished = parseTime(node.finished_at);
+      return h('tr', { dataset: { node: name, state }, class: name === this.selected ? 'selected' : null },
+        h('td', { 'data-label': 'Node' }, h('button', {
+          type: 'button', class: 'link-button mono', onclick: () => this.select(name),
+        }, name)),
+        h('td', { 'data-label': 'State' }, pill(state)),
+        h('td', { 'data-label': 'Runtime' }, h('span', { class: 'mono' }, node.spec?.runtime ?? '')),
+        h('td', { 'data-label': 'Attempts', class: 'num' }, String(attemptsOf(node).length)),
+        h('td', { 'data-label': 'Started' }, time(started)),
+        h('td', { 'data-label': 'Duration' }, started ? duration((finished ?? new Date()) - started) : h('span', { class: 'muted' }, '—')));
+    }));
+
+    if (this.selected) this.panel.show(this.nodeByName(this.selected));
+  }
+
+  select(name, { restoreFocus = false } = {}) {
+    const previous = this.selected;
+    this.selected = name;
+    this.dag?.select(name);
+    for (const row of this.tableBody.rows) row.classList.toggle('selected', row.dataset.node === name);
+    const url = new URL(location.href);
+    if (name) url.searchParams.set('node', name); else url.searchParams.delete('node');
+    history.replaceState(null, '', url.pathname + url.search);
+    if (name) {
+      this.panel.show(this.nodeByName(name), { focus: true });
+    } else {
+      this.panel.hide();
+      if (restoreFocus && previous) this.dag?.focus(previous);
+    }
+  }
+
+  async copyId(button) {
+    try {
+      await navigator.clipboard.writeText(this.id);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Copy failed';
+    }
+    setTimeout(() => { button.textContent = 'Copy ID'; }, 1500);
+  }
+}
+
+/** The side panel with one node's runtime, arguments, retry rules, attempts and inputs. */
+class NodePanel {
+  constructor(onClose) {
+    this.onClose = onClose;
+    this.lastKey = '';
+    this.title = h('h2', { id: 'node-panel-title', tabindex: '-1' });
+    this.body = h('div', { class: 'panel-body' });
+    this.root = h('aside', {
+      class: 'node-panel', id: 'node-panel', hidden: true, 'aria-labelledby': 'node-panel-title',
+      onkeydown: (e) => { if (e.key === 'Escape') onClose(); },
+    },
+    h('div', { class: 'panel-header' }, this.title,
+      h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close node details', onclick: onClose }, '×')),
+    this.body);
+  }
+
+  hide() {
+    this.root.hidden = true;
+    this.lastKey = '';
+  }
+
+  show(node, { focus = false } = {}) {
+    if (!node) { this.hide(); return; }
+    const key = JSON.stringify(node);
+    this.root.hidden = false;
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.render(node);
+    }
+    if (focus) this.title.focus({ preventScroll: window.innerWidth > 960 });
+  }
+
+  render(node) {
+    const name = nodeName(node);
+    const state = nodeState(node);
+    const spec = node.spec ?? {};
+    const attempts = attemptsOf(node);
+    const started = parseTime(node.started_at);
+    const finished = parseTime(node.finished_at);
+    clear(this.title).append(h('span', { class: 'mono' }, name), ' ', pill(state));
+    this.root.dataset.node = name;
+    this.root.dataset.state = state;
+
+    const metadata = Object.entries(spec.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const retry = Object.entries(spec.retry ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const inputs = Object.entries(node.inputs ?? {}).sort(([a], [b]) => a.localeCompare(b));
+
+    clear(this.body).append(
+      section('Details', h('dl', { class: 'kv' },
+        kv('State', `${NODE_STATES[state].label} — ${NODE_STATES[state].description}`),
+        kv('Runtime', h('span', { class: 'mono' }, spec.runtime ?? '')),
+        kv('Status', h('span', { class: 'mono' }, nodeStatus(node))),
+        kv('Started', started ? formatTimestamp(started) : '—'),
+        kv('Finished', finished ? formatTimestamp(finished) : '—'),
+        kv('Duration', started ? duration((finished ?? new Date()) - started) : '—'),
+        node.claim?.id ? kv('Claim', h('span', { class: 'mono' }, node.claim.id)) : null)),
+      section('Arguments', metadata.length === 0 ? h('p', { class: 'muted' }, 'No arguments.')
+        : h('dl', { class: 'kv kv-args' }, metadata.map(([k, v]) => kv(
+          h('span', { class: 'mono', title: k }, shortKey(k, spec.runtime)),
+          values(v))))),
+      section('Retry rules', retry.length === 0
+        ? h('p', { class: 'muted' }, 'None: the first attempt is the only one.')
+        : h('ul', { class: 'plain-list' }, retry.map(([condition, rule]) => h('li', {},
+          'On ', h('strong', {}, condition), `: up to ${Number(rule.max_attempts ?? 0)} attempt${Number(rule.max_attempts) === 1 ? '' : 's'}`)))),
+      section(`Attempts (${attempts.length})`, attempts.length === 0
+        ? h('p', { class: 'muted' }, state === 'unreached'
+          ? 'Never attempted: an upstream node did not succeed.' : 'No attempt has finished yet.')
+        : h('ol', { class: 'attempts' }, attempts.map((a, i) => attempt(a, i, i === attempts.length - 1 ? node : null)))),
+      section('Inputs', inputs.length === 0 ? h('p', { class: 'muted' }, 'No inputs.')
+        : inputs.map(([from, b64]) => h('div', { class: 'input' },
+          h('div', { class: 'input-name' }, 'From ', h('span', { class: 'mono' }, from)), output(b64)))));
+  }
+}
+
+function section(title, content) {
+  return h('section', { class: 'panel-section' }, h('h3', {}, title), content);
+}
+
+function kv(key, value) {
+  return h('div', { class: 'kv-row' }, h('dt', {}, key), h('dd', {}, value));
+}
+
+function values(v) {
+  const list = v?.values ?? [];
+  if (list.length === 0) return h('span', { class: 'muted' }, '(empty)');
+  return h('span', { class: 'values' }, list.map((x) => h('code', { class: 'value' }, x)));
+}
+
+/** `adagio.arguments.exec.command` reads better as `command` beside the node's runtime. */
+function shortKey(key, runtime) {
+  for (const prefix of ARGUMENT_PREFIXES) {
+    const full = `${prefix}${runtime}.`;
+    if (key.startsWith(full)) return prefix === 'adagio.inputs.' ? `${key.slice(full.length)} ← input` : key.slice(full.length);
+  }
+  return key;
+}
+
+function attempt(a, index, nodeIfLast) {
+  const conclusion = a.conclusion ?? 'NONE';
+  const started = parseTime(a.started_at ?? nodeIfLast?.started_at);
+  const finished = parseTime(a.finished_at ?? nodeIfLast?.finished_at);
+  const metadata = Object.entries(a.metadata ?? {});
+  return h('li', { class: 'attempt', dataset: { conclusion } },
+    h('div', { class: 'attempt-head' },
+      h('span', { class: 'attempt-no' }, `Attempt ${index + 1}`),
+      pill(CONCLUSION_STATE[conclusion] ?? 'errored', { label: conclusion.charAt(0) + conclusion.slice(1).toLowerCase() }),
+      h('span', { class: 'muted attempt-time' },
+        started ? formatTimestamp(started) : '',
+        started && finished ? ` · ${durationText(finished - started)}` : '')),
+    metadata.length ? h('dl', { class: 'kv kv-compact' }, metadata.map(([k, v]) => kv(h('span', { class: 'mono' }, k), values(v)))) : null,
+    output(a.output));
+}
+
+const durationText = (ms) => duration(ms).textContent;
+
+/** A base64 output as text, capped: a runaway output must not hang the page. */
+function output(b64) {
+  const decoded = decodeBytes(b64);
+  if (decoded.bytes === 0) return h('p', { class: 'muted output-empty' }, 'No output.');
+  return h('div', { class: 'output' },
+    h('pre', { class: 'output-text', tabindex: '0' }, decoded.text),
+    decoded.truncated
+      ? h('p', { class: 'output-note' }, `Showing the first ${formatBytes(OUTPUT_CAP_BYTES)} of ${formatBytes(decoded.bytes)}.`)
+      : h('p', { class: 'output-note muted' }, formatBytes(decoded.bytes)));
+}
