@@ -51,15 +51,25 @@ public final class GraphValidator {
         for (int i = 0; i < spec.nodes().size(); i++) {
             checkNode(spec.nodes().get(i), i, names, problems);
         }
+        // Edges are checked against every declared name, so a badly named node is reported once
+        // (for its name), not again for each edge that uses it.
+        var declared = new HashSet<String>();
+        for (var node : spec.nodes()) {
+            if (node.name() != null && !node.name().isEmpty()) {
+                declared.add(node.name());
+            }
+        }
         var seenEdges = new HashSet<Edge>();
-        boolean edgesUsable = true;
+        var usableEdges = new ArrayList<Edge>();
         for (var edge : spec.edges()) {
-            edgesUsable &= checkEdge(edge, names, seenEdges, problems);
+            if (checkEdge(edge, declared, seenEdges, problems)) {
+                usableEdges.add(edge);
+            }
         }
-        if (edgesUsable && problems.isEmpty()) {
-            findCycle(spec).ifPresent(cycle ->
-                    problems.add("the graph has a cycle: " + String.join(" -> ", cycle)));
-        }
+        // Cycles are looked for among the usable edges even when other problems were found, so
+        // that one message lists everything wrong with the spec.
+        findCycle(new GraphSpec(spec.nodes(), usableEdges)).ifPresent(cycle ->
+                problems.add("the graph has a cycle: " + String.join(" -> ", cycle)));
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
@@ -142,6 +152,7 @@ public final class GraphValidator {
         }
         if (!seen.add(new Edge(src, dst))) {
             problems.add(label + " is a duplicate edge");
+            usable = false;
         }
         return usable;
     }

@@ -34,6 +34,10 @@ public final class Protocol {
      */
     public static Step claim(NodeTable table, String nodeName, Claim claim, Instant now) {
         var spec = requireSpec(table, nodeName);
+        // A claim without an id could never be finished: the node would be stuck RUNNING.
+        if (claim == null || claim.id() == null || claim.id().isEmpty()) {
+            throw new RepositoryException.InvalidRequest("a claim needs a non-empty id");
+        }
         var state = table.get(nodeName);
         return switch (state.status()) {
             case WAITING -> throw new RepositoryException.NotReady(table.runId(), nodeName);
@@ -54,7 +58,7 @@ public final class Protocol {
      */
     public static Step finish(NodeTable table, String nodeName, Result result, Claim claim, Instant now) {
         var spec = requireSpec(table, nodeName);
-        if (result.conclusion() == Conclusion.NONE) {
+        if (result == null || result.conclusion() == Conclusion.NONE) {
             throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL or ERROR");
         }
         var state = table.get(nodeName);
@@ -69,7 +73,13 @@ public final class Protocol {
             table.put(nodeName, next);
             byte[] output = result.output();
             for (var down : table.downstream(nodeName)) {
-                var after = table.get(down).withInput(nodeName, output);
+                var before = table.get(down);
+                // A downstream node already completed was left unreached by another upstream's
+                // failure: it stays as it is, with no inputs.
+                if (before.status() != NodeStatus.WAITING) {
+                    continue;
+                }
+                var after = before.withInput(nodeName, output);
                 table.put(down, after);
                 if (after.status() == NodeStatus.READY) {
                     events.add(Event.ready(table.runId(), table.spec(down)));
@@ -121,10 +131,13 @@ public final class Protocol {
                 continue;
             }
             var s = table.get(name);
-            // Only WAITING nodes can be downstream of a node that has not succeeded.
-            if (s.status() == NodeStatus.WAITING) {
-                table.put(name, new NodeState(NodeStatus.COMPLETED, List.of(), null, now, s.inputs(), null, s.waitingOn()));
+            // Only WAITING nodes can be downstream of a node that has not succeeded. One already
+            // COMPLETED was left unreached by an earlier failure, and so was everything below it:
+            // stopping there keeps the cost to the nodes that actually change.
+            if (s.status() != NodeStatus.WAITING) {
+                continue;
             }
+            table.put(name, new NodeState(NodeStatus.COMPLETED, List.of(), null, now, s.inputs(), null, s.waitingOn()));
             queue.addAll(table.downstream(name));
         }
     }

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * truth by claiming, so a duplicate is harmless.
  */
 public final class Subscription implements AutoCloseable {
+    /** Put in the queue on close so that a consumer blocked in {@link #poll(Duration)} wakes at once. */
+    private static final Event CLOSED = new Event(null, null, null);
+
     private final io.adagio.core.model.Agent agent;
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,16 +41,27 @@ public final class Subscription implements AutoCloseable {
 
     /** The next event, waiting up to {@code timeout}; empty on timeout or once closed and drained. */
     public Optional<Event> poll(Duration timeout) throws InterruptedException {
-        return Optional.ofNullable(queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        if (closed.get()) {
+            return Optional.empty();
+        }
+        return unlessClosed(queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
     }
 
     /** The next event if one is waiting. */
     public Optional<Event> poll() {
-        return Optional.ofNullable(queue.poll());
+        return unlessClosed(queue.poll());
+    }
+
+    private Optional<Event> unlessClosed(Event event) {
+        if (event == CLOSED) {
+            queue.offer(CLOSED); // wake the next blocked consumer too
+            return Optional.empty();
+        }
+        return Optional.ofNullable(event);
     }
 
     public int pending() {
-        return queue.size();
+        return closed.get() ? 0 : queue.size();
     }
 
     public boolean isClosed() {
@@ -59,6 +73,7 @@ public final class Subscription implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             queue.clear();
+            queue.offer(CLOSED);
             onClose.run();
         }
     }
