@@ -1,0 +1,370 @@
+package io.adagio.memory;
+
+import io.adagio.core.graph.GraphValidator;
+import io.adagio.core.graph.Limits;
+import io.adagio.core.graph.RunGraph;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.Stats;
+import io.adagio.core.protocol.NodeState;
+import io.adagio.core.protocol.NodeTable;
+import io.adagio.core.protocol.Protocol;
+import io.adagio.core.protocol.RunIds;
+import io.adagio.core.protocol.Step;
+import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.Subscription;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process repository: every run lives in this JVM and is lost when it ends.
+ *
+ * <p>Concurrency: each run has its own lock, so steps on different runs proceed in parallel and
+ * the steps on one run are serialised (which is what makes exactly one of many concurrent claims
+ * win). The protocol rules are {@link Protocol}'s, applied through a {@link NodeTable} view of the
+ * run; a step touches only the nodes it changes, and every write adjusts the global counters and
+ * the ready/orphaned indexes from the node's old status to its new one, so nothing ever scans a
+ * run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
+ * released, and {@link Subscription#offer} never blocks, so a slow subscriber holds up nobody.
+ */
+public final class MemoryRepository implements Repository {
+    private static final Logger LOG = LoggerFactory.getLogger(MemoryRepository.class);
+
+    private final GraphValidator validator;
+    private final ConcurrentHashMap<String, MemoryRun> runs = new ConcurrentHashMap<>();
+    /** Runs in creation order, for ListRuns without sorting or scanning outside the window. */
+    private final ConcurrentSkipListMap<RunKey, MemoryRun> byCreation = new ConcurrentSkipListMap<>();
+    private final LongAdder runCount = new LongAdder();
+    private final EnumMap<NodeStatus, LongAdder> nodeCounts = new EnumMap<>(NodeStatus.class);
+    /** Nodes READY right now, so a new subscriber is told about them in O(ready). */
+    private final ConcurrentHashMap<NodeRef, NodeSpec> ready = new ConcurrentHashMap<>();
+    /** Nodes orphaned (NONE) right now, for new NODE_ORPHANED subscribers. */
+    private final ConcurrentHashMap<NodeRef, NodeSpec> orphaned = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
+    /** Creation times are made strictly increasing so that time order and ID order agree. */
+    private final AtomicLong lastCreatedNs = new AtomicLong();
+    private volatile boolean closed;
+
+    public MemoryRepository() {
+        this(Limits.DEFAULT);
+    }
+
+    public MemoryRepository(Limits limits) {
+        this.validator = new GraphValidator(limits);
+        for (var status : NodeStatus.values()) {
+            nodeCounts.put(status, new LongAdder());
+        }
+    }
+
+    @Override
+    public Run startRun(GraphSpec spec) {
+        ensureOpen();
+        // Throws before anything is created: a rejected spec changes nothing.
+        RunGraph graph = validator.validate(spec);
+        Instant createdAt = nextCreationTime();
+        var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph);
+        var events = new ArrayList<Event>();
+        run.lock.lock();
+        try {
+            runs.put(run.id, run);
+            byCreation.put(new RunKey(Timestamps.toNanos(createdAt), run.id), run);
+            runCount.increment();
+            for (var node : graph.nodes()) {
+                var state = NodeState.initial(graph.upstream(node.name()).size());
+                run.states.put(node.name(), state);
+                track(run, node.name(), null, state);
+                if (state.status() == NodeStatus.READY) {
+                    events.add(Event.ready(run.id, node));
+                }
+            }
+        } finally {
+            run.lock.unlock();
+        }
+        LOG.info("started run {} with {} nodes and {} edges", run.id, graph.nodes().size(), graph.edges().size());
+        publish(events);
+        return inspectRun(run.id);
+    }
+
+    @Override
+    public Run inspectRun(String runId) {
+        ensureOpen();
+        return requireRun(runId).snapshot();
+    }
+
+    @Override
+    public List<Run> listRuns(RunQuery query) {
+        ensureOpen();
+        NavigableMap<RunKey, MemoryRun> window = byCreation;
+        if (query.startNs() != 0 && query.finishNs() != 0 && query.startNs() < query.finishNs()) {
+            return List.of();
+        }
+        if (query.startNs() != 0) {
+            window = window.headMap(new RunKey(query.startNs(), RunKey.AFTER_ANY_ID), true);
+        }
+        if (query.finishNs() != 0) {
+            window = window.tailMap(new RunKey(query.finishNs(), RunKey.BEFORE_ANY_ID), true);
+        }
+        var out = new ArrayList<Run>();
+        for (var run : window.descendingMap().values()) {
+            if (query.limit() != 0 && out.size() >= query.limit()) {
+                break;
+            }
+            out.add(run.snapshot());
+        }
+        return out;
+    }
+
+    @Override
+    public Stats stats() {
+        ensureOpen();
+        return new Stats(runCount.sum(), new Stats.NodeCounts(
+                nodeCounts.get(NodeStatus.WAITING).sum(),
+                nodeCounts.get(NodeStatus.READY).sum(),
+                nodeCounts.get(NodeStatus.RUNNING).sum(),
+                nodeCounts.get(NodeStatus.COMPLETED).sum(),
+                nodeCounts.get(NodeStatus.NONE).sum()));
+    }
+
+    @Override
+    public List<Agent> listAgents() {
+        ensureOpen();
+        // One entry per agent id, even if an agent subscribed more than once.
+        var agents = new LinkedHashMap<String, Agent>();
+        for (var subscription : subscriptions.keySet()) {
+            agents.putIfAbsent(subscription.agent().id(), subscription.agent());
+        }
+        return List.copyOf(agents.values());
+    }
+
+    @Override
+    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+        ensureOpen();
+        var step = step(runId, table -> Protocol.claim(table, nodeName, claim, Instant.now()));
+        return ClaimResult.of(step);
+    }
+
+    @Override
+    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+        ensureOpen();
+        return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now())).node();
+    }
+
+    /**
+     * Drops the claim on a RUNNING node, as if its holder had lost its liveness: the node reads
+     * NONE and NODE_ORPHANED is emitted. A node in any other status is left alone.
+     *
+     * @return the node as it is afterwards
+     */
+    public Node orphan(String runId, String nodeName) {
+        ensureOpen();
+        return step(runId, table -> Protocol.orphan(table, nodeName)).node();
+    }
+
+    @Override
+    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+        ensureOpen();
+        if (agent == null || agent.id() == null || agent.id().isEmpty()) {
+            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id");
+        }
+        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
+        var holder = new Subscription[1];
+        var subscription = new Subscription(agent, () -> subscriptions.remove(holder[0]));
+        holder[0] = subscription;
+        // Register first, then replay what qualifies now: an event produced in between reaches the
+        // subscriber twice at worst (harmless: events are hints), never not at all.
+        subscriptions.put(subscription, Set.copyOf(wanted));
+        if (wanted.contains(Event.Type.NODE_READY)) {
+            ready.forEach((ref, spec) -> subscription.offer(Event.ready(ref.runId(), spec)));
+        }
+        if (wanted.contains(Event.Type.NODE_ORPHANED)) {
+            orphaned.forEach((ref, spec) -> subscription.offer(Event.orphaned(ref.runId(), spec)));
+        }
+        LOG.debug("agent {} subscribed to {} with runtimes {}", agent.id(), wanted, agent.runtimes());
+        return subscription;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (var subscription : List.copyOf(subscriptions.keySet())) {
+            subscription.close();
+        }
+    }
+
+    // ---- internals ----
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new RepositoryException.Unavailable("the memory repository is closed");
+        }
+    }
+
+    private MemoryRun requireRun(String runId) {
+        var run = runId == null ? null : runs.get(runId);
+        if (run == null) {
+            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
+        }
+        return run;
+    }
+
+    /** Runs one protocol step under the run's lock, then publishes its events outside it. */
+    private Step step(String runId, Function<NodeTable, Step> transition) {
+        var run = requireRun(runId);
+        Step step;
+        run.lock.lock();
+        try {
+            step = transition.apply(run.table);
+        } finally {
+            run.lock.unlock();
+        }
+        publish(step.events());
+        return step;
+    }
+
+    private void publish(List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        subscriptions.forEach((subscription, types) -> {
+            for (var event : events) {
+                if (types.contains(event.type())) {
+                    subscription.offer(event);
+                }
+            }
+        });
+    }
+
+    /** Keeps counters and indexes in step with one node's change of state. Called under the run's lock. */
+    private void track(MemoryRun run, String node, NodeState before, NodeState after) {
+        NodeStatus from = before == null ? null : before.status();
+        NodeStatus to = after.status();
+        if (from == to) {
+            return;
+        }
+        var ref = new NodeRef(run.id, node);
+        if (from != null) {
+            nodeCounts.get(from).decrement();
+            switch (from) {
+                case READY -> ready.remove(ref);
+                case NONE -> orphaned.remove(ref);
+                case COMPLETED -> run.completed--;
+                default -> { }
+            }
+        }
+        nodeCounts.get(to).increment();
+        switch (to) {
+            case READY -> ready.put(ref, run.graph.node(node));
+            case NONE -> orphaned.put(ref, run.graph.node(node));
+            case COMPLETED -> run.completed++;
+            case RUNNING -> run.started = true;
+            default -> { }
+        }
+    }
+
+    private Instant nextCreationTime() {
+        long now = Timestamps.toNanos(Instant.now());
+        long ns = lastCreatedNs.accumulateAndGet(now, (last, candidate) -> Math.max(last + 1, candidate));
+        return Timestamps.fromNanos(ns);
+    }
+
+    /** Orders runs by creation time, then ID. */
+    private record RunKey(long createdNs, String id) implements Comparable<RunKey> {
+        static final String BEFORE_ANY_ID = "";
+        static final String AFTER_ANY_ID = "\uffff";
+
+        @Override
+        public int compareTo(RunKey o) {
+            int c = Long.compare(createdNs, o.createdNs);
+            return c != 0 ? c : id.compareTo(o.id);
+        }
+    }
+
+    private record NodeRef(String runId, String node) {}
+
+    /** One run's state. Every field but the immutable ones is guarded by {@link #lock}. */
+    private final class MemoryRun {
+        final String id;
+        final Instant createdAt;
+        final RunGraph graph;
+        final ReentrantLock lock = new ReentrantLock();
+        final Map<String, NodeState> states;
+        final NodeTable table;
+        long completed;
+        boolean started;
+
+        MemoryRun(String id, Instant createdAt, RunGraph graph) {
+            this.id = id;
+            this.createdAt = createdAt;
+            this.graph = graph;
+            this.states = new HashMap<>(graph.nodes().size() * 2);
+            this.table = new NodeTable() {
+                @Override
+                public String runId() {
+                    return id;
+                }
+
+                @Override
+                public NodeSpec spec(String node) {
+                    return node == null ? null : graph.node(node);
+                }
+
+                @Override
+                public List<String> downstream(String node) {
+                    return graph.downstream(node);
+                }
+
+                @Override
+                public NodeState get(String node) {
+                    return states.get(node);
+                }
+
+                @Override
+                public void put(String node, NodeState state) {
+                    var before = states.put(node, state);
+                    track(MemoryRun.this, node, before, state);
+                }
+            };
+        }
+
+        Run snapshot() {
+            lock.lock();
+            try {
+                var nodes = new ArrayList<Node>(graph.nodes().size());
+                for (var spec : graph.nodes()) {
+                    nodes.add(states.get(spec.name()).toNode(spec));
+                }
+                return new Run(id, createdAt, nodes, graph.edges(),
+                        Protocol.runStatus(graph.nodes().size(), completed, started));
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.adagio.memory;
+
+import io.adagio.conformance.RepositoryConformanceSuite;
+import io.adagio.core.model.Claim;
+import io.adagio.core.repository.Repository;
+
+/** The memory backend against the one conformance suite. */
+class MemoryRepositoryConformanceTest extends RepositoryConformanceSuite {
+    @Override
+    protected Repository createRepository() {
+        return new MemoryRepository();
+    }
+
+    @Override
+    protected void orphan(Repository repository, String runId, String node, Claim claim) {
+        ((MemoryRepository) repository).orphan(runId, node);
+    }
+}
