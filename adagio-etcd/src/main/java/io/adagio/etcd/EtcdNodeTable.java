@@ -1,0 +1,102 @@
+package io.adagio.etcd;
+
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.protocol.NodeState;
+import io.adagio.core.protocol.NodeTable;
+import io.adagio.etcd.EtcdStorage.StoredNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run's nodes as one transition sees them: the node records read so far (with the revision each
+ * was read at) and the states {@link io.adagio.core.protocol.Protocol} put. Nodes not read yet are
+ * fetched on first use; the commit then compares the mod revision of every node read, so the
+ * transition applies only if none of them changed meanwhile.
+ */
+final class EtcdNodeTable implements NodeTable {
+    interface Loader {
+        /** The named nodes of the run; a missing node maps to null. */
+        Map<String, StoredNode> load(String runId, Collection<String> names);
+    }
+
+    private final String runId;
+    private final Map<String, StoredNode> read = new HashMap<>();
+    private final LinkedHashMap<String, NodeState> written = new LinkedHashMap<>();
+    private final Loader loader;
+
+    EtcdNodeTable(String runId, Map<String, StoredNode> known, Loader loader) {
+        this.runId = runId;
+        this.read.putAll(known);
+        this.loader = loader;
+    }
+
+    /** Reads the named nodes not read yet, all in one go. */
+    void prefetch(Collection<String> names) {
+        var missing = new ArrayList<String>();
+        for (var n : names) {
+            if (!read.containsKey(n)) {
+                missing.add(n);
+            }
+        }
+        if (!missing.isEmpty()) {
+            read.putAll(loader.load(runId, missing));
+        }
+    }
+
+    StoredNode stored(String node) {
+        if (!read.containsKey(node)) {
+            read.putAll(loader.load(runId, List.of(node)));
+        }
+        return read.get(node);
+    }
+
+    Map<String, StoredNode> read() {
+        return read;
+    }
+
+    Map<String, NodeState> written() {
+        return written;
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public NodeSpec spec(String node) {
+        if (node == null) {
+            return null;
+        }
+        var s = stored(node);
+        return s == null ? null : s.spec();
+    }
+
+    @Override
+    public List<String> downstream(String node) {
+        var s = stored(node);
+        return s == null ? List.of() : s.downstream();
+    }
+
+    @Override
+    public NodeState get(String node) {
+        var w = written.get(node);
+        if (w != null) {
+            return w;
+        }
+        var s = stored(node);
+        if (s == null) {
+            throw new IllegalStateException("node \"" + node + "\" of run " + runId + " is missing from etcd");
+        }
+        return s.state();
+    }
+
+    @Override
+    public void put(String node, NodeState state) {
+        written.put(node, state);
+    }
+}

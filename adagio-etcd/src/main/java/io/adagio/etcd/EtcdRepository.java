@@ -1,0 +1,1302 @@
+package io.adagio.etcd;
+
+import static io.adagio.etcd.Keys.bytes;
+import static io.adagio.etcd.Keys.text;
+
+import io.adagio.core.graph.GraphValidator;
+import io.adagio.core.graph.RunGraph;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Edge;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.Stats;
+import io.adagio.core.protocol.NodeState;
+import io.adagio.core.protocol.Protocol;
+import io.adagio.core.protocol.RunIds;
+import io.adagio.core.protocol.Step;
+import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.Subscription;
+import io.adagio.core.wire.WireMapping;
+import io.adagio.etcd.EtcdStorage.StoredNode;
+import io.adagio.etcd.storage.AgentRecord;
+import io.adagio.etcd.storage.CounterShard;
+import io.adagio.etcd.storage.Downstream;
+import io.adagio.etcd.storage.IndexEntry;
+import io.adagio.etcd.storage.Journal;
+import io.adagio.etcd.storage.NodeRecord;
+import io.adagio.etcd.storage.RunRecord;
+import io.adagio.etcd.storage.RunningEntry;
+import io.adagio.etcd.storage.WriteOp;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.ClientInterceptor;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The distributed repository on etcd v3 (DESIGN §4).
+ *
+ * <p>Every transition is {@link Protocol}'s, run over an {@link EtcdNodeTable}: the few node records
+ * the transition touches are read, the protocol computes the new states, and all writes (node
+ * records, the ready/orphaned/running indexes, the leased claim key, a stats counter shard) are
+ * committed in one transaction guarded by the mod revision of every record read. On conflict the
+ * transition is computed again from the fresh records the failed transaction returned. A transition
+ * with more writes than one transaction may hold is decided atomically as a journal and applied in
+ * chunks (see {@link #applyJournal}).
+ *
+ * <p>Liveness: one lease per instance (per agent process), kept alive by heartbeats. Claim keys and
+ * agent keys carry it; when it expires etcd deletes them, watchers see the deletes and orphan the
+ * nodes. Events come from watches on the ready and orphaned indexes.
+ *
+ * <p>Thread-safe. Build one with {@link #connect(EtcdSettings, ClientInterceptor...)}.
+ */
+public final class EtcdRepository implements Repository {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdRepository.class);
+    private static final int FORMAT = EtcdStorage.FORMAT_VERSION;
+    /** Room kept in a transaction for the stats shard and guard operations. */
+    private static final int TXN_RESERVE = 4;
+    /** Bytes kept below etcd's default 1.5 MiB request limit. */
+    private static final int MAX_TXN_BYTES = 1024 * 1024;
+    private static final int PAGE = 1000;
+
+    private final Client client;
+    private final KV kv;
+    private final EtcdSettings settings;
+    private final Keys keys;
+    private final GraphValidator validator;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final Leases leases;
+    private final CounterShards shards;
+    private final ExecutorService background = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("adagio-etcd-", 0).factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("adagio-etcd-timer").daemon().factory());
+    private final Set<SubscriptionHandle> subscriptions = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> livenessListeners = new CopyOnWriteArrayList<>();
+    /** Claims won here: the lease they hang on, and the record as committed (spares finish a read). */
+    private final ConcurrentHashMap<ClaimRef, HeldClaim> held = new ConcurrentHashMap<>();
+    private final AtomicLong lastCreatedNs = new AtomicLong();
+    private final Object orphanWatchLock = new Object();
+    private volatile Watch.Watcher orphanWatcher;
+    private volatile boolean closed;
+
+    private EtcdRepository(Client client, EtcdSettings settings) {
+        this.client = client;
+        this.kv = client.getKVClient();
+        this.settings = settings;
+        this.keys = new Keys(settings.namespace());
+        this.validator = new GraphValidator(settings.limits());
+        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), this::onLeaseLost);
+        this.shards = new CounterShards(keys, instanceId, this::loadShard);
+    }
+
+    /**
+     * Connects to etcd. Nothing is read or written until the first call; a lease is granted on the
+     * first claim or subscription.
+     *
+     * @param interceptors gRPC interceptors for every etcd request (metrics, request counting in tests)
+     */
+    public static EtcdRepository connect(EtcdSettings settings, ClientInterceptor... interceptors) {
+        var builder = Client.builder()
+                .endpoints(settings.addresses().toArray(String[]::new))
+                .connectTimeout(settings.requestTimeout())
+                .keepaliveTime(Duration.ofSeconds(5))
+                .keepaliveTimeout(Duration.ofSeconds(3))
+                .maxInboundMessageSize(64 * 1024 * 1024);
+        if (settings.username() != null) {
+            builder.user(bytes(settings.username())).password(bytes(settings.password()));
+        }
+        if (settings.caFile() != null || settings.certFile() != null) {
+            try {
+                builder.sslContext(b -> {
+                    if (settings.caFile() != null) {
+                        b.trustManager(settings.caFile().toFile());
+                    }
+                    if (settings.certFile() != null) {
+                        b.keyManager(settings.certFile().toFile(), settings.keyFile().toFile());
+                    }
+                });
+            } catch (javax.net.ssl.SSLException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot set up TLS for etcd: " + e.getMessage(), e);
+            }
+        }
+        if (interceptors.length > 0) {
+            builder.interceptors(List.of(interceptors));
+        }
+        return new EtcdRepository(builder.build(), settings);
+    }
+
+    public EtcdSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Calls {@code listener} whenever this instance's liveness lease is lost (expired while etcd
+     * could not be reached, or revoked). Claims held under it can no longer be finished and the
+     * subscriptions made under it are closed; an agent pool should stop its work and subscribe again.
+     */
+    public void onLivenessLost(Runnable listener) {
+        livenessListeners.add(listener);
+    }
+
+    /** The id of this instance's current lease, or 0 when it holds none. */
+    public long leaseId() {
+        return leases.currentIfAny();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Start, inspect, list, stats, agents
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public Run startRun(GraphSpec spec) {
+        ensureOpen();
+        RunGraph graph = validator.validate(spec);
+        Instant createdAt = nextCreationTime();
+        String runId = RunIds.next(createdAt);
+        String writeId = newWriteId();
+
+        var edgeIndex = new HashMap<Edge, Integer>();
+        for (int i = 0; i < graph.edges().size(); i++) {
+            edgeIndex.put(graph.edges().get(i), i);
+        }
+        var nodeIndex = new HashMap<String, Integer>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            nodeIndex.put(graph.nodes().get(i).name(), i);
+        }
+        long[] delta = new long[CounterShards.FIELDS];
+        delta[CounterShards.RUNS] = 1;
+        var nodes = new ArrayList<Node>(graph.nodes().size());
+        var chunks = new TxnChunker(settings.maxTxnOps() - TXN_RESERVE);
+        // Sinks first: when a node is written, everything downstream of it already exists, so a
+        // start cut short (a crash) never leaves a claimable node whose finish finds nothing below.
+        for (var name : reverseTopologicalOrder(graph)) {
+            var spec0 = graph.node(name);
+            var state = NodeState.initial(graph.upstream(name).size());
+            var record = NodeRecord.newBuilder()
+                    .setFormat(FORMAT)
+                    .setIndex(nodeIndex.get(name))
+                    .setSpec(WireMapping.toProto(spec0));
+            for (var down : graph.downstream(name)) {
+                record.addDownstream(Downstream.newBuilder().setName(down)
+                        .setEdgeIndex(edgeIndex.get(new Edge(name, down))));
+            }
+            var r = EtcdStorage.withState(record.build(), state, writeId);
+            chunks.add(Op.put(bytes(keys.node(runId, name)), EtcdStorage.encode(r), PutOption.DEFAULT),
+                    r.getSerializedSize());
+            if (state.status() == NodeStatus.READY) {
+                var entry = EtcdStorage.indexEntry(Event.ready(runId, spec0));
+                chunks.add(Op.put(bytes(keys.ready(runId, name)), EtcdStorage.encode(entry), PutOption.DEFAULT),
+                        entry.getSerializedSize());
+            }
+            delta[CounterShards.index(state.status())]++;
+        }
+        for (var chunk : chunks.chunks()) {
+            await(kv.txn().Then(chunk.toArray(Op[]::new)).commit());
+        }
+        var runRecord = RunRecord.newBuilder().setFormat(FORMAT).setId(runId)
+                .setCreatedAtNs(Timestamps.toNanos(createdAt))
+                .setNodeCount(graph.nodes().size()).setEdgeCount(graph.edges().size()).build();
+        // The run becomes visible (Inspect, ListRuns, Stats) with its last write.
+        commitWithShard(delta, List.of(), List.of(
+                Op.put(bytes(keys.run(runId)), EtcdStorage.encode(runRecord), PutOption.DEFAULT)));
+        for (var n : graph.nodes()) {
+            nodes.add(NodeState.initial(graph.upstream(n.name()).size()).toNode(n));
+        }
+        LOG.info("started run {} with {} nodes and {} edges", runId, graph.nodes().size(), graph.edges().size());
+        return new Run(runId, createdAt, nodes, graph.edges(),
+                Protocol.runStatus(nodes.size(), nodes.stream().filter(n -> n.status() == NodeStatus.COMPLETED).count(), false));
+    }
+
+    @Override
+    public Run inspectRun(String runId) {
+        ensureOpen();
+        if (runId == null || runId.isEmpty() || runId.contains("/")) {
+            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
+        }
+        for (int attempt = 0; ; attempt++) {
+            // The run record, its first page of nodes and the journal marker at one revision.
+            var r = await(kv.txn().Then(
+                    Op.get(bytes(keys.run(runId)), GetOption.DEFAULT),
+                    Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()),
+                    Op.get(bytes(keys.nodes(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()))
+                    .commit());
+            var gets = r.getGetResponses();
+            if (gets.get(0).getKvs().isEmpty()) {
+                throw RepositoryException.NotFound.run(runId);
+            }
+            if (gets.get(1).getCount() > 0 && attempt < 3) {
+                // A big transition is half applied: finish it so the run reads consistently.
+                applyJournal(runId);
+                continue;
+            }
+            var record = EtcdStorage.decode(gets.get(0).getKvs().getFirst().getValue(), RunRecord::parseFrom, keys.run(runId));
+            var kvs = new ArrayList<>(gets.get(2).getKvs());
+            kvs.addAll(rest(keys.nodes(runId), gets.get(2), r.getHeader().getRevision()));
+            return toRun(record, kvs);
+        }
+    }
+
+    @Override
+    public List<Run> listRuns(RunQuery query) {
+        ensureOpen();
+        if (query.startNs() != 0 && query.finishNs() != 0 && query.startNs() < query.finishNs()) {
+            return List.of();
+        }
+        // Run IDs are ULIDs: their first characters order by creation millisecond, so the time
+        // window is a key range; the exact nanosecond bounds are checked on each record.
+        String from = query.finishNs() == 0 ? keys.runs()
+                : keys.run(com.github.f4b6a3.ulid.Ulid.min(Math.floorDiv(query.finishNs(), 1_000_000L)).toString());
+        String to = query.startNs() == 0 ? keys.runs() + "\uffff"
+                : keys.run(com.github.f4b6a3.ulid.Ulid.max(Math.floorDiv(query.startNs(), 1_000_000L)).toString()) + "\u0000";
+        var out = new ArrayList<Run>();
+        String upper = to;
+        while (true) {
+            long want = query.limit() == 0 ? PAGE : Math.min(PAGE, query.limit() - out.size());
+            var page = await(kv.get(bytes(from), GetOption.builder().withRange(bytes(upper))
+                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND)
+                    .withLimit(want).build()));
+            for (var kv0 : page.getKvs()) {
+                var record = EtcdStorage.decode(kv0.getValue(), RunRecord::parseFrom, text(kv0.getKey()));
+                if (!query.admits(record.getCreatedAtNs())) {
+                    continue;
+                }
+                try {
+                    out.add(inspectRun(record.getId()));
+                } catch (RepositoryException.NotFound gone) {
+                    // deleted meanwhile
+                }
+                if (query.limit() != 0 && out.size() >= query.limit()) {
+                    return out;
+                }
+            }
+            if (!page.isMore() || page.getKvs().isEmpty()) {
+                return out;
+            }
+            upper = text(page.getKvs().getLast().getKey());
+        }
+    }
+
+    @Override
+    public Stats stats() {
+        ensureOpen();
+        // One range over the counter shards: a few keys per repository instance, never the nodes.
+        var r = await(kv.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).build()));
+        long[] sum = new long[CounterShards.FIELDS];
+        for (var kv0 : r.getKvs()) {
+            CounterShards.add(sum, EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, text(kv0.getKey())));
+        }
+        return new Stats(sum[CounterShards.RUNS], new Stats.NodeCounts(sum[CounterShards.WAITING],
+                sum[CounterShards.READY], sum[CounterShards.RUNNING], sum[CounterShards.COMPLETED],
+                sum[CounterShards.ORPHANED]));
+    }
+
+    @Override
+    public List<Agent> listAgents() {
+        ensureOpen();
+        var r = await(kv.get(bytes(keys.agents()), GetOption.builder().isPrefix(true).build()));
+        var agents = new LinkedHashMap<String, Agent>();
+        for (var kv0 : r.getKvs()) {
+            var a = WireMapping.fromProto(EtcdStorage.decode(kv0.getValue(), AgentRecord::parseFrom, text(kv0.getKey())).getAgent());
+            agents.putIfAbsent(a.id(), a);
+        }
+        return List.copyOf(agents.values());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Claim, finish, orphan
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+        ensureOpen();
+        var outcome = transition(Kind.CLAIM, runId, nodeName, claim, null,
+                table -> Protocol.claim(table, nodeName, claim, Instant.now()));
+        if (outcome.step().claimed()) {
+            held.put(new ClaimRef(runId, nodeName, claim.id()),
+                    new HeldClaim(outcome.lease(), outcome.primary()));
+        }
+        return ClaimResult.of(outcome.step());
+    }
+
+    @Override
+    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+        ensureOpen();
+        var ref = claim == null ? null : new ClaimRef(runId, nodeName, claim.id());
+        var mine = ref == null ? null : held.get(ref);
+        if (mine != null && !leases.alive(mine.lease())) {
+            // This process lost its lease: the claim may already be orphaned and re-claimed.
+            held.remove(ref);
+            throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
+        }
+        var outcome = transition(Kind.FINISH, runId, nodeName, claim, result,
+                table -> Protocol.finish(table, nodeName, result, claim, Instant.now()));
+        if (ref != null) {
+            held.remove(ref);
+        }
+        return outcome.step().node();
+    }
+
+    /**
+     * Orphans the node if it is RUNNING and its claim key is gone (its holder's lease ended). Used
+     * by the claim watch and by {@link #recoverOrphans()}; does nothing to a node whose claim lives.
+     */
+    void orphanIfLost(String runId, String nodeName) {
+        try {
+            transition(Kind.ORPHAN, runId, nodeName, null, null, table -> Protocol.orphan(table, nodeName));
+        } catch (RepositoryException.NotFound gone) {
+            // the run or node is gone
+        }
+    }
+
+    /**
+     * Finds RUNNING nodes whose claim key is gone (orphaned while nobody watched, e.g. every agent was
+     * down) and orphans them, and finishes journals left half applied. Reads the running index and
+     * the claim keys only, never all nodes.
+     *
+     * @return the etcd revision the scan saw
+     */
+    public long recoverOrphans() {
+        ensureOpen();
+        var r = await(kv.txn().Then(
+                Op.get(bytes(keys.running()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
+                Op.get(bytes(keys.claims()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
+                Op.get(bytes(keys.journals()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+                .commit());
+        var gets = r.getGetResponses();
+        for (var kv0 : gets.get(2).getKvs()) {
+            applyJournal(text(kv0.getKey()).substring(keys.journals().length()));
+        }
+        var claimed = new HashSet<String>();
+        for (var kv0 : gets.get(1).getKvs()) {
+            claimed.add(text(kv0.getKey()).substring(keys.claims().length()));
+        }
+        int orphaned = 0;
+        for (var kv0 : gets.get(0).getKvs()) {
+            var ref = text(kv0.getKey()).substring(keys.running().length());
+            if (!claimed.contains(ref)) {
+                var parts = Keys.runAndNode("", ref);
+                orphanIfLost(parts[0], parts[1]);
+                orphaned++;
+            }
+        }
+        if (orphaned > 0) {
+            LOG.info("recovered {} node(s) orphaned while nobody watched", orphaned);
+        }
+        return r.getHeader().getRevision();
+    }
+
+    private enum Kind { CLAIM, FINISH, ORPHAN }
+
+    private record Outcome(Step step, long lease, StoredNode primary) {}
+
+    private record ClaimRef(String runId, String node, String claimId) {}
+
+    private record HeldClaim(long lease, StoredNode committed) {}
+
+    /** What one read of a transition's primary node found. */
+    private record Snapshot(StoredNode node, boolean runExists, boolean journal, boolean claimKey) {}
+
+    /**
+     * Runs one protocol transition on one node: read, compute, commit guarded, retry on conflict.
+     * The primary node, the run's journal marker and the node's claim key are read together.
+     */
+    private Outcome transition(Kind kind, String runId, String nodeName, Claim claim, Result result,
+                               Function<EtcdNodeTable, Step> protocol) {
+        if (runId == null || runId.isEmpty() || runId.contains("/")) {
+            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
+        }
+        if (nodeName == null || nodeName.isEmpty() || nodeName.contains("/")) {
+            throw RepositoryException.NotFound.node(runId, nodeName == null ? "" : nodeName);
+        }
+        Snapshot snap = null;
+        if (kind == Kind.FINISH && claim != null) {
+            var mine = held.get(new ClaimRef(runId, nodeName, claim.id()));
+            if (mine != null) {
+                // The record as our claim committed it: if it changed since, the commit's compare fails
+                // and the transition is recomputed from what the failed transaction returns.
+                snap = new Snapshot(mine.committed(), true, false, true);
+            }
+        }
+        if (snap == null) {
+            snap = readPrimary(runId, nodeName);
+        }
+        long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
+        for (int attempt = 0; ; attempt++) {
+            if (closed) {
+                throw new RepositoryException.Unavailable("the etcd repository is closed");
+            }
+            if (attempt > 0 && System.nanoTime() > deadline) {
+                throw new RepositoryException.Unavailable("etcd: gave up on " + kind.name().toLowerCase()
+                        + " of node \"" + nodeName + "\" of run \"" + runId + "\" after " + attempt + " conflicting attempts");
+            }
+            if (snap.journal()) {
+                applyJournal(runId);
+                snap = readPrimary(runId, nodeName);
+                continue;
+            }
+            if (snap.node() == null) {
+                throw snap.runExists() ? RepositoryException.NotFound.node(runId, nodeName)
+                        : RepositoryException.NotFound.run(runId);
+            }
+            if (kind == Kind.ORPHAN && (snap.claimKey() || snap.node().state().status() != NodeStatus.RUNNING)) {
+                // The claim is alive (or the node moved on): not an orphan.
+                return new Outcome(new Step(snap.node().state().toNode(snap.node().spec()), false, false, List.of()), 0, snap.node());
+            }
+            if (kind == Kind.FINISH && !snap.claimKey() && snap.node().state().status() == NodeStatus.RUNNING
+                    && claim != null && snap.node().state().claim() != null
+                    && claim.id().equals(snap.node().state().claim().id())) {
+                // Our claim key is gone: the lease it hung on ended, the node is being orphaned.
+                throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
+            }
+            var table = new EtcdNodeTable(runId, Map.of(nodeName, snap.node()), this::loadNodes);
+            boolean big = false;
+            if (kind == Kind.FINISH && touchesDownstream(snap.node(), result)) {
+                var downstream = snap.node().downstream();
+                big = downstream.size() + TXN_RESERVE + 1 > settings.maxTxnOps();
+                if (!big) {
+                    table.prefetch(downstream);
+                }
+            }
+            if (big) {
+                var step = lockedTransition(kind, runId, nodeName, protocol);
+                if (step != null) {
+                    return new Outcome(step, 0, null);
+                }
+                snap = readPrimary(runId, nodeName);
+                continue;
+            }
+            long lease = kind == Kind.CLAIM ? leases.current() : 0;
+            Step step = protocol.apply(table);
+            if (table.written().isEmpty()) {
+                return new Outcome(step, lease, snap.node());
+            }
+            String writeId = newWriteId();
+            var plan = plan(kind, runId, nodeName, table, writeId, lease);
+            if (plan.tooBig(settings.maxTxnOps())) {
+                var locked = lockedTransition(kind, runId, nodeName, protocol);
+                if (locked != null) {
+                    return new Outcome(locked, 0, null);
+                }
+                snap = readPrimary(runId, nodeName);
+                continue;
+            }
+            var shard = shards.acquire();
+            TxnResponse response;
+            try {
+                var ops = new ArrayList<>(plan.ops());
+                var cmps = new ArrayList<>(plan.cmps());
+                shard.stage(plan.delta(), cmps, ops);
+                try {
+                    response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new))
+                            .Else(plan.elseOps().toArray(Op[]::new)).commit());
+                } catch (RepositoryException.Unavailable e) {
+                    shard.markUnknown();
+                    if (isLeaseGone(e) && lease != 0) {
+                        leases.lost(lease);
+                        snap = readPrimary(runId, nodeName);
+                        continue;
+                    }
+                    // The commit may or may not have applied: look for our write id.
+                    var now = readPrimary(runId, nodeName);
+                    if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
+                        return new Outcome(step, lease, now.node());
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    snap = now;
+                    continue;
+                }
+                if (response.isSucceeded()) {
+                    shard.committed(response.getHeader().getRevision());
+                }
+            } finally {
+                shards.release(shard);
+            }
+            if (response.isSucceeded()) {
+                var written = table.written().get(nodeName);
+                var committed = written == null ? snap.node() : new StoredNode(
+                        EtcdStorage.withState(snap.node().record(), written, writeId), snap.node().spec(),
+                        snap.node().downstream(), written, response.getHeader().getRevision());
+                return new Outcome(step, lease, committed);
+            }
+            snap = fromElse(runId, nodeName, response);
+        }
+    }
+
+    /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
+    private static boolean touchesDownstream(StoredNode node, Result result) {
+        if (result == null || result.conclusion() == Conclusion.NONE) {
+            return false;
+        }
+        return result.conclusion() == Conclusion.SUCCESS
+                || !Protocol.allowsAnotherAttempt(node.spec(), node.state(), result.conclusion());
+    }
+
+    private record Plan(List<Cmp> cmps, List<Op> ops, List<Op> elseOps, long[] delta, List<WriteOp> journalOps) {
+        boolean tooBig(int maxOps) {
+            return cmps.size() + 1 > maxOps || ops.size() + TXN_RESERVE > maxOps || elseOps.size() > maxOps;
+        }
+    }
+
+    /** The guarded writes of a computed transition. */
+    private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease) {
+        var cmps = new ArrayList<Cmp>();
+        var ops = new ArrayList<Op>();
+        var journalOps = new ArrayList<WriteOp>();
+        long[] delta = new long[CounterShards.FIELDS];
+        // Nothing applies while a big transition of the run is half done.
+        cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
+        var claimKey = bytes(keys.claim(runId, nodeName));
+        if (kind == Kind.FINISH) {
+            // Only while the claim's lease lives: a holder that lost it cannot report any more.
+            cmps.add(new Cmp(claimKey, Cmp.Op.GREATER, CmpTarget.version(0)));
+        } else if (kind == Kind.ORPHAN) {
+            cmps.add(new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.version(0)));
+        }
+        var elseOps = new ArrayList<Op>();
+        elseOps.add(Op.get(bytes(keys.run(runId)), GetOption.builder().withCountOnly(true).build()));
+        elseOps.add(Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()));
+        elseOps.add(Op.get(claimKey, GetOption.builder().withCountOnly(true).build()));
+        elseOps.add(Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT));
+        for (var e : table.read().entrySet()) {
+            if (e.getValue() != null) {
+                cmps.add(new Cmp(bytes(keys.node(runId, e.getKey())), Cmp.Op.EQUAL,
+                        CmpTarget.modRevision(e.getValue().modRevision())));
+            }
+        }
+        for (var e : table.written().entrySet()) {
+            var name = e.getKey();
+            var before = table.stored(name);
+            var after = e.getValue();
+            var record = EtcdStorage.withState(before.record(), after, writeId);
+            put(ops, journalOps, keys.node(runId, name), record.toByteArray(), 0);
+            var from = before.state().status();
+            var to = after.status();
+            if (from == to) {
+                continue;
+            }
+            delta[CounterShards.index(from)]--;
+            delta[CounterShards.index(to)]++;
+            switch (from) {
+                case READY -> delete(ops, journalOps, keys.ready(runId, name));
+                case NONE -> delete(ops, journalOps, keys.orphaned(runId, name));
+                case RUNNING -> {
+                    delete(ops, journalOps, keys.running(runId, name));
+                    delete(ops, journalOps, keys.claim(runId, name));
+                }
+                default -> { }
+            }
+            switch (to) {
+                case READY -> put(ops, journalOps, keys.ready(runId, name),
+                        EtcdStorage.indexEntry(Event.ready(runId, before.spec())).toByteArray(), 0);
+                case NONE -> put(ops, journalOps, keys.orphaned(runId, name),
+                        EtcdStorage.indexEntry(Event.orphaned(runId, before.spec())).toByteArray(), 0);
+                case RUNNING -> {
+                    put(ops, journalOps, keys.running(runId, name), RunningEntry.newBuilder().setFormat(FORMAT)
+                            .setClaimId(after.claim().id()).setLease(lease).build().toByteArray(), 0);
+                    put(ops, journalOps, keys.claim(runId, name), after.claim().id().getBytes(StandardCharsets.UTF_8), lease);
+                }
+                default -> { }
+            }
+        }
+        return new Plan(cmps, ops, elseOps, delta, journalOps);
+    }
+
+    private static void put(List<Op> ops, List<WriteOp> journal, String key, byte[] value, long lease) {
+        ops.add(Op.put(bytes(key), ByteSequence.from(value),
+                lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build()));
+        journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
+                .setValue(com.google.protobuf.ByteString.copyFrom(value)).setLease(lease).build());
+    }
+
+    private static void delete(List<Op> ops, List<WriteOp> journal, String key) {
+        ops.add(Op.delete(bytes(key), DeleteOption.DEFAULT));
+        journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key)).setDelete(true).build());
+    }
+
+    /** Reads the primary node with the run, journal and claim markers, in one request. */
+    private Snapshot readPrimary(String runId, String nodeName) {
+        var r = await(kv.txn().Then(
+                Op.get(bytes(keys.run(runId)), GetOption.builder().withCountOnly(true).build()),
+                Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()),
+                Op.get(bytes(keys.claim(runId, nodeName)), GetOption.builder().withCountOnly(true).build()),
+                Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT)).commit());
+        return snapshot(runId, nodeName, r.getGetResponses());
+    }
+
+    private Snapshot fromElse(String runId, String nodeName, TxnResponse response) {
+        return snapshot(runId, nodeName, response.getGetResponses());
+    }
+
+    private Snapshot snapshot(String runId, String nodeName, List<GetResponse> gets) {
+        var nodeKvs = gets.get(3).getKvs();
+        StoredNode node = nodeKvs.isEmpty() ? null : stored(runId, nodeName, nodeKvs.getFirst());
+        // A node exists before its run record does (the record is written last): such a run is
+        // still starting, and its nodes may already be claimed.
+        boolean runExists = gets.get(0).getCount() > 0 || node != null;
+        return new Snapshot(node, runExists, gets.get(1).getCount() > 0, gets.get(2).getCount() > 0);
+    }
+
+    private StoredNode stored(String runId, String nodeName, KeyValue kv0) {
+        return StoredNode.of(EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, keys.node(runId, nodeName)),
+                kv0.getModRevision());
+    }
+
+    /** Reads several nodes of a run: one request per {@code maxTxnOps} nodes. */
+    private Map<String, StoredNode> loadNodes(String runId, Collection<String> names) {
+        var out = new HashMap<String, StoredNode>();
+        var list = new ArrayList<>(names);
+        int per = settings.maxTxnOps();
+        for (int i = 0; i < list.size(); i += per) {
+            var part = list.subList(i, Math.min(list.size(), i + per));
+            List<GetResponse> gets;
+            if (part.size() == 1) {
+                gets = List.of(await(kv.get(bytes(keys.node(runId, part.getFirst())))));
+            } else {
+                gets = await(kv.txn().Then(part.stream()
+                        .map(n -> Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT)).toArray(Op[]::new))
+                        .commit()).getGetResponses();
+            }
+            for (int j = 0; j < part.size(); j++) {
+                var kvs = gets.get(j).getKvs();
+                out.put(part.get(j), kvs.isEmpty() ? null : stored(runId, part.get(j), kvs.getFirst()));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Big transitions: journal
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A transition with more reads or writes than one transaction may hold. The run is locked by
+     * putting its journal key (with this instance's lease, so a crash here unlocks it); every other
+     * transition of the run compares that key absent, so the run is frozen. The transition is then
+     * computed on fresh reads and its writes recorded in the journal (now without a lease) together
+     * with the stats: from that commit on the transition is decided, and anyone finds and applies the
+     * journal in chunks.
+     *
+     * @return the step, or null when the lock could not be taken (the caller reads again)
+     */
+    private Step lockedTransition(Kind kind, String runId, String nodeName, Function<EtcdNodeTable, Step> protocol) {
+        String writeId = newWriteId();
+        long lease = leases.current();
+        var journalKey = bytes(keys.journal(runId));
+        var marker = Journal.newBuilder().setFormat(FORMAT).setWriteId(writeId).build();
+        var lock = await(kv.txn()
+                .If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(journalKey, EtcdStorage.encode(marker), PutOption.builder().withLeaseId(lease).build()))
+                .commit());
+        if (!lock.isSucceeded()) {
+            return null;
+        }
+        long lockRevision = lock.getHeader().getRevision();
+        boolean decided = false;
+        try {
+            var snap = readPrimary(runId, nodeName);
+            if (snap.node() == null) {
+                throw RepositoryException.NotFound.node(runId, nodeName);
+            }
+            var table = new EtcdNodeTable(runId, Map.of(nodeName, snap.node()), this::loadNodes);
+            table.prefetch(snap.node().downstream());
+            var step = protocol.apply(table);
+            if (kind == Kind.FINISH && !snap.claimKey()) {
+                throw new RepositoryException.StaleClaim(runId, nodeName, "");
+            }
+            if (table.written().isEmpty()) {
+                return step;
+            }
+            var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0);
+            var journal = marker.toBuilder().addAllOps(plan.journalOps()).build();
+            if (journal.getSerializedSize() > MAX_TXN_BYTES) {
+                throw new RepositoryException.LimitExceeded("a transition of node \"" + nodeName + "\" of run \""
+                        + runId + "\" writes " + journal.getSerializedSize() + " bytes, more than etcd accepts in one request");
+            }
+            var shard = shards.acquire();
+            try {
+                var cmps = new ArrayList<Cmp>();
+                cmps.add(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lockRevision)));
+                var ops = new ArrayList<Op>();
+                ops.add(Op.put(journalKey, EtcdStorage.encode(journal), PutOption.DEFAULT));
+                shard.stage(plan.delta(), cmps, ops);
+                TxnResponse r;
+                try {
+                    r = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+                } catch (RepositoryException.Unavailable e) {
+                    shard.markUnknown();
+                    throw e;
+                }
+                if (!r.isSucceeded()) {
+                    return null; // our lease ended and the lock with it
+                }
+                shard.committed(r.getHeader().getRevision());
+                decided = true;
+            } finally {
+                shards.release(shard);
+            }
+            applyJournal(runId);
+            return step;
+        } finally {
+            if (!decided) {
+                // Unlock, unless the lock already passed (lease) or the journal is someone's.
+                kv.txn().If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lockRevision)))
+                        .Then(Op.delete(journalKey, DeleteOption.DEFAULT)).commit();
+            }
+        }
+    }
+
+    /**
+     * Applies the run's journal, if any, chunk by chunk: each chunk advances the applied count in the
+     * same transaction, so concurrent helpers never apply a chunk twice. A journal still being
+     * prepared (no ops yet) is waited for; its lock dies with its writer's lease.
+     */
+    void applyJournal(String runId) {
+        var journalKey = bytes(keys.journal(runId));
+        var appliedKey = bytes(keys.journalApplied(runId));
+        int chunk = settings.maxTxnOps() - TXN_RESERVE;
+        long deadline = System.nanoTime() + settings.leaseTtl().multipliedBy(3).toNanos();
+        while (!closed) {
+            var r = await(kv.txn().Then(Op.get(journalKey, GetOption.DEFAULT), Op.get(appliedKey, GetOption.DEFAULT)).commit());
+            var jk = r.getGetResponses().get(0).getKvs();
+            if (jk.isEmpty()) {
+                return;
+            }
+            var journal = EtcdStorage.decode(jk.getFirst().getValue(), Journal::parseFrom, keys.journal(runId));
+            if (journal.getOpsCount() == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new RepositoryException.Unavailable("run " + runId + " is locked by a transition that does not finish");
+                }
+                pause(20);
+                continue;
+            }
+            var ak = r.getGetResponses().get(1).getKvs();
+            int applied = ak.isEmpty() ? 0 : Integer.parseInt(text(ak.getFirst().getValue()));
+            int end = Math.min(journal.getOpsCount(), applied + chunk);
+            var ops = new ArrayList<Op>();
+            for (var w : journal.getOpsList().subList(applied, end)) {
+                var key = ByteSequence.from(w.getKey());
+                if (w.getDelete()) {
+                    ops.add(Op.delete(key, DeleteOption.DEFAULT));
+                } else {
+                    ops.add(Op.put(key, ByteSequence.from(w.getValue()),
+                            w.getLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(w.getLease()).build()));
+                }
+            }
+            if (end == journal.getOpsCount()) {
+                ops.add(Op.delete(journalKey, DeleteOption.DEFAULT));
+                ops.add(Op.delete(appliedKey, DeleteOption.DEFAULT));
+            } else {
+                ops.add(Op.put(appliedKey, bytes(Integer.toString(end)), PutOption.DEFAULT));
+            }
+            var cmpApplied = ak.isEmpty()
+                    ? new Cmp(appliedKey, Cmp.Op.EQUAL, CmpTarget.version(0))
+                    : new Cmp(appliedKey, Cmp.Op.EQUAL, CmpTarget.modRevision(ak.getFirst().getModRevision()));
+            await(kv.txn().If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(jk.getFirst().getModRevision())), cmpApplied)
+                    .Then(ops.toArray(Op[]::new)).commit());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Subscriptions and watches
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+        ensureOpen();
+        if (agent == null || agent.id() == null || agent.id().isEmpty() || agent.id().contains("/")) {
+            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id without '/'");
+        }
+        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
+        long lease = leases.current();
+        var record = AgentRecord.newBuilder().setFormat(FORMAT).setAgent(WireMapping.toProto(agent)).build();
+        await(kv.put(bytes(keys.agent(agent.id())), EtcdStorage.encode(record), PutOption.builder().withLeaseId(lease).build()));
+        var handle = new SubscriptionHandle(agent, lease);
+        handle.subscription = new Subscription(agent, () -> unsubscribe(handle));
+        subscriptions.add(handle);
+        ensureOrphanWatch();
+        if (wanted.contains(Event.Type.NODE_READY)) {
+            handle.watches.add(new IndexWatch(keys.ready(), handle.subscription));
+        }
+        if (wanted.contains(Event.Type.NODE_ORPHANED)) {
+            handle.watches.add(new IndexWatch(keys.orphaned(), handle.subscription));
+        }
+        for (var w : handle.watches) {
+            w.start();
+        }
+        LOG.debug("agent {} subscribed to {} with runtimes {}", agent.id(), wanted, agent.runtimes());
+        return handle.subscription;
+    }
+
+    private void unsubscribe(SubscriptionHandle handle) {
+        subscriptions.remove(handle);
+        for (var w : handle.watches) {
+            w.close();
+        }
+        boolean stillSubscribed = subscriptions.stream().anyMatch(h -> h.agent.id().equals(handle.agent.id()));
+        if (!stillSubscribed && !closed && leases.alive(handle.lease)) {
+            // Leave ListAgents now rather than when the lease ends.
+            kv.delete(bytes(keys.agent(handle.agent.id())));
+        }
+    }
+
+    private static final class SubscriptionHandle {
+        final Agent agent;
+        final long lease;
+        final List<IndexWatch> watches = new CopyOnWriteArrayList<>();
+        volatile Subscription subscription;
+
+        SubscriptionHandle(Agent agent, long lease) {
+            this.agent = agent;
+            this.lease = lease;
+        }
+    }
+
+    /**
+     * Delivers an index (ready or orphaned nodes) to one subscription: everything in it now, then
+     * every put from the next revision on. If the watch fails (compaction, a long outage) the index
+     * is read again and watched anew: an event may be delivered twice, never lost.
+     */
+    private final class IndexWatch implements Watch.Listener {
+        private final String prefix;
+        private final Subscription subscription;
+        private volatile Watch.Watcher watcher;
+        private volatile boolean stopped;
+
+        IndexWatch(String prefix, Subscription subscription) {
+            this.prefix = prefix;
+            this.subscription = subscription;
+        }
+
+        void start() {
+            if (stopped || closed) {
+                return;
+            }
+            long revision = 0;
+            var from = prefix;
+            String after = null;
+            while (true) {
+                var option = GetOption.builder().withLimit(PAGE);
+                GetResponse page;
+                if (after == null) {
+                    page = await(kv.get(bytes(from), option.isPrefix(true).build()));
+                    revision = page.getHeader().getRevision();
+                } else {
+                    page = await(kv.get(bytes(after + "\u0000"), option.withRange(bytes(prefix + "\uffff"))
+                            .withRevision(revision).build()));
+                }
+                for (var kv0 : page.getKvs()) {
+                    offer(kv0);
+                }
+                if (!page.isMore() || page.getKvs().isEmpty()) {
+                    break;
+                }
+                after = text(page.getKvs().getLast().getKey());
+            }
+            watcher = client.getWatchClient().watch(bytes(prefix),
+                    WatchOption.builder().isPrefix(true).withNoDelete(true).withRevision(revision + 1).build(), this);
+        }
+
+        private void offer(KeyValue kv0) {
+            try {
+                subscription.offer(EtcdStorage.event(EtcdStorage.decode(kv0.getValue(), IndexEntry::parseFrom, text(kv0.getKey()))));
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring unreadable index entry {}: {}", text(kv0.getKey()), e.getMessage());
+            }
+        }
+
+        @Override
+        public void onNext(WatchResponse response) {
+            for (var e : response.getEvents()) {
+                if (e.getEventType() == WatchEvent.EventType.PUT) {
+                    offer(e.getKeyValue());
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            restart("watch of " + prefix + " failed: " + throwable.getMessage());
+        }
+
+        @Override
+        public void onCompleted() {
+            restart("watch of " + prefix + " ended");
+        }
+
+        private void restart(String why) {
+            if (stopped || closed) {
+                return;
+            }
+            LOG.info("{}; reading the index again", why);
+            var w = watcher;
+            if (w != null) {
+                w.close();
+            }
+            retryLater(this::start);
+        }
+
+        void close() {
+            stopped = true;
+            var w = watcher;
+            if (w != null) {
+                w.close();
+            }
+        }
+    }
+
+    /**
+     * One watch per instance on the claim keys: a delete of a claim key whose node is still RUNNING
+     * means its holder's lease ended, and the node is orphaned. Started with the first subscription
+     * (an agent process), after a scan that recovers orphans nobody saw.
+     */
+    private void ensureOrphanWatch() {
+        synchronized (orphanWatchLock) {
+            if (orphanWatcher != null || closed) {
+                return;
+            }
+            startOrphanWatch();
+        }
+    }
+
+    private void startOrphanWatch() {
+        long revision = recoverOrphans();
+        orphanWatcher = client.getWatchClient().watch(bytes(keys.claims()),
+                WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(revision + 1).build(),
+                new Watch.Listener() {
+                    @Override
+                    public void onNext(WatchResponse response) {
+                        for (var e : response.getEvents()) {
+                            if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                                var parts = Keys.runAndNode(keys.claims(), text(e.getKeyValue().getKey()));
+                                background.execute(() -> {
+                                    try {
+                                        orphanIfLost(parts[0], parts[1]);
+                                    } catch (RuntimeException ex) {
+                                        LOG.warn("could not orphan node {} of run {}: {}", parts[1], parts[0], ex.getMessage());
+                                    }
+                                });
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable throwable) {
+                        restartOrphanWatch("claim watch failed: " + throwable.getMessage());
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        restartOrphanWatch("claim watch ended");
+                    }
+                });
+    }
+
+    private void restartOrphanWatch(String why) {
+        if (closed) {
+            return;
+        }
+        LOG.info("{}; scanning for orphans and watching again", why);
+        synchronized (orphanWatchLock) {
+            var w = orphanWatcher;
+            if (w != null) {
+                w.close();
+            }
+            orphanWatcher = null;
+        }
+        retryLater(this::ensureOrphanWatch);
+    }
+
+    /** Runs {@code task} soon on a background thread, again and again with backoff until it succeeds. */
+    private void retryLater(Runnable task) {
+        retryLater(task, 100);
+    }
+
+    private void retryLater(Runnable task, long delayMs) {
+        if (closed) {
+            return;
+        }
+        timer.schedule(() -> background.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.info("etcd not ready ({}); retrying", e.getMessage());
+                retryLater(task, Math.min(delayMs * 2, 5_000));
+            }
+        }), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void onLeaseLost(long lease) {
+        LOG.warn("etcd lease {} of this process was lost: its claims are given up and its subscriptions closed", lease);
+        held.entrySet().removeIf(e -> e.getValue().lease() == lease);
+        for (var h : List.copyOf(subscriptions)) {
+            if (h.lease == lease) {
+                h.subscription.close();
+            }
+        }
+        for (var l : livenessListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("liveness listener failed", e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------
+
+    /** Commits {@code ops} together with a stats shard update (start of a run). */
+    private void commitWithShard(long[] delta, List<Cmp> cmps, List<Op> ops) {
+        while (true) {
+            var shard = shards.acquire();
+            try {
+                var c = new ArrayList<>(cmps);
+                var o = new ArrayList<>(ops);
+                shard.stage(delta, c, o);
+                TxnResponse r;
+                try {
+                    r = await(kv.txn().If(c.toArray(Cmp[]::new)).Then(o.toArray(Op[]::new)).commit());
+                } catch (RepositoryException.Unavailable e) {
+                    shard.markUnknown();
+                    throw e;
+                }
+                if (r.isSucceeded()) {
+                    shard.committed(r.getHeader().getRevision());
+                    return;
+                }
+                shard.markUnknown();
+            } finally {
+                shards.release(shard);
+            }
+        }
+    }
+
+    private CounterShards.Loaded loadShard(String key) {
+        var r = await(kv.get(bytes(key)));
+        if (r.getKvs().isEmpty()) {
+            return new CounterShards.Loaded(CounterShard.getDefaultInstance(), 0);
+        }
+        var kv0 = r.getKvs().getFirst();
+        return new CounterShards.Loaded(EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, key), kv0.getModRevision());
+    }
+
+    /** The rest of a prefix range after its first page, at the same revision. */
+    private List<KeyValue> rest(String prefix, GetResponse first, long revision) {
+        var out = new ArrayList<KeyValue>();
+        var page = first;
+        while (page.isMore() && !page.getKvs().isEmpty()) {
+            var after = text(page.getKvs().getLast().getKey()) + "\u0000";
+            page = await(kv.get(bytes(after), GetOption.builder().withRange(bytes(prefix + "\uffff"))
+                    .withRevision(revision).withLimit(PAGE).build()));
+            out.addAll(page.getKvs());
+        }
+        return out;
+    }
+
+    private Run toRun(RunRecord record, List<KeyValue> kvs) {
+        var stored = new ArrayList<StoredNode>(kvs.size());
+        for (var kv0 : kvs) {
+            stored.add(StoredNode.of(EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, text(kv0.getKey())),
+                    kv0.getModRevision()));
+        }
+        stored.sort(Comparator.comparingInt(s -> s.record().getIndex()));
+        var edges = new Edge[record.getEdgeCount()];
+        var nodes = new ArrayList<Node>(stored.size());
+        long completed = 0;
+        boolean started = false;
+        for (var s : stored) {
+            nodes.add(s.state().toNode(s.spec()));
+            for (var d : s.record().getDownstreamList()) {
+                if (d.getEdgeIndex() < edges.length) {
+                    edges[d.getEdgeIndex()] = new Edge(s.spec().name(), d.getName());
+                }
+            }
+            completed += s.state().status() == NodeStatus.COMPLETED ? 1 : 0;
+            started |= s.state().startedAt() != null;
+        }
+        var edgeList = Arrays.stream(edges).filter(java.util.Objects::nonNull).toList();
+        return new Run(record.getId(), Timestamps.fromNanos(record.getCreatedAtNs()), nodes, edgeList,
+                Protocol.runStatus(nodes.size(), completed, started));
+    }
+
+    private static List<String> reverseTopologicalOrder(RunGraph graph) {
+        var remaining = new HashMap<String, Integer>();
+        var queue = new java.util.ArrayDeque<String>();
+        for (var n : graph.nodes()) {
+            int out = graph.downstream(n.name()).size();
+            remaining.put(n.name(), out);
+            if (out == 0) {
+                queue.add(n.name());
+            }
+        }
+        var order = new ArrayList<String>(graph.nodes().size());
+        while (!queue.isEmpty()) {
+            var n = queue.poll();
+            order.add(n);
+            for (var up : graph.upstream(n)) {
+                if (remaining.merge(up, -1, Integer::sum) == 0) {
+                    queue.add(up);
+                }
+            }
+        }
+        return order;
+    }
+
+    private Instant nextCreationTime() {
+        long now = Timestamps.toNanos(Instant.now());
+        return Timestamps.fromNanos(lastCreatedNs.accumulateAndGet(now, (last, c) -> Math.max(last + 1, c)));
+    }
+
+    private String newWriteId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static boolean isLeaseGone(Throwable e) {
+        for (var t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new RepositoryException.Unavailable("the etcd repository is closed");
+        }
+    }
+
+    <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new RepositoryException.Unavailable("interrupted while waiting for etcd", e);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new RepositoryException.Unavailable("etcd at " + String.join(",", settings.addresses())
+                    + " did not answer within " + settings.requestTimeout(), e);
+        } catch (ExecutionException e) {
+            var cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RepositoryException re) {
+                throw re;
+            }
+            throw new RepositoryException.Unavailable("etcd at " + String.join(",", settings.addresses())
+                    + " failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RepositoryException.Unavailable("interrupted", e);
+        }
+    }
+
+    /** Gives up claims and agent registrations (revoking the lease) and disconnects. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        for (var h : List.copyOf(subscriptions)) {
+            h.subscription.close();
+        }
+        closed = true;
+        var w = orphanWatcher;
+        if (w != null) {
+            w.close();
+        }
+        leases.close();
+        timer.shutdownNow();
+        background.shutdownNow();
+        client.close();
+    }
+
+    /** Accumulates operations into transactions no bigger than etcd accepts. */
+    private static final class TxnChunker {
+        private final int maxOps;
+        private final List<List<Op>> chunks = new ArrayList<>();
+        private List<Op> current = new ArrayList<>();
+        private long bytes;
+
+        TxnChunker(int maxOps) {
+            this.maxOps = maxOps;
+        }
+
+        void add(Op op, long size) {
+            if (!current.isEmpty() && (current.size() >= maxOps || bytes + size > MAX_TXN_BYTES)) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(op);
+            bytes += size + 64;
+        }
+
+        List<List<Op>> chunks() {
+            if (!current.isEmpty()) {
+                chunks.add(current);
+                current = new ArrayList<>();
+            }
+            return chunks;
+        }
+    }
+}

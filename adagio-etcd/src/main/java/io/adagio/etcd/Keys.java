@@ -1,0 +1,120 @@
+package io.adagio.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key layout, everything under {@code <namespace>/}. Run IDs and node names cannot contain '/'
+ * (validation restricts them to {@code [A-Za-z0-9._-]}), so {@code <run>/<node>} splits unambiguously.
+ *
+ * <pre>
+ * runs/&lt;run&gt;                  RunRecord, written last when a run starts
+ * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
+ * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY)
+ * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
+ * running/&lt;run&gt;/&lt;node&gt;        RunningEntry while RUNNING
+ * claims/&lt;run&gt;/&lt;node&gt;         claim id, put with the claimer's lease (watched for deletes)
+ * agents/&lt;agent&gt;              AgentRecord, put with the agent process's lease
+ * stats/&lt;shard&gt;               CounterShard
+ * journal/&lt;run&gt;               Journal of a transition too big for one transaction
+ * journal-applied/&lt;run&gt;       how much of it is applied
+ * </pre>
+ */
+final class Keys {
+    final String root;
+
+    Keys(String namespace) {
+        this.root = namespace + "/";
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    static String text(ByteSequence b) {
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    String run(String runId) {
+        return root + "runs/" + runId;
+    }
+
+    String runs() {
+        return root + "runs/";
+    }
+
+    String node(String runId, String node) {
+        return root + "nodes/" + runId + "/" + node;
+    }
+
+    String nodes(String runId) {
+        return root + "nodes/" + runId + "/";
+    }
+
+    String ready(String runId, String node) {
+        return ready() + runId + "/" + node;
+    }
+
+    String ready() {
+        return root + "ready/";
+    }
+
+    String orphaned(String runId, String node) {
+        return orphaned() + runId + "/" + node;
+    }
+
+    String orphaned() {
+        return root + "orphaned/";
+    }
+
+    String running(String runId, String node) {
+        return running() + runId + "/" + node;
+    }
+
+    String running() {
+        return root + "running/";
+    }
+
+    String claim(String runId, String node) {
+        return claims() + runId + "/" + node;
+    }
+
+    String claims() {
+        return root + "claims/";
+    }
+
+    String agent(String agentId) {
+        return agents() + agentId;
+    }
+
+    String agents() {
+        return root + "agents/";
+    }
+
+    String stats(String shard) {
+        return stats() + shard;
+    }
+
+    String stats() {
+        return root + "stats/";
+    }
+
+    String journal(String runId) {
+        return root + "journal/" + runId;
+    }
+
+    String journals() {
+        return root + "journal/";
+    }
+
+    String journalApplied(String runId) {
+        return root + "journal-applied/" + runId;
+    }
+
+    /** {run, node} of a key {@code <prefix><run>/<node>}. */
+    static String[] runAndNode(String prefix, String key) {
+        var rest = key.substring(prefix.length());
+        int slash = rest.indexOf('/');
+        return new String[] {rest.substring(0, slash), rest.substring(slash + 1)};
+    }
+}

@@ -1,0 +1,147 @@
+package io.adagio.etcd;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.adagio.core.repository.RepositoryException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one liveness lease of a repository instance, granted on first need and kept alive by
+ * heartbeats. When it is lost (revoked, or expired because heartbeats did not get through) it is
+ * reported once and the next {@link #current()} grants a fresh one: claims made under the old lease
+ * are gone with it.
+ */
+final class Leases {
+    private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
+
+    private final Client client;
+    private final Duration ttl;
+    private final Duration requestTimeout;
+    private final LongConsumer onLost;
+    private long id;
+    private volatile long aliveId;
+    private volatile long renewedAtNanos;
+    private CloseableClient keepAlive;
+    private volatile boolean closed;
+
+    Leases(Client client, Duration ttl, Duration requestTimeout, LongConsumer onLost) {
+        this.client = client;
+        this.ttl = ttl;
+        this.requestTimeout = requestTimeout;
+        this.onLost = onLost;
+    }
+
+    /** The live lease, granted now if there is none. */
+    synchronized long current() {
+        if (closed) {
+            throw new RepositoryException.Unavailable("the etcd repository is closed");
+        }
+        if (id != 0 && alive(id)) {
+            return id;
+        }
+        if (id != 0) {
+            lost(id);
+        }
+        long asked = System.nanoTime();
+        long granted;
+        try {
+            granted = client.getLeaseClient().grant(Math.max(2, ttl.toSeconds()))
+                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).getID();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RepositoryException.Unavailable("interrupted while granting an etcd lease", e);
+        } catch (Exception e) {
+            throw new RepositoryException.Unavailable("cannot get an etcd lease: " + e.getMessage(), e);
+        }
+        id = granted;
+        renewedAtNanos = asked;
+        aliveId = granted;
+        keepAlive = client.getLeaseClient().keepAlive(granted, new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveResponse r) {
+                if (r.getTTL() <= 0) {
+                    lost(granted);
+                } else {
+                    renewedAtNanos = System.nanoTime();
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                LOG.warn("heartbeats of etcd lease {} failed: {}", granted, t.getMessage());
+                lost(granted);
+            }
+
+            @Override
+            public void onCompleted() {
+                lost(granted);
+            }
+        });
+        LOG.debug("granted etcd lease {} with TTL {}", granted, ttl);
+        return granted;
+    }
+
+    /** The live lease, or 0. */
+    long currentIfAny() {
+        long a = aliveId;
+        return a != 0 && alive(a) ? a : 0;
+    }
+
+    /**
+     * Whether {@code lease} is this instance's lease and has been renewed within its TTL. False as
+     * soon as heartbeats stop getting through for a TTL, even before etcd says the lease is gone.
+     */
+    boolean alive(long lease) {
+        return lease != 0 && lease == aliveId && System.nanoTime() - renewedAtNanos < ttl.toNanos();
+    }
+
+    /** Reports {@code lease} lost once, if it is the current one. */
+    void lost(long lease) {
+        CloseableClient stream;
+        synchronized (this) {
+            if (lease == 0 || lease != id) {
+                return;
+            }
+            id = 0;
+            aliveId = 0;
+            stream = keepAlive;
+            keepAlive = null;
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        if (!closed) {
+            onLost.accept(lease);
+        }
+    }
+
+    /** Stops the heartbeats and revokes the lease, so that its keys go at once. */
+    void close() {
+        long lease;
+        CloseableClient stream;
+        synchronized (this) {
+            closed = true;
+            lease = id;
+            stream = keepAlive;
+            id = 0;
+            aliveId = 0;
+            keepAlive = null;
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        if (lease != 0) {
+            try {
+                client.getLeaseClient().revoke(lease).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("could not revoke lease {} on close: {}", lease, e.getMessage());
+            }
+        }
+    }
+}

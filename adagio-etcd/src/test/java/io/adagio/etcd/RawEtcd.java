@@ -1,0 +1,55 @@
+package io.adagio.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A plain etcd client for tests: to look at or disturb what the repository stored. */
+final class RawEtcd implements AutoCloseable {
+    final Client client;
+
+    RawEtcd(String endpoints) {
+        client = Client.builder().endpoints(endpoints.split(",")).build();
+    }
+
+    static ByteSequence b(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    void delete(String key) {
+        get(client.getKVClient().delete(b(key)));
+    }
+
+    List<String> keys(String prefix) {
+        return get(client.getKVClient().get(b(prefix), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+                .getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+    }
+
+    long revision() {
+        return get(client.getKVClient().get(b("/"))).getHeader().getRevision();
+    }
+
+    void compact(long revision) {
+        get(client.getKVClient().compact(revision));
+    }
+
+    void revoke(long lease) {
+        get(client.getLeaseClient().revoke(lease));
+    }
+
+    static <T> T get(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

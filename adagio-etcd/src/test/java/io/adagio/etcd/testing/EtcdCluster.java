@@ -1,0 +1,301 @@
+package io.adagio.etcd.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Real etcd servers for tests: the {@code etcd} binary from the operating system's packages
+ * ({@code etcd-server} on Debian), started on free loopback ports in a temporary directory, one member
+ * or a cluster of several. Members can be stopped and started again (with their data) to test
+ * failover, and the current leader can be found.
+ *
+ * <p>The binary is looked up in {@code $ADAGIO_ETCD_BINARY}, then on the {@code PATH}.
+ */
+public final class EtcdCluster implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path binary;
+    private final Path dir;
+    private final List<Member> members;
+    private final String token = "adagio-test-" + UUID.randomUUID();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private EtcdCluster(Path binary, Path dir, int size) {
+        this.binary = binary;
+        this.dir = dir;
+        var list = new ArrayList<Member>();
+        for (int i = 0; i < size; i++) {
+            list.add(new Member(i, "m" + i, freePort(), freePort(), dir.resolve("m" + i)));
+        }
+        this.members = List.copyOf(list);
+    }
+
+    /** The etcd binary, if one can be found. */
+    public static Optional<Path> findBinary() {
+        var configured = System.getenv("ADAGIO_ETCD_BINARY");
+        if (configured != null && !configured.isBlank()) {
+            var p = Path.of(configured);
+            return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
+        var path = System.getenv().getOrDefault("PATH", "");
+        var dirs = new ArrayList<String>(List.of(path.split(java.io.File.pathSeparator)));
+        dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin"));
+        for (var d : dirs) {
+            if (d.isEmpty()) {
+                continue;
+            }
+            var p = Path.of(d, "etcd");
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Starts {@code size} members and waits until every one reports healthy. */
+    public static EtcdCluster start(int size) {
+        var binary = findBinary().orElseThrow(() -> new IllegalStateException(
+                "the etcd binary was not found (install the etcd-server package or set ADAGIO_ETCD_BINARY)"));
+        try {
+            var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), size);
+            try {
+                for (var m : cluster.members) {
+                    cluster.launch(m, true);
+                }
+                for (var m : cluster.members) {
+                    cluster.awaitHealthy(m);
+                }
+                return cluster;
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    /** {@code http://127.0.0.1:PORT} of every member. */
+    public List<String> clientUrls() {
+        return members.stream().map(Member::clientUrl).toList();
+    }
+
+    /** The client URLs comma-separated, as {@code -etcd-addresses} takes them. */
+    public String clientUrlsCsv() {
+        return String.join(",", clientUrls());
+    }
+
+    public String clientUrl(int member) {
+        return members.get(member).clientUrl();
+    }
+
+    public boolean isRunning(int member) {
+        var p = members.get(member).process;
+        return p != null && p.isAlive();
+    }
+
+    /** Stops one member (SIGTERM, then SIGKILL if it lingers), keeping its data. */
+    public void stop(int member) {
+        var m = members.get(member);
+        var p = m.process;
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        m.process = null;
+    }
+
+    /** Kills one member with SIGKILL. */
+    public void kill(int member) {
+        var m = members.get(member);
+        if (m.process != null) {
+            m.process.destroyForcibly();
+            try {
+                m.process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            m.process = null;
+        }
+    }
+
+    /** Starts a stopped member again with its data and waits until it is healthy. */
+    public void restart(int member) {
+        var m = members.get(member);
+        if (m.process != null) {
+            return;
+        }
+        launch(m, false);
+        awaitHealthy(m);
+    }
+
+    /** The index of the member that is leader now, asked of the running members. */
+    public int leader() {
+        var deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var m : members) {
+                if (m.process == null) {
+                    continue;
+                }
+                // etcd's metrics say whether this member is the leader right now.
+                try {
+                    var body = http.send(HttpRequest.newBuilder(URI.create(m.clientUrl() + "/metrics"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    if (body.lines().anyMatch(l -> l.equals("etcd_server_is_leader 1"))) {
+                        return m.index;
+                    }
+                } catch (IOException e) {
+                    // not answering yet; ask the others
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            pause();
+        }
+        throw new IllegalStateException("no etcd member is leader after " + START_TIMEOUT);
+    }
+
+    /** The log of one member, for failure messages. */
+    public String log(int member) {
+        try {
+            return Files.readString(members.get(member).logFile());
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < members.size(); i++) {
+            kill(i);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    private void launch(Member m, boolean fresh) {
+        var initialCluster = members.stream().map(x -> x.name + "=" + x.peerUrl()).collect(Collectors.joining(","));
+        var cmd = new ArrayList<>(List.of(binary.toString(),
+                "--name", m.name,
+                "--data-dir", m.dataDir.toString(),
+                "--listen-client-urls", m.clientUrl(),
+                "--advertise-client-urls", m.clientUrl(),
+                "--listen-peer-urls", m.peerUrl(),
+                "--initial-advertise-peer-urls", m.peerUrl(),
+                "--initial-cluster", initialCluster,
+                "--initial-cluster-token", token,
+                "--initial-cluster-state", fresh ? "new" : "existing"));
+        try {
+            Files.createDirectories(m.dataDir.getParent());
+            m.process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(m.logFile().toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+    }
+
+    private void awaitHealthy(Member m) {
+        var deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (m.process == null || !m.process.isAlive()) {
+                throw new IllegalStateException("etcd member " + m.name + " exited during start:\n" + log(m.index));
+            }
+            try {
+                var response = http.send(HttpRequest.newBuilder(URI.create(m.clientUrl() + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            pause();
+        }
+        throw new IllegalStateException("etcd member " + m.name + " not healthy after " + START_TIMEOUT + ":\n" + log(m.index));
+    }
+
+    private static void pause() {
+        try {
+            // Polling an external process for readiness: there is nothing to wait on but time.
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final class Member {
+        final int index;
+        final String name;
+        final int clientPort;
+        final int peerPort;
+        final Path dataDir;
+        volatile Process process;
+
+        Member(int index, String name, int clientPort, int peerPort, Path dataDir) {
+            this.index = index;
+            this.name = name;
+            this.clientPort = clientPort;
+            this.peerPort = peerPort;
+            this.dataDir = dataDir;
+        }
+
+        String clientUrl() {
+            return "http://127.0.0.1:" + clientPort;
+        }
+
+        String peerUrl() {
+            return "http://127.0.0.1:" + peerPort;
+        }
+
+        Path logFile() {
+            return dataDir.resolveSibling(name + ".log");
+        }
+    }
+}
