@@ -1,0 +1,109 @@
+package io.adagio.agent;
+
+import static io.adagio.agent.Specs.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.Stats;
+import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A store that briefly cannot be reached delays work but loses none of it. */
+class UnavailableRepositoryTest extends PoolFixture {
+
+    /** The memory repository behind a connection that drops the first few claims and finishes. */
+    static final class Unreliable implements Repository {
+        final Repository inner;
+        final AtomicInteger claimFailures;
+        final AtomicInteger finishFailures;
+        /** Fails after the write went through, as a lost response would. */
+        final AtomicInteger lostClaimResponses;
+        final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+        Unreliable(Repository inner, int claims, int finishes, int lostClaims) {
+            this.inner = inner;
+            this.claimFailures = new AtomicInteger(claims);
+            this.finishFailures = new AtomicInteger(finishes);
+            this.lostClaimResponses = new AtomicInteger(lostClaims);
+        }
+
+        @Override
+        public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+            if (claimFailures.getAndDecrement() > 0) {
+                throw new RepositoryException.Unavailable("connection refused");
+            }
+            var result = inner.claimNode(runId, nodeName, claim);
+            if (result.claimed() && lostClaimResponses.getAndDecrement() > 0) {
+                throw new RepositoryException.Unavailable("connection reset after the write");
+            }
+            return result;
+        }
+
+        @Override
+        public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+            if (finishFailures.getAndDecrement() > 0) {
+                throw new RepositoryException.Unavailable("connection refused");
+            }
+            return inner.finishNode(runId, nodeName, result, claim);
+        }
+
+        @Override public Run startRun(GraphSpec spec) { return inner.startRun(spec); }
+        @Override public Run inspectRun(String runId) { return inner.inspectRun(runId); }
+        @Override public List<Run> listRuns(RunQuery query) { return inner.listRuns(query); }
+        @Override public Stats stats() { return inner.stats(); }
+        @Override public List<Agent> listAgents() { return inner.listAgents(); }
+        @Override
+        public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+            var subscription = inner.subscribe(agent, types);
+            subscriptions.add(subscription);
+            return subscription;
+        }
+        @Override public void close() { }
+    }
+
+    @Test
+    void claimsAndFinishesAreRetriedWhileTheRepositoryIsUnavailable() {
+        var unreliable = new Unreliable(repository, 3, 3, 1);
+        var pool = startPool(b -> b.repository(unreliable).agentCount(2)
+                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        var run = awaitCompleted(start(Specs.graph().with(task("a", "debug"), task("b", "debug")).edge("a", "b").build()));
+
+        assertThat(run.nodes()).allSatisfy(n ->
+                assertThat(n.attempts()).extracting(Result::conclusion).containsExactly(Conclusion.SUCCESS));
+        assertThat(unreliable.claimFailures.get()).isNegative();
+        assertThat(unreliable.finishFailures.get()).isNegative();
+        assertThat(unreliable.lostClaimResponses.get()).isNegative();
+        assertThat(pool.counts().succeeded()).isEqualTo(2);
+    }
+
+    @Test
+    void aSubscriptionClosedByTheRepositoryIsRenewed() {
+        var connection = new Unreliable(repository, 0, 0, 0);
+        var pool = startPool(b -> b.repository(connection).agentCount(2)
+                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        // What a backend does when it loses the agent's lease: it ends the subscription.
+        connection.subscriptions.getFirst().close();
+        await().atMost(DEADLINE).until(() -> connection.subscriptions.size() == 2);
+
+        assertThat(node(awaitCompleted(start(Specs.single(task("a", "debug")))), "a").lastConclusion())
+                .isEqualTo(Conclusion.SUCCESS);
+        assertThat(repository.listAgents()).extracting(Agent::id).containsExactly(pool.agentId());
+    }
+}
