@@ -163,7 +163,9 @@ public final class GraphValidator {
         var down = new HashMap<String, List<String>>();
         var up = new HashMap<String, List<String>>();
         for (var n : spec.nodes()) {
-            indegree.put(n.name(), 0);
+            if (n.name() != null) { // a nameless node is reported elsewhere and has no edges
+                indegree.put(n.name(), 0);
+            }
         }
         for (var e : spec.edges()) {
             indegree.merge(e.destination(), 1, Integer::sum);
