@@ -11,7 +11,10 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.MediaType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The control-plane API on one port (DESIGN §5): gRPC {@code adagio.rpc.controlplane.ControlPlane},
  * its HTTP/JSON routes (transcoded from the {@code google.api.http} annotations, so there is one
  * implementation), gRPC health and reflection, {@code /health}, Prometheus metrics at
- * {@code /metrics}, and the web UI's static files at {@code /} and {@code /static/}.
+ * {@code /metrics}, and the web UI (its page routes and {@code /assets/}).
  *
  * <p>The UI's files are read from the classpath folder {@value #UI_RESOURCES}; until a UI is on the
  * classpath a placeholder page is served.
@@ -38,7 +41,9 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
     /** Where the web UI puts its files on the classpath ({@code index.html} and anything it links). */
-    public static final String UI_RESOURCES = "io/adagio/ui/static";
+    public static final String UI_RESOURCES = "META-INF/adagio-ui";
+    /** The UI's page routes, each answered with its index.html. */
+    static final java.util.List<String> UI_PAGES = java.util.List.of("/", "/runs", "/runs/new", "/runs/{id}", "/agents");
     private static final String PLACEHOLDER = "io/adagio/server/static";
 
     private final Server server;
@@ -54,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
     /** Binds the port and starts serving; returns once the server accepts connections. */
     public ApiServer start() {
         server.start().join();
-        log.info("API listening on http://{} (gRPC, HTTP/JSON /v0, UI /, health /health, metrics /metrics)",
+        log.info("API listening on http://{} (gRPC, HTTP/JSON /v0, web UI /, /health, /metrics)",
                 hostAndPort(address()));
         return this;
     }
@@ -72,6 +77,22 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop().join();
+    }
+
+    /**
+     * The HTTP/JSON routes take JSON whatever the request says: {@code curl -d @spec.json} sends
+     * {@code application/x-www-form-urlencoded}, and a missing content type is common in scripts.
+     */
+    private static HttpResponse jsonByDefault(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
+            throws Exception {
+        var type = req.contentType();
+        if (type != null && (type.is(MediaType.JSON) || type.subtype().endsWith("+json") || type.subtype().startsWith("grpc")
+                || type.type().equals("application") && type.subtype().startsWith("x-protobuf"))) {
+            return delegate.serve(ctx, req);
+        }
+        var json = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
+        ctx.updateRequest(json);
+        return delegate.serve(ctx, json);
     }
 
     private static String hostAndPort(InetSocketAddress address) {
@@ -145,6 +166,7 @@ public final class ApiServer implements AutoCloseable {
                     .gracefulShutdownTimeout(shutdownQuietPeriod, shutdownTimeout)
                     .errorHandler(new HttpErrorHandler(maxRequest))
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
+                    .decoratorUnder("/v0/", ApiServer::jsonByDefault)
                     .service("/health", HealthCheckService.of())
                     .service("/metrics", (ctx, req) -> HttpResponse.of(
                             MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
@@ -152,11 +174,18 @@ public final class ApiServer implements AutoCloseable {
             return new ApiServer(sb.build());
         }
 
+        /**
+         * The web UI is a single page: every page route answers index.html (so deep links and
+         * reloads work) and {@code /assets/**} answers its files.
+         */
         private static void staticFiles(ServerBuilder sb) {
             var loader = ApiServer.class.getClassLoader();
             String root = loader.getResource(UI_RESOURCES + "/index.html") != null ? UI_RESOURCES : PLACEHOLDER;
-            sb.service("/", HttpFile.of(loader, root + "/index.html").asService());
-            sb.serviceUnder("/static/", FileService.builder(loader, root).build());
+            var index = HttpFile.of(loader, root + "/index.html").asService();
+            for (var page : UI_PAGES) {
+                sb.service(page, index);
+            }
+            sb.serviceUnder("/assets/", FileService.builder(loader, root + "/assets").build());
         }
     }
 }

@@ -97,6 +97,19 @@ class ApiServerTest {
     }
 
     @Test
+    void startTakesJsonWhateverTheContentTypeSays() throws Exception {
+        String body = "{\"spec\": {\"nodes\": [{\"name\": \"curl\", \"runtime\": \"debug\"}]}}";
+        for (var type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
+            var request = HttpRequest.newBuilder(URI.create(base + "/v0/runs")).PUT(HttpRequest.BodyPublishers.ofString(body));
+            if (type != null) {
+                request.header("content-type", type);
+            }
+            var response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("content type %s: %s", type, response.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void httpListsAgents() throws Exception {
         try (var sub = repository.subscribe(new Agent("agent-http", java.util.List.of("debug")), Set.of(Event.Type.NODE_READY))) {
             var agents = json(send("GET", "/v0/agents", null)).get("agents");
