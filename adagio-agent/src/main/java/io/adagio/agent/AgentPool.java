@@ -64,6 +64,8 @@ public final class AgentPool implements AutoCloseable {
 
     /** The output recorded for a node still running when the grace period ran out. */
     public static final String SHUTDOWN_OUTPUT = "agent shut down";
+    /** Why a running node is told to stop when the repository ended the pool's subscription. */
+    public static final String LOST_REGISTRATION = "agent lost its registration with the repository";
     /** Claim metadata key: the id of the agent holding the claim. */
     public static final String CLAIM_AGENT_KEY = "adagio.agent.id";
     /** Result metadata key of an ERROR caused by an argument: the argument's name. */
@@ -91,8 +93,8 @@ public final class AgentPool implements AutoCloseable {
     private final Object lock = new Object();
     private volatile State state = State.NEW; // written under lock
     private Subscription subscription; // guarded by lock
-    private boolean renewing; // guarded by lock
     private final List<Thread> workers = new ArrayList<>();
+    private Thread watcher;
     private final Set<Execution> running = ConcurrentHashMap.newKeySet();
     /** Counted down when shutdown starts, to cut short the backoff of claims and subscribes. */
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -144,7 +146,9 @@ public final class AgentPool implements AutoCloseable {
                 var worker = Thread.ofPlatform().daemon().name("adagio-agent-" + i).unstarted(this::work);
                 workers.add(worker);
             }
+            watcher = Thread.ofPlatform().daemon().name("adagio-agent-watch").unstarted(this::watchSubscription);
             workers.forEach(Thread::start);
+            watcher.start();
         }
         log.info("agent {} started with {} workers, runtimes {}", agentId, agentCount, runtimes.names());
         return this;
@@ -205,14 +209,14 @@ public final class AgentPool implements AutoCloseable {
             }
             try {
                 if (sub.isClosed()) {
-                    renewSubscription(sub);
+                    awaitRenewal(sub);
                     continue;
                 }
                 var event = sub.poll(POLL_INTERVAL);
                 // An event dropped here is only a hint: every other subscriber had its own copy, and
                 // a new subscriber is told about every node that is ready.
                 if (event.isPresent() && state == State.RUNNING) {
-                    handle(event.get());
+                    handle(event.get(), sub);
                 }
             } catch (InterruptedException e) {
                 // Only shutdown interrupts a worker; the loop condition sees it.
@@ -222,7 +226,7 @@ public final class AgentPool implements AutoCloseable {
         }
     }
 
-    private void handle(Event event) throws InterruptedException {
+    private void handle(Event event, Subscription sub) throws InterruptedException {
         var spec = event.node();
         var runId = event.runId();
         var runtime = runtimes.get(spec.runtime()).orElse(null);
@@ -254,7 +258,7 @@ public final class AgentPool implements AutoCloseable {
         // If that unseen claim recovered an orphan we cannot tell any more; an orphan event says it
         // probably did, and not executing is the choice that never runs an attempt twice.
         boolean orphan = claimed.orphanRecovery() || (!claimed.claimed() && event.type() == Event.Type.NODE_ORPHANED);
-        var execution = new Execution(runId, claimed.node(), claim, agentId, Thread.currentThread());
+        var execution = new Execution(runId, claimed.node(), claim, agentId, Thread.currentThread(), sub);
         boolean tooLate;
         synchronized (lock) {
             running.add(execution);
@@ -385,41 +389,68 @@ public final class AgentPool implements AutoCloseable {
                 EnumSet.of(Event.Type.NODE_READY, Event.Type.NODE_ORPHANED));
     }
 
-    /** The repository closed our subscription (for example after losing our lease): subscribe again, once. */
-    private void renewSubscription(Subscription closed) throws InterruptedException {
-        synchronized (lock) {
-            while (renewing && subscription == closed && state == State.RUNNING) {
-                lock.wait(POLL_INTERVAL.toMillis());
+    /**
+     * Watches the subscription: a backend ends it when it lost the agent's liveness (its lease).
+     * Checking a flag a few times a second costs nothing and notices it even while every worker is busy.
+     */
+    private void watchSubscription() {
+        while (state == State.RUNNING) {
+            try {
+                Subscription sub;
+                synchronized (lock) {
+                    sub = subscription;
+                }
+                if (sub.isClosed()) {
+                    renewSubscription(sub);
+                } else {
+                    stopping.await(POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                // Only shutdown interrupts; the loop condition sees it.
+            } catch (Throwable t) {
+                log.error("agent {}: unexpected error watching the subscription, carrying on", agentId, t);
             }
-            if (subscription != closed || state != State.RUNNING) {
-                return;
-            }
-            renewing = true;
         }
+    }
+
+    private void renewSubscription(Subscription closed) throws InterruptedException {
+        // The claims made under the old subscription are gone and their nodes will be recovered
+        // elsewhere: stop working on them rather than run alongside their retry.
+        for (var execution : running) {
+            if (execution.subscription == closed) {
+                log.warn("agent {}: stopping {}, its claim went with the subscription", agentId, execution.describe());
+                execution.cancel(LOST_REGISTRATION);
+            }
+        }
+        log.warn("agent {}: the repository ended its subscription; subscribing again", agentId);
         Subscription fresh = null;
-        try {
-            log.warn("agent {}: the repository closed its subscription; subscribing again", agentId);
-            var delay = backoffInitial;
-            while (fresh == null && state == State.RUNNING) {
-                try {
-                    fresh = subscribe();
-                } catch (RepositoryException e) {
-                    log.warn("agent {}: could not subscribe ({}); retrying in {}", agentId, e.getMessage(), Durations.format(delay));
-                    stopping.await(delay.toNanos(), TimeUnit.NANOSECONDS);
-                    delay = delay.multipliedBy(2).compareTo(backoffMax) > 0 ? backoffMax : delay.multipliedBy(2);
+        var delay = backoffInitial;
+        while (fresh == null && state == State.RUNNING) {
+            try {
+                fresh = subscribe();
+            } catch (RepositoryException e) {
+                log.warn("agent {}: could not subscribe ({}); retrying in {}", agentId, e.getMessage(), Durations.format(delay));
+                stopping.await(delay.toNanos(), TimeUnit.NANOSECONDS);
+                delay = delay.multipliedBy(2).compareTo(backoffMax) > 0 ? backoffMax : delay.multipliedBy(2);
+            }
+        }
+        synchronized (lock) {
+            if (fresh != null) {
+                if (state == State.RUNNING) {
+                    subscription = fresh;
+                } else {
+                    fresh.close(); // shutting down meanwhile; close() has the old one
                 }
             }
-        } finally {
-            synchronized (lock) {
-                renewing = false;
-                if (fresh != null) {
-                    if (state == State.RUNNING || state == State.DRAINING) {
-                        subscription = fresh;
-                    } else {
-                        fresh.close();
-                    }
-                }
-                lock.notifyAll();
+            lock.notifyAll();
+        }
+    }
+
+    /** Waits (releasing the lock) until the watcher replaced a closed subscription or the pool stops. */
+    private void awaitRenewal(Subscription closed) throws InterruptedException {
+        synchronized (lock) {
+            while (subscription == closed && state == State.RUNNING) {
+                lock.wait(POLL_INTERVAL.toMillis());
             }
         }
     }
@@ -510,7 +541,9 @@ public final class AgentPool implements AutoCloseable {
             }
             record(execution, Result.error(SHUTDOWN_OUTPUT), false);
         }
-        for (var worker : workers) {
+        var threads = new ArrayList<>(workers);
+        threads.add(watcher);
+        for (var worker : threads) {
             long left = cancelEnd + cancellationTimeout.toNanos() - System.nanoTime();
             if (!worker.join(Duration.ofNanos(Math.max(1, left)))) {
                 log.warn("agent {}: worker {} is still busy after shutdown", agentId, worker.getName());

@@ -4,6 +4,7 @@ import io.adagio.agent.runtime.Cancellation;
 import io.adagio.agent.runtime.ExecutionContext;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Node;
+import io.adagio.core.repository.Subscription;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,16 +20,19 @@ final class Execution {
     final Node node;
     final Claim claim;
     final Thread worker;
+    /** The subscription the node was claimed under: the claim lives as long as that registration. */
+    final Subscription subscription;
     final Cancellation cancellation = new Cancellation();
     final ExecutionContext context;
     private final AtomicBoolean reportTaken = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
 
-    Execution(String runId, Node node, Claim claim, String agentId, Thread worker) {
+    Execution(String runId, Node node, Claim claim, String agentId, Thread worker, Subscription subscription) {
         this.runId = runId;
         this.node = node;
         this.claim = claim;
         this.worker = worker;
+        this.subscription = subscription;
         this.context = new ExecutionContext(runId, node, agentId, cancellation);
     }
 

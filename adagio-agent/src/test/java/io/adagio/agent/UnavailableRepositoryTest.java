@@ -4,6 +4,7 @@ import static io.adagio.agent.Specs.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.adagio.agent.runtime.Runtime;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -105,5 +107,28 @@ class UnavailableRepositoryTest extends PoolFixture {
         assertThat(node(awaitCompleted(start(Specs.single(task("a", "debug")))), "a").lastConclusion())
                 .isEqualTo(Conclusion.SUCCESS);
         assertThat(repository.listAgents()).extracting(Agent::id).containsExactly(pool.agentId());
+    }
+
+    @Test
+    void nodesClaimedUnderAnEndedSubscriptionAreToldToStop() {
+        var connection = new Unreliable(repository, 0, 0, 0);
+        var started = new CountDownLatch(1);
+        var blocker = Runtime.of("block", context -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until interrupted
+            return Result.success("never");
+        });
+        // one worker, busy: the pool must notice the ended subscription anyway
+        startPool(b -> b.repository(connection).agentCount(1).runtime(blocker)
+                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        var runId = start(Specs.single(task("x", "block")));
+        await().atMost(DEADLINE).until(() -> started.getCount() == 0);
+
+        connection.subscriptions.getFirst().close();
+
+        // The memory backend kept the claim, so the stopped attempt is recorded as the ERROR it became.
+        var attempt = node(awaitCompleted(runId), "x").attempts().getFirst();
+        assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
+        assertThat(attempt.outputText()).isEqualTo(AgentPool.LOST_REGISTRATION);
     }
 }
