@@ -1,6 +1,6 @@
 // The router: the server answers every page route with index.html; this module reads
 // location.pathname, renders the page, and turns in-app links into history.pushState navigation.
-import { clear, h } from './dom.js';
+import { clear, replace, h } from './dom.js';
 import { callout } from './components.js';
 import { renderOverview } from './pages/overview.js';
 import { renderRuns } from './pages/runs.js';
@@ -84,7 +84,7 @@ function route() {
     .catch((e) => {
       if (e.name === 'AbortError' || !ctx.active) return;
       console.error(e);
-      clear(main).append(callout('error', 'Something went wrong', e.message));
+      replace(main, callout('error', 'Something went wrong', e.message));
     });
 }
 

@@ -34,3 +34,6 @@ export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;
 }
+
+/** Replaces an element's children (arrays of children are flattened, unlike Element.append). */
+export const replace = (el, ...children) => append(clear(el), children);

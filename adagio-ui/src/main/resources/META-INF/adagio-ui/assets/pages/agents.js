@@ -1,6 +1,6 @@
 // `/agents`: the live agents and the runtimes each can run.
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { callout, card, emptyState, pageHeader } from '../components.js';
 
 const REFRESH_MS = 3000;
@@ -18,7 +18,7 @@ export async function renderAgents(ctx) {
       agents = await api.agents(ctx.signal);
     } catch (e) {
       if (e.name === 'AbortError') throw e;
-      clear(body).append(callout('error', 'Cannot load agents', e.message));
+      replace(body, callout('error', 'Cannot load agents', e.message));
       last = null;
       return;
     }
@@ -32,11 +32,11 @@ export async function renderAgents(ctx) {
     }
     summary.textContent = `${agents.length} live agent${agents.length === 1 ? '' : 's'}, ${byRuntime.size} runtime${byRuntime.size === 1 ? '' : 's'}.`;
     if (agents.length === 0) {
-      clear(body).append(card(null, emptyState('No live agents',
+      replace(body, card(null, emptyState('No live agents',
         'Nodes wait until an agent with their runtime subscribes. Start one with adagiod or adagiod agent.')));
       return;
     }
-    clear(body).append(
+    replace(body, 
       h('div', { class: 'grid-main-side' },
         card('Live agents', h('div', { class: 'table-wrap' }, h('table', { class: 'table agents-table' },
           h('caption', { class: 'visually-hidden' }, 'Live agents'),

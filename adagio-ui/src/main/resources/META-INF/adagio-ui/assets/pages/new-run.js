@@ -1,7 +1,7 @@
 // `/runs/new`: paste or upload a graph spec, start it, land on its run page. The server validates;
 // its message is shown as it is, next to the spec.
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { clear, replace, h } from '../dom.js';
 import { callout, card, pageHeader } from '../components.js';
 
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -54,7 +54,7 @@ export async function renderNewRun(ctx) {
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'start-run' }, 'Start run');
 
   const showError = (title, message) => {
-    clear(errorSlot).append(callout('error', title, h('pre', { class: 'error-text' }, message)));
+    replace(errorSlot, callout('error', title, h('pre', { class: 'error-text' }, message)));
     textarea.setAttribute('aria-invalid', 'true');
   };
   const clearError = () => {

@@ -1,6 +1,6 @@
 // `/`: run and node counts, live agents, the most recent runs.
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { callout, card, emptyState, pageHeader } from '../components.js';
 import { num, summarize } from '../model.js';
 import { runsTable } from '../runs-table.js';
@@ -49,7 +49,7 @@ export async function renderOverview(ctx) {
         api.stats(ctx.signal), api.agents(ctx.signal), api.runs({ limit: RECENT }, ctx.signal)]);
     } catch (e) {
       if (e.name === 'AbortError') throw e;
-      clear(body).append(callout('error', 'Cannot load the overview', e.message));
+      replace(body, callout('error', 'Cannot load the overview', e.message));
       last = '';
       return;
     }
@@ -62,7 +62,7 @@ export async function renderOverview(ctx) {
     const active = summaries.filter((r) => r.status !== 'COMPLETED').length;
     const runtimes = [...new Set(agents.flatMap((a) => (a.runtimes ?? []).map((r) => r.name)))].sort();
 
-    clear(body).append(
+    replace(body, 
       h('div', { class: 'stats-grid' },
         statTile('Runs', String(num(stats.run_count)), { id: 'stat-runs', hint: `${active} of the latest ${summaries.length} active` }),
         statTile('Nodes running', String(num(counts.running_count)), { id: 'stat-running', hint: `${num(counts.ready_count)} ready for an agent` }),

@@ -1,6 +1,6 @@
 // `/runs/{id}`: the run's DAG, live while the run is active, and a panel with one node's details.
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { clear, replace, h } from '../dom.js';
 import { callout, card, duration, pageHeader, pill, progress, time } from '../components.js';
 import { drawDag, legend } from '../dag.js';
 import {
@@ -111,7 +111,8 @@ class RunView {
 
   openFromQuery() {
     const name = this.ctx.query.get('node');
-    if (name && this.nodeByName(name)) this.select(name);
+    // Opened by a link, not by the user's hand here: show the panel without moving focus.
+    if (name && this.nodeByName(name)) this.select(name, { focus: false });
   }
 
   nodeByName(name) {
@@ -119,7 +120,7 @@ class RunView {
   }
 
   setError(message) {
-    clear(this.errorSlot).append(callout('warning', 'Live updates interrupted', `${message} Retrying…`));
+    replace(this.errorSlot, callout('warning', 'Live updates interrupted', `${message} Retrying…`));
   }
 
   update(run) {
@@ -129,8 +130,8 @@ class RunView {
     this.dag?.update(run);
 
     const active = summary.status !== 'COMPLETED';
-    clear(this.headerPill).append(pill(summary.state, { kind: 'run' }));
-    clear(this.headerMeta).append(
+    replace(this.headerPill, pill(summary.state, { kind: 'run' }));
+    replace(this.headerMeta, 
       h('dl', { class: 'meta-list' },
         h('div', {}, h('dt', {}, 'Status'), h('dd', { class: 'run-status', dataset: { status: summary.status } },
           summary.status === 'COMPLETED' ? 'Completed' : summary.status === 'RUNNING' ? 'Running' : 'Waiting')),
@@ -141,10 +142,10 @@ class RunView {
         ? h('span', { class: 'live', role: 'status' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live · updating every second')
         : h('span', { class: 'live live-done', role: 'status' }, 'Final'));
 
-    clear(this.counts).append(Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>
+    replace(this.counts, Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>
       pill(s, { label: `${summary.counts[s]} ${NODE_STATES[s].label.toLowerCase()}` })));
 
-    clear(this.tableBody).append((run.nodes ?? []).map((node) => {
+    replace(this.tableBody, (run.nodes ?? []).map((node) => {
       const name = nodeName(node);
       const state = nodeState(node);
       const started = parseTime(node.started_at);
@@ -163,7 +164,7 @@ class RunView {
     if (this.selected) this.panel.show(this.nodeByName(this.selected));
   }
 
-  select(name, { restoreFocus = false } = {}) {
+  select(name, { restoreFocus = false, focus = true } = {}) {
     const previous = this.selected;
     this.selected = name;
     this.dag?.select(name);
@@ -172,7 +173,7 @@ class RunView {
     if (name) url.searchParams.set('node', name); else url.searchParams.delete('node');
     history.replaceState(null, '', url.pathname + url.search);
     if (name) {
-      this.panel.show(this.nodeByName(name), { focus: true });
+      this.panel.show(this.nodeByName(name), { focus });
     } else {
       this.panel.hide();
       if (restoreFocus && previous) this.dag?.focus(previous);
@@ -229,7 +230,7 @@ class NodePanel {
     const attempts = attemptsOf(node);
     const started = parseTime(node.started_at);
     const finished = parseTime(node.finished_at);
-    clear(this.title).append(h('span', { class: 'mono' }, name), ' ', pill(state));
+    replace(this.title, h('span', { class: 'mono' }, name), ' ', pill(state));
     this.root.dataset.node = name;
     this.root.dataset.state = state;
 
@@ -237,7 +238,7 @@ class NodePanel {
     const retry = Object.entries(spec.retry ?? {}).sort(([a], [b]) => a.localeCompare(b));
     const inputs = Object.entries(node.inputs ?? {}).sort(([a], [b]) => a.localeCompare(b));
 
-    clear(this.body).append(
+    replace(this.body, 
       section('Details', h('dl', { class: 'kv' },
         kv('State', `${NODE_STATES[state].label} — ${NODE_STATES[state].description}`),
         kv('Runtime', h('span', { class: 'mono' }, spec.runtime ?? '')),

@@ -2,7 +2,7 @@
 // "older" link carries start_ns = (created_at of the last run shown) − 1 ns, so each page is a
 // real URL. The status filter is applied here, scanning further batches until a page is full.
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { callout, card, emptyState, pageHeader, time } from '../components.js';
 import { parseTime, summarize } from '../model.js';
 import { runsTable } from '../runs-table.js';
@@ -83,7 +83,7 @@ export async function renderRuns(ctx) {
       page = await loadPage(before, keep, ctx.signal);
     } catch (e) {
       if (e.name === 'AbortError') throw e;
-      clear(body).append(callout('error', 'Cannot load runs', e.message));
+      replace(body, callout('error', 'Cannot load runs', e.message));
       last = '';
       return !before;
     }
@@ -100,7 +100,7 @@ export async function renderRuns(ctx) {
         page.next != null
           ? h('a', { class: 'btn', href: url(status, page.next.toString()), 'data-link': true, rel: 'next' }, 'Older ›')
           : null));
-    clear(body).append(
+    replace(body, 
       page.shown.length === 0
         ? emptyState(status === 'all' ? 'No runs' : `No ${status} runs`,
           before ? 'Nothing older matches.' : 'Start a run from a graph spec.')
