@@ -98,8 +98,9 @@ public final class AgentPool implements AutoCloseable {
     private final Set<Execution> running = ConcurrentHashMap.newKeySet();
     /** Counted down when shutdown starts, to cut short the backoff of claims and subscribes. */
     private final CountDownLatch stopping = new CountDownLatch(1);
-    /** Nanotime after which an unavailable repository is no longer retried (set at shutdown). */
-    private volatile long giveUpAt = Long.MAX_VALUE;
+    /** Once shutdown set it: the nanotime after which an unavailable repository is no longer retried. */
+    private volatile long giveUpAt;
+    private volatile boolean giveUpSet;
 
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -326,7 +327,7 @@ public final class AgentPool implements AutoCloseable {
         try {
             retrying("record the result of " + execution.describe(),
                     () -> repository.finishNode(execution.runId, execution.node.name(), result, execution.claim),
-                    () -> System.nanoTime() - giveUpAt < 0, false);
+                    () -> !giveUpSet || System.nanoTime() - giveUpAt < 0, false);
         } catch (RepositoryException.StaleClaim e) {
             resultsDropped.increment();
             log.info("{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
@@ -509,6 +510,7 @@ public final class AgentPool implements AutoCloseable {
         long start = System.nanoTime();
         long graceEnd = start + gracePeriod.toNanos();
         giveUpAt = graceEnd + cancellationTimeout.toNanos() * 2;
+        giveUpSet = true;
         if (!running.isEmpty()) {
             log.info("agent {} stopping: {} node(s) running, waiting up to {} for them", agentId, running.size(),
                     Durations.format(gracePeriod));
