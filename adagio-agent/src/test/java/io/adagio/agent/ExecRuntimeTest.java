@@ -103,9 +103,9 @@ class ExecRuntimeTest extends PoolFixture {
     @Test
     void aProgramThatTakesTooLongIsKilledAndAnError() {
         startPool();
-        var result = runOne(exec("sh", "-c", "echo started; exec sleep 60").arg("exec", "timeout", "300ms"));
+        var result = runOne(exec("sh", "-c", "echo started; exec sleep 60").arg("exec", "timeout", "1s"));
         assertThat(result.conclusion()).isEqualTo(Conclusion.ERROR);
-        assertThat(result.outputText()).isEqualTo("started\nexec: timed out after 300ms; \"sh\" was killed");
+        assertThat(result.outputText()).isEqualTo("started\nexec: timed out after 1s; \"sh\" was killed");
     }
 
     @Test
