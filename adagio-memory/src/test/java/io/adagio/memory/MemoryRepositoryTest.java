@@ -14,6 +14,8 @@ import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.RepositoryException;
@@ -23,10 +25,16 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** What the conformance suite cannot say about the memory backend in particular. */
@@ -106,6 +114,49 @@ class MemoryRepositoryTest {
                             .isEqualTo(node.attempts().size());
                 }
             }
+        }
+    }
+
+    /**
+     * A tighter race than the conformance suite's: threads sweep the same 10,000 ready nodes in the
+     * same order with no pause between claims, so they keep colliding on the same node. Each node
+     * must still have exactly one winner, and the counters must agree.
+     */
+    @Test
+    void threadsSweepingTheSameNodesInLockstepNeverBothWinOne() throws Exception {
+        int nodes = 10_000;
+        int threads = 4;
+        var spec = new GraphSpec(IntStream.range(0, nodes).mapToObj(i -> Graphs.node("n" + i)).toList(), List.of());
+        try (var repository = new MemoryRepository()) {
+            var id = repository.startRun(spec).id();
+            var wins = new AtomicIntegerArray(nodes);
+            var start = new CountDownLatch(1);
+            var workers = new ArrayList<Future<?>>();
+            var pool = Executors.newFixedThreadPool(threads);
+            try {
+                for (int t = 0; t < threads; t++) {
+                    int worker = t;
+                    workers.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < nodes; i++) {
+                            if (repository.claimNode(id, "n" + i, new Claim("w" + worker + "-" + i)).claimed()) {
+                                wins.incrementAndGet(i);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (var w : workers) {
+                    w.get(2, TimeUnit.MINUTES);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            for (int i = 0; i < nodes; i++) {
+                assertThat(wins.get(i)).as("winners of n%d", i).isEqualTo(1);
+            }
+            assertThat(repository.stats().nodeCounts()).isEqualTo(new Stats.NodeCounts(0, 0, nodes, 0, 0));
         }
     }
 
@@ -195,8 +246,8 @@ class MemoryRepositoryTest {
             for (int i = 0; i < 200; i++) {
                 ids.add(repository.startRun(Graphs.graph(List.of(Graphs.node("a")))).id());
             }
-            var listed = repository.listRuns(io.adagio.core.model.RunQuery.ALL).stream()
-                    .map(io.adagio.core.model.Run::id).toList();
+            var listed = repository.listRuns(RunQuery.ALL).stream()
+                    .map(Run::id).toList();
             assertThat(listed).containsExactlyElementsOf(ids.reversed());
             assertThat(ids).isSorted();
         }
