@@ -13,7 +13,8 @@ import java.util.Map;
  * @param startedAt  when the current or last attempt was claimed; null before the first claim
  * @param finishedAt when the node completed; null until then
  * @param inputs     upstream node name to that node's output, filled as upstream nodes succeed
- * @param claim      the current claim, null when nobody holds the node
+ * @param claim      the claim of the running attempt, or of the one that completed the node; null
+ *                   while the node waits to be claimed
  */
 public record Node(NodeSpec spec, NodeStatus status, List<Result> attempts, Instant startedAt, Instant finishedAt,
                    Map<String, byte[]> inputs, Claim claim) {
