@@ -10,14 +10,15 @@ export function pill(state, { kind = 'node', label } = {}) {
     label ?? info.label);
 }
 
-export function progress(done, total) {
+/** Nodes done of all; the fill takes the run's colour once it has a conclusion. */
+export function progress(done, total, state) {
   if (total == null) return h('span', { class: 'muted' }, '—');
   const pct = total === 0 ? 0 : Math.round((done / total) * 100);
   return h('span', { class: 'progress' },
     h('span', {
       class: 'progress-bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total,
       'aria-valuenow': done, 'aria-label': `${done} of ${total} nodes done`,
-    }, h('span', { class: 'progress-fill', style: `width:${pct}%` })),
+    }, h('span', { class: `progress-fill fill-${state ?? 'running'}`, style: `width:${pct}%` })),
     h('span', { class: 'progress-text' }, `${done}/${total}`));
 }
 

@@ -22,5 +22,5 @@ export function runsTable(summaries, { caption } = {}) {
           r.conclusion ? pill(r.conclusion, { kind: 'run' }) : h('span', { class: 'muted' }, '—')),
         h('td', { 'data-label': 'Created' }, time(r.created)),
         h('td', { 'data-label': 'Duration', class: 'col-duration' }, duration(r.durationMs)),
-        h('td', { 'data-label': 'Progress' }, progress(r.done, r.total)))))));
+        h('td', { 'data-label': 'Progress' }, progress(r.done, r.total, r.state)))))));
 }

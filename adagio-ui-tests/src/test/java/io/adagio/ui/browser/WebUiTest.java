@@ -223,6 +223,21 @@ class WebUiTest {
     }
 
     @Test
+    @DisplayName("a large output is shown capped at 64 KiB, with a note saying so")
+    void largeOutputIsCapped() {
+        String id = adagiod.startRun("""
+                {"nodes": [{"name": "chatty", "runtime": "exec", "metadata": {
+                  "adagio.arguments.exec.command": {"values": ["sh"]},
+                  "adagio.arguments.exec.args": {"values": ["-c", "yes adagio | head -c 100000"]}}}]}""");
+        adagiod.awaitCompleted(id);
+        open("/runs/" + id + "?node=chatty");
+        wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#node-panel .output-text")));
+        String shown = (String) js("return document.querySelector('#node-panel .output-text').textContent");
+        assertThat(shown).hasSize(64 * 1024).startsWith("adagio\nadagio\n");
+        assertThat(text("#node-panel .output-note")).isEqualTo("Showing the first 64 KiB of 98 KiB.");
+    }
+
+    @Test
     @DisplayName("pages stay readable in a narrow window")
     void narrowWindow() {
         String id = adagiod.startRun(spec("graph-with-failure.json"));
@@ -307,7 +322,8 @@ class WebUiTest {
     private void screenshot(String name) {
         var size = browser.driver.manage().window().getSize();
         long height = ((Number) js("return document.documentElement.scrollHeight")).longValue();
-        browser.size(size.getWidth(), (int) Math.min(2400, Math.max(size.getHeight(), height)));
+        long chrome = ((Number) js("return Math.max(0, window.outerHeight - window.innerHeight)")).longValue();
+        browser.size(size.getWidth(), (int) Math.min(2400, Math.max(size.getHeight(), height + chrome)));
         try {
             browser.screenshot(name);
         } finally {

@@ -64,7 +64,7 @@ export async function renderOverview(ctx) {
 
     replace(body, 
       h('div', { class: 'stats-grid' },
-        statTile('Runs', String(num(stats.run_count)), { id: 'stat-runs', hint: `${active} of the latest ${summaries.length} active` }),
+        statTile('Runs', String(num(stats.run_count)), { id: 'stat-runs', hint: `${active} active among the latest ${summaries.length}` }),
         statTile('Nodes running', String(num(counts.running_count)), { id: 'stat-running', hint: `${num(counts.ready_count)} ready for an agent` }),
         statTile('Live agents', String(agents.length), { id: 'stat-agents', hint: runtimes.length ? `runtimes: ${runtimes.join(', ')}` : 'no agent connected' })),
       h('div', { class: 'grid-2' },

@@ -137,7 +137,7 @@ class RunView {
           summary.status === 'COMPLETED' ? 'Completed' : summary.status === 'RUNNING' ? 'Running' : 'Waiting')),
         h('div', {}, h('dt', {}, 'Created'), h('dd', {}, time(summary.created), h('span', { class: 'muted abs-time' }, ` · ${formatTimestamp(summary.created)}`))),
         h('div', {}, h('dt', {}, 'Duration'), h('dd', {}, duration(summary.durationMs))),
-        h('div', {}, h('dt', {}, 'Progress'), h('dd', {}, progress(summary.done, summary.total)))),
+        h('div', {}, h('dt', {}, 'Progress'), h('dd', {}, progress(summary.done, summary.total, summary.state)))),
       active
         ? h('span', { class: 'live', role: 'status' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live · updating every second')
         : h('span', { class: 'live live-done', role: 'status' }, 'Final'));
