@@ -1,0 +1,92 @@
+package io.adagio.daemon;
+
+import ch.qos.logback.classic.Level;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code adagiod [api|agent] [OPTIONS]}: reads the settings, starts the daemon, and on SIGTERM or
+ * SIGINT shuts it down gracefully and exits 0. Exit 2 is a configuration mistake, 1 a failure to
+ * start.
+ */
+public final class Adagiod {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_STARTUP_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private Adagiod() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        PrintStream err = System.err;
+        Settings settings;
+        try {
+            switch (SettingsLoader.load(args, System.getenv())) {
+                case SettingsLoader.Parsed.Help h -> {
+                    System.out.print(Usage.text());
+                    return EXIT_OK;
+                }
+                case SettingsLoader.Parsed.Run r -> settings = r.settings();
+            }
+        } catch (ConfigException e) {
+            err.println("adagiod: " + e.getMessage());
+            err.println("Run 'adagiod -help' for usage.");
+            return EXIT_USAGE;
+        }
+        setLogLevel(settings.logLevel());
+        Logger log = LoggerFactory.getLogger(Adagiod.class);
+
+        // Handle the signals ourselves rather than only in a shutdown hook: the JVM would exit 143/130
+        // after the hooks, and a graceful stop is a success.
+        var stop = new CountDownLatch(1);
+        var signal = new AtomicReference<String>();
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s -> {
+                    if (signal.compareAndSet(null, "SIG" + s.getName())) {
+                        stop.countDown();
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
+
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(settings);
+        } catch (ConfigException e) {
+            err.println("adagiod: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (RuntimeException e) {
+            log.error("adagiod could not start: {}", e.getMessage());
+            log.debug("startup failure", e);
+            return EXIT_STARTUP_FAILED;
+        }
+        // Any other way the JVM ends (System.exit elsewhere, SIGHUP) still stops the daemon cleanly.
+        var hook = new Thread(daemon::close, "adagiod-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("{} received: shutting down gracefully (grace period {})", signal.get(),
+                io.adagio.agent.runtime.Durations.format(settings.shutdownGrace()));
+        daemon.close();
+        return EXIT_OK;
+    }
+
+    private static void setLogLevel(String level) {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.adagio.daemon;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.adagio.agent.runtime.Durations;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+/**
+ * Turns the command line, the environment and the config file into {@link Settings}: for each
+ * option the flag wins over the environment variable, which wins over the config file, which wins
+ * over the default. Any unknown flag, subcommand, config key or bad value is a {@link ConfigException}
+ * naming it and where it came from.
+ *
+ * <p>Flags are parsed by picocli, declared Go style ({@code -backend-type=etcd},
+ * {@code -backend-type etcd}) with the two-dash spelling as an alias; the subcommand is a
+ * positional parameter so that options may come before or after it.
+ */
+public final class SettingsLoader {
+    private static final Set<String> LOG_LEVELS = Set.of("off", "error", "warn", "info", "debug", "trace");
+    private static final TomlMapper TOML = new TomlMapper();
+
+    /** What the command line asked for: usage, or a run with these settings. */
+    public sealed interface Parsed {
+        record Help() implements Parsed {}
+
+        record Run(Settings settings) implements Parsed {}
+    }
+
+    private SettingsLoader() {}
+
+    public static Parsed load(String[] args, Map<String, String> env) {
+        var spec = commandSpec();
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = new CommandLine(spec).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (parsed.isUsageHelpRequested()) {
+            return new Parsed.Help();
+        }
+        Mode mode = mode(parsed.matchedPositionalValue(0, (String) null));
+
+        var values = new EnumMap<Option, Source>(Option.class);
+        for (var option : Option.values()) {
+            if (option.defaultValue() != null) {
+                values.put(option, new Source(option.defaultValue(), "the default"));
+            }
+        }
+        // The config file's location comes from the flag or the environment, never from itself.
+        Source config = flag(parsed, Option.CONFIG);
+        if (config == null && present(env.get(Option.CONFIG.envVar()))) {
+            config = new Source(env.get(Option.CONFIG.envVar()), "environment variable " + Option.CONFIG.envVar());
+        }
+        Path configFile = null;
+        if (config != null) {
+            configFile = Path.of(config.value());
+            values.putAll(readConfigFile(configFile, config.origin()));
+            values.put(Option.CONFIG, config);
+        }
+        for (var option : Option.values()) {
+            String value = env.get(option.envVar());
+            if (option != Option.CONFIG && present(value)) {
+                values.put(option, new Source(value, "environment variable " + option.envVar()));
+            }
+        }
+        for (var option : Option.values()) {
+            var flag = flag(parsed, option);
+            if (flag != null) {
+                values.put(option, flag);
+            }
+        }
+        return new Parsed.Run(settings(mode, values, configFile));
+    }
+
+    /** The flags, declared once from {@link Option}; the usage text is written by {@link Usage}. */
+    static CommandSpec commandSpec() {
+        var spec = CommandSpec.create().name("adagiod");
+        spec.parser().posixClusteredShortOptionsAllowed(false).separator("=");
+        for (var option : Option.values()) {
+            spec.addOption(OptionSpec.builder(option.flag(), "-" + option.flag())
+                    .paramLabel(option.type()).type(String.class).arity("1").build());
+        }
+        spec.addOption(OptionSpec.builder("-h", "-help", "--help").usageHelp(true).build());
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("api|agent").arity("0..1")
+                .type(String.class).build());
+        return spec;
+    }
+
+    private static Mode mode(String subcommand) {
+        if (subcommand == null) {
+            return Mode.ALL;
+        }
+        return switch (subcommand) {
+            case "api" -> Mode.API;
+            case "agent" -> Mode.AGENT;
+            default -> throw new ConfigException("unknown subcommand \"" + subcommand
+                    + "\": use \"api\", \"agent\" or none (both)");
+        };
+    }
+
+    private static Source flag(CommandLine.ParseResult parsed, Option option) {
+        if (!parsed.hasMatchedOption(option.flag())) {
+            return null;
+        }
+        String value = parsed.matchedOptionValue(option.flag(), (String) null);
+        return new Source(value, "flag " + option.flag());
+    }
+
+    private static Map<Option, Source> readConfigFile(Path file, String origin) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " (from " + origin + ") does not exist or is not a file");
+        }
+        JsonNode tree;
+        try {
+            tree = TOML.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            var where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException("config file " + file + " is not valid TOML" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        var values = new EnumMap<Option, Source>(Option.class);
+        var unknown = new ArrayList<String>();
+        var fields = tree.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            var option = Option.fromKey(field.getKey()).filter(o -> o != Option.CONFIG);
+            if (option.isEmpty()) {
+                unknown.add(field.getKey());
+                continue;
+            }
+            String where = "key \"" + field.getKey() + "\" in config file " + file;
+            values.put(option.get(), new Source(scalar(field.getValue(), where), where));
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown key" + (unknown.size() > 1 ? "s " : " ")
+                    + unknown.stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", "))
+                    + " in config file " + file + " (known keys: "
+                    + Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::key)
+                            .collect(Collectors.joining(", ")) + ")");
+        }
+        return values;
+    }
+
+    /** A config value as the flag would spell it; a list of strings becomes a comma-separated string. */
+    private static String scalar(JsonNode value, String where) {
+        if (value.isTextual() || value.isNumber() || value.isBoolean()) {
+            return value.asText();
+        }
+        if (value.isArray()) {
+            var items = new ArrayList<String>();
+            for (var item : value) {
+                if (!item.isTextual()) {
+                    throw new ConfigException(where + ": expected a list of strings, got " + value);
+                }
+                items.add(item.asText());
+            }
+            return String.join(",", items);
+        }
+        throw new ConfigException(where + ": expected a value, got a table");
+    }
+
+    private static Settings settings(Mode mode, Map<Option, Source> values, Path configFile) {
+        var backend = values.get(Option.BACKEND_TYPE);
+        var backendType = BackendType.fromKey(backend.value().trim().toLowerCase(Locale.ROOT))
+                .orElseThrow(() -> invalid(backend, Option.BACKEND_TYPE, "unknown backend (use \"memory\" or \"etcd\")"));
+        var addresses = Arrays.stream(values.get(Option.ETCD_ADDRESSES).value().split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (addresses.isEmpty()) {
+            throw invalid(values.get(Option.ETCD_ADDRESSES), Option.ETCD_ADDRESSES, "at least one address is required");
+        }
+        var namespace = values.get(Option.ETCD_NAMESPACE).value().trim();
+        if (namespace.isEmpty()) {
+            throw invalid(values.get(Option.ETCD_NAMESPACE), Option.ETCD_NAMESPACE, "must not be empty");
+        }
+        var level = values.get(Option.LOG_LEVEL);
+        if (!LOG_LEVELS.contains(level.value().trim().toLowerCase(Locale.ROOT))) {
+            throw invalid(level, Option.LOG_LEVEL, "expected one of error, warn, info, debug, trace, off");
+        }
+        return new Settings(mode, backendType, addresses, namespace, configFile,
+                listen(values.get(Option.LISTEN)), agentCount(values.get(Option.AGENT_COUNT)),
+                level.value().trim().toLowerCase(Locale.ROOT), duration(values.get(Option.SHUTDOWN_GRACE)));
+    }
+
+    private static InetSocketAddress listen(Source source) {
+        String text = source.value().trim();
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw invalid(source, Option.LISTEN, "expected host:port, for example 127.0.0.1:7890");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw invalid(source, Option.LISTEN, "the port is not a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw invalid(source, Option.LISTEN, "the port must be between 0 and 65535");
+        }
+        // ":7890" listens on every interface, as in Go.
+        return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    private static int agentCount(Source source) {
+        try {
+            int count = Integer.parseInt(source.value().trim());
+            if (count >= 1) {
+                return count;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(source, Option.AGENT_COUNT, "expected a whole number of at least 1");
+    }
+
+    private static Duration duration(Source source) {
+        String text = source.value().trim();
+        try {
+            if (!text.matches("[+-]?\\d+")) {
+                var d = Durations.parse(text);
+                if (!d.isNegative()) {
+                    return d;
+                }
+            } else if (text.matches("0+")) {
+                return Duration.ZERO;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw invalid(source, Option.SHUTDOWN_GRACE, "expected a duration with a unit, for example 10s, 500ms or 1m30s");
+    }
+
+    private static ConfigException invalid(Source source, Option option, String why) {
+        return new ConfigException("invalid value \"" + source.value() + "\" for " + option.flag()
+                + " (from " + source.origin() + "): " + why);
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /** A raw option value and where it was set, so that an error can point at it. */
+    record Source(String value, String origin) {}
+}

@@ -1,0 +1,116 @@
+package io.adagio.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** adagiod's command line, config file and environment, on real processes. */
+class CommandLineEndToEndTest {
+    private static final Duration EXIT = Duration.ofSeconds(60);
+
+    @Test
+    void helpPrintsUsageAndExitsZero() {
+        for (var flag : List.of("-help", "--help", "-h")) {
+            try (var daemon = DaemonProcess.start(flag)) {
+                assertThat(daemon.awaitExit(EXIT)).as(flag).isZero();
+                assertThat(daemon.stdout()).startsWith("Usage: adagiod [api|agent] [OPTIONS]")
+                        .contains("-backend-type string", "-etcd-addresses string", "-config string",
+                                "-listen string", "-agent-count int", "(default \"memory\")");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown flag                 | -backend-tpye=etcd        | Unknown option: '-backend-tpye=etcd'
+            unknown flag after api       | api -verbose              | -verbose
+            unknown backend              | -backend-type=mysql       | mysql
+            unknown subcommand           | serve                     | serve
+            bad agent count              | -agent-count none         | -agent-count
+            missing value                | -listen                   | -listen
+            """)
+    void mistakesOnTheCommandLineExitTwoWithOneClearMessage(String what, String args, String named) {
+        try (var daemon = DaemonProcess.start(args.split(" "))) {
+            assertThat(daemon.awaitExit(EXIT)).as(daemon.stderr()).isEqualTo(2);
+            assertThat(daemon.stderr()).startsWith("adagiod: ").contains(named).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void unknownConfigKeyExitsTwoNamingIt(@TempDir Path dir) throws IOException {
+        var config = Files.writeString(dir.resolve("adagiod.toml"), "backend-type = \"memory\"\nlisten-address = \"127.0.0.1:1\"\n");
+        try (var daemon = DaemonProcess.start("-config", config.toString())) {
+            assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(daemon.stderr()).contains("unknown key \"listen-address\"").contains(config.toString());
+        }
+    }
+
+    @Test
+    void unknownBackendFromTheEnvironmentExitsTwoNamingTheVariable() {
+        try (var daemon = DaemonProcess.start(List.of(), Map.of("ADAGIOD_BACKEND_TYPE", "postgres"))) {
+            assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(daemon.stderr()).contains("postgres").contains("ADAGIOD_BACKEND_TYPE");
+        }
+    }
+
+    /**
+     * One process, three levels: -listen is set by file, environment and flag (the flag wins);
+     * -agent-count by file and environment (the environment wins); -log-level by the file only
+     * (the file beats the default).
+     */
+    @Test
+    void flagBeatsEnvironmentBeatsFileBeatsDefault(@TempDir Path dir) throws IOException {
+        int filePort = freePort();
+        int envPort = freePort();
+        int flagPort = freePort();
+        var config = Files.writeString(dir.resolve("adagiod.toml"), """
+                listen = "127.0.0.1:%d"
+                agent-count = 2
+                log-level = "debug"
+                """.formatted(filePort));
+        var env = Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort, "ADAGIOD_AGENT_COUNT", "3");
+        try (var daemon = DaemonProcess.start(List.of("-config", config.toString(), "--listen", "127.0.0.1:" + flagPort), env)) {
+            String base = daemon.awaitApi(Duration.ofSeconds(60));
+            assertThat(base).isEqualTo("http://127.0.0.1:" + flagPort);
+            daemon.awaitLog("started with 3 workers", Duration.ofSeconds(30));
+            assertThat(new Api(base).get("/v0/stats").statusCode()).isEqualTo(200);
+            assertThat(daemon.stderr()).contains(" DEBUG ");
+        }
+    }
+
+    @Test
+    void environmentBeatsFileAndOptionsMayFollowTheSubcommand(@TempDir Path dir) throws IOException {
+        int envPort = freePort();
+        var config = Files.writeString(dir.resolve("adagiod.toml"), "listen = \"127.0.0.1:%d\"\n".formatted(freePort()));
+        try (var daemon = DaemonProcess.start(List.of("api", "-config=" + config), Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort))) {
+            assertThat(daemon.awaitApi(Duration.ofSeconds(60))).isEqualTo("http://127.0.0.1:" + envPort);
+        }
+    }
+
+    @Test
+    void agentAloneWithTheMemoryBackendWarns() {
+        try (var daemon = DaemonProcess.start("agent", "-agent-count", "1")) {
+            daemon.awaitLog("started with 1 workers", Duration.ofSeconds(60));
+            assertThat(daemon.stderr()).contains("WARN").contains("memory backend").contains("never see")
+                    .doesNotContain("API listening");
+            daemon.terminate();
+            assertThat(daemon.awaitExit(EXIT)).isZero();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
