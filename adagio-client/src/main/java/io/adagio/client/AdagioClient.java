@@ -9,12 +9,10 @@ import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.wire.WireMapping;
-import io.adagio.proto.controlplane.InspectResponse;
-import io.adagio.proto.controlplane.ListAgentsResponse;
-import io.adagio.proto.controlplane.ListRunsResponse;
+import io.adagio.proto.controlplane.InspectRequest;
+import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
-import io.adagio.proto.controlplane.StartResponse;
-import io.adagio.proto.controlplane.StatsResponse;
+import io.adagio.proto.controlplane.StatsRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +33,8 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>Instances are thread-safe and cheap; {@link #close()} releases nothing that the JVM would
- * not release on its own, and exists so that a later transport can hold connections.
+ * <p>Instances are thread-safe and hold one connection, opened on the first call; share one
+ * client and {@link #close()} it when done.
  */
 public final class AdagioClient implements AutoCloseable {
     /** The address used when none is given: the daemon's default listen address. */
@@ -45,15 +43,15 @@ public final class AdagioClient implements AutoCloseable {
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
 
-    private final HttpJsonTransport transport;
+    private final GrpcTransport transport;
 
     private AdagioClient(Builder builder) {
-        this.transport = new HttpJsonTransport(Target.parse(builder.address), builder.connectTimeout, builder.callTimeout);
+        this.transport = new GrpcTransport(Target.parse(builder.address), builder.callTimeout);
     }
 
     /**
      * A client of the control plane at {@code address}: {@code HOST:PORT}, a bare host (port 7890),
-     * or an {@code http://} / {@code https://} URL.
+     * {@code http://HOST:PORT} (plaintext, the default) or {@code https://HOST:PORT} (TLS).
      *
      * @throws IllegalArgumentException when the address cannot be read
      */
@@ -74,8 +72,7 @@ public final class AdagioClient implements AutoCloseable {
     public Run start(GraphSpec spec) {
         Objects.requireNonNull(spec, "spec");
         var request = StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
-        var response = transport.put("v0/runs", request, StartResponse::newBuilder);
-        return WireMapping.fromProto(response.getRun());
+        return WireMapping.fromProto(transport.call(stub -> stub.start(request)).getRun());
     }
 
     /** The run with every node, attempt and edge. @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID */
@@ -83,7 +80,8 @@ public final class AdagioClient implements AutoCloseable {
         if (runId == null || runId.isBlank()) {
             throw new IllegalArgumentException("a run ID is required");
         }
-        var response = transport.get("v0/runs/" + HttpJsonTransport.encode(runId), InspectResponse::newBuilder);
+        var request = InspectRequest.newBuilder().setId(runId).build();
+        var response = transport.call(stub -> stub.inspect(request));
         if (!response.hasRun()) {
             throw new AdagioClientException(Code.NOT_FOUND, target(), "run \"" + runId + "\" not found");
         }
@@ -92,21 +90,10 @@ public final class AdagioClient implements AutoCloseable {
 
     /** Runs newest first, as {@code query} selects (see {@link RunQuery} for the window's two ends). */
     public List<Run> listRuns(RunQuery query) {
-        var path = new StringBuilder("v0/runs");
-        char sep = '?';
-        if (query.startNs() != 0) {
-            path.append(sep).append("start_ns=").append(query.startNs());
-            sep = '&';
-        }
-        if (query.finishNs() != 0) {
-            path.append(sep).append("finish_ns=").append(query.finishNs());
-            sep = '&';
-        }
-        if (query.limit() != 0) {
-            path.append(sep).append("limit=").append(query.limit());
-        }
-        var response = transport.get(path.toString(), ListRunsResponse::newBuilder);
-        return response.getRunsList().stream().map(WireMapping::fromProto).toList();
+        var request = ListRequest.newBuilder().setStartNs(query.startNs()).setFinishNs(query.finishNs())
+                .setLimit(query.limit()).build();
+        return transport.call(stub -> stub.listRuns(request)).getRunsList().stream()
+                .map(WireMapping::fromProto).toList();
     }
 
     /**
@@ -127,8 +114,7 @@ public final class AdagioClient implements AutoCloseable {
     }
 
     public Stats stats() {
-        var response = transport.get("v0/stats", StatsResponse::newBuilder);
-        var s = response.getStats();
+        var s = transport.call(stub -> stub.stats(StatsRequest.getDefaultInstance())).getStats();
         var c = s.getNodeCounts();
         return new Stats(s.getRunCount(), new Stats.NodeCounts(c.getWaitingCount(), c.getReadyCount(),
                 c.getRunningCount(), c.getCompletedCount(), c.getOrphanedCount()));
@@ -136,8 +122,8 @@ public final class AdagioClient implements AutoCloseable {
 
     /** The live agents and the runtimes each can execute. */
     public List<Agent> agents() {
-        var response = transport.get("v0/agents", ListAgentsResponse::newBuilder);
-        return response.getAgentsList().stream().map(WireMapping::fromProto).toList();
+        return transport.call(stub -> stub.listAgents(ListRequest.getDefaultInstance())).getAgentsList().stream()
+                .map(WireMapping::fromProto).toList();
     }
 
     /**
@@ -183,9 +169,10 @@ public final class AdagioClient implements AutoCloseable {
         }
     }
 
+    /** Closes the connection; calls after this fail with {@link Code#UNAVAILABLE}. */
     @Override
     public void close() {
-        // Nothing to release: connections are pooled by the JDK and closed when idle.
+        transport.close();
     }
 
     @Override
@@ -196,24 +183,17 @@ public final class AdagioClient implements AutoCloseable {
     /** Settings for a client. */
     public static final class Builder {
         private String address = DEFAULT_ADDRESS;
-        private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration callTimeout = Duration.ofSeconds(30);
 
         private Builder() {}
 
-        /** {@code HOST:PORT}, a bare host, or an http(s) URL; default {@code localhost:7890}. */
+        /** {@code HOST:PORT}, a bare host, {@code http://HOST:PORT} or {@code https://HOST:PORT}; default {@code localhost:7890}. */
         public Builder address(String address) {
             this.address = Objects.requireNonNull(address, "address");
             return this;
         }
 
-        /** How long to wait for a connection; default 5 s. */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
-            return this;
-        }
-
-        /** How long to wait for one call's answer; default 30 s. */
+        /** How long one call may take, connecting included; default 30 s. */
         public Builder callTimeout(Duration timeout) {
             this.callTimeout = positive(timeout, "callTimeout");
             return this;
