@@ -189,6 +189,11 @@ public final class EtcdRepository implements Repository {
         livenessListeners.add(listener);
     }
 
+    /** The claim key of a node (tests delete it to do what the end of a lease does). */
+    String claimKey(String runId, String node) {
+        return keys.claim(runId, node);
+    }
+
     /** The id of this instance's current lease, or 0 when it holds none. */
     public long leaseId() {
         return leases.currentIfAny();
@@ -253,7 +258,7 @@ public final class EtcdRepository implements Repository {
         for (var n : graph.nodes()) {
             nodes.add(NodeState.initial(graph.upstream(n.name()).size()).toNode(n));
         }
-        LOG.info("started run {} with {} nodes and {} edges", runId, graph.nodes().size(), graph.edges().size());
+        LOG.debug("started run {} with {} nodes and {} edges", runId, graph.nodes().size(), graph.edges().size());
         return new Run(runId, createdAt, nodes, graph.edges(),
                 Protocol.runStatus(nodes.size(), nodes.stream().filter(n -> n.status() == NodeStatus.COMPLETED).count(), false));
     }
@@ -503,7 +508,8 @@ public final class EtcdRepository implements Repository {
             boolean big = false;
             if (kind == Kind.FINISH && touchesDownstream(snap.node(), result)) {
                 var downstream = snap.node().downstream();
-                big = downstream.size() + TXN_RESERVE + 1 > settings.maxTxnOps();
+                // Each downstream node may take two writes (its record and its ready entry).
+                big = 2 * downstream.size() + TXN_RESERVE + 4 > settings.maxTxnOps();
                 if (!big) {
                     table.prefetch(downstream);
                 }
@@ -571,6 +577,7 @@ public final class EtcdRepository implements Repository {
                         snap.node().downstream(), written, response.getHeader().getRevision());
                 return new Outcome(step, lease, committed);
             }
+            LOG.debug("{} of node {} of run {} conflicted; computing it again", kind, nodeName, runId);
             snap = fromElse(runId, nodeName, response);
         }
     }
@@ -1013,22 +1020,40 @@ public final class EtcdRepository implements Repository {
 
     private void startOrphanWatch() {
         long revision = recoverOrphans();
-        orphanWatcher = client.getWatchClient().watch(bytes(keys.claims()),
+        orphanWatcher = client.getWatchClient().watch(bytes(keys.held()),
                 WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(revision + 1).build(),
                 new Watch.Listener() {
                     @Override
                     public void onNext(WatchResponse response) {
+                        // A finish deletes the claim key and the running entry in one transaction, and
+                        // etcd never splits a revision's events: a claim key deleted alone was taken
+                        // by the end of its lease.
+                        var finished = new HashSet<String>();
+                        var lost = new ArrayList<String>();
                         for (var e : response.getEvents()) {
-                            if (e.getEventType() == WatchEvent.EventType.DELETE) {
-                                var parts = Keys.runAndNode(keys.claims(), text(e.getKeyValue().getKey()));
-                                background.execute(() -> {
-                                    try {
-                                        orphanIfLost(parts[0], parts[1]);
-                                    } catch (RuntimeException ex) {
-                                        LOG.warn("could not orphan node {} of run {}: {}", parts[1], parts[0], ex.getMessage());
-                                    }
-                                });
+                            if (e.getEventType() != WatchEvent.EventType.DELETE) {
+                                continue;
                             }
+                            var key = text(e.getKeyValue().getKey());
+                            var rev = e.getKeyValue().getModRevision();
+                            if (key.startsWith(keys.running())) {
+                                finished.add(rev + " " + key.substring(keys.running().length()));
+                            } else if (key.startsWith(keys.claims())) {
+                                lost.add(rev + " " + key.substring(keys.claims().length()));
+                            }
+                        }
+                        for (var l : lost) {
+                            if (finished.contains(l)) {
+                                continue;
+                            }
+                            var parts = Keys.runAndNode("", l.substring(l.indexOf(' ') + 1));
+                            background.execute(() -> {
+                                try {
+                                    orphanIfLost(parts[0], parts[1]);
+                                } catch (RuntimeException ex) {
+                                    LOG.warn("could not orphan node {} of run {}: {}", parts[1], parts[0], ex.getMessage());
+                                }
+                            });
                         }
                     }
 

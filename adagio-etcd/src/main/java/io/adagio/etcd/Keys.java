@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
  * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
  * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY)
  * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
- * running/&lt;run&gt;/&lt;node&gt;        RunningEntry while RUNNING
- * claims/&lt;run&gt;/&lt;node&gt;         claim id, put with the claimer's lease (watched for deletes)
+ * held/running/&lt;run&gt;/&lt;node&gt;   RunningEntry while RUNNING
+ * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease
+ *                                 (held/ is watched: a claim key deleted without its running
+ *                                 entry in the same revision was taken by a lease's end)
  * agents/&lt;agent&gt;              AgentRecord, put with the agent process's lease
  * stats/&lt;shard&gt;               CounterShard
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
@@ -72,7 +74,12 @@ final class Keys {
     }
 
     String running() {
-        return root + "running/";
+        return held() + "running/";
+    }
+
+    /** Running entries and claim keys share this prefix so that one watch sees both. */
+    String held() {
+        return root + "held/";
     }
 
     String claim(String runId, String node) {
@@ -80,7 +87,7 @@ final class Keys {
     }
 
     String claims() {
-        return root + "claims/";
+        return held() + "claims/";
     }
 
     String agent(String agentId) {

@@ -30,7 +30,7 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
         if (raw == null) {
             raw = new RawEtcd(ETCD.endpoints());
         }
-        raw.delete(etcd.settings().namespace() + "/claims/" + runId + "/" + node);
+        raw.delete(etcd.claimKey(runId, node));
         etcd.recoverOrphans();
     }
 

@@ -1,0 +1,203 @@
+package io.adagio.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Edge;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.RunStatus;
+import io.adagio.core.repository.Subscription;
+import io.adagio.etcd.testing.EtcdExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The cost rules of DESIGN §4, checked by counting the requests the repository sends to etcd.
+ * Reads of a node prefix (a run's nodes) are counted apart: claims, finishes and events must never
+ * need one.
+ */
+class EtcdRepositoryCostTest {
+    @RegisterExtension
+    static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (var c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    private record Counted(EtcdRepository repository, RequestCounter counter) {}
+
+    private Counted counted() {
+        var ns = "cost-" + UUID.randomUUID();
+        var counter = new RequestCounter(ns);
+        var repository = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(ns), counter);
+        toClose.add(repository);
+        return new Counted(repository, counter);
+    }
+
+    /** Layers of five nodes, each node after two of the layer before: every node has degree <= 4. */
+    static GraphSpec layered(int nodes) {
+        int width = 5;
+        var specs = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<Edge>();
+        for (int i = 0; i < nodes; i++) {
+            specs.add(new NodeSpec("n" + i, "debug"));
+            if (i >= width) {
+                int layerStart = (i / width - 1) * width;
+                int col = i % width;
+                edges.add(new Edge("n" + (layerStart + col), "n" + i));
+                edges.add(new Edge("n" + (layerStart + (col + 1) % width), "n" + i));
+            }
+        }
+        return new GraphSpec(specs, edges);
+    }
+
+    static GraphSpec fanOut(int children) {
+        var specs = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<Edge>();
+        specs.add(new NodeSpec("root", "debug"));
+        for (int i = 0; i < children; i++) {
+            specs.add(new NodeSpec("c" + i, "debug"));
+            edges.add(new Edge("root", "c" + i));
+        }
+        return new GraphSpec(specs, edges);
+    }
+
+    /** Executes every node of the run as one agent would: on each NODE_READY, claim and succeed. */
+    static void execute(EtcdRepository repository, Subscription subscription, String runId, int nodes)
+            throws InterruptedException {
+        int done = 0;
+        while (done < nodes) {
+            var event = subscription.poll(Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("no event"));
+            if (!event.runId().equals(runId)) {
+                continue;
+            }
+            var claim = new Claim(UUID.randomUUID().toString());
+            if (repository.claimNode(runId, event.node().name(), claim).claimed()) {
+                repository.finishNode(runId, event.node().name(), Result.success("out"), claim);
+                done++;
+            } else {
+                System.out.println("lost claim on " + event.node().name());
+            }
+        }
+    }
+
+    private double requestsPerExecutedNode(int nodes) throws InterruptedException {
+        var c = counted();
+        var subscription = c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var before = c.counter().snapshot();
+        var run = c.repository().startRun(layered(nodes));
+        execute(c.repository(), subscription, run.id(), nodes);
+        var delta = before.delta();
+        assertThat(before.nodePrefixRanges()).as("full-run reads during start, claims, finishes and events").isZero();
+        assertThat(c.repository().inspectRun(run.id()).status()).isEqualTo(RunStatus.COMPLETED);
+        double perNode = (double) before.requests() / nodes;
+        System.out.printf("run of %d nodes: %d requests (%s), %.2f per node%n", nodes, before.requests(), delta, perNode);
+        return perNode;
+    }
+
+    @Test
+    void requestsPerExecutedNodeDoNotGrowWithRunSize() throws InterruptedException {
+        double small = requestsPerExecutedNode(10);
+        double large = requestsPerExecutedNode(1000);
+        assertThat(large).as("requests per node, 1,000-node run vs 10-node run (%.2f)", small)
+                .isBetween(small * 0.8, small * 1.2);
+        // claim = read + txn, finish = read of the downstream nodes + txn: four requests a node.
+        assertThat(large).isLessThanOrEqualTo(4.2);
+    }
+
+    @Test
+    void claimAndFinishCostAConstantNumberOfRequestsWhateverTheRunSize() {
+        var c = counted();
+        c.repository().claimNode(c.repository().startRun(fanOut(1)).id(), "root", new Claim("warm-up-lease"));
+        for (int size : new int[] {1, 20, 50}) {
+            var run = c.repository().startRun(fanOut(size));
+            var claim = new Claim(UUID.randomUUID().toString());
+            var atClaim = c.counter().snapshot();
+            assertThat(c.repository().claimNode(run.id(), "root", claim).claimed()).isTrue();
+            assertThat(atClaim.requests()).as("requests of a claim (%s)", atClaim.delta()).isEqualTo(2);
+            var atFinish = c.counter().snapshot();
+            c.repository().finishNode(run.id(), "root", Result.success("x"), claim);
+            // One batched read of the downstream nodes and one transaction, whatever the degree
+            // (up to what one etcd transaction holds).
+            assertThat(atFinish.requests()).as("requests of a finish with %d downstream (%s)", size, atFinish.delta())
+                    .isEqualTo(2);
+            assertThat(atClaim.nodePrefixRanges()).isZero();
+            // A leaf finishes without any read: the record committed by the claim is reused.
+            var leaf = new Claim(UUID.randomUUID().toString());
+            c.repository().claimNode(run.id(), "c0", leaf);
+            var atLeaf = c.counter().snapshot();
+            c.repository().finishNode(run.id(), "c0", Result.success("x"), leaf);
+            assertThat(atLeaf.requests()).as("requests of a leaf's finish (%s)", atLeaf.delta()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void inspectReadsARunInABoundedNumberOfRanges() {
+        var c = counted();
+        for (int size : new int[] {10, 1000}) {
+            var run = c.repository().startRun(layered(size));
+            var before = c.counter().snapshot();
+            var inspected = c.repository().inspectRun(run.id());
+            assertThat(inspected.nodes()).hasSize(size);
+            assertThat(inspected.edges()).isEqualTo(run.edges());
+            assertThat(before.requests()).as("requests of Inspect on %d nodes (%s)", size, before.delta()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void statsReadsCountersNotNodes() {
+        var c = counted();
+        var run = c.repository().startRun(layered(1000));
+        var claim = new Claim("c");
+        c.repository().claimNode(run.id(), "n0", claim);
+        var before = c.counter().snapshot();
+        var stats = c.repository().stats();
+        assertThat(before.requests()).isEqualTo(1);
+        assertThat(before.nodePrefixRanges()).isZero();
+        assertThat(stats.runCount()).isEqualTo(1);
+        assertThat(stats.nodeCounts().waiting()).isEqualTo(995);
+        assertThat(stats.nodeCounts().ready()).isEqualTo(4);
+        assertThat(stats.nodeCounts().running()).isEqualTo(1);
+    }
+
+    @Test
+    void oneLeasePerRepositoryInstanceWhateverTheClaims() throws InterruptedException {
+        var c = counted();
+        var subscription = c.repository().subscribe(new Agent("lease-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var run = c.repository().startRun(layered(50));
+        execute(c.repository(), subscription, run.id(), 50);
+        assertThat(c.counter().get("Lease/LeaseGrant")).isEqualTo(1);
+    }
+
+    @Test
+    void eventsArriveByWatchWithoutAnyRequestOfTheSubscriber() throws InterruptedException {
+        var c = counted();
+        var subscription = c.repository().subscribe(new Agent("watcher", List.of("debug")), EnumSet.allOf(Event.Type.class));
+        try (var other = EtcdRepository.connect(c.repository().settings())) {
+            var idle = c.counter().snapshot();
+            var run = other.startRun(fanOut(3));
+            var event = subscription.poll(Duration.ofSeconds(30)).orElseThrow();
+            assertThat(event.runId()).isEqualTo(run.id());
+            // Stay quiet for a while: no polling of any kind.
+            Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> idle.requests() == 0);
+            assertThat(idle.requests()).as("requests of the subscriber (%s)", idle.delta()).isZero();
+        }
+    }
+}
