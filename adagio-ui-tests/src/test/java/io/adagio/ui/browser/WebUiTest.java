@@ -247,7 +247,7 @@ class WebUiTest {
         waitForFinal();
         wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#node-panel")));
         assertThat(horizontalOverflow()).as("the page scrolls sideways").isLessThanOrEqualTo(0);
-        screenshot("run-narrow");
+        browser.screenshot("run-narrow"); // the viewport: the node panel is a bottom sheet over it
         open("/");
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#recent-runs table")));
         assertThat(horizontalOverflow()).isLessThanOrEqualTo(0);

@@ -9,8 +9,8 @@ import {
 } from '../model.js';
 
 const POLL_MS = 1000;
-/** Above this many nodes the page lists them instead of drawing them: a drawing would be unreadable. */
-const MAX_DRAWN_NODES = 2000;
+/** Above this many nodes the page lists them instead of drawing them: unreadable, and dagre takes seconds. */
+const MAX_DRAWN_NODES = 1000;
 
 const CONCLUSION_STATE = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', NONE: 'errored' };
 const ARGUMENT_PREFIXES = ['adagio.arguments.', 'adagio.runtime.', 'adagio.inputs.'];
@@ -70,6 +70,7 @@ class RunView {
     this.counts = h('div', { class: 'state-counts', 'aria-label': 'Nodes by state' });
     this.errorSlot = h('div');
     this.tableBody = h('tbody');
+    this.rows = new Map();
     this.panel = new NodePanel(() => this.select(null, { restoreFocus: true }));
 
     let graphBody;
@@ -145,23 +146,34 @@ class RunView {
     replace(this.counts, Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>
       pill(s, { label: `${summary.counts[s]} ${NODE_STATES[s].label.toLowerCase()}` })));
 
-    replace(this.tableBody, (run.nodes ?? []).map((node) => {
+    // Rows are rebuilt only when their node changed (and while it runs, for its duration), so that
+    // a run of thousands of nodes stays cheap to follow and focus in the table is kept.
+    for (const node of run.nodes ?? []) {
       const name = nodeName(node);
-      const state = nodeState(node);
-      const started = parseTime(node.started_at);
-      const finished = parseTime(node.finished_at);
-      return h('tr', { dataset: { node: name, state }, class: name === this.selected ? 'selected' : null },
-        h('td', { 'data-label': 'Node' }, h('button', {
-          type: 'button', class: 'link-button mono', onclick: () => this.select(name),
-        }, name)),
-        h('td', { 'data-label': 'State' }, pill(state)),
-        h('td', { 'data-label': 'Runtime' }, h('span', { class: 'mono' }, node.spec?.runtime ?? '')),
-        h('td', { 'data-label': 'Attempts', class: 'num' }, String(attemptsOf(node).length)),
-        h('td', { 'data-label': 'Started' }, time(started)),
-        h('td', { 'data-label': 'Duration' }, started ? duration((finished ?? new Date()) - started) : h('span', { class: 'muted' }, '—')));
-    }));
+      const key = [nodeStatus(node), attemptsOf(node).length, node.started_at, node.finished_at].join('|');
+      const old = this.rows.get(name);
+      if (old && old.key === key && nodeStatus(node) !== 'RUNNING') continue;
+      const tr = this.nodeRow(node, name);
+      if (old) old.tr.replaceWith(tr); else this.tableBody.append(tr);
+      this.rows.set(name, { key, tr });
+    }
 
     if (this.selected) this.panel.show(this.nodeByName(this.selected));
+  }
+
+  nodeRow(node, name) {
+    const state = nodeState(node);
+    const started = parseTime(node.started_at);
+    const finished = parseTime(node.finished_at);
+    return h('tr', { dataset: { node: name, state }, class: name === this.selected ? 'selected' : null },
+      h('td', { 'data-label': 'Node' }, h('button', {
+        type: 'button', class: 'link-button mono', onclick: () => this.select(name),
+      }, name)),
+      h('td', { 'data-label': 'State' }, pill(state)),
+      h('td', { 'data-label': 'Runtime' }, h('span', { class: 'mono' }, node.spec?.runtime ?? '')),
+      h('td', { 'data-label': 'Attempts', class: 'num' }, String(attemptsOf(node).length)),
+      h('td', { 'data-label': 'Started' }, time(started)),
+      h('td', { 'data-label': 'Duration' }, started ? duration((finished ?? new Date()) - started) : h('span', { class: 'muted' }, '—')));
   }
 
   select(name, { restoreFocus = false, focus = true } = {}) {
@@ -220,7 +232,7 @@ class NodePanel {
       this.lastKey = key;
       this.render(node);
     }
-    if (focus) this.title.focus({ preventScroll: window.innerWidth > 960 });
+    if (focus) this.title.focus({ preventScroll: true });
   }
 
   render(node) {
