@@ -136,7 +136,7 @@ public final class EtcdRepository implements Repository {
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
         this.validator = new GraphValidator(settings.limits());
-        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), this::onLeaseLost);
+        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), timer, this::onLeaseLost);
         this.shards = new CounterShards(keys, instanceId, this::loadShard);
     }
 
@@ -921,6 +921,7 @@ public final class EtcdRepository implements Repository {
         private final Subscription subscription;
         private volatile Watch.Watcher watcher;
         private volatile boolean stopped;
+        private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
 
         IndexWatch(String prefix, Subscription subscription) {
             this.prefix = prefix;
@@ -931,6 +932,7 @@ public final class EtcdRepository implements Repository {
             if (stopped || closed) {
                 return;
             }
+            restarting.set(false);
             long revision = 0;
             var from = prefix;
             String after = null;
@@ -984,7 +986,8 @@ public final class EtcdRepository implements Repository {
         }
 
         private void restart(String why) {
-            if (stopped || closed) {
+            // onError and onCompleted of one failed watch both land here: restart once.
+            if (stopped || closed || !restarting.compareAndSet(false, true)) {
                 return;
             }
             LOG.info("{}; reading the index again", why);
@@ -1273,6 +1276,22 @@ public final class EtcdRepository implements Repository {
             Thread.currentThread().interrupt();
             throw new RepositoryException.Unavailable("interrupted", e);
         }
+    }
+
+    /**
+     * Dies as a killed process would: stops heartbeats and disconnects without revoking the lease,
+     * so its claims and agent keys stay until the lease expires. For tests of agent death.
+     */
+    void crashForTests() {
+        closed = true;
+        leases.abandon();
+        var w = orphanWatcher;
+        if (w != null) {
+            w.close();
+        }
+        timer.shutdownNow();
+        background.shutdownNow();
+        client.close();
     }
 
     /** Gives up claims and agent registrations (revoking the lease) and disconnects. */

@@ -6,6 +6,7 @@ import io.etcd.jetcd.support.CloseableClient;
 import io.adagio.core.repository.RepositoryException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -29,12 +30,26 @@ final class Leases {
     private volatile long renewedAtNanos;
     private CloseableClient keepAlive;
     private volatile boolean closed;
+    private final ScheduledExecutorService timer;
 
-    Leases(Client client, Duration ttl, Duration requestTimeout, LongConsumer onLost) {
+    Leases(Client client, Duration ttl, Duration requestTimeout, ScheduledExecutorService timer, LongConsumer onLost) {
         this.client = client;
         this.ttl = ttl;
         this.requestTimeout = requestTimeout;
+        this.timer = timer;
         this.onLost = onLost;
+        // Heartbeats that silently stop getting through (etcd unreachable) end the lease for us
+        // once its TTL has passed, even before etcd can say so.
+        long period = Math.max(100, ttl.toMillis() / 4);
+        timer.scheduleWithFixedDelay(this::checkExpiry, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkExpiry() {
+        long current = aliveId;
+        if (current != 0 && !alive(current)) {
+            LOG.warn("etcd lease {} was not renewed within its TTL of {}", current, ttl);
+            lost(current);
+        }
     }
 
     /** The live lease, granted now if there is none. */
@@ -62,11 +77,22 @@ final class Leases {
         id = granted;
         renewedAtNanos = asked;
         aliveId = granted;
-        keepAlive = client.getLeaseClient().keepAlive(granted, new StreamObserver<>() {
+        keepAlive = heartbeat(granted);
+        LOG.debug("granted etcd lease {} with TTL {}", granted, ttl);
+        return granted;
+    }
+
+    /**
+     * Heartbeats for the lease. A failed heartbeat stream is opened again (a network blip must not
+     * end a lease etcd still holds); only etcd saying the lease is gone, or the TTL passing without
+     * a renewal, ends it.
+     */
+    private CloseableClient heartbeat(long lease) {
+        return client.getLeaseClient().keepAlive(lease, new StreamObserver<>() {
             @Override
             public void onNext(LeaseKeepAliveResponse r) {
                 if (r.getTTL() <= 0) {
-                    lost(granted);
+                    lost(lease);
                 } else {
                     renewedAtNanos = System.nanoTime();
                 }
@@ -74,17 +100,43 @@ final class Leases {
 
             @Override
             public void onError(Throwable t) {
-                LOG.warn("heartbeats of etcd lease {} failed: {}", granted, t.getMessage());
-                lost(granted);
+                if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
+                    LOG.warn("etcd lease {} is gone: {}", lease, t.getMessage());
+                    lost(lease);
+                } else {
+                    LOG.info("heartbeats of etcd lease {} interrupted ({}); retrying", lease, t.getMessage());
+                    retryHeartbeat(lease);
+                }
             }
 
             @Override
             public void onCompleted() {
-                lost(granted);
+                retryHeartbeat(lease);
             }
         });
-        LOG.debug("granted etcd lease {} with TTL {}", granted, ttl);
-        return granted;
+    }
+
+    private void retryHeartbeat(long lease) {
+        if (closed) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                CloseableClient old;
+                synchronized (this) {
+                    if (closed || lease != id) {
+                        return;
+                    }
+                    old = keepAlive;
+                    keepAlive = heartbeat(lease);
+                }
+                if (old != null) {
+                    old.close();
+                }
+            }, 500, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     /** The live lease, or 0. */
@@ -118,6 +170,21 @@ final class Leases {
         }
         if (!closed) {
             onLost.accept(lease);
+        }
+    }
+
+    /** Stops the heartbeats without revoking: the lease runs out on its own (tests of agent death). */
+    void abandon() {
+        CloseableClient stream;
+        synchronized (this) {
+            closed = true;
+            stream = keepAlive;
+            id = 0;
+            aliveId = 0;
+            keepAlive = null;
+        }
+        if (stream != null) {
+            stream.close();
         }
     }
 
