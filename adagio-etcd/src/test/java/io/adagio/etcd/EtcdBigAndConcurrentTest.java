@@ -1,0 +1,153 @@
+package io.adagio.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Edge;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.RunStatus;
+import io.adagio.etcd.testing.EtcdExtension;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Transitions bigger than one etcd transaction (etcd's default --max-txn-ops of 128), and many
+ * repository instances racing for the same nodes.
+ */
+class EtcdBigAndConcurrentTest {
+    @RegisterExtension
+    static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private String namespace;
+    private RawEtcd raw;
+
+    @BeforeEach
+    void setUp() {
+        namespace = "big-" + UUID.randomUUID();
+        raw = new RawEtcd(ETCD.endpoints());
+        toClose.add(raw);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (var c : toClose.reversed()) {
+            c.close();
+        }
+    }
+
+    private EtcdRepository repository() {
+        var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace));
+        toClose.add(r);
+        return r;
+    }
+
+    static GraphSpec fanOutFanIn(int width) {
+        var specs = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<Edge>();
+        specs.add(new NodeSpec("root", "debug"));
+        specs.add(new NodeSpec("sink", "debug"));
+        for (int i = 0; i < width; i++) {
+            specs.add(new NodeSpec("m" + i, "debug"));
+            edges.add(new Edge("root", "m" + i));
+            edges.add(new Edge("m" + i, "sink"));
+        }
+        return new GraphSpec(specs, edges);
+    }
+
+    @Test
+    void aFanOutWiderThanOneTransactionMakesEveryChildReadyAtOnce() throws Exception {
+        var r = repository();
+        var subscription = r.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var run = r.startRun(fanOutFanIn(300));
+        EtcdRepositoryCostTest.execute(r, subscription, run.id(), 302);
+
+        var done = r.inspectRun(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.node("sink").orElseThrow().inputs()).hasSize(300);
+        assertThat(raw.keys(namespace + "/journal")).as("no journal left behind").isEmpty();
+        var stats = r.stats();
+        assertThat(stats.nodeCounts().completed()).isEqualTo(302);
+        assertThat(stats.nodeCounts().total()).isEqualTo(302);
+    }
+
+    @Test
+    void aFailureWhoseUnreachedNodesExceedOneTransactionCompletesThemAll() {
+        var r = repository();
+        var specs = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<Edge>();
+        for (int i = 0; i < 200; i++) {
+            specs.add(new NodeSpec("c" + i, "debug"));
+            if (i > 0) {
+                edges.add(new Edge("c" + (i - 1), "c" + i));
+            }
+        }
+        var run = r.startRun(new GraphSpec(specs, edges));
+        var claim = new Claim("only");
+        r.claimNode(run.id(), "c0", claim);
+        r.finishNode(run.id(), "c0", Result.fail("broken"), claim);
+
+        var done = r.inspectRun(run.id());
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(done.nodes()).allMatch(n -> n.status() == NodeStatus.COMPLETED);
+        assertThat(done.node("c0").orElseThrow().attempts()).extracting(Result::conclusion).containsExactly(Conclusion.FAIL);
+        assertThat(done.nodes().subList(1, 200)).allMatch(n -> n.attempts().isEmpty());
+        assertThat(r.stats().nodeCounts().completed()).isEqualTo(200);
+        assertThat(raw.keys(namespace + "/journal")).isEmpty();
+    }
+
+    @Test
+    void ofManyInstancesRacingForEveryNodeExactlyOneClaimWinsEach() throws Exception {
+        var repositories = List.of(repository(), repository(), repository());
+        var run = repositories.getFirst().startRun(fanOutFanIn(60));
+        var claimRoot = new Claim("root-claim");
+        repositories.getFirst().claimNode(run.id(), "root", claimRoot);
+        repositories.getFirst().finishNode(run.id(), "root", Result.success("go"), claimRoot);
+
+        var winners = new ConcurrentHashMap<String, AtomicInteger>();
+        try (var pool = Executors.newFixedThreadPool(6)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < 6; t++) {
+                var r = repositories.get(t % 3);
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 60; i++) {
+                        var node = "m" + i;
+                        var claim = new Claim(UUID.randomUUID().toString());
+                        if (r.claimNode(run.id(), node, claim).claimed()) {
+                            winners.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
+                            r.finishNode(run.id(), node, Result.success(node), claim);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        assertThat(winners).hasSize(60);
+        assertThat(winners.values()).allMatch(w -> w.get() == 1);
+        var sink = repositories.get(1).inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.READY);
+        assertThat(sink.inputs()).hasSize(60);
+        var counts = repositories.get(2).stats().nodeCounts();
+        assertThat(Map.of("completed", counts.completed(), "ready", counts.ready(), "waiting", counts.waiting(),
+                "running", counts.running())).isEqualTo(Map.of("completed", 61L, "ready", 1L, "waiting", 0L, "running", 0L));
+    }
+}
