@@ -26,7 +26,8 @@ public final class Main extends CommandBase {
 
     @Option(names = {"-host", "--host"}, scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
             defaultValue = "${env:ADAGIO_HOST:-" + AdagioClient.DEFAULT_ADDRESS + "}",
-            description = "Address of adagiod (default: $ADAGIO_HOST, else ${DEFAULT-VALUE}).")
+            description = {"Address of adagiod.",
+                    "Default: $ADAGIO_HOST if set, else " + AdagioClient.DEFAULT_ADDRESS + "."})
     String host;
 
     public static void main(String[] args) {

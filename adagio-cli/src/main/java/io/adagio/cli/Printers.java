@@ -20,14 +20,12 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** How runs, stats and agents look on the terminal, as JSON and as Graphviz. */
 final class Printers {
     /** Lines of a node's output shown by the pretty printer. */
     static final int OUTPUT_LINES = 5;
-    private static final int OUTPUT_COLUMN_WIDTH = 40;
 
     private Printers() {}
 
@@ -99,7 +97,11 @@ final class Printers {
 
     // ---- pretty ----
 
-    /** A summary of the run, a table of its nodes, and the first lines of each node's output. */
+    /**
+     * A summary of the run, a table of its nodes (status, attempts and their conclusions, when the
+     * last attempt started relative to the run and how long it took), and the first lines of the
+     * output of each node's last attempt.
+     */
     static void pretty(Run run, Instant now, PrintWriter out) {
         var s = RunSummary.of(run);
         var head = new Table("", "");
@@ -116,11 +118,10 @@ final class Printers {
         head.printWithoutHeader(out);
         out.println();
 
-        var nodes = new Table("NODE", "RUNTIME", "STATUS", "ATTEMPTS", "CONCLUSIONS", "STARTED", "DURATION", "OUTPUT");
+        var nodes = new Table("NODE", "RUNTIME", "STATUS", "ATTEMPTS", "CONCLUSIONS", "STARTED", "DURATION");
         for (var node : run.nodes()) {
             nodes.row(node.name(), node.spec().runtime(), node.status() == NodeStatus.NONE ? "ORPHANED" : node.status(),
-                    node.attempts().size(), conclusions(node), started(run, node), nodeDuration(node, now),
-                    firstLine(node));
+                    node.attempts().size(), conclusions(node), started(run, node), nodeDuration(node, now));
         }
         nodes.print(out);
 
@@ -168,14 +169,6 @@ final class Printers {
             return Times.duration(Duration.between(node.startedAt(), node.finishedAt()));
         }
         return node.status() == NodeStatus.RUNNING ? Times.duration(Duration.between(node.startedAt(), now)) + "…" : "-";
-    }
-
-    private static String firstLine(Node node) {
-        if (node.attempts().isEmpty()) {
-            return "";
-        }
-        String line = node.attempts().getLast().outputText().strip().lines().findFirst().orElse("").strip();
-        return line.length() > OUTPUT_COLUMN_WIDTH ? line.substring(0, OUTPUT_COLUMN_WIDTH - 1) + "…" : line;
     }
 
     // ---- Graphviz ----
@@ -248,9 +241,5 @@ final class Printers {
             t.row(a.id(), String.join(",", a.runtimes().stream().sorted().toList()));
         }
         t.print(out);
-    }
-
-    static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 }

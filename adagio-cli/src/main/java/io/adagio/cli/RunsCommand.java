@@ -164,8 +164,10 @@ final class RunsCommand extends CommandBase {
             try {
                 return GraphSpecJson.parse(json);
             } catch (RepositoryException.InvalidSpec e) {
-                throw new Errors.Failure("cannot read the graph spec in " + source + ": "
-                        + e.getMessage().replaceFirst("^invalid graph spec: ", ""));
+                // The parser's message names the place in the text; its exception class names mean nothing to users.
+                throw new Errors.Failure("cannot read the graph spec in " + source + ": " + e.getMessage()
+                        .replaceFirst("^invalid graph spec: ", "")
+                        .replaceAll("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", ""));
             }
         }
     }
