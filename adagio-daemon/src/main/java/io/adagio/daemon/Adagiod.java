@@ -65,8 +65,8 @@ public final class Adagiod {
         } catch (ConfigException e) {
             err.println("adagiod: " + e.getMessage());
             return EXIT_USAGE;
-        } catch (RuntimeException e) {
-            log.error("adagiod could not start: {}", e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            log.error("adagiod could not start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
             log.debug("startup failure", e);
             return EXIT_STARTUP_FAILED;
         }
@@ -84,9 +84,21 @@ public final class Adagiod {
         return EXIT_OK;
     }
 
+    /**
+     * -log-level is for Adagio's own loggers; libraries (and the JDK, whose java.util.logging records
+     * are bridged) stay at INFO or their configured level unless asked to be quieter than that.
+     */
     private static void setLogLevel(String level) {
-        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(Level.toLevel(level, Level.INFO));
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        var wanted = Level.toLevel(level, Level.INFO);
+        if (LoggerFactory.getLogger("io.adagio") instanceof ch.qos.logback.classic.Logger adagio) {
+            adagio.setLevel(wanted);
+        }
+        if (wanted.isGreaterOrEqual(Level.INFO)
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(wanted);
         }
     }
+
 }

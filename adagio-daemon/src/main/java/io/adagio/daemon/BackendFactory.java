@@ -1,17 +1,53 @@
 package io.adagio.daemon;
 
 import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.etcd.EtcdRepository;
+import io.adagio.etcd.EtcdSettings;
 import io.adagio.memory.MemoryRepository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens the repository the settings name; the one place that knows every backend. */
 public final class BackendFactory {
+    private static final Logger log = LoggerFactory.getLogger(BackendFactory.class);
+
     private BackendFactory() {}
 
+    /**
+     * @throws ConfigException  when the backend's settings are invalid
+     * @throws StartupException when the backend cannot be opened
+     */
     public static Repository open(Settings settings) {
         return switch (settings.backendType()) {
             case MEMORY -> new MemoryRepository();
-            case ETCD -> throw new StartupException(
-                    "the etcd backend is not part of this build yet; use -backend-type=memory");
+            case ETCD -> etcd(settings);
         };
+    }
+
+    private static Repository etcd(Settings settings) {
+        EtcdSettings etcd;
+        try {
+            etcd = EtcdSettings.of(settings.etcdAddresses()).withNamespace(settings.etcdNamespace());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        Repository repository;
+        try {
+            repository = EtcdRepository.connect(etcd);
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": "
+                    + e.getMessage(), e);
+        }
+        // The client connects lazily; say now if etcd is not there, rather than at the first request.
+        // Not fatal: etcd may come up after us, and every part of adagiod retries.
+        try {
+            repository.stats();
+            log.info("connected to etcd at {} (namespace \"{}\")", String.join(",", etcd.addresses()), etcd.namespace());
+        } catch (RepositoryException.Unavailable e) {
+            log.warn("etcd at {} is not reachable yet ({}); carrying on and retrying",
+                    String.join(",", etcd.addresses()), e.getMessage());
+        }
+        return repository;
     }
 }

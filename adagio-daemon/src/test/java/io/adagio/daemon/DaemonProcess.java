@@ -66,10 +66,13 @@ final class DaemonProcess implements AutoCloseable {
         return start(List.of(args), Map.of());
     }
 
-    /** The class path of the tests minus their own classes: what bin/adagiod runs, from target/. */
+    /**
+     * The class path of the tests minus test classes and test jars (their logback-test.xml would
+     * replace adagiod's logging): what bin/adagiod runs, from target/.
+     */
     static String daemonClassPath() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
+                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("-tests.jar"))
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
