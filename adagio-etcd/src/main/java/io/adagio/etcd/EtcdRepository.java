@@ -362,6 +362,13 @@ public final class EtcdRepository implements Repository {
     // Claim, finish, orphan
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Idempotent for one claim id: if a claim's request went unanswered (etcd unreachable, reported
+     * as {@link RepositoryException.Unavailable}), claiming again with the same {@link Claim} tells
+     * whether it won, so a node is never left held by a claim its agent does not know it has.
+     */
     @Override
     public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
         ensureOpen();
@@ -504,6 +511,12 @@ public final class EtcdRepository implements Repository {
                 // Our claim key is gone: the lease it hung on ended, the node is being orphaned.
                 throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
             }
+            if (kind == Kind.CLAIM && snap.claimKey() && claim != null && snap.node().state().claim() != null
+                    && claim.id().equals(snap.node().state().claim().id())
+                    && snap.node().state().status() == NodeStatus.RUNNING) {
+                // The same claim again (a retry after an unanswered request): it already holds the node.
+                return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
+            }
             var table = new EtcdNodeTable(runId, Map.of(nodeName, snap.node()), this::loadNodes);
             boolean big = false;
             if (kind == Kind.FINISH && touchesDownstream(snap.node(), result)) {
@@ -582,6 +595,13 @@ public final class EtcdRepository implements Repository {
         }
     }
 
+    private Step replayedClaim(String runId, String nodeName, StoredNode node) {
+        var r = await(kv.get(bytes(keys.running(runId, nodeName))));
+        boolean recovery = !r.getKvs().isEmpty() && EtcdStorage.decode(r.getKvs().getFirst().getValue(),
+                RunningEntry::parseFrom, keys.running(runId, nodeName)).getOrphanRecovery();
+        return new Step(node.state().toNode(node.spec()), true, recovery, List.of());
+    }
+
     /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
     private static boolean touchesDownstream(StoredNode node, Result result) {
         if (result == null || result.conclusion() == Conclusion.NONE) {
@@ -652,7 +672,8 @@ public final class EtcdRepository implements Repository {
                         EtcdStorage.indexEntry(Event.orphaned(runId, before.spec())).toByteArray(), 0);
                 case RUNNING -> {
                     put(ops, journalOps, keys.running(runId, name), RunningEntry.newBuilder().setFormat(FORMAT)
-                            .setClaimId(after.claim().id()).setLease(lease).build().toByteArray(), 0);
+                            .setClaimId(after.claim().id()).setLease(lease)
+                            .setOrphanRecovery(from == NodeStatus.NONE).build().toByteArray(), 0);
                     put(ops, journalOps, keys.claim(runId, name), after.claim().id().getBytes(StandardCharsets.UTF_8), lease);
                 }
                 default -> { }

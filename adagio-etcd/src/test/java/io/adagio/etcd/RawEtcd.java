@@ -28,6 +28,13 @@ final class RawEtcd implements AutoCloseable {
                 .getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
     }
 
+    /** Every key in etcd. */
+    List<String> allKeys() {
+        var zero = ByteSequence.from(new byte[] {0});
+        return get(client.getKVClient().get(zero, GetOption.builder().withRange(zero).withKeysOnly(true).build()))
+                .getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+    }
+
     long revision() {
         return get(client.getKVClient().get(b("/"))).getHeader().getRevision();
     }
