@@ -7,8 +7,6 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +20,8 @@ public record NodeState(NodeStatus status, List<Result> attempts, Instant starte
 
     public NodeState {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
-        inputs = inputs == null || inputs.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
+        // Not a copy per transition: a fan-in adds one input per upstream success (see InputMap).
+        inputs = InputMap.copyOf(inputs);
     }
 
     /** The state of a node when its run starts: READY without upstream nodes, WAITING otherwise. */
@@ -51,8 +50,7 @@ public record NodeState(NodeStatus status, List<Result> attempts, Instant starte
     }
 
     NodeState withInput(String upstream, byte[] output) {
-        var in = new LinkedHashMap<String, byte[]>(inputs);
-        in.put(upstream, output);
+        var in = ((InputMap) inputs).with(upstream, output);
         int left = waitingOn - 1;
         var s = left == 0 && status == NodeStatus.WAITING ? NodeStatus.READY : status;
         return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left);

@@ -1,0 +1,169 @@
+package io.adagio.core.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Input maps behave as immutable insertion-ordered maps, whatever shares their store. */
+class InputMapTest {
+
+    private static byte[] out(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertSameAs(InputMap actual, LinkedHashMap<String, byte[]> expected) {
+        assertThat(actual).hasSize(expected.size());
+        assertThat(new ArrayList<>(actual.keySet())).containsExactlyElementsOf(expected.keySet());
+        expected.forEach((k, v) -> {
+            assertThat(actual.containsKey(k)).isTrue();
+            assertThat(actual.get(k)).isSameAs(v);
+        });
+        assertThat(actual.get("absent")).isNull();
+        assertThat(actual.containsKey("absent")).isFalse();
+        assertThat(actual).isEqualTo(expected);
+        assertThat(actual.hashCode()).isEqualTo(expected.hashCode());
+    }
+
+    @Test
+    void growsOneInputAtATimeAndKeepsEveryEarlierMapAsItWas() {
+        var maps = new ArrayList<InputMap>();
+        var expected = new ArrayList<LinkedHashMap<String, byte[]>>();
+        var map = InputMap.EMPTY;
+        var model = new LinkedHashMap<String, byte[]>();
+        for (int i = 0; i < 100; i++) {
+            maps.add(map);
+            expected.add(new LinkedHashMap<>(model));
+            var v = out("output " + i);
+            map = map.with("n" + i, v);
+            model.put("n" + i, v);
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            assertSameAs(maps.get(i), expected.get(i));
+        }
+        assertSameAs(map, model);
+    }
+
+    @Test
+    void extendingAnOlderMapBranchesWithoutDisturbingTheOthers() {
+        var base = InputMap.EMPTY;
+        for (int i = 0; i < 20; i++) {
+            base = base.with("n" + i, out("v" + i));
+        }
+        var older = base;
+        var tip = base.with("a", out("A"));
+        var branch = older.with("b", out("B"));
+        var branchOfBranch = branch.with("c", out("C"));
+        var smallBranch = InputMap.copyOf(Map.of("x", out("X"))).with("y", out("Y"));
+
+        assertThat(older).hasSize(20).doesNotContainKeys("a", "b");
+        assertThat(tip).hasSize(21).containsKey("a").doesNotContainKey("b");
+        assertThat(branch).hasSize(21).containsKey("b").doesNotContainKey("a");
+        assertThat(branchOfBranch).hasSize(22).containsKeys("b", "c").doesNotContainKey("a");
+        assertThat(smallBranch.keySet()).containsExactly("x", "y");
+        assertThat(new ArrayList<>(branch.keySet()).getLast()).isEqualTo("b");
+    }
+
+    @Test
+    void replacingAnInputKeepsItsPlaceAndLeavesTheOldMapAlone() {
+        var a = InputMap.EMPTY.with("p", out("1")).with("q", out("2"));
+        var b = a.with("p", out("3"));
+        assertThat(new String(b.get("p"), StandardCharsets.UTF_8)).isEqualTo("3");
+        assertThat(new String(a.get("p"), StandardCharsets.UTF_8)).isEqualTo("1");
+        assertThat(b.keySet()).containsExactly("p", "q");
+    }
+
+    @Test
+    void isImmutable() {
+        var map = InputMap.EMPTY.with("p", out("1"));
+        assertThatThrownBy(() -> map.put("q", out("2"))).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> map.remove("p")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(map::clear).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> map.entrySet().iterator().next().setValue(out("x")))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(map).containsOnlyKeys("p");
+    }
+
+    @Test
+    void copiesOtherMapsInTheirOrder() {
+        var source = new LinkedHashMap<String, byte[]>();
+        for (int i = 30; i > 0; i--) {
+            source.put("k" + i, out("v" + i));
+        }
+        var map = InputMap.copyOf(source);
+        assertSameAs(map, source);
+        assertThat(InputMap.copyOf(map)).isSameAs(map);
+        assertThat(InputMap.copyOf(null)).isEmpty();
+    }
+
+    @Test
+    void randomBranchingAgreesWithCopiedMaps() {
+        var random = new Random(42);
+        var maps = new ArrayList<InputMap>(List.of(InputMap.EMPTY));
+        var models = new ArrayList<LinkedHashMap<String, byte[]>>(List.of(new LinkedHashMap<>()));
+        for (int step = 0; step < 2_000; step++) {
+            // Mostly extend the newest map (the protocol's case), sometimes an older one.
+            int from = random.nextInt(4) == 0 ? random.nextInt(maps.size()) : maps.size() - 1;
+            var key = "n" + random.nextInt(300);
+            var value = out("v" + step);
+            var model = new LinkedHashMap<>(models.get(from));
+            model.put(key, value);
+            maps.add(maps.get(from).with(key, value));
+            models.add(model);
+        }
+        for (int i = 0; i < maps.size(); i++) {
+            assertSameAs(maps.get(i), models.get(i));
+        }
+    }
+
+    @Test
+    void concurrentExtensionsOfOneMapEachGetTheirOwn() throws Exception {
+        var base = InputMap.EMPTY;
+        for (int i = 0; i < 10; i++) {
+            base = base.with("n" + i, out("v" + i));
+        }
+        int threads = 4;
+        var barrier = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 200; round++) {
+                var start = base;
+                var futures = new ArrayList<Future<InputMap>>();
+                for (int t = 0; t < threads; t++) {
+                    var key = "t" + t;
+                    futures.add(pool.submit(() -> {
+                        barrier.await(10, TimeUnit.SECONDS);
+                        var m = start;
+                        for (int j = 0; j < 20; j++) {
+                            m = m.with(key + "-" + j, out(key));
+                        }
+                        return m;
+                    }));
+                }
+                for (int t = 0; t < threads; t++) {
+                    var m = futures.get(t).get(10, TimeUnit.SECONDS);
+                    var own = "t" + t;
+                    assertThat(m).hasSize(30);
+                    for (int j = 0; j < 20; j++) {
+                        assertThat(m.get(own + "-" + j)).isEqualTo(out(own));
+                    }
+                    assertThat(m.keySet()).filteredOn(k -> k.startsWith("t") && !k.startsWith(own)).isEmpty();
+                }
+                assertThat(start).hasSize(10);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
