@@ -84,7 +84,7 @@ public record RunSummary(int done, int total, int running, Outcome outcome, List
 
     /** From creation to the last node's completion, or to {@code now} while the run goes on. */
     public Duration duration(Instant now) {
-        if (createdAt == null) {
+        if (createdAt == null || (completed() && finishedAt == null)) {
             return Duration.ZERO;
         }
         Instant end = finishedAt != null ? finishedAt : now;
