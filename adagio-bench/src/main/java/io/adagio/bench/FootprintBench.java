@@ -1,0 +1,93 @@
+package io.adagio.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a small installation costs: the resident memory of an idle {@code adagiod} (memory backend,
+ * 5 agents) after it has done some work, and the wall time of {@code bin/adagio runs ls} against it.
+ */
+final class FootprintBench {
+    record Result(Figure idleRssMiB, Figure cliRoundTripMs, String cliNote) {}
+
+    private final Path home;
+    private final Progress progress;
+    private final int cliRuns;
+
+    FootprintBench(Path home, Progress progress, int cliRuns) {
+        this.home = home;
+        this.progress = progress;
+        this.cliRuns = cliRuns;
+    }
+
+    Result run() throws Exception {
+        try (var daemon = DaemonProcess.start(home, List.of("-agent-count", "5"))) {
+            progress.step("footprint: adagiod pid " + daemon.pid() + " on " + daemon.target() + "; warming up");
+            try (var client = new GrpcClient(daemon.target())) {
+                // Warm-up: work through every path once (start, claim, finish, inspect, list).
+                var ids = client.start(Shapes.sevenNodes(), 200, 4);
+                var left = client.awaitCompleted(ids, Duration.ofMinutes(2));
+                if (!left.isEmpty()) {
+                    throw new IllegalStateException(left.size() + " warm-up runs did not complete:\n" + daemon.log());
+                }
+            }
+            var cli = home.resolve("bin/adagio");
+            Figure roundTrip = Figure.of(List.of());
+            String note = null;
+            if (Files.isExecutable(cli)) {
+                runCli(cli, daemon.target()); // the first call may build or warm the page cache
+                var times = new ArrayList<Double>();
+                for (int i = 0; i < cliRuns; i++) {
+                    times.add(runCli(cli, daemon.target()));
+                }
+                roundTrip = Figure.of(times);
+                progress.step("footprint: bin/adagio runs ls " + roundTrip.describe() + " ms");
+            } else {
+                note = cli + " is missing in this tree";
+                progress.step("footprint: " + note + "; no CLI round trip measured");
+            }
+            // Idle: the daemon's agents poll, nothing else happens. Let it settle, then sample.
+            Thread.sleep(3_000);
+            var rss = new ArrayList<Double>();
+            for (int i = 0; i < 5; i++) {
+                rss.add(daemon.rssMiB());
+                Thread.sleep(500);
+            }
+            var idle = Figure.of(rss);
+            if (System.getenv("ADAGIO_BENCH_NMT") != null) {
+                var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+                var p = new ProcessBuilder(jcmd, Long.toString(daemon.pid()), "VM.native_memory", "summary")
+                        .redirectErrorStream(true).start();
+                progress.step("footprint: native memory of the idle daemon\n" + new String(p.getInputStream().readAllBytes()));
+            }
+            progress.step("footprint: idle RSS " + idle.describe() + " MiB");
+            return new Result(idle, roundTrip, note);
+        }
+    }
+
+    /** One {@code adagio runs ls}; its wall time in milliseconds. */
+    private static double runCli(Path cli, String target) throws Exception {
+        var output = Files.createTempFile("adagio-bench-cli-", ".out");
+        try {
+            long start = System.nanoTime();
+            var p = new ProcessBuilder(cli.toString(), "-host", target, "runs", "ls").redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bin/adagio runs ls did not finish within 60s");
+            }
+            long nanos = System.nanoTime() - start;
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("bin/adagio runs ls failed (exit " + p.exitValue() + "):\n"
+                        + Files.readString(output));
+            }
+            return nanos / 1e6;
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.adagio.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.adagio.core.graph.GraphValidator;
+import io.adagio.memory.MemoryRepository;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The harness on a tiny configuration: its pieces run and agree with each other. No figure is
+ * asserted: benchmarks are measured, not tested.
+ */
+class HarnessSmokeTest {
+
+    @Test
+    void shapesAreValidGraphsOfTheirSize() {
+        var validator = new GraphValidator();
+        assertThat(validator.validate(Shapes.fanOutFanIn(52)).nodes()).hasSize(52);
+        assertThat(validator.validate(Shapes.fanOutFanIn(52)).edges()).hasSize(100);
+        assertThat(validator.validate(Shapes.sevenNodes()).nodes()).hasSize(7);
+        assertThat(validator.validate(Shapes.chain(10)).edges()).hasSize(9);
+    }
+
+    @Test
+    void theAgentPoolExecutesEveryNodeOfAWorkloadAndReadinessIsTimed() throws Exception {
+        var runner = new PoolRunner(2, 1, true, Duration.ofMinutes(1));
+        var w = Workload.of("tiny", Shapes.fanOutFanIn(12), 3);
+        var trial = runner.run(w, () -> {
+            var repository = new MemoryRepository();
+            return new PoolRunner.Backend(repository, repository);
+        });
+        assertThat(trial.nodes()).isEqualTo(36);
+        assertThat(trial.claims() - trial.claimsLost()).isEqualTo(36);
+        assertThat(trial.readyToClaimNanos()).hasSize(36);
+        assertThat(java.util.Arrays.stream(trial.readyToClaimNanos()).min().orElseThrow()).isNotNegative();
+    }
+
+    @Test
+    void theBaselineExecutesEveryNodeOnce() throws Exception {
+        var graphs = List.of(Shapes.fanOutFanIn(20), Shapes.sevenNodes(), Shapes.chain(5));
+        assertThat(new InProcessBaseline(2, true).execute(graphs, Duration.ofMinutes(1))).isPositive();
+        assertThat(new InProcessBaseline(2, false).execute(graphs, Duration.ofMinutes(1))).isPositive();
+    }
+
+    @Test
+    void figuresAreMediansWithTheirSpread() {
+        var f = Figure.of(List.of(3.0, 1.0, 2.0, 10.0));
+        assertThat(f.median()).isEqualTo(2.5);
+        assertThat(f.min()).isEqualTo(1.0);
+        assertThat(f.max()).isEqualTo(10.0);
+        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 50)).isEqualTo(2.0);
+        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 99)).isEqualTo(4.0);
+    }
+
+    @Test
+    void theJsonHasTheShapeOfIssue7() {
+        var report = new Report(Config.quick(2), "");
+        var json = report.json();
+        assertThat(json.fieldNames()).toIterable().containsExactly("memory", "etcd", "scaling", "footprint");
+        assertThat(json.get("memory").fieldNames()).toIterable().containsExactly("nodes_per_s", "baseline_nodes_per_s", "ratio");
+        assertThat(json.get("etcd").fieldNames()).toIterable().containsExactly("nodes_per_s", "raw_txn_per_s", "efficiency",
+                "ready_to_claim_p50_ms", "ready_to_claim_p99_ms");
+        assertThat(json.get("scaling").fieldNames()).toIterable().containsExactly("memory_ratio", "etcd_ratio");
+        assertThat(json.get("footprint").fieldNames()).toIterable().containsExactly("adagiod_idle_rss_mb", "cli_roundtrip_ms");
+    }
+}
