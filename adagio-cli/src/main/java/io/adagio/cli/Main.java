@@ -1,7 +1,6 @@
 package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
-import io.adagio.client.AdagioClientException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,9 +60,5 @@ public final class Main extends CommandBase {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    static boolean isTransportFailure(AdagioClientException e) {
-        return e.code() == AdagioClientException.Code.UNAVAILABLE || e.code() == AdagioClientException.Code.DEADLINE_EXCEEDED;
     }
 }

@@ -148,6 +148,11 @@ final class RunsCommand extends CommandBase {
 
         private GraphSpec readSpec() {
             String source = file == null || file.equals("-") ? "standard input" : file;
+            if ((file == null || file.equals("-")) && Terminal.isInteractive()) {
+                // Someone at a terminal who forgot the file would otherwise see nothing happen.
+                err().println("Reading the graph spec from standard input (end with Ctrl-D)...");
+                err().flush();
+            }
             String json;
             try {
                 json = file == null || file.equals("-")
