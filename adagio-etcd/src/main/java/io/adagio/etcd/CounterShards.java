@@ -32,13 +32,19 @@ final class CounterShards {
     private final Keys keys;
     private final String instanceId;
     private final Function<String, Loaded> loader;
+    private final Runnable beforeNewShard;
     private final ArrayBlockingQueue<Shard> free = new ArrayBlockingQueue<>(MAX_SHARDS);
     private final AtomicInteger created = new AtomicInteger();
 
-    CounterShards(Keys keys, String instanceId, Function<String, Loaded> loader) {
+    /**
+     * @param beforeNewShard run before a shard is first used: registers the instance (its leased
+     *                       instance key), so that its shards are not taken for a dead instance's
+     */
+    CounterShards(Keys keys, String instanceId, Function<String, Loaded> loader, Runnable beforeNewShard) {
         this.keys = keys;
         this.instanceId = instanceId;
         this.loader = loader;
+        this.beforeNewShard = beforeNewShard;
     }
 
     static int index(NodeStatus status) {
@@ -67,6 +73,12 @@ final class CounterShards {
         }
         int n = created.incrementAndGet();
         if (n <= MAX_SHARDS) {
+            try {
+                beforeNewShard.run();
+            } catch (RuntimeException e) {
+                created.decrementAndGet();
+                throw e;
+            }
             return new Shard(keys.stats(instanceId + "-" + n));
         }
         created.decrementAndGet();
@@ -82,6 +94,20 @@ final class CounterShards {
         free.offer(s);
     }
 
+    /**
+     * Sums shards into the merged shard's new value (the shards of instances that are gone).
+     */
+    static CounterShard merged(CounterShard into, List<CounterShard> shards) {
+        long[] sum = new long[FIELDS];
+        add(sum, into);
+        for (var s : shards) {
+            add(sum, s);
+        }
+        return CounterShard.newBuilder().setFormat(EtcdStorage.FORMAT_VERSION).setRuns(sum[RUNS])
+                .setWaiting(sum[WAITING]).setReady(sum[READY]).setRunning(sum[RUNNING])
+                .setCompleted(sum[COMPLETED]).setOrphaned(sum[ORPHANED]).build();
+    }
+
     /** One counter key, used by one transition at a time. */
     final class Shard {
         private final String key;
@@ -89,6 +115,7 @@ final class CounterShards {
         private long modRevision;
         private boolean unknown;
         private CounterShard staged;
+        private int elseIndex = -1;
 
         Shard(String key) {
             this.key = key;
@@ -96,7 +123,17 @@ final class CounterShards {
 
         /** Adds the compare and the put of the new totals to a transaction, unless nothing changes. */
         void stage(long[] delta, List<Cmp> cmps, List<Op> ops) {
+            stage(delta, cmps, ops, null);
+        }
+
+        /**
+         * Also adds a read of the shard to {@code elseOps}, so that when the transaction fails the
+         * shard's current value comes back with it ({@link #failed}) at no extra request: the shard
+         * may have been changed by someone else (merged away when this instance was taken for dead).
+         */
+        void stage(long[] delta, List<Cmp> cmps, List<Op> ops, List<Op> elseOps) {
             staged = null;
+            elseIndex = -1;
             boolean any = false;
             for (long d : delta) {
                 any |= d != 0;
@@ -121,6 +158,31 @@ final class CounterShards {
                     .build();
             cmps.add(new Cmp(Keys.bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)));
             ops.add(Op.put(Keys.bytes(key), EtcdStorage.encode(staged), PutOption.DEFAULT));
+            if (elseOps != null) {
+                elseIndex = elseOps.size();
+                elseOps.add(Op.get(Keys.bytes(key), io.etcd.jetcd.options.GetOption.DEFAULT));
+            }
+        }
+
+        /** The transaction's compares failed: take the shard's value from its else branch. */
+        void failed(io.etcd.jetcd.kv.TxnResponse response) {
+            if (staged == null) {
+                return;
+            }
+            staged = null;
+            var gets = response.getGetResponses();
+            if (elseIndex < 0 || elseIndex >= gets.size()) {
+                unknown = true;
+                return;
+            }
+            var kvs = gets.get(elseIndex).getKvs();
+            if (kvs.isEmpty()) {
+                value = CounterShard.getDefaultInstance();
+                modRevision = 0;
+            } else {
+                value = EtcdStorage.decode(kvs.getFirst().getValue(), CounterShard::parseFrom, key);
+                modRevision = kvs.getFirst().getModRevision();
+            }
         }
 
         void committed(long revision) {

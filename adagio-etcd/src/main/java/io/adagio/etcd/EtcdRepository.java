@@ -32,6 +32,7 @@ import io.adagio.etcd.storage.AgentRecord;
 import io.adagio.etcd.storage.CounterShard;
 import io.adagio.etcd.storage.Downstream;
 import io.adagio.etcd.storage.IndexEntry;
+import io.adagio.etcd.storage.InstanceRecord;
 import io.adagio.etcd.storage.Journal;
 import io.adagio.etcd.storage.NodeRecord;
 import io.adagio.etcd.storage.RunRecord;
@@ -108,6 +109,10 @@ public final class EtcdRepository implements Repository {
     /** Bytes kept below etcd's default 1.5 MiB request limit. */
     private static final int MAX_TXN_BYTES = 1024 * 1024;
     private static final int PAGE = 1000;
+    static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
+    static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    /** How often an instance looks for counter shards of dead instances (also done at each lease grant). */
+    private static final Duration SHARD_MERGE_PERIOD = Duration.ofMinutes(5);
 
     private final Client client;
     private final KV kv;
@@ -136,8 +141,18 @@ public final class EtcdRepository implements Repository {
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
         this.validator = new GraphValidator(settings.limits());
-        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), timer, this::onLeaseLost);
-        this.shards = new CounterShards(keys, instanceId, this::loadShard);
+        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), timer, this::onLeaseLost,
+                this::registerInstance);
+        // A shard is written only by a registered instance (one whose instance key lives), so that
+        // no one takes its shards for a dead instance's; an API process gets its lease this way.
+        this.shards = new CounterShards(keys, instanceId, this::loadShard, () -> {
+            if (leases.currentIfAny() == 0) {
+                leases.current();
+            }
+        });
+        long period = SHARD_MERGE_PERIOD.toMillis();
+        timer.scheduleWithFixedDelay(() -> background.execute(this::mergeDeadShardsQuietly),
+                period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -150,8 +165,14 @@ public final class EtcdRepository implements Repository {
         var builder = Client.builder()
                 .endpoints(settings.addresses().toArray(String[]::new))
                 .connectTimeout(settings.requestTimeout())
-                .keepaliveTime(Duration.ofSeconds(5))
-                .keepaliveTimeout(Duration.ofSeconds(3))
+                // etcd's server enforces a keepalive policy (--grpc-keepalive-min-time, default 5s, and
+                // no pings at all on a connection without an open stream): pinging an idle connection
+                // made it answer GOAWAY "too_many_pings" and drop the connection. Ping only while a
+                // stream (watch, lease heartbeats) is open, no more often than gRPC-java's floor of 10s;
+                // unary requests have their own deadline (requestTimeout).
+                .keepaliveTime(KEEPALIVE_TIME)
+                .keepaliveTimeout(KEEPALIVE_TIMEOUT)
+                .keepaliveWithoutCalls(false)
                 .maxInboundMessageSize(64 * 1024 * 1024);
         if (settings.username() != null) {
             builder.user(bytes(settings.username())).password(bytes(settings.password()));
@@ -223,6 +244,8 @@ public final class EtcdRepository implements Repository {
         delta[CounterShards.RUNS] = 1;
         var nodes = new ArrayList<Node>(graph.nodes().size());
         var chunks = new TxnChunker(settings.maxTxnOps() - TXN_RESERVE);
+        var readyOps = new ArrayList<Op>();
+        long readyBytes = 0;
         // Sinks first: when a node is written, everything downstream of it already exists, so a
         // start cut short (a crash) never leaves a claimable node whose finish finds nothing below.
         for (var name : reverseTopologicalOrder(graph)) {
@@ -241,20 +264,32 @@ public final class EtcdRepository implements Repository {
                     r.getSerializedSize());
             if (state.status() == NodeStatus.READY) {
                 var entry = EtcdStorage.indexEntry(Event.ready(runId, spec0));
-                chunks.add(Op.put(bytes(keys.ready(runId, name)), EtcdStorage.encode(entry), PutOption.DEFAULT),
-                        entry.getSerializedSize());
+                readyOps.add(Op.put(bytes(keys.ready(runId, name)), EtcdStorage.encode(entry), PutOption.DEFAULT));
+                readyBytes += entry.getSerializedSize() + 64L;
             }
             delta[CounterShards.index(state.status())]++;
-        }
-        for (var chunk : chunks.chunks()) {
-            await(kv.txn().Then(chunk.toArray(Op[]::new)).commit());
         }
         var runRecord = RunRecord.newBuilder().setFormat(FORMAT).setId(runId)
                 .setCreatedAtNs(Timestamps.toNanos(createdAt))
                 .setNodeCount(graph.nodes().size()).setEdgeCount(graph.edges().size()).build();
-        // The run becomes visible (Inspect, ListRuns, Stats) with its last write.
-        commitWithShard(delta, List.of(), List.of(
-                Op.put(bytes(keys.run(runId)), EtcdStorage.encode(runRecord), PutOption.DEFAULT)));
+        var last = new ArrayList<Op>();
+        last.add(Op.put(bytes(keys.run(runId)), EtcdStorage.encode(runRecord), PutOption.DEFAULT));
+        // The roots' ready entries go with the run record when they fit (they almost always do), so
+        // that a start cut short leaves nothing any agent hears of. Otherwise they are written before
+        // it; claims on a run without its record are refused (see transition), so a start cut short
+        // never runs anything either way.
+        if (readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps() && readyBytes < MAX_TXN_BYTES / 2) {
+            last.addAll(readyOps);
+        } else {
+            for (var op : readyOps) {
+                chunks.add(op, readyBytes / readyOps.size());
+            }
+        }
+        for (var chunk : chunks.chunks()) {
+            await(kv.txn().Then(chunk.toArray(Op[]::new)).commit());
+        }
+        // The run becomes visible (Inspect, ListRuns, Stats) and claimable with its last write.
+        commitWithShard(delta, List.of(), last);
         for (var n : graph.nodes()) {
             nodes.add(NodeState.initial(graph.upstream(n.name()).size()).toNode(n));
         }
@@ -457,7 +492,7 @@ public final class EtcdRepository implements Repository {
     private record HeldClaim(long lease, StoredNode committed) {}
 
     /** What one read of a transition's primary node found. */
-    private record Snapshot(StoredNode node, boolean runExists, boolean journal, boolean claimKey) {}
+    private record Snapshot(StoredNode node, boolean runExists, boolean runRecord, boolean journal, boolean claimKey) {}
 
     /**
      * Runs one protocol transition on one node: read, compute, commit guarded, retry on conflict.
@@ -477,7 +512,7 @@ public final class EtcdRepository implements Repository {
             if (mine != null) {
                 // The record as our claim committed it: if it changed since, the commit's compare fails
                 // and the transition is recomputed from what the failed transaction returns.
-                snap = new Snapshot(mine.committed(), true, false, true);
+                snap = new Snapshot(mine.committed(), true, true, false, true);
             }
         }
         if (snap == null) {
@@ -500,6 +535,11 @@ public final class EtcdRepository implements Repository {
             if (snap.node() == null) {
                 throw snap.runExists() ? RepositoryException.NotFound.node(runId, nodeName)
                         : RepositoryException.NotFound.run(runId);
+            }
+            if (kind == Kind.CLAIM && !snap.runRecord()) {
+                // The run is still starting, or its start was cut short: its nodes are not claimable
+                // until its record is committed (the commit below compares that too).
+                throw new RepositoryException.NotReady(runId, nodeName);
             }
             if (kind == Kind.ORPHAN && (snap.claimKey() || snap.node().state().status() != NodeStatus.RUNNING)) {
                 // The claim is alive (or the node moved on): not an orphan.
@@ -555,10 +595,11 @@ public final class EtcdRepository implements Repository {
             try {
                 var ops = new ArrayList<>(plan.ops());
                 var cmps = new ArrayList<>(plan.cmps());
-                shard.stage(plan.delta(), cmps, ops);
+                var elseOps = new ArrayList<>(plan.elseOps());
+                shard.stage(plan.delta(), cmps, ops, elseOps);
                 try {
                     response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new))
-                            .Else(plan.elseOps().toArray(Op[]::new)).commit());
+                            .Else(elseOps.toArray(Op[]::new)).commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     if (isLeaseGone(e) && lease != 0) {
@@ -579,6 +620,8 @@ public final class EtcdRepository implements Repository {
                 }
                 if (response.isSucceeded()) {
                     shard.committed(response.getHeader().getRevision());
+                } else {
+                    shard.failed(response);
                 }
             } finally {
                 shards.release(shard);
@@ -629,6 +672,9 @@ public final class EtcdRepository implements Repository {
         if (kind == Kind.FINISH) {
             // Only while the claim's lease lives: a holder that lost it cannot report any more.
             cmps.add(new Cmp(claimKey, Cmp.Op.GREATER, CmpTarget.version(0)));
+        } else if (kind == Kind.CLAIM) {
+            // Only once the run's start is complete (its record is written last).
+            cmps.add(new Cmp(bytes(keys.run(runId)), Cmp.Op.GREATER, CmpTarget.version(0)));
         } else if (kind == Kind.ORPHAN) {
             cmps.add(new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.version(0)));
         }
@@ -712,9 +758,10 @@ public final class EtcdRepository implements Repository {
         var nodeKvs = gets.get(3).getKvs();
         StoredNode node = nodeKvs.isEmpty() ? null : stored(runId, nodeName, nodeKvs.getFirst());
         // A node exists before its run record does (the record is written last): such a run is
-        // still starting, and its nodes may already be claimed.
-        boolean runExists = gets.get(0).getCount() > 0 || node != null;
-        return new Snapshot(node, runExists, gets.get(1).getCount() > 0, gets.get(2).getCount() > 0);
+        // still starting (or its start was cut short), and its nodes cannot be claimed.
+        boolean runRecord = gets.get(0).getCount() > 0;
+        boolean runExists = runRecord || node != null;
+        return new Snapshot(node, runExists, runRecord, gets.get(1).getCount() > 0, gets.get(2).getCount() > 0);
     }
 
     private StoredNode stored(String runId, String nodeName, KeyValue kv0) {
@@ -1172,6 +1219,110 @@ public final class EtcdRepository implements Repository {
                 shards.release(shard);
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Counter shards of dead instances
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Registers this instance under a fresh lease (its instance key lives as long as the lease) and,
+     * in the same request, looks for shards of instances that are gone; those are merged in the
+     * background. Never throws: the registration only keeps live shards from being merged, and a
+     * live shard merged anyway is still counted right (its owner's next write sees it changed).
+     */
+    private void registerInstance(long lease) {
+        var record = InstanceRecord.newBuilder().setFormat(FORMAT)
+                .setStartedAtNs(Timestamps.toNanos(Instant.now())).build();
+        try {
+            var r = await(kv.txn().Then(
+                    Op.put(bytes(keys.instance(instanceId)), EtcdStorage.encode(record),
+                            PutOption.builder().withLeaseId(lease).build()),
+                    Op.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
+                    Op.get(bytes(keys.instances()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+                    .commit());
+            var gets = r.getGetResponses();
+            if (!deadShards(gets.get(0).getKvs(), gets.get(1).getKvs()).isEmpty()) {
+                background.execute(this::mergeDeadShardsQuietly);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not register instance {} under lease {}: {}", instanceId, lease, e.getMessage());
+        }
+    }
+
+    /** The shard keys among {@code shards} whose owning instance has no live instance key. */
+    private List<KeyValue> deadShards(List<KeyValue> shardKvs, List<KeyValue> instanceKvs) {
+        var live = new HashSet<String>();
+        for (var kv0 : instanceKvs) {
+            live.add(text(kv0.getKey()).substring(keys.instances().length()));
+        }
+        live.add(instanceId); // never merge our own, even between a lost lease and the next
+        var dead = new ArrayList<KeyValue>();
+        for (var kv0 : shardKvs) {
+            var owner = keys.shardOwner(text(kv0.getKey()));
+            if (owner != null && !live.contains(owner)) {
+                dead.add(kv0);
+            }
+        }
+        return dead;
+    }
+
+    private void mergeDeadShardsQuietly() {
+        try {
+            mergeDeadShards();
+        } catch (RuntimeException e) {
+            LOG.debug("could not merge counter shards of dead instances: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Folds the counter shards of instances that are gone (their instance key went with their lease)
+     * into the merged shard, so that the shards Stats reads do not pile up as agent processes come
+     * and go. Each batch is one transaction guarded by the mod revision of every shard it reads, so
+     * concurrent mergers (and a presumed-dead instance writing after all) never count anything twice.
+     *
+     * @return the number of shards merged
+     */
+    int mergeDeadShards() {
+        ensureOpen();
+        int merged = 0;
+        int batch = settings.maxTxnOps() - TXN_RESERVE;
+        while (true) {
+            var r = await(kv.txn().Then(
+                    Op.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).build()),
+                    Op.get(bytes(keys.instances()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+                    .commit());
+            var shardKvs = r.getGetResponses().get(0).getKvs();
+            var dead = deadShards(shardKvs, r.getGetResponses().get(1).getKvs());
+            if (dead.isEmpty()) {
+                break;
+            }
+            dead = dead.subList(0, Math.min(batch, dead.size()));
+            var mergedKey = keys.statsMerged();
+            var current = shardKvs.stream().filter(kv0 -> text(kv0.getKey()).equals(mergedKey)).findFirst();
+            var cmps = new ArrayList<Cmp>();
+            var ops = new ArrayList<Op>();
+            cmps.add(new Cmp(bytes(mergedKey), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(current.map(KeyValue::getModRevision).orElse(0L))));
+            var values = new ArrayList<CounterShard>();
+            for (var kv0 : dead) {
+                cmps.add(new Cmp(kv0.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv0.getModRevision())));
+                ops.add(Op.delete(kv0.getKey(), DeleteOption.DEFAULT));
+                values.add(EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, text(kv0.getKey())));
+            }
+            var into = current.map(kv0 -> EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, mergedKey))
+                    .orElse(CounterShard.getDefaultInstance());
+            ops.add(Op.put(bytes(mergedKey), EtcdStorage.encode(CounterShards.merged(into, values)), PutOption.DEFAULT));
+            var done = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+            if (!done.isSucceeded()) {
+                break; // someone else is merging (or a shard moved): the next round sees
+            }
+            merged += dead.size();
+        }
+        if (merged > 0) {
+            LOG.info("merged {} stats counter shard(s) of etcd repository instances that are gone", merged);
+        }
+        return merged;
     }
 
     private CounterShards.Loaded loadShard(String key) {

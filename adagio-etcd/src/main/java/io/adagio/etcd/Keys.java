@@ -17,12 +17,15 @@ import java.nio.charset.StandardCharsets;
  *                                 (held/ is watched: a claim key deleted without its running
  *                                 entry in the same revision was taken by a lease's end)
  * agents/&lt;agent&gt;              AgentRecord, put with the agent process's lease
- * stats/&lt;shard&gt;               CounterShard
+ * stats/&lt;instance&gt;-&lt;n&gt;        CounterShard, written by one instance (process)
+ * stats/merged                CounterShard: the sum of the shards of instances that are gone
+ * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
  * journal-applied/&lt;run&gt;       how much of it is applied
  * </pre>
  */
 final class Keys {
+    static final String MERGED_SHARD = "merged";
     final String root;
 
     Keys(String namespace) {
@@ -104,6 +107,25 @@ final class Keys {
 
     String stats() {
         return root + "stats/";
+    }
+
+    String statsMerged() {
+        return stats() + MERGED_SHARD;
+    }
+
+    /** The instance that owns a shard key, or null for the merged shard (or a key not of this form). */
+    String shardOwner(String shardKey) {
+        var name = shardKey.substring(stats().length());
+        int dash = name.lastIndexOf('-');
+        return name.equals(MERGED_SHARD) || dash <= 0 ? null : name.substring(0, dash);
+    }
+
+    String instance(String instanceId) {
+        return instances() + instanceId;
+    }
+
+    String instances() {
+        return root + "instances/";
     }
 
     String journal(String runId) {

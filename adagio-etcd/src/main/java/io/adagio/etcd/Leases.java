@@ -25,6 +25,7 @@ final class Leases {
     private final Duration ttl;
     private final Duration requestTimeout;
     private final LongConsumer onLost;
+    private final LongConsumer onGranted;
     private long id;
     private volatile long aliveId;
     private volatile long renewedAtNanos;
@@ -32,12 +33,19 @@ final class Leases {
     private volatile boolean closed;
     private final ScheduledExecutorService timer;
 
-    Leases(Client client, Duration ttl, Duration requestTimeout, ScheduledExecutorService timer, LongConsumer onLost) {
+    /**
+     * @param onLost    told once when a lease is lost
+     * @param onGranted told, under this object's lock, when a lease was granted and before anyone
+     *                  uses it (to register the instance with it); must not throw
+     */
+    Leases(Client client, Duration ttl, Duration requestTimeout, ScheduledExecutorService timer, LongConsumer onLost,
+           LongConsumer onGranted) {
         this.client = client;
         this.ttl = ttl;
         this.requestTimeout = requestTimeout;
         this.timer = timer;
         this.onLost = onLost;
+        this.onGranted = onGranted;
         // Heartbeats that silently stop getting through (etcd unreachable) end the lease for us
         // once its TTL has passed, even before etcd can say so.
         long period = Math.max(100, ttl.toMillis() / 4);
@@ -79,6 +87,7 @@ final class Leases {
         aliveId = granted;
         keepAlive = heartbeat(granted);
         LOG.debug("granted etcd lease {} with TTL {}", granted, ttl);
+        onGranted.accept(granted);
         return granted;
     }
 
