@@ -324,15 +324,26 @@ public final class AgentPool implements AutoCloseable {
 
     /** Finishes the node with {@code result}; refusals are logged, never thrown. */
     private void record(Execution execution, Result result, boolean orphanRecovery) {
+        var tries = new java.util.concurrent.atomic.AtomicInteger();
         try {
             retrying("record the result of " + execution.describe(),
-                    () -> repository.finishNode(execution.runId, execution.node.name(), result, execution.claim),
+                    () -> {
+                        tries.incrementAndGet();
+                        return repository.finishNode(execution.runId, execution.node.name(), result, execution.claim);
+                    },
                     () -> !giveUpSet || System.nanoTime() - giveUpAt < 0, false);
         } catch (RepositoryException.StaleClaim e) {
-            resultsDropped.increment();
-            log.info("{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
-                    execution.describe(), result.conclusion());
-            return;
+            // A try that went unanswered (unavailable) may have applied: then the retry finds its own
+            // attempt already recorded and the claim released, which is success, not a stale claim.
+            if (tries.get() > 1 && attemptRecorded(execution, result)) {
+                log.debug("{}: result {} was recorded by an earlier try whose answer was lost",
+                        execution.describe(), result.conclusion());
+            } else {
+                resultsDropped.increment();
+                log.info("{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
+                        execution.describe(), result.conclusion());
+                return;
+            }
         } catch (RepositoryException e) {
             resultsDropped.increment();
             log.warn("could not record the result of {}: {}", execution.describe(), e.getMessage());
@@ -354,6 +365,29 @@ public final class AgentPool implements AutoCloseable {
             }
         }
         log.debug("finished node \"{}\" of run {}: {}", execution.node.name(), execution.runId, result.conclusion());
+    }
+
+    /**
+     * Whether the node holds the attempt this execution reported: completed under its claim, or
+     * with the attempt after those it had when claimed equal to {@code result}. (An orphaned-attempt
+     * report may match another agent's identical one; either way that attempt is recorded once.)
+     */
+    private boolean attemptRecorded(Execution execution, Result result) {
+        Node now;
+        try {
+            now = repository.inspectRun(execution.runId).node(execution.node.name()).orElse(null);
+        } catch (RepositoryException e) {
+            log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
+            return false;
+        }
+        if (now == null) {
+            return false;
+        }
+        if (now.status() == io.adagio.core.model.NodeStatus.COMPLETED && holds(now, execution.claim)) {
+            return true;
+        }
+        int before = execution.node.attempts().size();
+        return now.attempts().size() > before && now.attempts().get(before).equals(result);
     }
 
     /**

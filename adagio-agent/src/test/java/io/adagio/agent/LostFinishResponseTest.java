@@ -1,0 +1,113 @@
+package io.adagio.agent;
+
+import static io.adagio.agent.Specs.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.Stats;
+import io.adagio.core.protocol.Protocol;
+import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A finish whose answer is lost (the store applied it, the agent heard "unavailable") is retried; the
+ * retry is refused as a stale claim, since the first try released the claim. The pool must tell that
+ * apart from a claim that really went stale.
+ */
+class LostFinishResponseTest extends PoolFixture {
+
+    /**
+     * The memory repository behind a connection that loses the answer of the first {@code lost}
+     * finishes after they applied, and fails the first {@code orphaning} finishes before applying
+     * while their node is orphaned meanwhile (the store ended the claim while the agent could not
+     * reach it).
+     */
+    private final class LossyConnection implements Repository {
+        final AtomicInteger lost;
+        final AtomicInteger orphaning;
+
+        LossyConnection(int lost, int orphaning) {
+            this.lost = new AtomicInteger(lost);
+            this.orphaning = new AtomicInteger(orphaning);
+        }
+
+        @Override
+        public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+            if (orphaning.getAndDecrement() > 0) {
+                repository.orphan(runId, nodeName);
+                throw new RepositoryException.Unavailable("connection refused");
+            }
+            var node = repository.finishNode(runId, nodeName, result, claim);
+            if (lost.getAndDecrement() > 0) {
+                throw new RepositoryException.Unavailable("connection reset after the write");
+            }
+            return node;
+        }
+
+        @Override public ClaimResult claimNode(String runId, String nodeName, Claim claim) { return repository.claimNode(runId, nodeName, claim); }
+        @Override public Run startRun(GraphSpec spec) { return repository.startRun(spec); }
+        @Override public Run inspectRun(String runId) { return repository.inspectRun(runId); }
+        @Override public List<Run> listRuns(RunQuery query) { return repository.listRuns(query); }
+        @Override public Stats stats() { return repository.stats(); }
+        @Override public List<Agent> listAgents() { return repository.listAgents(); }
+        @Override public Subscription subscribe(Agent agent, Set<Event.Type> types) { return repository.subscribe(agent, types); }
+        @Override public void close() { }
+    }
+
+    private AgentPool pool(Repository connection) {
+        return startPool(b -> b.repository(connection).agentCount(2)
+                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+    }
+
+    @Test
+    void aSuccessWhoseAnswerWasLostCountsAsRecorded() {
+        var connection = new LossyConnection(1, 0);
+        var pool = pool(connection);
+        var run = awaitCompleted(start(Specs.single(task("a", "debug"))));
+
+        assertThat(node(run, "a").attempts()).extracting(Result::conclusion).containsExactly(Conclusion.SUCCESS);
+        assertThat(connection.lost.get()).as("the answer was lost once").isZero();
+        assertThat(pool.counts()).isEqualTo(new ExecutionCounts(1, 0, 0, 0, 0));
+    }
+
+    @Test
+    void aFailureToRetryWhoseAnswerWasLostCountsAsRecorded() {
+        var connection = new LossyConnection(1, 0);
+        var pool = pool(connection);
+        var run = awaitCompleted(start(Specs.single(
+                task("a", "debug").arg("debug", "conclusion", "fail").retry("fail", 2))));
+
+        // The first FAIL sent the node back to READY: its claim is gone, but the attempt is ours.
+        assertThat(node(run, "a").attempts()).extracting(Result::conclusion)
+                .containsExactly(Conclusion.FAIL, Conclusion.FAIL);
+        assertThat(pool.counts()).isEqualTo(new ExecutionCounts(0, 2, 0, 0, 0));
+    }
+
+    @Test
+    void aClaimThatReallyWentStaleIsStillDropped() {
+        var connection = new LossyConnection(0, 1);
+        var pool = pool(connection);
+        var run = awaitCompleted(start(Specs.single(task("a", "debug").retry("error", 2))));
+
+        // The dropped SUCCESS is not recorded; the orphan recovery and the retry are.
+        assertThat(node(run, "a").attempts()).extracting(Result::conclusion)
+                .containsExactly(Conclusion.ERROR, Conclusion.SUCCESS);
+        assertThat(node(run, "a").attempts().getFirst().outputText()).isEqualTo(Protocol.ORPHANED_OUTPUT);
+        assertThat(pool.counts()).isEqualTo(new ExecutionCounts(1, 0, 0, 1, 1));
+    }
+}
