@@ -28,7 +28,11 @@ public final class BackendFactory {
     private static Repository etcd(Settings settings) {
         EtcdSettings etcd;
         try {
-            etcd = EtcdSettings.of(settings.etcdAddresses()).withNamespace(settings.etcdNamespace());
+            var options = settings.etcd();
+            etcd = EtcdSettings.of(settings.etcdAddresses()).withNamespace(settings.etcdNamespace())
+                    .withLeaseTtl(options.leaseTtl())
+                    .withCredentials(options.username(), options.password())
+                    .withTls(options.caFile(), options.certFile(), options.keyFile());
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -43,7 +47,10 @@ public final class BackendFactory {
         // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
             repository.stats();
-            log.info("connected to etcd at {} (namespace \"{}\")", String.join(",", etcd.addresses()), etcd.namespace());
+            log.info("connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})", String.join(",", etcd.addresses()),
+                    etcd.namespace(), io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
+                    etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
+                    etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         } catch (RepositoryException.Unavailable e) {
             log.warn("etcd at {} is not reachable yet ({}); carrying on and retrying",
                     String.join(",", etcd.addresses()), e.getMessage());

@@ -16,6 +16,7 @@ public record Settings(
         BackendType backendType,
         List<String> etcdAddresses,
         String etcdNamespace,
+        Etcd etcd,
         Path configFile,
         InetSocketAddress listen,
         int agentCount,
@@ -24,5 +25,21 @@ public record Settings(
 
     public Settings {
         etcdAddresses = List.copyOf(etcdAddresses);
+    }
+
+    /**
+     * The etcd options beyond addresses and namespace.
+     *
+     * @param username null unless authentication is configured (then the password is set too)
+     * @param caFile   null, or the CA of etcd's server certificates
+     * @param certFile null, or the client certificate (then keyFile is set too)
+     */
+    public record Etcd(Duration leaseTtl, String username, String password, Path caFile, Path certFile, Path keyFile) {
+        @Override
+        public String toString() {
+            // Never print the password.
+            return "Etcd[leaseTtl=" + leaseTtl + ", username=" + username + ", password=" + (password == null ? "none" : "***")
+                    + ", caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile + "]";
+        }
     }
 }

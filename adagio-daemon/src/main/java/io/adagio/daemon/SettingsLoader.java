@@ -195,9 +195,59 @@ public final class SettingsLoader {
         if (!LOG_LEVELS.contains(level.value().trim().toLowerCase(Locale.ROOT))) {
             throw invalid(level, Option.LOG_LEVEL, "expected one of error, warn, info, debug, trace, off");
         }
-        return new Settings(mode, backendType, addresses, namespace, configFile,
+        return new Settings(mode, backendType, addresses, namespace, etcd(values, addresses), configFile,
                 listen(values.get(Option.LISTEN)), agentCount(values.get(Option.AGENT_COUNT)),
-                level.value().trim().toLowerCase(Locale.ROOT), duration(values.get(Option.SHUTDOWN_GRACE)));
+                level.value().trim().toLowerCase(Locale.ROOT), duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE));
+    }
+
+    /** The etcd options: lease TTL, credentials and TLS files, each checked, and in pairs where they go in pairs. */
+    private static Settings.Etcd etcd(Map<Option, Source> values, List<String> addresses) {
+        var ttlSource = values.get(Option.ETCD_LEASE_TTL);
+        var ttl = duration(ttlSource, Option.ETCD_LEASE_TTL);
+        // etcd grants leases in whole seconds; below 2s heartbeats could not keep up.
+        if (ttl.compareTo(Duration.ofSeconds(2)) < 0 || ttl.toNanos() % 1_000_000_000L != 0) {
+            throw invalid(ttlSource, Option.ETCD_LEASE_TTL, "expected whole seconds, at least 2s, for example 10s");
+        }
+        String username = text(values.get(Option.ETCD_USERNAME));
+        String password = text(values.get(Option.ETCD_PASSWORD));
+        if ((username == null) != (password == null)) {
+            throw new ConfigException(Option.ETCD_USERNAME.flag() + " and " + Option.ETCD_PASSWORD.flag()
+                    + " go together: " + (username == null
+                            ? "a password is set (from " + values.get(Option.ETCD_PASSWORD).origin() + ") but no user"
+                            : "a user is set (from " + values.get(Option.ETCD_USERNAME).origin() + ") but no password"));
+        }
+        Path ca = file(values.get(Option.ETCD_CA_FILE), Option.ETCD_CA_FILE);
+        Path cert = file(values.get(Option.ETCD_CERT_FILE), Option.ETCD_CERT_FILE);
+        Path key = file(values.get(Option.ETCD_KEY_FILE), Option.ETCD_KEY_FILE);
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(Option.ETCD_CERT_FILE.flag() + " and " + Option.ETCD_KEY_FILE.flag()
+                    + " go together: only " + (cert == null ? Option.ETCD_KEY_FILE.flag() : Option.ETCD_CERT_FILE.flag()) + " is set");
+        }
+        if (ca != null || cert != null) {
+            var plain = addresses.stream().filter(a -> !a.startsWith("https://")).toList();
+            if (!plain.isEmpty()) {
+                throw new ConfigException("TLS to etcd (" + (ca != null ? Option.ETCD_CA_FILE.flag() : Option.ETCD_CERT_FILE.flag())
+                        + ") needs https:// addresses in " + Option.ETCD_ADDRESSES.flag() + ", got " + String.join(",", plain)
+                        + " (from " + values.get(Option.ETCD_ADDRESSES).origin() + ")");
+            }
+        }
+        return new Settings.Etcd(ttl, username, password, ca, cert, key);
+    }
+
+    private static String text(Source source) {
+        return source == null || source.value().isEmpty() ? null : source.value();
+    }
+
+    /** An optional file option: absent, or a readable regular file. */
+    private static Path file(Source source, Option option) {
+        if (source == null || source.value().isBlank()) {
+            return null;
+        }
+        var path = Path.of(source.value().trim());
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            throw invalid(source, option, "no such readable file");
+        }
+        return path;
     }
 
     private static InetSocketAddress listen(Source source) {
@@ -235,7 +285,7 @@ public final class SettingsLoader {
         throw invalid(source, Option.AGENT_COUNT, "expected a whole number of at least 1");
     }
 
-    private static Duration duration(Source source) {
+    private static Duration duration(Source source, Option option) {
         String text = source.value().trim();
         try {
             if (!text.matches("[+-]?\\d+")) {
@@ -249,7 +299,7 @@ public final class SettingsLoader {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw invalid(source, Option.SHUTDOWN_GRACE, "expected a duration with a unit, for example 10s, 500ms or 1m30s");
+        throw invalid(source, option, "expected a duration with a unit, for example 10s, 500ms or 1m30s");
     }
 
     private static ConfigException invalid(Source source, Option option, String why) {

@@ -25,7 +25,10 @@ class CommandLineEndToEndTest {
                 assertThat(daemon.awaitExit(EXIT)).as(flag).isZero();
                 assertThat(daemon.stdout()).startsWith("Usage: adagiod [api|agent] [OPTIONS]")
                         .contains("-backend-type string", "-etcd-addresses string", "-config string",
-                                "-listen string", "-agent-count int", "(default \"memory\")");
+                                "-listen string", "-agent-count int", "(default \"memory\")",
+                                "-etcd-lease-ttl duration", "(default 10s)", "-etcd-username string",
+                                "-etcd-password string", "-etcd-ca-file string", "-etcd-cert-file string",
+                                "-etcd-key-file string");
             }
         }
     }
@@ -38,11 +41,44 @@ class CommandLineEndToEndTest {
             unknown subcommand           | serve                     | serve
             bad agent count              | -agent-count none         | -agent-count
             missing value                | -listen                   | -listen
+            lease TTL too short          | -etcd-lease-ttl 1s        | -etcd-lease-ttl
+            lease TTL in parts of seconds | -etcd-lease-ttl 2500ms   | whole seconds
+            lease TTL without a unit     | -etcd-lease-ttl 10        | -etcd-lease-ttl
+            user without password        | -etcd-username bob        | -etcd-password
+            missing CA file              | -etcd-ca-file /nonexistent/ca.pem | /nonexistent/ca.pem
+            certificate without key      | -etcd-cert-file /etc/passwd | -etcd-key-file
+            TLS with http addresses      | -etcd-ca-file /etc/passwd | https://
             """)
     void mistakesOnTheCommandLineExitTwoWithOneClearMessage(String what, String args, String named) {
         try (var daemon = DaemonProcess.start(args.split(" "))) {
             assertThat(daemon.awaitExit(EXIT)).as(daemon.stderr()).isEqualTo(2);
             assertThat(daemon.stderr()).startsWith("adagiod: ").contains(named).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aPasswordWithoutAUserIsRefusedWithoutPrintingIt() {
+        try (var daemon = DaemonProcess.start(List.of("-backend-type=etcd"), Map.of("ADAGIOD_ETCD_PASSWORD", "s3cret-value"))) {
+            assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(daemon.stderr()).contains("-etcd-username").contains("ADAGIOD_ETCD_PASSWORD")
+                    .doesNotContain("s3cret-value");
+        }
+    }
+
+    /** The lease TTL from the file is overridden by the environment, and its flag overrides both. */
+    @Test
+    void etcdLeaseTtlFollowsTheSamePrecedence(@TempDir Path dir) throws IOException {
+        var config = Files.writeString(dir.resolve("adagiod.toml"), "etcd-lease-ttl = \"1s\"\n");
+        // Validation runs before anything connects: a bad value from the file is named with the file.
+        try (var daemon = DaemonProcess.start("-config", config.toString())) {
+            assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(daemon.stderr()).contains("-etcd-lease-ttl").contains(config.toString());
+        }
+        // The environment's good value wins over the file's bad one, and a bad flag over both.
+        try (var daemon = DaemonProcess.start(List.of("-config", config.toString(), "-etcd-lease-ttl", "0s"),
+                Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s"))) {
+            assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
+            assertThat(daemon.stderr()).contains("\"0s\"").contains("flag -etcd-lease-ttl");
         }
     }
 

@@ -116,6 +116,15 @@ final class DaemonProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** Sends SIGKILL, as a crash would: no shutdown of any kind (our end of its output stays open). */
+    void kill() {
+        process.toHandle().destroyForcibly();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** The exit code, waiting up to {@code timeout}. */
     int awaitExit(Duration timeout) {
         try {

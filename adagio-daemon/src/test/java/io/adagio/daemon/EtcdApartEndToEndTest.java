@@ -3,10 +3,17 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.etcd.testing.EtcdCluster;
+import io.etcd.jetcd.Client;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment the etcd backend exists for: an {@code adagiod api} process and an
@@ -42,6 +49,41 @@ class EtcdApartEndToEndTest {
                 api.terminate();
                 assertThat(agent.awaitExit(Duration.ofSeconds(60))).as(agent.stderr()).isZero();
                 assertThat(api.awaitExit(Duration.ofSeconds(60))).as(api.stderr()).isZero();
+            }
+        }
+    }
+
+    /**
+     * -etcd-lease-ttl reaches etcd: one agent process takes it from the environment over the config
+     * file, another from its flag over both; etcd holds one lease of each TTL.
+     */
+    @Test
+    void theLeaseTtlOptionSetsTheTtlOfTheLeaseInEtcd(@TempDir Path dir) throws Exception {
+        try (var etcd = EtcdCluster.start(1);
+             var raw = Client.builder().endpoints(etcd.clientUrls().toArray(String[]::new)).build()) {
+            var config = Files.writeString(dir.resolve("adagiod.toml"), """
+                    backend-type = "etcd"
+                    etcd-addresses = ["%s"]
+                    etcd-namespace = "ttl"
+                    etcd-lease-ttl = "7s"
+                    """.formatted(etcd.clientUrl(0)));
+            var env = Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s");
+            try (var fromEnv = DaemonProcess.start(List.of("agent", "-config", config.toString()), env);
+                 var fromFlag = DaemonProcess.start(List.of("agent", "-config", config.toString(), "-etcd-lease-ttl=5s"), env)) {
+                fromEnv.awaitLog("workers, runtimes", Duration.ofSeconds(60));
+                fromFlag.awaitLog("workers, runtimes", Duration.ofSeconds(60));
+                assertThat(fromEnv.stderr()).contains("lease TTL 4s");
+                assertThat(fromFlag.stderr()).contains("lease TTL 5s");
+
+                // Each agent process registers under its lease.
+                var agents = raw.getKVClient().get(io.etcd.jetcd.ByteSequence.from("ttl/agents/", java.nio.charset.StandardCharsets.UTF_8),
+                        io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(30, TimeUnit.SECONDS).getKvs();
+                var granted = new ArrayList<Long>();
+                for (var agent : agents) {
+                    granted.add(raw.getLeaseClient().timeToLive(agent.getLease(), io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                            .get(30, TimeUnit.SECONDS).getGrantedTTL());
+                }
+                assertThat(granted).containsExactlyInAnyOrder(4L, 5L);
             }
         }
     }

@@ -177,7 +177,10 @@ public final class EtcdRepository implements Repository {
         if (settings.username() != null) {
             builder.user(bytes(settings.username())).password(bytes(settings.password()));
         }
-        if (settings.caFile() != null || settings.certFile() != null) {
+        // TLS when asked for by a file or an https address (then the JVM's trusted CAs apply unless
+        // a CA file is given).
+        if (settings.caFile() != null || settings.certFile() != null
+                || settings.addresses().stream().anyMatch(a -> a.startsWith("https://"))) {
             try {
                 builder.sslContext(b -> {
                     if (settings.caFile() != null) {
