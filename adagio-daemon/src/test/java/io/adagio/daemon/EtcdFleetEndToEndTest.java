@@ -1,0 +1,432 @@
+package io.adagio.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.adagio.etcd.testing.EtcdCluster;
+import io.adagio.etcd.testing.EtcdExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distributed deployment under stress, with real {@code adagiod} processes on real etcd: several
+ * agent processes sharing the work, an agent killed with SIGKILL mid-node, the API killed and
+ * restarted under load, and the etcd leader stopped under load. Every run's {@code exec} ledger node
+ * appends a unique token to one file: across all of it no token may appear twice (at most once per
+ * attempt), and every token of a successful ledger node appears once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EtcdFleetEndToEndTest {
+    @RegisterExtension
+    static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+    /** Short leases keep orphan recovery quick; passed through the environment, as an operator might. */
+    private static final Duration TTL = Duration.ofSeconds(3);
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final Pattern AGENT_STARTED = Pattern.compile("agent (\\S+) started with (\\d+) workers");
+
+    @TempDir
+    static Path dir;
+    private static Path ledger;
+    /** Tokens whose ledger node succeeded, over all tests: each must be in the ledger exactly once. */
+    private static final Set<String> recordedTokens = ConcurrentHashMap.newKeySet();
+
+    private final List<DaemonProcess> processes = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void createLedger() throws IOException {
+        ledger = Files.createFile(dir.resolve("ledger"));
+    }
+
+    @AfterEach
+    void stopProcesses() {
+        processes.forEach(p -> {
+            if (p.isAlive()) {
+                p.terminate();
+            }
+        });
+        processes.forEach(DaemonProcess::close);
+    }
+
+    @AfterAll
+    static void noTokenAppearsTwiceAcrossAllTests() throws IOException {
+        var lines = Files.readAllLines(ledger);
+        assertThat(lines).as("ledger lines").doesNotHaveDuplicates();
+        assertThat(lines).containsAll(recordedTokens);
+    }
+
+    // ------------------------------------------------------------------------------ the tests
+
+    @Test
+    @Order(1)
+    void threeAgentProcessesShareAHundredRunsOfTheSevenNodeExample() {
+        var env = env(ETCD.endpoints(), "fleet");
+        var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
+        var agents = List.of(agent(env, 3), agent(env, 3), agent(env, 3));
+        var client = new Api(api.awaitApi(STARTUP));
+        var agentIds = agents.stream().map(EtcdFleetEndToEndTest::agentId).toList();
+
+        var listed = Awaitility.await("three agents listed").atMost(STARTUP).pollInterval(Duration.ofMillis(200))
+                .until(() -> Api.json(client.get("/v0/agents")).path("agents"), a -> a.size() == 3);
+        for (var agent : listed) {
+            assertThat(agentIds).contains(agent.path("id").asText());
+            assertThat(agent.path("runtimes").findValuesAsText("name")).contains("debug", "exec");
+        }
+
+        var tokens = new LinkedHashMap<String, String>();
+        for (int i = 0; i < 100; i++) {
+            var token = token("seven");
+            tokens.put(client.start(sevenNodes(token)), token);
+        }
+        var runs = awaitAllCompleted(() -> client, tokens.keySet(), 100, Duration.ofMinutes(4));
+
+        var nodesPerAgent = new HashMap<String, Integer>();
+        for (var run : runs.values()) {
+            for (var node : run.path("nodes")) {
+                assertThat(conclusions(node)).as("%s of run %s", name(node), run.path("id").asText()).containsExactly("SUCCESS");
+                nodesPerAgent.merge(claimAgent(node), 1, Integer::sum);
+            }
+        }
+        System.out.println("nodes executed per agent process: " + nodesPerAgent);
+        assertThat(nodesPerAgent.keySet()).as("agents that executed nodes").containsExactlyInAnyOrderElementsOf(agentIds);
+        assertThat(nodesPerAgent.values()).allMatch(n -> n > 0);
+        checkLedger(runs, tokens);
+        assertNoKeepaliveTrouble();
+    }
+
+    @Test
+    @Order(2)
+    void theNodeOfAnAgentKilledWithSigkillIsOrphanedAndRetriedOnAnotherAgent() {
+        var env = env(ETCD.endpoints(), "sigkill");
+        var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
+        var doomed = agent(env, 2);
+        var client = new Api(api.awaitApi(STARTUP));
+        var doomedId = agentId(doomed);
+
+        var token = token("after-long");
+        String id = client.start("""
+                {"nodes": [{"name": "long", "runtime": "exec", "retry": {"error": {"max_attempts": 2}},
+                            "metadata": {"adagio.arguments.exec.command": {"values": ["sh"]},
+                                         "adagio.arguments.exec.args": {"values": ["-c", "sleep 6"]}}},
+                           %s],
+                 "edges": [{"source": "long", "destination": "ledger"}]}""".formatted(ledgerNode("ledger", token)));
+        var running = Awaitility.await("long node claimed").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+                .until(() -> node(client.run(id), "long"), n -> n.path("status").asText().equals("RUNNING"));
+        assertThat(claimAgent(running)).isEqualTo(doomedId);
+
+        var survivor = agent(env, 2);
+        var survivorId = agentId(survivor);
+        Awaitility.await("both agents listed").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+                .until(() -> listedAgents(client), ids -> ids.containsAll(List.of(doomedId, survivorId)));
+
+        doomed.kill();
+        long killedAt = System.nanoTime();
+        Awaitility.await("killed agent leaves ListAgents").atMost(TTL.plusSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !listedAgents(client).contains(doomedId));
+        var gone = Duration.ofNanos(System.nanoTime() - killedAt);
+        System.out.println("killed agent left ListAgents after " + gone.toMillis() + " ms (lease TTL " + TTL + ")");
+        // etcd expires a lease at most its TTL after the last heartbeat (plus its expiry check's tick).
+        assertThat(gone).isLessThanOrEqualTo(TTL.plusSeconds(2));
+
+        var runs = awaitAllCompleted(() -> client, List.of(id), 1, Duration.ofSeconds(60));
+        var run = runs.get(id);
+        var long0 = node(run, "long");
+        assertThat(conclusions(long0)).containsExactly("ERROR", "SUCCESS");
+        assertThat(long0.path("attempts").get(0).path("output").asText()).isEqualTo(base64("node was orphaned"));
+        assertThat(claimAgent(long0)).as("the agent of the SUCCESS attempt").isEqualTo(survivorId);
+        checkLedger(runs, Map.of(id, token));
+        assertNoKeepaliveTrouble();
+    }
+
+    @Test
+    @Order(3)
+    void noRunIsLostWhenTheApiProcessIsKilledAndRestartedUnderLoad() throws Exception {
+        var env = env(ETCD.endpoints(), "api-restart");
+        var first = start(List.of("api", "-listen", "127.0.0.1:0"), env);
+        agent(env, 3);
+        agent(env, 3);
+        var current = new AtomicReference<>(new Api(first.awaitApi(STARTUP)));
+
+        var load = new Load(current::get, 50, "api-restart");
+        load.start();
+        Awaitility.await("a third of the load started").atMost(STARTUP).until(() -> load.acknowledged.size() >= 15);
+        first.kill();
+        var second = start(List.of("api", "-listen", "127.0.0.1:0"), env);
+        current.set(new Api(second.awaitApi(STARTUP)));
+        load.join(Duration.ofMinutes(2));
+
+        var runs = awaitAllCompleted(current::get, load.acknowledged.keySet(), 50, Duration.ofMinutes(3));
+        System.out.println("API restart: " + load.acknowledged.size() + " runs acknowledged, " + runs.size()
+                + " runs listed, " + load.failures + " start requests failed and were retried");
+        assertThat(load.acknowledged).hasSize(50);
+        checkLedger(runs, load.tokens());
+        assertNoKeepaliveTrouble();
+    }
+
+    @Test
+    @Order(4)
+    void everyRunCompletesWhenTheEtcdLeaderIsStoppedUnderLoad() throws Exception {
+        try (var cluster = EtcdCluster.start(3)) {
+            var env = env(cluster.clientUrlsCsv(), "failover");
+            var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
+            agent(env, 3);
+            agent(env, 3);
+            var client = new Api(api.awaitApi(STARTUP));
+
+            var load = new Load(() -> client, 40, "failover");
+            load.start();
+            Awaitility.await("a third of the load started").atMost(STARTUP).until(() -> load.acknowledged.size() >= 13);
+            int leader = cluster.leader();
+            cluster.stop(leader);
+            System.out.println("stopped etcd leader m" + leader + " after " + load.acknowledged.size() + " runs");
+            load.join(Duration.ofMinutes(2));
+
+            var runs = awaitAllCompleted(() -> client, load.acknowledged.keySet(), 40, Duration.ofMinutes(3));
+            System.out.println("leader stop: " + runs.size() + " runs listed, " + load.failures
+                    + " start requests failed and were retried");
+            checkLedger(runs, load.tokens());
+            assertNoKeepaliveTrouble();
+        }
+    }
+
+    // ------------------------------------------------------------------------------ processes
+
+    private static Map<String, String> env(String endpoints, String namespace) {
+        return Map.of("ADAGIOD_BACKEND_TYPE", "etcd", "ADAGIOD_ETCD_ADDRESSES", endpoints,
+                "ADAGIOD_ETCD_NAMESPACE", namespace, "ADAGIOD_ETCD_LEASE_TTL", TTL.toSeconds() + "s");
+    }
+
+    private DaemonProcess start(List<String> args, Map<String, String> env) {
+        var process = DaemonProcess.start(args, env);
+        processes.add(process);
+        return process;
+    }
+
+    private DaemonProcess agent(Map<String, String> env, int workers) {
+        return start(List.of("agent", "-agent-count", Integer.toString(workers), "-shutdown-grace", "1s"), env);
+    }
+
+    /** The agent id a pool process logs when it has started. */
+    private static String agentId(DaemonProcess agent) {
+        agent.awaitLog("workers, runtimes", STARTUP);
+        var m = AGENT_STARTED.matcher(agent.stderr());
+        assertThat(m.find()).as(agent.stderr()).isTrue();
+        return m.group(1);
+    }
+
+    private static List<String> listedAgents(Api client) {
+        return Api.json(client.get("/v0/agents")).path("agents").findValuesAsText("id");
+    }
+
+    private void assertNoKeepaliveTrouble() {
+        for (var p : processes) {
+            assertThat(p.stderr()).as("log of %s", p).doesNotContain("too_many_pings").doesNotContain("ENHANCE_YOUR_CALM");
+        }
+    }
+
+    // ------------------------------------------------------------------------------ load and checks
+
+    private static String token(String prefix) {
+        return prefix + "-" + UUID.randomUUID();
+    }
+
+    /** An exec node that appends {@code token} to the ledger (exec runs no shell: sh is the program). */
+    private static String ledgerNode(String name, String token) {
+        return """
+                {"name": "%s", "runtime": "exec",
+                 "metadata": {"adagio.arguments.exec.command": {"values": ["sh"]},
+                              "adagio.arguments.exec.args": {"values": ["-c", "echo %s >> '%s'"]}}}"""
+                .formatted(name, token, ledger);
+    }
+
+    /** The seven-node example (as examples/hello.json), its last node writing to the ledger. */
+    private static String sevenNodes(String token) {
+        return """
+                {"nodes": [{"name": "a", "runtime": "debug"},
+                           {"name": "b", "runtime": "debug", "metadata": {"adagio.arguments.debug.sleep": {"values": ["100ms"]}}},
+                           {"name": "c", "runtime": "debug"}, {"name": "d", "runtime": "debug"},
+                           {"name": "e", "runtime": "debug"}, {"name": "f", "runtime": "debug"},
+                           %s],
+                 "edges": [{"source": "a", "destination": "c"}, {"source": "a", "destination": "d"},
+                           {"source": "b", "destination": "d"}, {"source": "b", "destination": "f"},
+                           {"source": "c", "destination": "e"}, {"source": "d", "destination": "e"},
+                           {"source": "e", "destination": "g"}, {"source": "f", "destination": "g"}]}"""
+                .formatted(ledgerNode("g", token));
+    }
+
+    /** A short chain for loads: a little work, the ledger, a little more. */
+    private static String chain(String token) {
+        return """
+                {"nodes": [{"name": "before", "runtime": "debug", "metadata": {"adagio.arguments.debug.sleep": {"values": ["200ms"]}}},
+                           %s,
+                           {"name": "after", "runtime": "debug"}],
+                 "edges": [{"source": "before", "destination": "ledger"}, {"source": "ledger", "destination": "after"}]}"""
+                .formatted(ledgerNode("ledger", token));
+    }
+
+    /**
+     * Starts {@code count} runs one after another through whatever API is current, retrying a start
+     * that fails (API down, etcd electing a leader) with a new token: a start whose answer was lost
+     * may still have created its run, which then runs with its own token.
+     */
+    private static final class Load {
+        final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        volatile int failures;
+        private final Supplier<Api> api;
+        private final int count;
+        private final String prefix;
+        private final Thread thread;
+        private volatile Throwable error;
+
+        Load(Supplier<Api> api, int count, String prefix) {
+            this.api = api;
+            this.count = count;
+            this.prefix = prefix;
+            this.thread = Thread.ofPlatform().name("load-" + prefix).unstarted(this::run);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (acknowledged.size() < count) {
+                    var token = token(prefix);
+                    try {
+                        acknowledged.put(api.get().start(chain(token)), token);
+                    } catch (UncheckedIOException | AssertionError e) {
+                        failures++;
+                        if (System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        // Back off before asking again, as any client should.
+                        Thread.sleep(200);
+                    }
+                }
+            } catch (Throwable t) {
+                error = t;
+            }
+        }
+
+        void join(Duration timeout) throws InterruptedException {
+            assertThat(thread.join(timeout)).as("load finished").isTrue();
+            if (error != null) {
+                throw new AssertionError("the load failed", error);
+            }
+        }
+
+        Map<String, String> tokens() {
+            return Map.copyOf(acknowledged);
+        }
+    }
+
+    /**
+     * Waits until every run of the namespace (as ListRuns has them) is COMPLETED, the acknowledged
+     * ones among them, and at least {@code atLeast} runs exist; returns them by id.
+     */
+    private static Map<String, JsonNode> awaitAllCompleted(Supplier<Api> api, Collection<String> acknowledged,
+                                                           int atLeast, Duration timeout) {
+        var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
+        try {
+            return Awaitility.await("every run completed").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        var runs = new LinkedHashMap<String, JsonNode>();
+                        for (var run : Api.json(api.get().get("/v0/runs")).path("runs")) {
+                            runs.put(run.path("id").asText(), run);
+                        }
+                        last.set(runs);
+                        return runs;
+                    }, runs -> runs.size() >= atLeast && runs.keySet().containsAll(acknowledged)
+                            && runs.values().stream().allMatch(r -> r.path("status").asText().equals("COMPLETED")));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            var pending = last.get().values().stream().filter(r -> !r.path("status").asText().equals("COMPLETED"))
+                    .map(r -> r.path("id").asText() + " " + r.path("status").asText()).toList();
+            var missing = new HashSet<>(acknowledged);
+            missing.removeAll(last.get().keySet());
+            throw new AssertionError("runs not completed: " + pending + "; acknowledged but not listed: " + missing, e);
+        }
+    }
+
+    /**
+     * Each acknowledged run's ledger node ran at most once and, if it succeeded, its token is in the
+     * ledger exactly once; nothing in the ledger is there twice.
+     */
+    private static void checkLedger(Map<String, JsonNode> runs, Map<String, String> tokens) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(ledger);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(lines).doesNotHaveDuplicates();
+        for (var e : tokens.entrySet()) {
+            var run = runs.get(e.getKey());
+            assertThat(run).as("run %s", e.getKey()).isNotNull();
+            var ledgerNode = node(run, run.path("nodes").size() == 7 ? "g" : "ledger");
+            var attempts = conclusions(ledgerNode);
+            assertThat(attempts).as("ledger node of run %s", e.getKey()).hasSizeLessThanOrEqualTo(1);
+            if (attempts.equals(List.of("SUCCESS"))) {
+                assertThat(lines).as("ledger").contains(e.getValue());
+                recordedTokens.add(e.getValue());
+            }
+        }
+    }
+
+    private static JsonNode node(JsonNode run, String name) {
+        for (var node : run.path("nodes")) {
+            if (name(node).equals(name)) {
+                return node;
+            }
+        }
+        throw new AssertionError("no node " + name + " in " + run);
+    }
+
+    private static String name(JsonNode node) {
+        return node.path("spec").path("name").asText();
+    }
+
+    private static List<String> conclusions(JsonNode node) {
+        var out = new ArrayList<String>();
+        node.path("attempts").forEach(a -> out.add(a.path("conclusion").asText()));
+        return out;
+    }
+
+    /** The agent whose claim holds (or completed) the node: the pool writes its id into the claim. */
+    private static String claimAgent(JsonNode node) {
+        return node.path("claim").path("metadata").path("adagio.agent.id").path("values").path(0).asText();
+    }
+
+    private static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}
