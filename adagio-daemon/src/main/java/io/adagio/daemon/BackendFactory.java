@@ -52,6 +52,11 @@ public final class BackendFactory {
                     etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
                     etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         } catch (RepositoryException.Unavailable e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(EtcdRepository.AUTHENTICATION_FAILED)) {
+                // Retrying cannot fix wrong credentials: say so now.
+                repository.close();
+                throw new StartupException(e.getMessage(), e);
+            }
             log.warn("etcd at {} is not reachable yet ({}); carrying on and retrying",
                     String.join(",", etcd.addresses()), e.getMessage());
         }

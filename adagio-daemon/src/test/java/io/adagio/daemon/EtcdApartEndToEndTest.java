@@ -87,4 +87,39 @@ class EtcdApartEndToEndTest {
             }
         }
     }
+
+    /**
+     * etcd with authentication: a wrong password stops adagiod at startup (exit 1) with a clear
+     * message; the right one (from the environment) works; the password is never in the log.
+     */
+    @Test
+    void credentialsFromTheOptionsAuthenticateWithEtcd() throws Exception {
+        try (var etcd = EtcdCluster.start(1);
+             var raw = Client.builder().endpoints(etcd.clientUrls().toArray(String[]::new)).build()) {
+            var auth = raw.getAuthClient();
+            auth.userAdd(utf8("root"), utf8("right-s3cret")).get(30, TimeUnit.SECONDS);
+            auth.roleAdd(utf8("root")).get(30, TimeUnit.SECONDS);
+            auth.userGrantRole(utf8("root"), utf8("root")).get(30, TimeUnit.SECONDS);
+            auth.authEnable().get(30, TimeUnit.SECONDS);
+            var args = List.of("api", "-listen", "127.0.0.1:0", "-backend-type=etcd", "-etcd-addresses", etcd.clientUrl(0),
+                    "-etcd-username", "root");
+
+            try (var wrong = DaemonProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "wrong-s3cret"))) {
+                assertThat(wrong.awaitExit(Duration.ofSeconds(60))).as(wrong.stderr()).isEqualTo(1);
+                assertThat(wrong.stderr()).contains("etcd authentication failed").contains("user \"root\"")
+                        .doesNotContain("wrong-s3cret").doesNotContain("\tat ");
+            }
+            try (var right = DaemonProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "right-s3cret"))) {
+                var client = new Api(right.awaitApi(Duration.ofSeconds(60)));
+                assertThat(client.get("/v0/stats").statusCode()).isEqualTo(200);
+                client.start("""
+                        {"nodes": [{"name": "a", "runtime": "debug"}]}""");
+                assertThat(right.stderr()).contains("user \"root\"").doesNotContain("right-s3cret");
+            }
+        }
+    }
+
+    private static io.etcd.jetcd.ByteSequence utf8(String s) {
+        return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

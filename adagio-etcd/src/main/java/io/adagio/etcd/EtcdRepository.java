@@ -109,6 +109,8 @@ public final class EtcdRepository implements Repository {
     /** Bytes kept below etcd's default 1.5 MiB request limit. */
     private static final int MAX_TXN_BYTES = 1024 * 1024;
     private static final int PAGE = 1000;
+    /** How an {@link RepositoryException.Unavailable} caused by etcd refusing the credentials begins. */
+    public static final String AUTHENTICATION_FAILED = "etcd authentication failed";
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     /** How often an instance looks for counter shards of dead instances (also done at each lease grant). */
@@ -1438,6 +1440,11 @@ public final class EtcdRepository implements Repository {
             var cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof RepositoryException re) {
                 throw re;
+            }
+            if (io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
+                throw new RepositoryException.Unavailable(AUTHENTICATION_FAILED + " at " + String.join(",", settings.addresses())
+                        + (settings.username() == null ? " (no user given)" : " (user \"" + settings.username() + "\")")
+                        + ": " + cause.getMessage(), cause);
             }
             throw new RepositoryException.Unavailable("etcd at " + String.join(",", settings.addresses())
                     + " failed: " + cause.getMessage(), cause);
