@@ -44,22 +44,26 @@ final class MemoryBench {
         var bareRates = new ArrayList<Double>();
         var ratios = new ArrayList<Double>();
         for (int t = -config.warmups(); t < config.trials(); t++) {
-            // Interleaved, so that whatever the machine does meanwhile weighs on both alike.
-            var trial = runner.run(w, () -> {
+            // Interleaved, so that whatever else the machine does meanwhile weighs on both alike.
+            double o = repeated(w, () -> runner.run(w, () -> {
                 var repository = new MemoryRepository();
                 return new PoolRunner.Backend(repository, repository);
-            });
-            double b = w.nodes() / (baseline.execute(w.graphs(), config.timeout()) / 1e9);
-            double bb = w.nodes() / (bare.execute(w.graphs(), config.timeout()) / 1e9);
+            }).nanos());
+            double b = repeated(w, () -> baseline.execute(w.graphs(), config.timeout()));
+            double bb = repeated(w, () -> bare.execute(w.graphs(), config.timeout()));
             if (t >= 0) {
-                ours.add(trial.nodesPerSecond());
+                ours.add(o);
                 base.add(b);
                 bareRates.add(bb);
-                ratios.add(trial.nodesPerSecond() / b);
+                ratios.add(o / b);
             }
             progress.step("memory " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
-                    + Figure.format(trial.nodesPerSecond()) + " nodes/s, baseline " + Figure.format(b));
+                    + Figure.format(o) + " nodes/s, baseline " + Figure.format(b) + ", bare " + Figure.format(bb));
         }
         return new Result(w, Figure.of(ours), Figure.of(base), Figure.of(bareRates), Figure.of(ratios), null);
+    }
+
+    private double repeated(Workload w, Repeat.Execution execution) throws Exception {
+        return Repeat.nodesPerSecond(w, config.minTrialSeconds(), execution);
     }
 }

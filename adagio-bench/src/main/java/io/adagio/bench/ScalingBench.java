@@ -38,15 +38,16 @@ final class ScalingBench {
             var w = Workload.of(runs + " runs x " + size, Shapes.fanOutFanIn(size), runs);
             var costs = new ArrayList<Double>();
             for (int t = -config.warmups(); t < config.trials(); t++) {
-                var trial = runner.run(w, () -> {
+                double rate = Repeat.nodesPerSecond(w, config.minTrialSeconds(), () -> runner.run(w, () -> {
                     var repository = new MemoryRepository();
                     return new PoolRunner.Backend(repository, repository);
-                });
+                }).nanos());
+                double micros = 1e6 / rate;
                 if (t >= 0) {
-                    costs.add(trial.microsPerNode());
+                    costs.add(micros);
                 }
                 progress.step("scaling memory " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
-                        + Figure.format(trial.microsPerNode()) + " us/node");
+                        + Figure.format(micros) + " us/node");
             }
             points.add(new Point(size, runs, Figure.of(costs)));
         }
