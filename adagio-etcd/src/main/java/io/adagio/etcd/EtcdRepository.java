@@ -860,7 +860,8 @@ public final class EtcdRepository implements Repository {
                     throw e;
                 }
                 if (!r.isSucceeded()) {
-                    return null; // our lease ended and the lock with it
+                    shard.markUnknown(); // the shard may be what changed (merged away meanwhile)
+                    return null; // else our lease ended and the lock with it
                 }
                 shard.committed(r.getHeader().getRevision());
                 decided = true;
