@@ -577,6 +577,15 @@ public final class AgentPool implements AutoCloseable {
             }
             record(execution, Result.error(SHUTDOWN_OUTPUT), false);
         }
+        // Every attempt has finished or is recorded: unsubscribe now. That also wakes the idle workers
+        // waiting for an event, so they end at once instead of at their next poll timeout.
+        Subscription sub;
+        synchronized (lock) {
+            sub = subscription;
+        }
+        if (sub != null) {
+            sub.close();
+        }
         var threads = new ArrayList<>(workers);
         threads.add(watcher);
         for (var worker : threads) {
