@@ -577,8 +577,15 @@ public final class AgentPool implements AutoCloseable {
             }
             record(execution, Result.error(SHUTDOWN_OUTPUT), false);
         }
-        // Every attempt has finished or is recorded: unsubscribe now. That also wakes the idle workers
-        // waiting for an event, so they end at once instead of at their next poll timeout.
+        // The watcher first (shutdown woke it), so that it cannot take the unsubscribe below for a lost
+        // registration. Then, every attempt finished or recorded, unsubscribe: that also wakes the idle
+        // workers waiting for an event, so they end at once instead of at their next poll timeout.
+        var threads = new ArrayList<Thread>();
+        threads.add(watcher);
+        threads.addAll(workers);
+        if (!watcher.join(Duration.ofNanos(Math.max(1, cancelEnd + cancellationTimeout.toNanos() - System.nanoTime())))) {
+            log.warn("agent {}: {} is still busy after shutdown", agentId, watcher.getName());
+        }
         Subscription sub;
         synchronized (lock) {
             sub = subscription;
@@ -586,8 +593,6 @@ public final class AgentPool implements AutoCloseable {
         if (sub != null) {
             sub.close();
         }
-        var threads = new ArrayList<>(workers);
-        threads.add(watcher);
         for (var worker : threads) {
             long left = cancelEnd + cancellationTimeout.toNanos() - System.nanoTime();
             if (!worker.join(Duration.ofNanos(Math.max(1, left)))) {
