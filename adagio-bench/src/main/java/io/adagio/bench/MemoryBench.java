@@ -45,11 +45,14 @@ final class MemoryBench {
         var ratios = new ArrayList<Double>();
         for (int t = -config.warmups(); t < config.trials(); t++) {
             // Interleaved, so that whatever else the machine does meanwhile weighs on both alike.
-            double o = repeated(w, () -> runner.run(w, () -> {
+            Repeat.settle();
+            double o = runner.run(w, () -> {
                 var repository = new MemoryRepository();
                 return new PoolRunner.Backend(repository, repository);
-            }).nanos());
+            }, config.minTrialSeconds()).nodesPerSecond();
+            Repeat.settle();
             double b = repeated(w, () -> baseline.execute(w.graphs(), config.timeout()));
+            Repeat.settle();
             double bb = repeated(w, () -> bare.execute(w.graphs(), config.timeout()));
             if (t >= 0) {
                 ours.add(o);

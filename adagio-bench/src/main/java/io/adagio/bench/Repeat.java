@@ -1,8 +1,16 @@
 package io.adagio.bench;
 
-/** Trials long enough that a moment of other load on the machine does not decide them. */
+/**
+ * Trials long enough that a moment of other load on the machine does not decide them. Each trial
+ * starts after a full collection, so that none pays for the garbage of the trial before it.
+ */
 final class Repeat {
     private Repeat() {}
+
+    /** A full collection, so that the next trial starts with an empty young generation. */
+    static void settle() {
+        System.gc();
+    }
 
     interface Execution {
         /** Executes the workload once, afresh; returns the nanoseconds it took. */
@@ -11,15 +19,13 @@ final class Repeat {
 
     /**
      * Nodes per second of one trial: the workload executed again and again until the trial has
-     * lasted {@code minSeconds}. A full collection before each execution, so that none is charged
-     * for the garbage of the one before (each side of a comparison alike).
+     * lasted {@code minSeconds}, collecting whatever garbage it makes as it goes.
      */
     static double nodesPerSecond(Workload w, double minSeconds, Execution execution) throws Exception {
         long nanos = 0;
         long nodes = 0;
         long min = (long) (minSeconds * 1e9);
         do {
-            System.gc();
             nanos += execution.nanos();
             nodes += w.nodes();
         } while (nanos < min);

@@ -38,11 +38,11 @@ final class ScalingBench {
             var w = Workload.of(runs + " runs x " + size, Shapes.fanOutFanIn(size), runs);
             var costs = new ArrayList<Double>();
             for (int t = -config.warmups(); t < config.trials(); t++) {
-                double rate = Repeat.nodesPerSecond(w, config.minTrialSeconds(), () -> runner.run(w, () -> {
+                Repeat.settle();
+                double micros = runner.run(w, () -> {
                     var repository = new MemoryRepository();
                     return new PoolRunner.Backend(repository, repository);
-                }).nanos());
-                double micros = 1e6 / rate;
+                }, config.minTrialSeconds()).microsPerNode();
                 if (t >= 0) {
                     costs.add(micros);
                 }
