@@ -235,6 +235,47 @@ class ApiServerTest {
         }
     }
 
+    @Test
+    void callsRunOnABoundedPoolOfBlockingThreads() throws Exception {
+        // A slow store (etcd under load): every stats call waits until released.
+        var inside = new java.util.concurrent.atomic.AtomicInteger();
+        var mostInside = new java.util.concurrent.atomic.AtomicInteger();
+        var threads = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        var twoInside = new java.util.concurrent.CountDownLatch(2);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        Repository slow = (Repository) Proxy.newProxyInstance(Repository.class.getClassLoader(),
+                new Class<?>[] {Repository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("stats")) {
+                        threads.add(Thread.currentThread().getName());
+                        mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        twoInside.countDown();
+                        release.await(30, TimeUnit.SECONDS);
+                        inside.decrementAndGet();
+                    }
+                    return method.invoke(repository, args);
+                });
+        try (var api = ApiServer.builder(slow).listen(new InetSocketAddress("127.0.0.1", 0)).blockingThreads(2).build().start()) {
+            var calls = new java.util.ArrayList<CompletableFuture<HttpResponse<String>>>();
+            for (int i = 0; i < 10; i++) {
+                calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v0/stats")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            assertThat(twoInside.await(30, TimeUnit.SECONDS)).isTrue();
+            release.countDown();
+            for (var call : calls) {
+                assertThat(call.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(mostInside.get()).isEqualTo(2);
+        assertThat(threads).hasSize(2).allSatisfy(name -> assertThat(name).startsWith("adagio-api"));
+    }
+
+    @Test
+    void blockingThreadsMustBePositive() {
+        assertThatThrownBy(() -> ApiServer.builder(repository).blockingThreads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockingThreads");
+    }
+
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
