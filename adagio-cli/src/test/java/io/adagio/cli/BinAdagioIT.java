@@ -2,7 +2,7 @@ package io.adagio.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.adagio.client.testing.AdagiodProcess;
+import io.adagio.testkit.AdagiodProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ class BinAdagioIT {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        daemon = AdagiodProcess.start(dir);
+        daemon = AdagiodProcess.startListening(dir);
     }
 
     @AfterAll

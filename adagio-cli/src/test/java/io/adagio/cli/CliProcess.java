@@ -1,6 +1,6 @@
 package io.adagio.cli;
 
-import io.adagio.client.testing.AdagiodProcess;
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ final class CliProcess {
         var command = new ArrayList<String>();
         command.add(AdagiodProcess.javaBinary());
         command.addAll(AdagiodProcess.fastStartFlags());
-        command.addAll(List.of("-cp", AdagiodProcess.testClasspath(), "io.adagio.cli.Main"));
+        command.addAll(List.of("-cp", AdagiodProcess.testClassPath(), "io.adagio.cli.Main"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");

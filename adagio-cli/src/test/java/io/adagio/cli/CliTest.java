@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.util.JsonFormat;
-import io.adagio.client.testing.AdagiodProcess;
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class CliTest {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        daemon = AdagiodProcess.start(dir);
+        daemon = AdagiodProcess.startListening(dir);
         host = daemon.address();
         cli = new CliProcess(dir);
     }

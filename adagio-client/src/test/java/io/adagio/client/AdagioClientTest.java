@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.adagio.client.AdagioClientException.Code;
-import io.adagio.client.testing.AdagiodProcess;
 import io.adagio.client.workflow.Debug;
 import io.adagio.client.workflow.Exec;
 import io.adagio.client.workflow.WorkflowBuilder;
@@ -16,6 +15,7 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
+import io.adagio.testkit.AdagiodProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ class AdagioClientTest {
 
     @BeforeAll
     static void startDaemon() throws Exception {
-        daemon = AdagiodProcess.start(dir);
+        daemon = AdagiodProcess.startListening(dir);
         client = AdagioClient.connect(daemon.address());
     }
 

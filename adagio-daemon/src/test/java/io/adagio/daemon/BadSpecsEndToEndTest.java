@@ -9,6 +9,7 @@ import io.adagio.core.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.testkit.AdagiodProcess;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -30,13 +31,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadSpecsEndToEndTest {
-    private DaemonProcess daemon;
+    private AdagiodProcess daemon;
     private Api api;
     private ControlPlaneGrpc.ControlPlaneBlockingStub grpc;
 
     @BeforeAll
     void start() {
-        daemon = DaemonProcess.start("api", "-listen=127.0.0.1:0");
+        daemon = AdagiodProcess.start("api", "-listen=127.0.0.1:0");
         api = new Api(daemon.awaitApi(Duration.ofSeconds(60)));
         grpc = GrpcClients.newClient(api.base(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }

@@ -2,6 +2,7 @@ package io.adagio.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ class CommandLineEndToEndTest {
     @Test
     void helpPrintsUsageAndExitsZero() {
         for (var flag : List.of("-help", "--help", "-h")) {
-            try (var daemon = DaemonProcess.start(flag)) {
+            try (var daemon = AdagiodProcess.start(flag)) {
                 assertThat(daemon.awaitExit(EXIT)).as(flag).isZero();
                 assertThat(daemon.stdout()).startsWith("Usage: adagiod [api|agent] [OPTIONS]")
                         .contains("-backend-type string", "-etcd-addresses string", "-config string",
@@ -50,7 +51,7 @@ class CommandLineEndToEndTest {
             TLS with http addresses      | -etcd-ca-file /etc/passwd | https://
             """)
     void mistakesOnTheCommandLineExitTwoWithOneClearMessage(String what, String args, String named) {
-        try (var daemon = DaemonProcess.start(args.split(" "))) {
+        try (var daemon = AdagiodProcess.start(args.split(" "))) {
             assertThat(daemon.awaitExit(EXIT)).as(daemon.stderr()).isEqualTo(2);
             assertThat(daemon.stderr()).startsWith("adagiod: ").contains(named).doesNotContain("\tat ");
         }
@@ -58,7 +59,7 @@ class CommandLineEndToEndTest {
 
     @Test
     void aPasswordWithoutAUserIsRefusedWithoutPrintingIt() {
-        try (var daemon = DaemonProcess.start(List.of("-backend-type=etcd"), Map.of("ADAGIOD_ETCD_PASSWORD", "s3cret-value"))) {
+        try (var daemon = AdagiodProcess.start(List.of("-backend-type=etcd"), Map.of("ADAGIOD_ETCD_PASSWORD", "s3cret-value"))) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("-etcd-username").contains("ADAGIOD_ETCD_PASSWORD")
                     .doesNotContain("s3cret-value");
@@ -70,12 +71,12 @@ class CommandLineEndToEndTest {
     void etcdLeaseTtlFollowsTheSamePrecedence(@TempDir Path dir) throws IOException {
         var config = Files.writeString(dir.resolve("adagiod.toml"), "etcd-lease-ttl = \"1s\"\n");
         // Validation runs before anything connects: a bad value from the file is named with the file.
-        try (var daemon = DaemonProcess.start("-config", config.toString())) {
+        try (var daemon = AdagiodProcess.start("-config", config.toString())) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("-etcd-lease-ttl").contains(config.toString());
         }
         // The environment's good value wins over the file's bad one, and a bad flag over both.
-        try (var daemon = DaemonProcess.start(List.of("-config", config.toString(), "-etcd-lease-ttl", "0s"),
+        try (var daemon = AdagiodProcess.start(List.of("-config", config.toString(), "-etcd-lease-ttl", "0s"),
                 Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s"))) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("\"0s\"").contains("flag -etcd-lease-ttl");
@@ -85,7 +86,7 @@ class CommandLineEndToEndTest {
     @Test
     void unknownConfigKeyExitsTwoNamingIt(@TempDir Path dir) throws IOException {
         var config = Files.writeString(dir.resolve("adagiod.toml"), "backend-type = \"memory\"\nlisten-address = \"127.0.0.1:1\"\n");
-        try (var daemon = DaemonProcess.start("-config", config.toString())) {
+        try (var daemon = AdagiodProcess.start("-config", config.toString())) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("unknown key \"listen-address\"").contains(config.toString());
         }
@@ -93,7 +94,7 @@ class CommandLineEndToEndTest {
 
     @Test
     void unknownBackendFromTheEnvironmentExitsTwoNamingTheVariable() {
-        try (var daemon = DaemonProcess.start(List.of(), Map.of("ADAGIOD_BACKEND_TYPE", "postgres"))) {
+        try (var daemon = AdagiodProcess.start(List.of(), Map.of("ADAGIOD_BACKEND_TYPE", "postgres"))) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("postgres").contains("ADAGIOD_BACKEND_TYPE");
         }
@@ -115,7 +116,7 @@ class CommandLineEndToEndTest {
                 log-level = "debug"
                 """.formatted(filePort));
         var env = Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort, "ADAGIOD_AGENT_COUNT", "3");
-        try (var daemon = DaemonProcess.start(List.of("-config", config.toString(), "--listen", "127.0.0.1:" + flagPort), env)) {
+        try (var daemon = AdagiodProcess.start(List.of("-config", config.toString(), "--listen", "127.0.0.1:" + flagPort), env)) {
             String base = daemon.awaitApi(Duration.ofSeconds(60));
             assertThat(base).isEqualTo("http://127.0.0.1:" + flagPort);
             daemon.awaitLog("started with 3 workers", Duration.ofSeconds(30));
@@ -128,14 +129,14 @@ class CommandLineEndToEndTest {
     void environmentBeatsFileAndOptionsMayFollowTheSubcommand(@TempDir Path dir) throws IOException {
         int envPort = freePort();
         var config = Files.writeString(dir.resolve("adagiod.toml"), "listen = \"127.0.0.1:%d\"\n".formatted(freePort()));
-        try (var daemon = DaemonProcess.start(List.of("api", "-config=" + config), Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort))) {
+        try (var daemon = AdagiodProcess.start(List.of("api", "-config=" + config), Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort))) {
             assertThat(daemon.awaitApi(Duration.ofSeconds(60))).isEqualTo("http://127.0.0.1:" + envPort);
         }
     }
 
     @Test
     void agentAloneWithTheMemoryBackendWarns() {
-        try (var daemon = DaemonProcess.start("agent", "-agent-count", "1")) {
+        try (var daemon = AdagiodProcess.start("agent", "-agent-count", "1")) {
             daemon.awaitLog("started with 1 workers", Duration.ofSeconds(60));
             assertThat(daemon.stderr()).contains("WARN").contains("memory backend").contains("never see")
                     .doesNotContain("API listening");

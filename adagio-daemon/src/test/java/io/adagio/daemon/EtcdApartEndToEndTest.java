@@ -2,7 +2,8 @@ package io.adagio.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.adagio.etcd.testing.EtcdCluster;
+import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.etcd.EtcdCluster;
 import io.etcd.jetcd.Client;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,8 @@ class EtcdApartEndToEndTest {
         try (var etcd = EtcdCluster.start(1)) {
             var env = Map.of("ADAGIOD_BACKEND_TYPE", "etcd", "ADAGIOD_ETCD_ADDRESSES", etcd.clientUrlsCsv(),
                     "ADAGIOD_ETCD_NAMESPACE", "e2e");
-            try (var api = DaemonProcess.start(java.util.List.of("api", "-listen", "127.0.0.1:0"), env);
-                 var agent = DaemonProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
+            try (var api = AdagiodProcess.start(java.util.List.of("api", "-listen", "127.0.0.1:0"), env);
+                 var agent = AdagiodProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
                 var client = new Api(api.awaitApi(Duration.ofSeconds(60)));
                 agent.awaitLog("started with 2 workers", Duration.ofSeconds(60));
                 assertThat(api.stderr() + agent.stderr()).doesNotContain("memory backend");
@@ -68,8 +69,8 @@ class EtcdApartEndToEndTest {
                     etcd-lease-ttl = "7s"
                     """.formatted(etcd.clientUrl(0)));
             var env = Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s");
-            try (var fromEnv = DaemonProcess.start(List.of("agent", "-config", config.toString()), env);
-                 var fromFlag = DaemonProcess.start(List.of("agent", "-config", config.toString(), "-etcd-lease-ttl=5s"), env)) {
+            try (var fromEnv = AdagiodProcess.start(List.of("agent", "-config", config.toString()), env);
+                 var fromFlag = AdagiodProcess.start(List.of("agent", "-config", config.toString(), "-etcd-lease-ttl=5s"), env)) {
                 fromEnv.awaitLog("workers, runtimes", Duration.ofSeconds(60));
                 fromFlag.awaitLog("workers, runtimes", Duration.ofSeconds(60));
                 assertThat(fromEnv.stderr()).contains("lease TTL 4s");
@@ -104,12 +105,12 @@ class EtcdApartEndToEndTest {
             var args = List.of("api", "-listen", "127.0.0.1:0", "-backend-type=etcd", "-etcd-addresses", etcd.clientUrl(0),
                     "-etcd-username", "root");
 
-            try (var wrong = DaemonProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "wrong-s3cret"))) {
+            try (var wrong = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "wrong-s3cret"))) {
                 assertThat(wrong.awaitExit(Duration.ofSeconds(60))).as(wrong.stderr()).isEqualTo(1);
                 assertThat(wrong.stderr()).contains("etcd authentication failed").contains("user \"root\"")
                         .doesNotContain("wrong-s3cret").doesNotContain("\tat ");
             }
-            try (var right = DaemonProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "right-s3cret"))) {
+            try (var right = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "right-s3cret"))) {
                 var client = new Api(right.awaitApi(Duration.ofSeconds(60)));
                 assertThat(client.get("/v0/stats").statusCode()).isEqualTo(200);
                 client.start("""

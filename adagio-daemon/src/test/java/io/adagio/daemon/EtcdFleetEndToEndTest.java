@@ -3,8 +3,9 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.adagio.etcd.testing.EtcdCluster;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.etcd.EtcdCluster;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ class EtcdFleetEndToEndTest {
     /** Tokens whose ledger node succeeded, over all tests: each must be in the ledger exactly once. */
     private static final Set<String> recordedTokens = ConcurrentHashMap.newKeySet();
 
-    private final List<DaemonProcess> processes = new CopyOnWriteArrayList<>();
+    private final List<AdagiodProcess> processes = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void createLedger() throws IOException {
@@ -72,7 +73,7 @@ class EtcdFleetEndToEndTest {
                 p.terminate();
             }
         });
-        processes.forEach(DaemonProcess::close);
+        processes.forEach(AdagiodProcess::close);
     }
 
     @AfterAll
@@ -223,18 +224,18 @@ class EtcdFleetEndToEndTest {
                 "ADAGIOD_ETCD_NAMESPACE", namespace, "ADAGIOD_ETCD_LEASE_TTL", TTL.toSeconds() + "s");
     }
 
-    private DaemonProcess start(List<String> args, Map<String, String> env) {
-        var process = DaemonProcess.start(args, env);
+    private AdagiodProcess start(List<String> args, Map<String, String> env) {
+        var process = AdagiodProcess.start(args, env);
         processes.add(process);
         return process;
     }
 
-    private DaemonProcess agent(Map<String, String> env, int workers) {
+    private AdagiodProcess agent(Map<String, String> env, int workers) {
         return start(List.of("agent", "-agent-count", Integer.toString(workers), "-shutdown-grace", "1s"), env);
     }
 
     /** The agent id a pool process logs when it has started. */
-    private static String agentId(DaemonProcess agent) {
+    private static String agentId(AdagiodProcess agent) {
         agent.awaitLog("workers, runtimes", STARTUP);
         var m = AGENT_STARTED.matcher(agent.stderr());
         assertThat(m.find()).as(agent.stderr()).isTrue();

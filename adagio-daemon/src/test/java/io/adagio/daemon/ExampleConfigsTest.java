@@ -2,6 +2,7 @@ package io.adagio.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.adagio.testkit.AdagiodProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ExampleConfigsTest {
 
     private static Settings load(String example, String... more) {
-        var args = new java.util.ArrayList<>(List.of("-config", DaemonProcess.repositoryRoot().resolve("examples").resolve(example).toString()));
+        var args = new java.util.ArrayList<>(List.of("-config", AdagiodProcess.repositoryRoot().resolve("examples").resolve(example).toString()));
         args.addAll(List.of(more));
         return ((SettingsLoader.Parsed.Run) SettingsLoader.load(args.toArray(String[]::new), Map.of())).settings();
     }

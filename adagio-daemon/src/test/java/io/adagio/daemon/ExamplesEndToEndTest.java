@@ -8,6 +8,7 @@ import io.adagio.core.wire.GraphSpecJson;
 import io.adagio.core.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class ExamplesEndToEndTest {
     }
 
     static Stream<Path> examples() throws IOException {
-        try (var files = Files.list(DaemonProcess.repositoryRoot().resolve("examples"))) {
+        try (var files = Files.list(AdagiodProcess.repositoryRoot().resolve("examples"))) {
             return files.filter(f -> f.toString().endsWith(".json")).sorted().toList().stream();
         }
     }

@@ -1,5 +1,6 @@
 package io.adagio.daemon;
 
+import io.adagio.testkit.AdagiodProcess;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 final class SharedDaemon implements ParameterResolver {
 
     /** The shared process and its API. */
-    record Running(DaemonProcess process, Api api) implements AutoCloseable {
+    record Running(AdagiodProcess process, Api api) implements AutoCloseable {
         @Override
         public void close() {
             process.close();
@@ -28,7 +29,7 @@ final class SharedDaemon implements ParameterResolver {
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(SharedDaemon.class, key -> {
-                    var process = DaemonProcess.start("-listen", "127.0.0.1:0", "-agent-count", "8");
+                    var process = AdagiodProcess.start("-listen", "127.0.0.1:0", "-agent-count", "8");
                     return new Running(process, new Api(process.awaitApi(Duration.ofSeconds(60))));
                 }, Running.class);
     }

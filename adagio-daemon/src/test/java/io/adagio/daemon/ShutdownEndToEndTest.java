@@ -2,6 +2,7 @@ package io.adagio.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.adagio.testkit.AdagiodProcess;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class ShutdownEndToEndTest {
 
     @Test
     void sigtermMidRunRecordsTheRunningNodeAsErrorAndExitsZero() {
-        try (var daemon = DaemonProcess.start("-listen", "127.0.0.1:0", "-shutdown-grace", "500ms", "-log-level", "debug")) {
+        try (var daemon = AdagiodProcess.start("-listen", "127.0.0.1:0", "-shutdown-grace", "500ms", "-log-level", "debug")) {
             var api = new Api(daemon.awaitApi(Duration.ofSeconds(60)));
             String id = api.start("""
                     {"nodes": [{"name": "forever", "runtime": "debug",

@@ -10,7 +10,7 @@ import io.adagio.core.model.Event;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import io.etcd.jetcd.auth.Permission;
 import java.time.Duration;
 import java.util.EnumSet;

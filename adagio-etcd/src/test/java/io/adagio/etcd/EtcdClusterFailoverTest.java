@@ -8,7 +8,7 @@ import io.adagio.core.model.Event;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -14,7 +14,7 @@ import io.adagio.core.model.Result;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import io.etcd.jetcd.api.TxnRequest;
 import io.grpc.CallOptions;
 import io.grpc.Channel;

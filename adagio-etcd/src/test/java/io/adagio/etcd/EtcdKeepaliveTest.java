@@ -2,7 +2,7 @@ package io.adagio.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

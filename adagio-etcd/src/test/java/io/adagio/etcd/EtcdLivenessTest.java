@@ -13,7 +13,7 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -3,7 +3,7 @@ package io.adagio.etcd;
 import io.adagio.conformance.RepositoryConformanceSuite;
 import io.adagio.core.model.Claim;
 import io.adagio.core.repository.Repository;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;

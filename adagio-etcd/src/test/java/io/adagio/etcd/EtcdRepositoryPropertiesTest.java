@@ -2,7 +2,7 @@ package io.adagio.etcd;
 
 import io.adagio.conformance.RepositoryProperties;
 import io.adagio.core.repository.Repository;
-import io.adagio.etcd.testing.EtcdCluster;
+import io.adagio.testkit.etcd.EtcdCluster;
 import java.util.UUID;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -13,7 +13,7 @@ class EtcdRepositoryPropertiesTest extends RepositoryProperties {
 
     @BeforeContainer
     static void startEtcd() {
-        etcd = EtcdTesting.startOrSkip(1);
+        etcd = EtcdCluster.startOrSkip(1);
     }
 
     @AfterContainer

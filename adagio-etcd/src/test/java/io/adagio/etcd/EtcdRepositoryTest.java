@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.testing.EtcdExtension;
+import io.adagio.testkit.etcd.EtcdExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

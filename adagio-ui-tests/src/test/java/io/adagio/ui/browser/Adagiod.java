@@ -4,19 +4,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real {@code adagiod} process (API and agent pool, memory backend) on a free loopback port, started
@@ -26,50 +22,33 @@ final class Adagiod implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final Process process;
-    private final Path log;
+    private final AdagiodProcess process;
     final String baseUrl;
 
-    private Adagiod(Process process, Path log, String baseUrl) {
+    private Adagiod(AdagiodProcess process, String baseUrl) {
         this.process = process;
-        this.log = log;
         this.baseUrl = baseUrl;
     }
 
-    static Adagiod start() throws IOException {
-        int port;
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        Path logDir = Files.createDirectories(Path.of("target", "adagiod-logs"));
-        Path log = logDir.resolve("adagiod-" + port + ".log");
-        // Surefire runs tests from a manifest-only jar; it publishes the real test classpath here.
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, "io.adagio.daemon.Adagiod",
-                "-listen", "127.0.0.1:" + port));
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+    static Adagiod start() {
+        // Its output also goes to target/adagiod-logs/, to read after a browser test went wrong.
+        var process = AdagiodProcess.builder()
+                .args("-listen", "127.0.0.1:0")
+                .logFile(Path.of("target", "adagiod-logs", "adagiod-" + System.currentTimeMillis() + ".log"))
                 .start();
-        var daemon = new Adagiod(process, log, "http://127.0.0.1:" + port);
         try {
-            await("adagiod answering on port " + port)
+            var daemon = new Adagiod(process, process.awaitApi(Duration.ofSeconds(60)));
+            // Listening is not enough: the pages show agents, so wait until the pool has registered.
+            await("adagiod answering on " + daemon.baseUrl)
                     .atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptions()
-                    .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException("adagiod exited with " + process.exitValue()
-                                    + "; its log:\n" + Files.readString(log));
-                        }
-                        return daemon.get("/v0/stats").has("stats") && daemon.agentCount() > 0;
-                    });
+                    .until(() -> daemon.get("/v0/stats").has("stats") && daemon.agentCount() > 0);
+            return daemon;
         } catch (RuntimeException | Error e) {
-            daemon.close();
-            throw new IllegalStateException("adagiod did not start; its log:\n" + Files.readString(log), e);
+            process.close();
+            throw new IllegalStateException("adagiod did not start; its log:\n" + process.log(), e);
         }
-        return daemon;
     }
 
     String url(String path) {
@@ -125,20 +104,12 @@ final class Adagiod implements AutoCloseable {
         }
     }
 
-    String log() throws IOException {
-        return Files.readString(log);
+    String log() {
+        return process.log();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        process.close();
     }
 }

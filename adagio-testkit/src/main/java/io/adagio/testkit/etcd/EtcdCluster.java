@@ -1,8 +1,8 @@
-package io.adagio.etcd.testing;
+package io.adagio.testkit.etcd;
 
+import io.adagio.testkit.AdagiodProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Real etcd servers for tests: the {@code etcd} binary from the operating system's packages
@@ -41,7 +42,7 @@ public final class EtcdCluster implements AutoCloseable {
         this.dir = dir;
         var list = new ArrayList<Member>();
         for (int i = 0; i < size; i++) {
-            list.add(new Member(i, "m" + i, freePort(), freePort(), dir.resolve("m" + i)));
+            list.add(new Member(i, "m" + i, AdagiodProcess.freePort(), AdagiodProcess.freePort(), dir.resolve("m" + i)));
         }
         this.members = List.copyOf(list);
     }
@@ -66,6 +67,23 @@ public final class EtcdCluster implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Starts {@code size} members, or, without the etcd binary, aborts the test (it is skipped)
+     * with a message saying how to install it; except under CI ({@code CI=true}), where a missing
+     * binary fails it: CI must never pass by skipping.
+     */
+    public static EtcdCluster startOrSkip(int size) {
+        if (findBinary().isEmpty()) {
+            var message = "the etcd binary was not found: install the etcd-server package "
+                    + "(apt-get install etcd-server) or set ADAGIO_ETCD_BINARY";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException(message + " (CI=true: etcd tests must run, not be skipped)");
+            }
+            throw new TestAbortedException(message);
+        }
+        return start(size);
     }
 
     /** Starts {@code size} members and waits until every one reports healthy. */
@@ -258,15 +276,6 @@ public final class EtcdCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
