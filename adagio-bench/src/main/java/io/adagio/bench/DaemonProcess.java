@@ -75,6 +75,35 @@ final class DaemonProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for pid " + process.pid());
     }
 
+    /** CPU time (user + system) the JVM has used so far, in clock ticks (1/100 s on Linux). */
+    long cpuTicks() throws IOException {
+        // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces, so count fields after ')'.
+        var stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15)
+    }
+
+    /**
+     * Waits until the daemon uses less than 5% of a core over a second: after a burst of work its
+     * JIT compilers and collector go on for seconds, and a measurement taken then would time them too.
+     * Returns how long it took; throws if it is not quiet by the deadline.
+     */
+    Duration awaitQuiet(Duration timeout) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long before = cpuTicks();
+        while (System.nanoTime() < deadline) {
+            // An outside process: its CPU time over an interval is the only signal there is.
+            Thread.sleep(1_000);
+            long now = cpuTicks();
+            if (now - before < 5) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            before = now;
+        }
+        throw new IllegalStateException("adagiod still busy after " + timeout + " without load");
+    }
+
     private void awaitHealthy(Duration timeout) throws InterruptedException {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();

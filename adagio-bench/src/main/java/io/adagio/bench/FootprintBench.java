@@ -39,13 +39,24 @@ final class FootprintBench {
             Figure roundTrip = Figure.of(List.of());
             String note = null;
             if (Files.isExecutable(cli)) {
-                runCli(cli, daemon.target()); // the first call may build or warm the page cache
+                // The first call may build, warm the page cache or write the CLI's class-data sharing
+                // archive (bin/adagio makes one on first use): not a figure of the round trip.
+                runCli(cli, daemon.target());
+                if (!Files.exists(home.resolve("adagio-cli/target/adagio-cli.jsa"))) {
+                    progress.step("footprint: warning: bin/adagio wrote no class-data sharing archive; its starts are slower");
+                }
+                // "Against an idle daemon": right after the warm-up its compilers still run for
+                // seconds, and on 2 cores they slowed the CLI by half again.
+                var settled = daemon.awaitQuiet(Duration.ofSeconds(60));
+                progress.step("footprint: adagiod idle after " + settled.toMillis() + " ms; timing bin/adagio runs ls");
                 var times = new ArrayList<Double>();
                 for (int i = 0; i < cliRuns; i++) {
                     times.add(runCli(cli, daemon.target()));
                 }
                 roundTrip = Figure.of(times);
-                progress.step("footprint: bin/adagio runs ls " + roundTrip.describe() + " ms");
+                // Other work on the machine shows in a process start more than anywhere: say how much.
+                progress.step("footprint: bin/adagio runs ls " + roundTrip.describe() + " ms (load average "
+                        + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + ")");
             } else {
                 note = cli + " is missing in this tree";
                 progress.step("footprint: " + note + "; no CLI round trip measured");
