@@ -1,6 +1,7 @@
 package io.adagio.etcd;
 
 import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.NodeTable;
 import io.adagio.etcd.EtcdStorage.StoredNode;
@@ -26,6 +27,7 @@ final class EtcdNodeTable implements NodeTable {
     private final String runId;
     private final Map<String, StoredNode> read = new HashMap<>();
     private final LinkedHashMap<String, NodeState> written = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Delivery> delivered = new LinkedHashMap<>();
     private final Loader loader;
 
     EtcdNodeTable(String runId, Map<String, StoredNode> known, Loader loader) {
@@ -62,6 +64,14 @@ final class EtcdNodeTable implements NodeTable {
         return written;
     }
 
+    /** An upstream's output handed to a wide fan-in node: stored under its own key, not in the node's record. */
+    record Delivery(String node, String upstream, byte[] output) {}
+
+    /** Inputs delivered to wide fan-in nodes, by node: written as per-edge keys, their records untouched. */
+    Map<String, Delivery> delivered() {
+        return delivered;
+    }
+
     @Override
     public String runId() {
         return runId;
@@ -95,8 +105,28 @@ final class EtcdNodeTable implements NodeTable {
         return s.state();
     }
 
+    /**
+     * A WAITING wide fan-in node that gains exactly one input and stays WAITING is the protocol
+     * delivering an upstream's output (Protocol.finish: {@code withInput}). Its record keeps the
+     * full upstream count as {@code waitingOn}, so that delivery never makes it READY here; the input
+     * goes to its own key instead of a rewrite of the record, and the repository decides readiness
+     * after the commit by counting the node's input keys (see EtcdRepository.promoteWide). Any other
+     * change of the node (unreached, promoted) is an ordinary record write.
+     */
     @Override
     public void put(String node, NodeState state) {
+        var s = read.get(node);
+        if (s != null && EtcdStorage.wideFanIn(s.record()) && !written.containsKey(node)
+                && s.state().status() == NodeStatus.WAITING && state.status() == NodeStatus.WAITING
+                && state.waitingOn() == s.state().waitingOn() - 1
+                && state.inputs().size() == s.state().inputs().size() + 1) {
+            for (var e : state.inputs().entrySet()) {
+                if (!s.state().inputs().containsKey(e.getKey())) {
+                    delivered.put(node, new Delivery(node, e.getKey(), e.getValue()));
+                    return;
+                }
+            }
+        }
         written.put(node, state);
     }
 }

@@ -259,6 +259,7 @@ public final class EtcdRepository implements Repository {
             var record = NodeRecord.newBuilder()
                     .setFormat(FORMAT)
                     .setIndex(nodeIndex.get(name))
+                    .setUpstreamCount(graph.upstream(name).size())
                     .setSpec(WireMapping.toProto(spec0));
             for (var down : graph.downstream(name)) {
                 record.addDownstream(Downstream.newBuilder().setName(down)
@@ -314,7 +315,9 @@ public final class EtcdRepository implements Repository {
             var r = await(kv.txn().Then(
                     Op.get(bytes(keys.run(runId)), GetOption.DEFAULT),
                     Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()),
-                    Op.get(bytes(keys.nodes(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()))
+                    Op.get(bytes(keys.nodes(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()),
+                    // Inputs of wide fan-in nodes not yet READY live under per-edge keys.
+                    Op.get(bytes(keys.runInputs(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()))
                     .commit());
             var gets = r.getGetResponses();
             if (gets.get(0).getKvs().isEmpty()) {
@@ -328,7 +331,17 @@ public final class EtcdRepository implements Repository {
             var record = EtcdStorage.decode(gets.get(0).getKvs().getFirst().getValue(), RunRecord::parseFrom, keys.run(runId));
             var kvs = new ArrayList<>(gets.get(2).getKvs());
             kvs.addAll(rest(keys.nodes(runId), gets.get(2), r.getHeader().getRevision()));
-            return toRun(record, kvs);
+            var inputKvs = new ArrayList<>(gets.get(3).getKvs());
+            inputKvs.addAll(rest(keys.runInputs(runId), gets.get(3), r.getHeader().getRevision()));
+            var stuck = new ArrayList<String>();
+            var run = toRun(record, kvs, inputKvs, stuck);
+            if (!stuck.isEmpty() && attempt < 3) {
+                // A wide fan-in node with every input but still WAITING: the finisher that should
+                // have promoted it died between its commit and the promotion. Repair, read again.
+                stuck.forEach(n -> promote(runId, n));
+                continue;
+            }
+            return run;
         }
     }
 
@@ -436,6 +449,9 @@ public final class EtcdRepository implements Repository {
         if (ref != null) {
             held.remove(ref);
         }
+        if (!outcome.delivered().isEmpty()) {
+            promoteWide(runId, outcome.delivered());
+        }
         return outcome.step().node();
     }
 
@@ -490,7 +506,11 @@ public final class EtcdRepository implements Repository {
 
     private enum Kind { CLAIM, FINISH, ORPHAN }
 
-    private record Outcome(Step step, long lease, StoredNode primary) {}
+    private record Outcome(Step step, long lease, StoredNode primary, List<String> delivered) {
+        Outcome(Step step, long lease, StoredNode primary) {
+            this(step, lease, primary, List.of());
+        }
+    }
 
     private record ClaimRef(String runId, String node, String claimId) {}
 
@@ -573,9 +593,9 @@ public final class EtcdRepository implements Repository {
                 }
             }
             if (big) {
-                var step = lockedTransition(kind, runId, nodeName, protocol);
-                if (step != null) {
-                    return new Outcome(step, 0, null);
+                var locked = lockedTransition(kind, runId, nodeName, protocol);
+                if (locked != null) {
+                    return locked;
                 }
                 snap = readPrimary(runId, nodeName);
                 continue;
@@ -590,7 +610,7 @@ public final class EtcdRepository implements Repository {
             if (plan.tooBig(settings.maxTxnOps())) {
                 var locked = lockedTransition(kind, runId, nodeName, protocol);
                 if (locked != null) {
-                    return new Outcome(locked, 0, null);
+                    return locked;
                 }
                 snap = readPrimary(runId, nodeName);
                 continue;
@@ -615,7 +635,7 @@ public final class EtcdRepository implements Repository {
                     // The commit may or may not have applied: look for our write id.
                     var now = readPrimary(runId, nodeName);
                     if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
-                        return new Outcome(step, lease, now.node());
+                        return new Outcome(step, lease, now.node(), List.copyOf(table.delivered().keySet()));
                     }
                     if (System.nanoTime() > deadline) {
                         throw e;
@@ -636,11 +656,133 @@ public final class EtcdRepository implements Repository {
                 var committed = written == null ? snap.node() : new StoredNode(
                         EtcdStorage.withState(snap.node().record(), written, writeId), snap.node().spec(),
                         snap.node().downstream(), written, response.getHeader().getRevision());
-                return new Outcome(step, lease, committed);
+                return new Outcome(step, lease, committed, List.copyOf(table.delivered().keySet()));
             }
             LOG.debug("{} of node {} of run {} conflicted; computing it again", kind, nodeName, runId);
             snap = fromElse(runId, nodeName, response);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Wide fan-in: inputs under per-edge keys, readiness decided after the upstream's commit
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * After a finish that delivered inputs to wide fan-in nodes (EtcdNodeTable.put), moves those
+     * whose every input key is now present to READY.
+     *
+     * <p>Why exactly one promotion happens, and always one: etcd is linearizable and each upstream
+     * finisher counts a node's input keys only after its own input key is committed. Whichever of
+     * the N finishers committed last therefore counts N (earlier ones may count N too, if they count
+     * late). Every finisher that counts N promotes guarded by the node's mod revision (and the run's
+     * journal marker): the first commit wins, the others read it READY and stop. A node left
+     * unreached by a failed upstream never gets N inputs and is no longer WAITING, so it is never
+     * promoted; a retried upstream delivers only with its final success (a repeated delivery puts
+     * the same key, so the count cannot pass N).
+     *
+     * <p>The cost is one request per finish (the counts and records of all its wide downstream
+     * nodes), plus a read and a transaction once per promoted node, instead of a guarded rewrite of
+     * an ever-growing record by every upstream, each conflicting with the others.
+     */
+    private void promoteWide(String runId, List<String> nodes) {
+        try {
+            int per = Math.max(1, (settings.maxTxnOps()) / 2);
+            for (int i = 0; i < nodes.size(); i += per) {
+                var part = nodes.subList(i, Math.min(nodes.size(), i + per));
+                var ops = new ArrayList<Op>();
+                for (var n : part) {
+                    ops.add(Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT));
+                    ops.add(Op.get(bytes(keys.inputs(runId, n)), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+                }
+                var gets = await(kv.txn().Then(ops.toArray(Op[]::new)).commit()).getGetResponses();
+                for (int j = 0; j < part.size(); j++) {
+                    var kvs = gets.get(2 * j).getKvs();
+                    if (kvs.isEmpty()) {
+                        continue;
+                    }
+                    var node = stored(runId, part.get(j), kvs.getFirst());
+                    if (node.state().status() == NodeStatus.WAITING
+                            && gets.get(2 * j + 1).getCount() >= node.record().getUpstreamCount()) {
+                        promote(runId, part.get(j));
+                    }
+                }
+            }
+        } catch (RepositoryException.Unavailable e) {
+            // The finish itself is committed: a lost promotion is retried in the background rather
+            // than reported as a failed finish (which its caller would retry into a StaleClaim).
+            LOG.info("promotion of wide fan-in nodes of run {} failed ({}); retrying", runId, e.getMessage());
+            retryLater(() -> promoteWide(runId, nodes));
+        }
+    }
+
+    /** Moves one wide fan-in node with all its inputs present from WAITING to READY, inputs copied in. */
+    private void promote(String runId, String nodeName) {
+        long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
+        while (!closed) {
+            var r = await(kv.txn().Then(
+                    Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT),
+                    Op.get(bytes(keys.inputs(runId, nodeName)), GetOption.builder().isPrefix(true).build()),
+                    Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build())).commit());
+            var gets = r.getGetResponses();
+            if (gets.get(2).getCount() > 0) {
+                applyJournal(runId);
+                continue;
+            }
+            var kvs = gets.get(0).getKvs();
+            if (kvs.isEmpty()) {
+                return;
+            }
+            var node = stored(runId, nodeName, kvs.getFirst());
+            var inputKvs = gets.get(1).getKvs();
+            if (node.state().status() != NodeStatus.WAITING || inputKvs.size() < node.record().getUpstreamCount()) {
+                return; // promoted by another finisher, or left unreached
+            }
+            var before = node.state();
+            var ready = new NodeState(NodeStatus.READY, before.attempts(), before.startedAt(), before.finishedAt(),
+                    inputsOf(keys.inputs(runId, nodeName), inputKvs), before.claim(), 0);
+            var cmps = new ArrayList<Cmp>();
+            cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
+            cmps.add(new Cmp(bytes(keys.node(runId, nodeName)), Cmp.Op.EQUAL, CmpTarget.modRevision(node.modRevision())));
+            var ops = new ArrayList<Op>();
+            ops.add(Op.put(bytes(keys.node(runId, nodeName)),
+                    EtcdStorage.encode(EtcdStorage.withState(node.record(), ready, newWriteId())), PutOption.DEFAULT));
+            ops.add(Op.put(bytes(keys.ready(runId, nodeName)),
+                    EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()))), PutOption.DEFAULT));
+            long[] delta = new long[CounterShards.FIELDS];
+            delta[CounterShards.index(NodeStatus.WAITING)]--;
+            delta[CounterShards.index(NodeStatus.READY)]++;
+            var shard = shards.acquire();
+            try {
+                shard.stage(delta, cmps, ops);
+                TxnResponse response;
+                try {
+                    response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+                } catch (RepositoryException.Unavailable e) {
+                    shard.markUnknown();
+                    throw e; // retried from the start: a promotion that did apply reads READY
+                }
+                if (response.isSucceeded()) {
+                    shard.committed(response.getHeader().getRevision());
+                    return;
+                }
+                shard.markUnknown(); // the node, the journal or the shard changed: read again
+            } finally {
+                shards.release(shard);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new RepositoryException.Unavailable("etcd: gave up promoting node \"" + nodeName + "\" of run \""
+                        + runId + "\" after conflicting attempts");
+            }
+        }
+    }
+
+    /** The inputs stored under {@code prefix} ({@code <prefix><upstream>} = output), in key order. */
+    private static Map<String, byte[]> inputsOf(String prefix, List<KeyValue> kvs) {
+        var inputs = new LinkedHashMap<String, byte[]>();
+        for (var kv0 : kvs) {
+            inputs.put(text(kv0.getKey()).substring(prefix.length()), kv0.getValue().getBytes());
+        }
+        return inputs;
     }
 
     private Step replayedClaim(String runId, String nodeName, StoredNode node) {
@@ -689,10 +831,16 @@ public final class EtcdRepository implements Repository {
         elseOps.add(Op.get(claimKey, GetOption.builder().withCountOnly(true).build()));
         elseOps.add(Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT));
         for (var e : table.read().entrySet()) {
-            if (e.getValue() != null) {
+            // A wide fan-in node only handed an input is not compared: that is what lets its
+            // upstream nodes finish concurrently (readiness is decided after the commit).
+            boolean onlyDelivered = table.delivered().containsKey(e.getKey()) && !table.written().containsKey(e.getKey());
+            if (e.getValue() != null && !onlyDelivered) {
                 cmps.add(new Cmp(bytes(keys.node(runId, e.getKey())), Cmp.Op.EQUAL,
                         CmpTarget.modRevision(e.getValue().modRevision())));
             }
+        }
+        for (var d : table.delivered().values()) {
+            put(ops, journalOps, keys.input(runId, d.node(), d.upstream()), d.output(), 0);
         }
         for (var e : table.written().entrySet()) {
             var name = e.getKey();
@@ -809,9 +957,9 @@ public final class EtcdRepository implements Repository {
      * with the stats: from that commit on the transition is decided, and anyone finds and applies the
      * journal in chunks.
      *
-     * @return the step, or null when the lock could not be taken (the caller reads again)
+     * @return the outcome, or null when the lock could not be taken (the caller reads again)
      */
-    private Step lockedTransition(Kind kind, String runId, String nodeName, Function<EtcdNodeTable, Step> protocol) {
+    private Outcome lockedTransition(Kind kind, String runId, String nodeName, Function<EtcdNodeTable, Step> protocol) {
         String writeId = newWriteId();
         long lease = leases.current();
         var journalKey = bytes(keys.journal(runId));
@@ -837,7 +985,7 @@ public final class EtcdRepository implements Repository {
                 throw new RepositoryException.StaleClaim(runId, nodeName, "");
             }
             if (table.written().isEmpty()) {
-                return step;
+                return new Outcome(step, 0, null);
             }
             var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0);
             var journal = marker.toBuilder().addAllOps(plan.journalOps()).build();
@@ -869,7 +1017,7 @@ public final class EtcdRepository implements Repository {
                 shards.release(shard);
             }
             applyJournal(runId);
-            return step;
+            return new Outcome(step, 0, null, List.copyOf(table.delivered().keySet()));
         } finally {
             if (!decided) {
                 // Unlock, unless the lock already passed (lease) or the journal is someone's.
@@ -1353,7 +1501,14 @@ public final class EtcdRepository implements Repository {
         return out;
     }
 
-    private Run toRun(RunRecord record, List<KeyValue> kvs) {
+    private Run toRun(RunRecord record, List<KeyValue> kvs, List<KeyValue> inputKvs, List<String> stuck) {
+        // Per-edge inputs by node: {@code <runInputs><node>/<upstream>}.
+        var edgeInputs = new HashMap<String, List<KeyValue>>();
+        String inputsRoot = keys.runInputs(record.getId());
+        for (var kv0 : inputKvs) {
+            var rest = text(kv0.getKey()).substring(inputsRoot.length());
+            edgeInputs.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(kv0);
+        }
         var stored = new ArrayList<StoredNode>(kvs.size());
         for (var kv0 : kvs) {
             stored.add(StoredNode.of(EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, text(kv0.getKey())),
@@ -1365,7 +1520,18 @@ public final class EtcdRepository implements Repository {
         long completed = 0;
         boolean started = false;
         for (var s : stored) {
-            nodes.add(s.state().toNode(s.spec()));
+            var state = s.state();
+            var delivered = edgeInputs.get(s.spec().name());
+            if (delivered != null && state.status() == NodeStatus.WAITING
+                    && delivered.size() >= s.record().getUpstreamCount()) {
+                stuck.add(s.spec().name());
+            }
+            if (delivered != null && state.inputs().isEmpty()) {
+                // A wide fan-in node before it is READY (or left unreached): its record holds none yet.
+                state = new NodeState(state.status(), state.attempts(), state.startedAt(), state.finishedAt(),
+                        inputsOf(keys.inputs(record.getId(), s.spec().name()), delivered), state.claim(), state.waitingOn());
+            }
+            nodes.add(state.toNode(s.spec()));
             for (var d : s.record().getDownstreamList()) {
                 if (d.getEdgeIndex() < edges.length) {
                     edges[d.getEdgeIndex()] = new Edge(s.spec().name(), d.getName());

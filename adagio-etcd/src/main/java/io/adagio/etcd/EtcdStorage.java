@@ -20,7 +20,16 @@ import java.util.List;
 /** Encodes and decodes the stored records (storage.proto), checking their format version. */
 final class EtcdStorage {
     /** The storage format this release writes and the newest it reads. */
-    static final int FORMAT_VERSION = 1;
+    // 2: wide fan-in nodes keep their inputs under per-edge keys until they are READY (Keys.input).
+    static final int FORMAT_VERSION = 2;
+
+    /**
+     * Nodes with more upstream nodes than this receive their inputs as per-edge keys instead of in
+     * their record: a record rewritten by each upstream's finish would grow with the fan-in
+     * (quadratic bytes) and serialise every finish on it. Below it, one guarded record rewrite is
+     * cheaper than counting keys, and its contention is bounded by the fan-in.
+     */
+    static final int WIDE_FAN_IN = 8;
 
     private EtcdStorage() {}
 
@@ -64,6 +73,10 @@ final class EtcdStorage {
             return new StoredNode(r, WireMapping.fromProto(r.getSpec()),
                     r.getDownstreamList().stream().map(Downstream::getName).toList(), state, modRevision);
         }
+    }
+
+    static boolean wideFanIn(NodeRecord r) {
+        return r.getUpstreamCount() > WIDE_FAN_IN;
     }
 
     /** The record with {@code state} in place of the stored state; spec and graph parts are kept. */

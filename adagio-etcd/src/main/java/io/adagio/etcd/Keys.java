@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
  * stats/&lt;instance&gt;-&lt;n&gt;        CounterShard, written by one instance (process)
  * stats/merged                CounterShard: the sum of the shards of instances that are gone
  * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
+ * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
  * journal-applied/&lt;run&gt;       how much of it is applied
  * </pre>
@@ -126,6 +127,18 @@ final class Keys {
 
     String instances() {
         return root + "instances/";
+    }
+
+    String input(String runId, String node, String upstream) {
+        return inputs(runId, node) + upstream;
+    }
+
+    String inputs(String runId, String node) {
+        return runInputs(runId) + node + "/";
+    }
+
+    String runInputs(String runId) {
+        return root + "inputs/" + runId + "/";
     }
 
     String journal(String runId) {

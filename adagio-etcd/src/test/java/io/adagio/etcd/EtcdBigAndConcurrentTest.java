@@ -87,6 +87,26 @@ class EtcdBigAndConcurrentTest {
         assertThat(stats.nodeCounts().total()).isEqualTo(302);
     }
 
+    /**
+     * A wide fan-in node is made READY after the commit of its last upstream's finish; should that
+     * process die in between, the node has every input key but is still WAITING. Inspect repairs it.
+     */
+    @Test
+    void aWideFanInWhosePromotionWasCutShortIsMadeReadyByInspect() {
+        var r = repository();
+        int width = EtcdStorage.WIDE_FAN_IN + 2;
+        var run = r.startRun(fanOutFanIn(width));
+        // What the upstream finishes leave behind when the last finisher dies before promoting.
+        for (int i = 0; i < width; i++) {
+            raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
+        }
+        var sink = r.inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.READY);
+        assertThat(sink.inputs()).hasSize(width);
+        assertThat(raw.keys(namespace + "/ready/" + run.id() + "/sink")).hasSize(1);
+        assertThat(r.stats().nodeCounts().ready()).isEqualTo(2); // root and sink
+    }
+
     @Test
     void aFailureWhoseUnreachedNodesExceedOneTransactionCompletesThemAll() {
         var r = repository();

@@ -8,6 +8,7 @@ import io.adagio.core.model.Edge;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.repository.Subscription;
@@ -144,6 +145,48 @@ class EtcdRepositoryCostTest {
             var atLeaf = c.counter().snapshot();
             c.repository().finishNode(run.id(), "c0", Result.success("x"), leaf);
             assertThat(atLeaf.requests()).as("requests of a leaf's finish (%s)", atLeaf.delta()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The upstream nodes of a wide fan-in finish at a constant cost each, whatever the fan-in: each
+     * hands its output over under its own key (no rewrite of the sink's record, which would grow
+     * with every input and serialise the finishes), and the last one makes the sink READY.
+     */
+    @Test
+    void eachUpstreamOfAWideFanInFinishesAtAConstantCost() {
+        var c = counted();
+        for (int width : new int[] {20, 200}) {
+            var run = c.repository().startRun(EtcdBigAndConcurrentTest.fanOutFanIn(width));
+            var root = new Claim(UUID.randomUUID().toString());
+            c.repository().claimNode(run.id(), "root", root);
+            c.repository().finishNode(run.id(), "root", Result.success("go"), root);
+            long maxFinish = 0;
+            for (int i = 0; i < width; i++) {
+                var claim = new Claim(UUID.randomUUID().toString());
+                c.repository().claimNode(run.id(), "m" + i, claim);
+                var atFinish = c.counter().snapshot();
+                c.repository().finishNode(run.id(), "m" + i, Result.success("out-" + i), claim);
+                if (i < width - 1) {
+                    // read of the sink + txn + count of the sink's inputs
+                    assertThat(atFinish.requests()).as("requests of upstream finish %d of %d (%s)", i, width, atFinish.delta())
+                            .isEqualTo(3);
+                }
+                maxFinish = Math.max(maxFinish, atFinish.requests());
+                assertThat(atFinish.nodePrefixRanges()).isZero();
+                if (i == width / 2) {
+                    var sink = c.repository().inspectRun(run.id()).node("sink").orElseThrow();
+                    assertThat(sink.status()).isEqualTo(NodeStatus.WAITING);
+                    assertThat(sink.inputs()).hasSize(i + 1);
+                }
+            }
+            // The last one also reads the sink's inputs and promotes it: two more requests.
+            assertThat(maxFinish).as("requests of the last upstream finish").isEqualTo(5);
+            var claim = new Claim(UUID.randomUUID().toString());
+            var claimed = c.repository().claimNode(run.id(), "sink", claim);
+            assertThat(claimed.claimed()).isTrue();
+            assertThat(claimed.node().inputs()).hasSize(width);
+            assertThat(new String(claimed.node().inputs().get("m7"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("out-7");
         }
     }
 

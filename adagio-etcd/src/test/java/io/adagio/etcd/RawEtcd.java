@@ -19,6 +19,10 @@ final class RawEtcd implements AutoCloseable {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
+    void put(String key, String value) {
+        get(client.getKVClient().put(b(key), b(value)));
+    }
+
     void delete(String key) {
         get(client.getKVClient().delete(b(key)));
     }
