@@ -34,27 +34,25 @@ class EtcdBigAndConcurrentTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private EtcdTestScope scope;
     private String namespace;
     private RawEtcd raw;
 
     @BeforeEach
     void setUp() {
-        namespace = "big-" + UUID.randomUUID();
-        raw = new RawEtcd(ETCD.endpoints());
-        toClose.add(raw);
+        scope = new EtcdTestScope("big", ETCD.endpoints());
+        namespace = scope.namespace;
+        raw = scope.raw;
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (var c : toClose.reversed()) {
-            c.close();
-        }
+        scope.close();
     }
 
     private EtcdRepository repository() {
         var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace));
-        toClose.add(r);
+        scope.closeLater(r);
         return r;
     }
 

@@ -45,27 +45,25 @@ class EtcdHousekeepingTest {
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private EtcdTestScope scope;
     private String namespace;
     private RawEtcd raw;
 
     @BeforeEach
     void setUp() {
-        namespace = "housekeeping-" + UUID.randomUUID();
-        raw = new RawEtcd(ETCD.endpoints());
-        toClose.add(raw);
+        scope = new EtcdTestScope("housekeeping", ETCD.endpoints());
+        namespace = scope.namespace;
+        raw = scope.raw;
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (var c : toClose.reversed()) {
-            c.close();
-        }
+        scope.close();
     }
 
     private EtcdRepository repository(EtcdSettings settings, ClientInterceptor... interceptors) {
         var r = EtcdRepository.connect(settings, interceptors);
-        toClose.add(r);
+        scope.closeLater(r);
         return r;
     }
 

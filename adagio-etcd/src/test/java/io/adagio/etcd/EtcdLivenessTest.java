@@ -15,7 +15,6 @@ import io.adagio.core.protocol.Protocol;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.testkit.etcd.EtcdExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -34,27 +33,25 @@ class EtcdLivenessTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Set<Event.Type> ALL = EnumSet.allOf(Event.Type.class);
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private EtcdTestScope scope;
     private String namespace;
     private RawEtcd raw;
 
     @BeforeEach
     void setUp() {
-        namespace = "liveness-" + UUID.randomUUID();
-        raw = new RawEtcd(ETCD.endpoints());
-        toClose.add(raw);
+        scope = new EtcdTestScope("liveness", ETCD.endpoints());
+        namespace = scope.namespace;
+        raw = scope.raw;
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (var c : toClose.reversed()) {
-            c.close();
-        }
+        scope.close();
     }
 
     private EtcdRepository repository(String endpoints, Duration ttl) {
         var r = EtcdRepository.connect(EtcdSettings.of(endpoints).withNamespace(namespace).withLeaseTtl(ttl));
-        toClose.add(r);
+        scope.closeLater(r);
         return r;
     }
 
@@ -146,7 +143,7 @@ class EtcdLivenessTest {
     @Test
     void aSubscriberCutOffFromEtcdCatchesUpAfterReconnectAndAfterCompaction() throws Exception {
         var proxy = new TcpProxy(ETCD.endpoints());
-        toClose.add(proxy);
+        scope.closeLater(proxy);
         var agent = repository(proxy.url(), Duration.ofSeconds(10));
         var starter = repository();
         var inbox = subscribe(agent, "agent", EnumSet.of(Event.Type.NODE_READY));
