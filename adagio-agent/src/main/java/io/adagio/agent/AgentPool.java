@@ -27,9 +27,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -54,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * argument, or anything the runtime throws, is recorded as an ERROR attempt saying what went
  * wrong. The repository refusing a claim or finish (not ready, stale claim, not found) is logged
  * and skipped; an unavailable repository is retried with backoff.
+ *
+ * <p>A result is recorded in the background while its worker takes its next node (at most one
+ * result in flight per worker), so a remote repository's round trip overlaps the next claim instead
+ * of adding to every node's hand-over; {@link Builder#recordInBackground(boolean)} turns that off.
  *
  * <p>{@link #close()} shuts down gracefully (DESIGN §6): stop claiming, let running nodes finish
  * within the grace period, then tell the rest to stop (interrupt, cancellation actions) and record
@@ -89,6 +98,11 @@ public final class AgentPool implements AutoCloseable {
     private final Duration cancellationTimeout;
     private final Duration backoffInitial;
     private final Duration backoffMax;
+    private final boolean recordInBackground;
+    /** Records results while their workers go on (virtual threads: recording only waits on I/O). */
+    private final ExecutorService recorders = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("adagio-agent-record-", 0).factory());
+    private final Set<CompletableFuture<Void>> recordings = ConcurrentHashMap.newKeySet();
 
     private final Object lock = new Object();
     private volatile State state = State.NEW; // written under lock
@@ -124,6 +138,7 @@ public final class AgentPool implements AutoCloseable {
         this.cancellationTimeout = b.cancellationTimeout;
         this.backoffInitial = b.backoffInitial;
         this.backoffMax = b.backoffMax;
+        this.recordInBackground = b.recordInBackground;
     }
 
     public static Builder builder() {
@@ -168,7 +183,7 @@ public final class AgentPool implements AutoCloseable {
         return runtimes.names();
     }
 
-    /** The number of nodes being executed now. */
+    /** The number of nodes claimed here whose result is not recorded yet. */
     public int runningCount() {
         return running.size();
     }
@@ -199,7 +214,13 @@ public final class AgentPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- workers
 
+    /** A worker's result being recorded in the background, if any: it waits for it before handing over the next. */
+    private static final class Slot {
+        CompletableFuture<Void> recording = CompletableFuture.completedFuture(null);
+    }
+
     private void work() {
+        var slot = new Slot();
         while (true) {
             Subscription sub;
             synchronized (lock) {
@@ -217,7 +238,7 @@ public final class AgentPool implements AutoCloseable {
                 // An event dropped here is only a hint: every other subscriber had its own copy, and
                 // a new subscriber is told about every node that is ready.
                 if (event.isPresent() && state == State.RUNNING) {
-                    handle(event.get(), sub);
+                    handle(event.get(), sub, slot);
                 }
             } catch (InterruptedException e) {
                 // Only shutdown interrupts a worker; the loop condition sees it.
@@ -227,7 +248,7 @@ public final class AgentPool implements AutoCloseable {
         }
     }
 
-    private void handle(Event event, Subscription sub) throws InterruptedException {
+    private void handle(Event event, Subscription sub, Slot slot) throws InterruptedException {
         var spec = event.node();
         var runId = event.runId();
         var runtime = runtimes.get(spec.runtime()).orElse(null);
@@ -265,6 +286,7 @@ public final class AgentPool implements AutoCloseable {
             running.add(execution);
             tooLate = state == State.CANCELLING || state == State.STOPPED;
         }
+        boolean handedOver = false;
         try {
             log.debug("claimed node \"{}\" of run {} (attempt {}{})", spec.name(), runId,
                     claimed.node().attempts().size() + 1, orphan ? ", orphaned" : "");
@@ -276,16 +298,56 @@ public final class AgentPool implements AutoCloseable {
             } else {
                 result = invoke(runtime, execution);
             }
-            Thread.interrupted(); // a stop signal meant for the runtime must not disturb recording
+            // From here on no stop signal meant for the runtime reaches this thread, and any that
+            // came must not disturb recording.
+            execution.runtimeReturned();
             if (execution.takeReport()) {
-                record(execution, result, orphan);
+                if (recordInBackground) {
+                    awaitRecording(slot);
+                    var recording = new CompletableFuture<Void>();
+                    recordings.add(recording);
+                    slot.recording = recording;
+                    handedOver = true;
+                    recorders.execute(() -> {
+                        try {
+                            record(execution, result, orphan);
+                        } finally {
+                            running.remove(execution);
+                            execution.finished();
+                            recordings.remove(recording);
+                            recording.complete(null);
+                        }
+                    });
+                } else {
+                    record(execution, result, orphan);
+                }
             } else {
                 log.debug("{}: result {} discarded, shutdown recorded the attempt", execution.describe(), result.conclusion());
             }
         } finally {
-            running.remove(execution);
-            execution.finished();
+            if (!handedOver) {
+                running.remove(execution);
+                execution.finished();
+            }
             Thread.interrupted();
+        }
+    }
+
+    /** Waits for the worker's previous result to be recorded: at most one in flight per worker. */
+    private static void awaitRecording(Slot slot) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                slot.recording.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // recording ends by itself (record() gives up when shut down)
+            } catch (ExecutionException e) {
+                break; // record() does not throw; nothing to wait for
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -577,6 +639,15 @@ public final class AgentPool implements AutoCloseable {
             }
             record(execution, Result.error(SHUTDOWN_OUTPUT), false);
         }
+        // Results still being recorded in the background: recorded (or given up, see giveUpAt) before
+        // the subscription goes, like every other attempt.
+        try {
+            CompletableFuture.allOf(recordings.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, giveUpAt + cancellationTimeout.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("agent {}: {} result(s) still being recorded after shutdown", agentId, recordings.size());
+        }
+        recorders.shutdown();
         // The watcher first (shutdown woke it), so that it cannot take the unsubscribe below for a lost
         // registration. Then, every attempt finished or recorded, unsubscribe: that also wakes the idle
         // workers waiting for an event, so they end at once instead of at their next poll timeout.
@@ -643,8 +714,19 @@ public final class AgentPool implements AutoCloseable {
         private Duration cancellationTimeout = Duration.ofSeconds(5);
         private Duration backoffInitial = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);
+        private boolean recordInBackground = true;
 
         private Builder() {}
+
+        /**
+         * Whether a worker takes its next node while its last result is being recorded (default true):
+         * with a remote repository that hides one round trip per node. Off, a worker records each
+         * result before it takes the next node.
+         */
+        public Builder recordInBackground(boolean on) {
+            this.recordInBackground = on;
+            return this;
+        }
 
         public Builder repository(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");

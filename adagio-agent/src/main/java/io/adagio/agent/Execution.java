@@ -26,6 +26,8 @@ final class Execution {
     final ExecutionContext context;
     private final AtomicBoolean reportTaken = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Whether the runtime may still be running on {@link #worker}; guarded by this. */
+    private boolean runtimeRunning = true;
 
     Execution(String runId, Node node, Claim claim, String agentId, Thread worker, Subscription subscription) {
         this.runId = runId;
@@ -41,12 +43,21 @@ final class Execution {
         return reportTaken.compareAndSet(false, true);
     }
 
-    /** Tells the runtime to stop: its cancellation actions first (killing child processes), then an interrupt. */
-    void cancel(String reason) {
+    /**
+     * Tells the runtime to stop: its cancellation actions first (killing child processes), then an
+     * interrupt, only while the runtime runs (the worker may have gone on to another node since).
+     */
+    synchronized void cancel(String reason) {
         cancellation.cancel(reason);
-        if (done.getCount() > 0) {
+        if (runtimeRunning) {
             worker.interrupt();
         }
+    }
+
+    /** Called by the worker when the runtime returned: no interrupt for it reaches the worker after this. */
+    synchronized void runtimeReturned() {
+        runtimeRunning = false;
+        Thread.interrupted();
     }
 
     void finished() {

@@ -132,6 +132,8 @@ public final class EtcdRepository implements Repository {
     private final List<Runnable> livenessListeners = new CopyOnWriteArrayList<>();
     /** Claims won here: the lease they hang on, and the record as committed (spares finish a read). */
     private final ConcurrentHashMap<ClaimRef, HeldClaim> held = new ConcurrentHashMap<>();
+    /** Records that came with watched index entries: claims of those nodes skip their read. */
+    private final ClaimHints hints = new ClaimHints(4096);
     private final AtomicLong lastCreatedNs = new AtomicLong();
     private final Object orphanWatchLock = new Object();
     private volatile Watch.Watcher orphanWatcher;
@@ -251,6 +253,7 @@ public final class EtcdRepository implements Repository {
         var chunks = new TxnChunker(settings.maxTxnOps() - TXN_RESERVE);
         var readyOps = new ArrayList<Op>();
         long readyBytes = 0;
+        long recordBytes = 0;
         // Sinks first: when a node is written, everything downstream of it already exists, so a
         // start cut short (a crash) never leaves a claimable node whose finish finds nothing below.
         for (var name : reverseTopologicalOrder(graph)) {
@@ -268,8 +271,9 @@ public final class EtcdRepository implements Repository {
             var r = EtcdStorage.withState(record.build(), state, writeId);
             chunks.add(Op.put(bytes(keys.node(runId, name)), EtcdStorage.encode(r), PutOption.DEFAULT),
                     r.getSerializedSize());
+            recordBytes += r.getSerializedSize() + 64L;
             if (state.status() == NodeStatus.READY) {
-                var entry = EtcdStorage.indexEntry(Event.ready(runId, spec0));
+                var entry = EtcdStorage.indexEntry(Event.ready(runId, spec0), r);
                 readyOps.add(Op.put(bytes(keys.ready(runId, name)), EtcdStorage.encode(entry), PutOption.DEFAULT));
                 readyBytes += entry.getSerializedSize() + 64L;
             }
@@ -284,18 +288,32 @@ public final class EtcdRepository implements Repository {
         // that a start cut short leaves nothing any agent hears of. Otherwise they are written before
         // it; claims on a run without its record are refused (see transition), so a start cut short
         // never runs anything either way.
-        if (readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps() && readyBytes < MAX_TXN_BYTES / 2) {
-            last.addAll(readyOps);
+        var all = chunks.chunks();
+        if (all.size() == 1 && all.getFirst().size() + readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps()
+                && recordBytes + readyBytes < MAX_TXN_BYTES) {
+            // A small run (the usual case) starts in one transaction: one request, and its roots'
+            // records and ready entries share a revision, so claims can trust the entries' copies.
+            var ops = new ArrayList<>(all.getFirst());
+            ops.addAll(readyOps);
+            ops.addAll(last);
+            commitWithShard(delta, List.of(), ops);
         } else {
-            for (var op : readyOps) {
-                chunks.add(op, readyBytes / readyOps.size());
+            if (readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps() && readyBytes < MAX_TXN_BYTES / 2) {
+                last.addAll(readyOps);
+            } else {
+                for (var op : readyOps) {
+                    chunks.add(op, readyBytes / readyOps.size());
+                }
+                all = chunks.chunks();
             }
+            // The chunks are independent puts: sent at once, so etcd commits them together.
+            var commits = all.stream().map(chunk -> kv.txn().Then(chunk.toArray(Op[]::new)).commit()).toList();
+            for (var c : commits) {
+                await(c);
+            }
+            // The run becomes visible (Inspect, ListRuns, Stats) and claimable with its last write.
+            commitWithShard(delta, List.of(), last);
         }
-        for (var chunk : chunks.chunks()) {
-            await(kv.txn().Then(chunk.toArray(Op[]::new)).commit());
-        }
-        // The run becomes visible (Inspect, ListRuns, Stats) and claimable with its last write.
-        commitWithShard(delta, List.of(), last);
         for (var n : graph.nodes()) {
             nodes.add(NodeState.initial(graph.upstream(n.name()).size()).toNode(n));
         }
@@ -324,8 +342,8 @@ public final class EtcdRepository implements Repository {
                 throw RepositoryException.NotFound.run(runId);
             }
             if (gets.get(1).getCount() > 0 && attempt < 3) {
-                // A big transition is half applied: finish it so the run reads consistently.
-                applyJournal(runId);
+                // A big transition is half applied: let it finish so the run reads consistently.
+                awaitJournal(runId);
                 continue;
             }
             var record = EtcdStorage.decode(gets.get(0).getKvs().getFirst().getValue(), RunRecord::parseFrom, keys.run(runId));
@@ -429,7 +447,7 @@ public final class EtcdRepository implements Repository {
                 table -> Protocol.claim(table, nodeName, claim, Instant.now()));
         if (outcome.step().claimed()) {
             held.put(new ClaimRef(runId, nodeName, claim.id()),
-                    new HeldClaim(outcome.lease(), outcome.primary()));
+                    new HeldClaim(outcome.lease(), outcome.primary(), outcome.downstream()));
         }
         return ClaimResult.of(outcome.step());
     }
@@ -448,6 +466,9 @@ public final class EtcdRepository implements Repository {
                 table -> Protocol.finish(table, nodeName, result, claim, Instant.now()));
         if (ref != null) {
             held.remove(ref);
+        }
+        for (var node : outcome.complete()) {
+            promoteQuietly(runId, node);
         }
         if (!outcome.delivered().isEmpty()) {
             promoteWide(runId, outcome.delivered());
@@ -506,15 +527,30 @@ public final class EtcdRepository implements Repository {
 
     private enum Kind { CLAIM, FINISH, ORPHAN }
 
-    private record Outcome(Step step, long lease, StoredNode primary, List<String> delivered) {
+    /**
+     * What a transition did. {@code delivered}: wide fan-in nodes handed an input whose input count is
+     * not known (promoteWide counts them); {@code complete}: those the commit found with every input
+     * (to promote); {@code downstream}: the primary's downstream records as a claim read them (its
+     * finish starts from them).
+     */
+    private record Outcome(Step step, long lease, StoredNode primary, List<String> delivered, List<String> complete,
+                           Map<String, StoredNode> downstream) {
         Outcome(Step step, long lease, StoredNode primary) {
             this(step, lease, primary, List.of());
+        }
+
+        Outcome(Step step, long lease, StoredNode primary, List<String> delivered) {
+            this(step, lease, primary, delivered, List.of(), Map.of());
         }
     }
 
     private record ClaimRef(String runId, String node, String claimId) {}
 
-    private record HeldClaim(long lease, StoredNode committed) {}
+    /** A claim won here: its lease, the record as the claim committed it, its downstream records as read then. */
+    private record HeldClaim(long lease, StoredNode committed, Map<String, StoredNode> downstream) {}
+
+    /** At most this many downstream records are read with a claim (a finish would read them anyway). */
+    private static final int MAX_PREFETCH = 16;
 
     /** What one read of a transition's primary node found. */
     private record Snapshot(StoredNode node, boolean runExists, boolean runRecord, boolean journal, boolean claimKey) {}
@@ -532,12 +568,23 @@ public final class EtcdRepository implements Repository {
             throw RepositoryException.NotFound.node(runId, nodeName == null ? "" : nodeName);
         }
         Snapshot snap = null;
+        // Records of other nodes already read (a finish's downstream nodes, as its claim or its last
+        // failed commit saw them): compared on commit like any other read, so they may be stale.
+        var known = new HashMap<String, StoredNode>();
         if (kind == Kind.FINISH && claim != null) {
             var mine = held.get(new ClaimRef(runId, nodeName, claim.id()));
             if (mine != null) {
                 // The record as our claim committed it: if it changed since, the commit's compare fails
                 // and the transition is recomputed from what the failed transaction returns.
                 snap = new Snapshot(mine.committed(), true, true, false, true);
+                known.putAll(mine.downstream());
+            }
+        } else if (kind == Kind.CLAIM) {
+            var hint = hints.take(runId, nodeName);
+            if (hint != null) {
+                // The record as its index entry carried it; the commit compares its mod revision (and
+                // the run record and journal marker as always), so a stale hint only costs the retry.
+                snap = new Snapshot(hint, true, true, false, false);
             }
         }
         if (snap == null) {
@@ -553,7 +600,7 @@ public final class EtcdRepository implements Repository {
                         + " of node \"" + nodeName + "\" of run \"" + runId + "\" after " + attempt + " conflicting attempts");
             }
             if (snap.journal()) {
-                applyJournal(runId);
+                awaitJournal(runId);
                 snap = readPrimary(runId, nodeName);
                 continue;
             }
@@ -582,7 +629,9 @@ public final class EtcdRepository implements Repository {
                 // The same claim again (a retry after an unanswered request): it already holds the node.
                 return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
             }
-            var table = new EtcdNodeTable(runId, Map.of(nodeName, snap.node()), this::loadNodes);
+            known.put(nodeName, snap.node());
+            var table = new EtcdNodeTable(runId, known, this::loadNodes);
+            known.remove(nodeName);
             boolean big = false;
             if (kind == Kind.FINISH && touchesDownstream(snap.node(), result)) {
                 var downstream = snap.node().downstream();
@@ -615,12 +664,31 @@ public final class EtcdRepository implements Repository {
                 snap = readPrimary(runId, nodeName);
                 continue;
             }
+            var ops = new ArrayList<>(plan.ops());
+            var cmps = new ArrayList<>(plan.cmps());
+            var elseOps = new ArrayList<>(plan.elseOps());
+            // A claim also reads the downstream records its finish will need; a finish that fails
+            // gets back the records it compared, so neither reads them in a request of its own.
+            var prefetch = new ArrayList<String>();
+            if (kind == Kind.CLAIM && step.claimed() && snap.node().downstream().size() <= MAX_PREFETCH
+                    && ops.size() + snap.node().downstream().size() + TXN_RESERVE <= settings.maxTxnOps()) {
+                prefetch.addAll(snap.node().downstream());
+                for (var d : prefetch) {
+                    ops.add(Op.get(bytes(keys.node(runId, d)), GetOption.DEFAULT));
+                }
+            }
+            var compared = new ArrayList<String>();
+            if (kind == Kind.FINISH) {
+                for (var name : table.read().keySet()) {
+                    if (!name.equals(nodeName) && compared.size() + elseOps.size() + 2 <= settings.maxTxnOps()) {
+                        compared.add(name);
+                        elseOps.add(Op.get(bytes(keys.node(runId, name)), GetOption.DEFAULT));
+                    }
+                }
+            }
             var shard = shards.acquire();
             TxnResponse response;
             try {
-                var ops = new ArrayList<>(plan.ops());
-                var cmps = new ArrayList<>(plan.cmps());
-                var elseOps = new ArrayList<>(plan.elseOps());
                 shard.stage(plan.delta(), cmps, ops, elseOps);
                 try {
                     response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new))
@@ -656,10 +724,33 @@ public final class EtcdRepository implements Repository {
                 var committed = written == null ? snap.node() : new StoredNode(
                         EtcdStorage.withState(snap.node().record(), written, writeId), snap.node().spec(),
                         snap.node().downstream(), written, response.getHeader().getRevision());
-                return new Outcome(step, lease, committed, List.copyOf(table.delivered().keySet()));
+                var gets = response.getGetResponses();
+                // The Then branch's reads, in order: the input count of each wide node handed an input
+                // (counted after this commit's own input key), then the claim's downstream records.
+                var complete = new ArrayList<String>();
+                int g = 0;
+                for (var d : table.delivered().keySet()) {
+                    if (gets.get(g++).getCount() >= table.stored(d).record().getUpstreamCount()) {
+                        complete.add(d);
+                    }
+                }
+                var downstream = new HashMap<String, StoredNode>();
+                for (var d : prefetch) {
+                    var kvs = gets.get(g++).getKvs();
+                    if (!kvs.isEmpty()) {
+                        downstream.put(d, stored(runId, d, kvs.getFirst()));
+                    }
+                }
+                return new Outcome(step, lease, committed, List.of(), complete, downstream);
             }
             LOG.debug("{} of node {} of run {} conflicted; computing it again", kind, nodeName, runId);
             snap = fromElse(runId, nodeName, response);
+            var gets = response.getGetResponses();
+            known.clear();
+            for (int i = 0; i < compared.size(); i++) {
+                var kvs = gets.get(4 + i).getKvs();
+                known.put(compared.get(i), kvs.isEmpty() ? null : stored(runId, compared.get(i), kvs.getFirst()));
+            }
         }
     }
 
@@ -715,6 +806,16 @@ public final class EtcdRepository implements Repository {
         }
     }
 
+    /** {@link #promote}, retried in the background if etcd fails meanwhile: the finish is committed. */
+    private void promoteQuietly(String runId, String nodeName) {
+        try {
+            promote(runId, nodeName);
+        } catch (RepositoryException.Unavailable e) {
+            LOG.info("promotion of node {} of run {} failed ({}); retrying", nodeName, runId, e.getMessage());
+            retryLater(() -> promote(runId, nodeName));
+        }
+    }
+
     /** Moves one wide fan-in node with all its inputs present from WAITING to READY, inputs copied in. */
     private void promote(String runId, String nodeName) {
         long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
@@ -725,7 +826,7 @@ public final class EtcdRepository implements Repository {
                     Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build())).commit());
             var gets = r.getGetResponses();
             if (gets.get(2).getCount() > 0) {
-                applyJournal(runId);
+                awaitJournal(runId);
                 continue;
             }
             var kvs = gets.get(0).getKvs();
@@ -744,10 +845,10 @@ public final class EtcdRepository implements Repository {
             cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
             cmps.add(new Cmp(bytes(keys.node(runId, nodeName)), Cmp.Op.EQUAL, CmpTarget.modRevision(node.modRevision())));
             var ops = new ArrayList<Op>();
-            ops.add(Op.put(bytes(keys.node(runId, nodeName)),
-                    EtcdStorage.encode(EtcdStorage.withState(node.record(), ready, newWriteId())), PutOption.DEFAULT));
+            var readyRecord = EtcdStorage.withState(node.record(), ready, newWriteId());
+            ops.add(Op.put(bytes(keys.node(runId, nodeName)), EtcdStorage.encode(readyRecord), PutOption.DEFAULT));
             ops.add(Op.put(bytes(keys.ready(runId, nodeName)),
-                    EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()))), PutOption.DEFAULT));
+                    EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()), readyRecord)), PutOption.DEFAULT));
             long[] delta = new long[CounterShards.FIELDS];
             delta[CounterShards.index(NodeStatus.WAITING)]--;
             delta[CounterShards.index(NodeStatus.READY)]++;
@@ -809,6 +910,12 @@ public final class EtcdRepository implements Repository {
 
     /** The guarded writes of a computed transition. */
     private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease) {
+        return plan(kind, runId, nodeName, table, writeId, lease, true);
+    }
+
+    /** {@code hints}: whether index entries carry the records written beside them (IndexEntry.record). */
+    private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease,
+                      boolean hints) {
         var cmps = new ArrayList<Cmp>();
         var ops = new ArrayList<Op>();
         var journalOps = new ArrayList<WriteOp>();
@@ -831,16 +938,21 @@ public final class EtcdRepository implements Repository {
         elseOps.add(Op.get(claimKey, GetOption.builder().withCountOnly(true).build()));
         elseOps.add(Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT));
         for (var e : table.read().entrySet()) {
-            // A wide fan-in node only handed an input is not compared: that is what lets its
-            // upstream nodes finish concurrently (readiness is decided after the commit).
-            boolean onlyDelivered = table.delivered().containsKey(e.getKey()) && !table.written().containsKey(e.getKey());
-            if (e.getValue() != null && !onlyDelivered) {
+            // Every record read is compared, a wide fan-in node only handed an input too: its record
+            // is not rewritten by deliveries (they go to per-edge keys), only when it leaves WAITING,
+            // so its upstream nodes still finish concurrently, and none delivers to it once it left.
+            if (e.getValue() != null) {
                 cmps.add(new Cmp(bytes(keys.node(runId, e.getKey())), Cmp.Op.EQUAL,
                         CmpTarget.modRevision(e.getValue().modRevision())));
             }
         }
         for (var d : table.delivered().values()) {
             put(ops, journalOps, keys.input(runId, d.node(), d.upstream()), d.output(), 0);
+        }
+        for (var d : table.delivered().values()) {
+            // Counted in the same transaction, after its own key is put: exactly one finisher, the
+            // last, sees every input (not in the journal: a journal's applier does not count).
+            ops.add(Op.get(bytes(keys.inputs(runId, d.node())), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
         }
         for (var e : table.written().entrySet()) {
             var name = e.getKey();
@@ -866,9 +978,9 @@ public final class EtcdRepository implements Repository {
             }
             switch (to) {
                 case READY -> put(ops, journalOps, keys.ready(runId, name),
-                        EtcdStorage.indexEntry(Event.ready(runId, before.spec())).toByteArray(), 0);
+                        EtcdStorage.indexEntry(Event.ready(runId, before.spec()), hints ? record : null).toByteArray(), 0);
                 case NONE -> put(ops, journalOps, keys.orphaned(runId, name),
-                        EtcdStorage.indexEntry(Event.orphaned(runId, before.spec())).toByteArray(), 0);
+                        EtcdStorage.indexEntry(Event.orphaned(runId, before.spec()), hints ? record : null).toByteArray(), 0);
                 case RUNNING -> {
                     put(ops, journalOps, keys.running(runId, name), RunningEntry.newBuilder().setFormat(FORMAT)
                             .setClaimId(after.claim().id()).setLease(lease)
@@ -927,16 +1039,23 @@ public final class EtcdRepository implements Repository {
         var out = new HashMap<String, StoredNode>();
         var list = new ArrayList<>(names);
         int per = settings.maxTxnOps();
+        // All parts requested at once: a wide fan-out's thousands of records in one round trip's time.
+        var parts = new ArrayList<List<String>>();
+        var reads = new ArrayList<CompletableFuture<List<GetResponse>>>();
         for (int i = 0; i < list.size(); i += per) {
             var part = list.subList(i, Math.min(list.size(), i + per));
-            List<GetResponse> gets;
+            parts.add(part);
             if (part.size() == 1) {
-                gets = List.of(await(kv.get(bytes(keys.node(runId, part.getFirst())))));
+                reads.add(kv.get(bytes(keys.node(runId, part.getFirst()))).thenApply(List::of));
             } else {
-                gets = await(kv.txn().Then(part.stream()
+                reads.add(kv.txn().Then(part.stream()
                         .map(n -> Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT)).toArray(Op[]::new))
-                        .commit()).getGetResponses();
+                        .commit().thenApply(TxnResponse::getGetResponses));
             }
+        }
+        for (int p = 0; p < parts.size(); p++) {
+            var part = parts.get(p);
+            var gets = await(reads.get(p));
             for (int j = 0; j < part.size(); j++) {
                 var kvs = gets.get(j).getKvs();
                 out.put(part.get(j), kvs.isEmpty() ? null : stored(runId, part.get(j), kvs.getFirst()));
@@ -987,7 +1106,8 @@ public final class EtcdRepository implements Repository {
             if (table.written().isEmpty()) {
                 return new Outcome(step, 0, null);
             }
-            var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0);
+            // Without the records' copies in the index entries: applyJournal adds them chunk by chunk.
+            var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0, false);
             var journal = marker.toBuilder().addAllOps(plan.journalOps()).build();
             if (journal.getSerializedSize() > MAX_TXN_BYTES) {
                 throw new RepositoryException.LimitExceeded("a transition of node \"" + nodeName + "\" of run \""
@@ -1027,19 +1147,48 @@ public final class EtcdRepository implements Repository {
         }
     }
 
+    /** How long a transition that finds a run's journal lets its decider apply it before applying it itself. */
+    private static final Duration JOURNAL_PATIENCE = Duration.ofSeconds(2);
+
     /**
-     * Applies the run's journal, if any, chunk by chunk: each chunk advances the applied count in the
-     * same transaction, so concurrent helpers never apply a chunk twice. A journal still being
-     * prepared (no ops yet) is waited for; its lock dies with its writer's lease.
+     * Waits until the run's journal is applied by the instance that decided it (which applies it at
+     * once, in a fraction of a second); applies it itself if it is still there after
+     * {@link #JOURNAL_PATIENCE}, as when its decider died. Everyone applying at once would write every
+     * chunk once per waiting transition (each of them idempotent, but each announcing its ready nodes
+     * again).
+     */
+    private void awaitJournal(String runId) {
+        var journalKey = bytes(keys.journal(runId));
+        long giveUp = System.nanoTime() + JOURNAL_PATIENCE.toNanos();
+        long pauseMs = 5;
+        while (!closed) {
+            if (await(kv.get(journalKey, GetOption.builder().withCountOnly(true).build())).getCount() == 0) {
+                return;
+            }
+            if (System.nanoTime() > giveUp) {
+                applyJournal(runId);
+                return;
+            }
+            pause(pauseMs);
+            pauseMs = Math.min(50, pauseMs * 2);
+        }
+    }
+
+    /**
+     * Applies the run's journal, if any: all its chunks at once, each in a transaction guarded by the
+     * journal's mod revision, then deletes the journal. While the journal exists the run is frozen
+     * (every other transition compares it absent), so a chunk applied twice, by two appliers that
+     * found the same journal, writes the same values again: harmless. A journal still being prepared
+     * (no ops yet) is waited for; its lock dies with its writer's lease.
      */
     void applyJournal(String runId) {
         var journalKey = bytes(keys.journal(runId));
+        // Written by releases that applied journals chunk by chunk in order; now only deleted.
         var appliedKey = bytes(keys.journalApplied(runId));
         int chunk = settings.maxTxnOps() - TXN_RESERVE;
         long deadline = System.nanoTime() + settings.leaseTtl().multipliedBy(3).toNanos();
         while (!closed) {
-            var r = await(kv.txn().Then(Op.get(journalKey, GetOption.DEFAULT), Op.get(appliedKey, GetOption.DEFAULT)).commit());
-            var jk = r.getGetResponses().get(0).getKvs();
+            var jk = await(kv.get(journalKey)).getKvs();
             if (jk.isEmpty()) {
                 return;
             }
@@ -1051,31 +1200,72 @@ public final class EtcdRepository implements Repository {
                 pause(20);
                 continue;
             }
-            var ak = r.getGetResponses().get(1).getKvs();
-            int applied = ak.isEmpty() ? 0 : Integer.parseInt(text(ak.getFirst().getValue()));
-            int end = Math.min(journal.getOpsCount(), applied + chunk);
-            var ops = new ArrayList<Op>();
-            for (var w : journal.getOpsList().subList(applied, end)) {
-                var key = ByteSequence.from(w.getKey());
-                if (w.getDelete()) {
-                    ops.add(Op.delete(key, DeleteOption.DEFAULT));
-                } else {
-                    ops.add(Op.put(key, ByteSequence.from(w.getValue()),
-                            w.getLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(w.getLease()).build()));
+            var thisJournal = new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(jk.getFirst().getModRevision()));
+            var commits = new ArrayList<CompletableFuture<TxnResponse>>();
+            for (int from = 0; from < journal.getOpsCount(); from += chunk) {
+                var ops = new ArrayList<Op>();
+                for (var w : withHints(journal.getOpsList().subList(from, Math.min(journal.getOpsCount(), from + chunk)))) {
+                    var key = ByteSequence.from(w.getKey());
+                    if (w.getDelete()) {
+                        ops.add(Op.delete(key, DeleteOption.DEFAULT));
+                    } else {
+                        ops.add(Op.put(key, ByteSequence.from(w.getValue()),
+                                w.getLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(w.getLease()).build()));
+                    }
+                }
+                commits.add(kv.txn().If(thisJournal).Then(ops.toArray(Op[]::new)).commit());
+            }
+            boolean applied = true;
+            for (var c : commits) {
+                applied &= await(c).isSucceeded();
+            }
+            if (applied && await(kv.txn().If(thisJournal)
+                    .Then(Op.delete(journalKey, DeleteOption.DEFAULT), Op.delete(appliedKey, DeleteOption.DEFAULT))
+                    .commit()).isSucceeded()) {
+                return;
+            }
+            // Another applier finished it meanwhile (or it was replaced): look again.
+        }
+    }
+
+    /**
+     * A journal chunk with the records it writes copied into the index entries it writes beside them
+     * (IndexEntry.record, as a single transaction's plan does): the journal itself stays without the
+     * copies, which would double its size, and the chunk commits both in one revision.
+     */
+    private List<WriteOp> withHints(List<WriteOp> writes) {
+        var records = new HashMap<String, com.google.protobuf.ByteString>();
+        for (var w : writes) {
+            var key = w.getKey().toStringUtf8();
+            if (!w.getDelete() && key.startsWith(keys.root + "nodes/")) {
+                records.put(key, w.getValue());
+            }
+        }
+        if (records.isEmpty()) {
+            return writes;
+        }
+        var out = new ArrayList<WriteOp>(writes.size());
+        for (var w : writes) {
+            var key = w.getKey().toStringUtf8();
+            String prefix = key.startsWith(keys.ready()) ? keys.ready() : key.startsWith(keys.orphaned()) ? keys.orphaned() : null;
+            if (prefix != null && !w.getDelete()) {
+                var ref = Keys.runAndNode(prefix, key);
+                var record = records.get(keys.node(ref[0], ref[1]));
+                if (record != null && record.size() <= EtcdStorage.MAX_HINT_BYTES) {
+                    try {
+                        var entry = IndexEntry.parseFrom(w.getValue());
+                        if (!entry.hasRecord()) {
+                            w = w.toBuilder().setValue(entry.toBuilder().setRecord(NodeRecord.parseFrom(record)).build()
+                                    .toByteString()).build();
+                        }
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        // not ours to fix here: written as it is, read (and reported) by the watcher
+                    }
                 }
             }
-            if (end == journal.getOpsCount()) {
-                ops.add(Op.delete(journalKey, DeleteOption.DEFAULT));
-                ops.add(Op.delete(appliedKey, DeleteOption.DEFAULT));
-            } else {
-                ops.add(Op.put(appliedKey, bytes(Integer.toString(end)), PutOption.DEFAULT));
-            }
-            var cmpApplied = ak.isEmpty()
-                    ? new Cmp(appliedKey, Cmp.Op.EQUAL, CmpTarget.version(0))
-                    : new Cmp(appliedKey, Cmp.Op.EQUAL, CmpTarget.modRevision(ak.getFirst().getModRevision()));
-            await(kv.txn().If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(jk.getFirst().getModRevision())), cmpApplied)
-                    .Then(ops.toArray(Op[]::new)).commit());
+            out.add(w);
         }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1182,7 +1372,15 @@ public final class EtcdRepository implements Repository {
 
         private void offer(KeyValue kv0) {
             try {
-                subscription.offer(EtcdStorage.event(EtcdStorage.decode(kv0.getValue(), IndexEntry::parseFrom, text(kv0.getKey()))));
+                var key = text(kv0.getKey());
+                var entry = EtcdStorage.decode(kv0.getValue(), IndexEntry::parseFrom, key);
+                if (entry.hasRecord()) {
+                    // Written in the same transaction as the record: the entry's mod revision is the
+                    // record's while neither changed (else the claim's compare fails and it reads).
+                    var ref = Keys.runAndNode(prefix, key);
+                    hints.put(ref[0], ref[1], StoredNode.of(entry.getRecord(), kv0.getModRevision()));
+                }
+                subscription.offer(EtcdStorage.event(entry));
             } catch (RuntimeException e) {
                 LOG.warn("ignoring unreadable index entry {}: {}", text(kv0.getKey()), e.getMessage());
             }

@@ -106,8 +106,19 @@ final class EtcdStorage {
         return b.build();
     }
 
-    static IndexEntry indexEntry(Event event) {
-        return IndexEntry.newBuilder().setFormat(FORMAT_VERSION).setEvent(WireMapping.toProto(event)).build();
+    /**
+     * Records up to this size ride along in index entries (IndexEntry.record) so a claim need not read
+     * them; a bigger one (a wide fan-in node with all its inputs) would double a large write.
+     */
+    static final int MAX_HINT_BYTES = 16 * 1024;
+
+    /** The index entry of {@code event}, carrying {@code record} (as written beside it) when it is small. */
+    static IndexEntry indexEntry(Event event, NodeRecord record) {
+        var b = IndexEntry.newBuilder().setFormat(FORMAT_VERSION).setEvent(WireMapping.toProto(event));
+        if (record != null && record.getSerializedSize() <= MAX_HINT_BYTES) {
+            b.setRecord(record);
+        }
+        return b.build();
     }
 
     static Event event(IndexEntry entry) {

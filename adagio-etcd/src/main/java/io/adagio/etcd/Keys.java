@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * runs/&lt;run&gt;                  RunRecord, written last when a run starts
  * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
- * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY)
+ * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY); it carries a copy
+ *                                 of the node's record, written in the same transaction
  * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
  * held/running/&lt;run&gt;/&lt;node&gt;   RunningEntry while RUNNING
  * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease
@@ -22,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
  * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
- * journal-applied/&lt;run&gt;       how much of it is applied
+ * journal-applied/&lt;run&gt;       how much of it was applied (written by older releases; now only deleted)
  * </pre>
  */
 final class Keys {

@@ -86,6 +86,58 @@ class EtcdBigAndConcurrentTest {
     }
 
     /**
+     * A transition too big for one transaction is applied by the instance that decided it; claims
+     * that meet its journal meanwhile wait for it rather than apply it again, which would announce
+     * every node it makes READY once more per waiting claim.
+     */
+    @Test
+    void claimsThatMeetABigFinishHalfAppliedWaitAndEveryNodeIsAnnouncedOnce() throws Exception {
+        // Small transactions: the root's finish is applied in 67 chunks, so claims meet its journal.
+        var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace).withMaxTxnOps(16));
+        scope.closeLater(r);
+        var subscription = r.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var run = r.startRun(fanOutFanIn(400));
+        var announced = new ConcurrentHashMap<String, AtomicInteger>();
+        var finished = new AtomicInteger();
+        try (var claimers = Executors.newFixedThreadPool(8)) {
+            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < 8; t++) {
+                futures.add(claimers.submit(() -> {
+                    while (finished.get() < 402) {
+                        var event = subscription.poll(java.time.Duration.ofMillis(100));
+                        if (event.isEmpty()) {
+                            continue;
+                        }
+                        var node = event.get().node().name();
+                        announced.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
+                        var claim = new Claim(UUID.randomUUID().toString());
+                        if (r.claimNode(run.id(), node, claim).claimed()) {
+                            r.finishNode(run.id(), node, Result.success(node), claim);
+                            finished.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        }
+        // Events arrive in revision order: once a later run's root is announced, every earlier one was.
+        var marker = r.startRun(fanOutFanIn(1));
+        while (true) {
+            var event = subscription.poll(java.time.Duration.ofSeconds(30)).orElseThrow();
+            if (event.runId().equals(marker.id())) {
+                break;
+            }
+            announced.computeIfAbsent(event.node().name(), k -> new AtomicInteger()).incrementAndGet();
+        }
+        assertThat(announced).hasSize(402);
+        assertThat(announced).allSatisfy((node, times) -> assertThat(times.get()).as("announcements of %s", node).isEqualTo(1));
+        assertThat(r.inspectRun(run.id()).status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    /**
      * A wide fan-in node is made READY after the commit of its last upstream's finish; should that
      * process die in between, the node has every input key but is still WAITING. Inspect repairs it.
      */

@@ -163,24 +163,40 @@ class EtcdHousekeepingTest {
     }
 
     @Test
-    void aStartCutShortLeavesNothingThatAnAgentHearsOfOrCanClaim() {
+    void aSmallStartCutShortLeavesNothingAtAll() {
         var cut = new CutBeforeRunRecord(namespace);
         var starter = repository(settings().withRequestTimeout(Duration.ofSeconds(3)), cut);
-        var agent = repository(settings());
-        var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
 
+        // A run that fits one transaction is started by one transaction: all of it or nothing.
         assertThatThrownBy(() -> starter.startRun(graph("a->b", "c->b"))).isInstanceOf(RepositoryException.class);
 
+        assertThat(raw.keys(namespace + "/nodes/")).isEmpty();
+        assertThat(raw.keys(namespace + "/ready/")).isEmpty();
+        assertThat(starter.listRuns(RunQuery.ALL)).isEmpty();
+    }
+
+    @Test
+    void aStartCutShortLeavesNothingThatAnAgentHearsOfOrCanClaim() {
+        var cut = new CutBeforeRunRecord(namespace);
+        // Too big for one transaction: the records are written before the run record.
+        var settings = settings().withMaxTxnOps(16).withRequestTimeout(Duration.ofSeconds(3));
+        var starter = repository(settings, cut);
+        var agent = repository(settings);
+        var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var chain = IntStream.range(1, 20).mapToObj(i -> "n" + (i - 1) + "->n" + i).toArray(String[]::new);
+
+        assertThatThrownBy(() -> starter.startRun(graph(chain))).isInstanceOf(RepositoryException.class);
+
         var nodeKeys = raw.keys(namespace + "/nodes/");
-        assertThat(nodeKeys).as("the start got as far as the nodes").hasSize(3);
+        assertThat(nodeKeys).as("the start got as far as the nodes").hasSize(20);
         assertThat(raw.keys(namespace + "/ready/")).as("no root was announced").isEmpty();
         var runId = Keys.runAndNode(namespace + "/nodes/", nodeKeys.getFirst())[0];
-        assertThatThrownBy(() -> agent.claimNode(runId, "a", new Claim("c"))).isInstanceOf(RepositoryException.NotReady.class);
+        assertThatThrownBy(() -> agent.claimNode(runId, "n0", new Claim("c"))).isInstanceOf(RepositoryException.NotReady.class);
         assertThat(agent.listRuns(RunQuery.ALL)).isEmpty();
 
         // A complete start afterwards is announced as usual, and only it.
         cut.armed.set(false);
-        var complete = starter.startRun(graph("a->b")).id();
+        var complete = starter.startRun(graph(chain)).id();
         var event = Awaitility.await().atMost(DEADLINE).until(() -> subscription.poll(Duration.ofMillis(100)), e -> e.isPresent());
         assertThat(event.orElseThrow().runId()).isEqualTo(complete);
     }
