@@ -1,0 +1,129 @@
+package io.adagio.agent;
+
+import static io.adagio.agent.Specs.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.Stats;
+import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker records its result in the background and takes its next node meanwhile (one result in
+ * flight per worker at most), and shutdown still waits for every result being recorded.
+ */
+class BackgroundRecordingTest extends PoolFixture {
+
+    /** The memory repository behind a connection whose finishes wait for the test's permits. */
+    private final class SlowFinishes implements Repository {
+        final Semaphore permits = new Semaphore(0);
+        final CountDownLatch firstFinishEntered = new CountDownLatch(1);
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        final AtomicBoolean claimedWhileFinishing = new AtomicBoolean();
+
+        @Override
+        public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                firstFinishEntered.countDown();
+                permits.acquireUninterruptibly();
+                return repository.finishNode(runId, nodeName, result, claim);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+            if (inFlight.get() > 0) {
+                claimedWhileFinishing.set(true);
+            }
+            return repository.claimNode(runId, nodeName, claim);
+        }
+
+        @Override public Run startRun(GraphSpec spec) { return repository.startRun(spec); }
+        @Override public Run inspectRun(String runId) { return repository.inspectRun(runId); }
+        @Override public List<Run> listRuns(RunQuery query) { return repository.listRuns(query); }
+        @Override public Stats stats() { return repository.stats(); }
+        @Override public List<Agent> listAgents() { return repository.listAgents(); }
+        @Override public Subscription subscribe(Agent agent, Set<Event.Type> types) { return repository.subscribe(agent, types); }
+        @Override public void close() { }
+    }
+
+    @Test
+    void aWorkerTakesItsNextNodeWhileItsLastResultIsBeingRecorded() throws InterruptedException {
+        var connection = new SlowFinishes();
+        var pool = startPool(b -> b.repository(connection).agentCount(1));
+        var first = start(Specs.single(task("a", "debug")));
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        // The only worker's result is stuck on its way, yet the worker claims and runs the next node.
+        var second = start(Specs.single(task("b", "debug")));
+        awaitStatus(second, "b", NodeStatus.RUNNING);
+        assertThat(node(first, "a").status()).as("still being recorded").isEqualTo(NodeStatus.RUNNING);
+
+        connection.permits.release(Integer.MAX_VALUE / 2);
+        var third = start(Specs.single(task("c", "debug")));
+        for (var run : List.of(first, second, third)) {
+            assertThat(awaitCompleted(run).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+        }
+        assertThat(connection.claimedWhileFinishing).isTrue();
+        assertThat(connection.maxInFlight).as("results in flight for one worker").hasValue(1);
+        await().atMost(DEADLINE).until(() -> pool.counts().succeeded() == 3);
+    }
+
+    @Test
+    void withoutBackgroundRecordingAWorkerRecordsBeforeItTakesTheNextNode() {
+        var connection = new SlowFinishes();
+        connection.permits.release(Integer.MAX_VALUE / 2);
+        startPool(b -> b.repository(connection).agentCount(1).recordInBackground(false));
+        var runs = List.of(start(Specs.single(task("a", "debug"))), start(Specs.single(task("b", "debug"))),
+                start(Specs.single(task("c", "debug"))));
+
+        for (var run : runs) {
+            assertThat(awaitCompleted(run).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+        }
+        assertThat(connection.claimedWhileFinishing).isFalse();
+    }
+
+    @Test
+    void closeWaitsForResultsBeingRecorded() throws Exception {
+        var connection = new SlowFinishes();
+        // No grace period: what holds close() back is only the result on its way.
+        var pool = startPool(b -> b.repository(connection).agentCount(2).shutdownGracePeriod(Duration.ZERO));
+        var run = start(Specs.single(task("a", "debug")));
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        var closing = Thread.ofPlatform().start(pool::close);
+        await().atMost(DEADLINE).until(() -> !pool.isRunning());
+        assertThat(closing.isAlive()).as("close waits for the result being recorded").isTrue();
+        connection.permits.release();
+        closing.join(DEADLINE.toMillis());
+
+        assertThat(closing.isAlive()).isFalse();
+        // Recorded before close returned: nothing a worker finished is lost to a shutdown.
+        assertThat(node(run, "a").status()).isEqualTo(NodeStatus.COMPLETED);
+        assertThat(pool.counts().succeeded()).isEqualTo(1);
+    }
+}
