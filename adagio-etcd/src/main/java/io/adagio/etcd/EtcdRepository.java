@@ -135,6 +135,7 @@ public final class EtcdRepository implements Repository {
     /** Records that came with watched index entries: claims of those nodes skip their read. */
     private final ClaimHints hints = new ClaimHints(4096);
     private final AtomicLong lastCreatedNs = new AtomicLong();
+    private final AtomicLong writeCounter = new AtomicLong();
     private final Object orphanWatchLock = new Object();
     private volatile Watch.Watcher orphanWatcher;
     private volatile boolean closed;
@@ -725,12 +726,15 @@ public final class EtcdRepository implements Repository {
                         EtcdStorage.withState(snap.node().record(), written, writeId), snap.node().spec(),
                         snap.node().downstream(), written, response.getHeader().getRevision());
                 var gets = response.getGetResponses();
-                // The Then branch's reads, in order: the input count of each wide node handed an input
-                // (counted after this commit's own input key), then the claim's downstream records.
+                // The Then branch's reads, in order: the tally of each wide node handed an input (read
+                // after this commit's own delivery), then the claim's downstream records.
                 var complete = new ArrayList<String>();
                 int g = 0;
                 for (var d : table.delivered().keySet()) {
-                    if (gets.get(g++).getCount() >= table.stored(d).record().getUpstreamCount()) {
+                    var tally = gets.get(g++).getKvs();
+                    // At least N: promote() checks the input keys themselves, so a tally counted
+                    // twice (a journal chunk applied twice) costs a read, never a wrong promotion.
+                    if (!tally.isEmpty() && tally.getFirst().getVersion() >= table.stored(d).record().getUpstreamCount()) {
                         complete.add(d);
                     }
                 }
@@ -762,16 +766,19 @@ public final class EtcdRepository implements Repository {
      * After a finish that delivered inputs to wide fan-in nodes (EtcdNodeTable.put), moves those
      * whose every input key is now present to READY.
      *
-     * <p>Why exactly one promotion happens, and always one: etcd is linearizable and each upstream
-     * finisher counts a node's input keys only after its own input key is committed. Whichever of
-     * the N finishers committed last therefore counts N (earlier ones may count N too, if they count
-     * late). Every finisher that counts N promotes guarded by the node's mod revision (and the run's
-     * journal marker): the first commit wins, the others read it READY and stop. A node left
-     * unreached by a failed upstream never gets N inputs and is no longer WAITING, so it is never
-     * promoted; a retried upstream delivers only with its final success (a repeated delivery puts
-     * the same key, so the count cannot pass N).
+     * <p>This is the path for finishes whose commit could not count the deliveries itself: a big
+     * transition applied from a journal, or a commit whose answer was lost. The usual path reads the
+     * node's tally (see plan) in the delivering transaction.
      *
-     * <p>The cost is one request per finish (the counts and records of all its wide downstream
+     * <p>Why exactly one promotion happens, and always one: etcd is linearizable and each upstream
+     * finisher looks at a node's deliveries only after its own is committed. Whichever of the N
+     * finishers committed last therefore sees N (earlier ones may too, if they look late). Every
+     * finisher that sees N promotes guarded by the node's mod revision (and the run's journal
+     * marker): the first commit wins, the others read it READY and stop. A node left unreached by a
+     * failed upstream never gets N inputs and is no longer WAITING, so it is never promoted; a
+     * retried upstream delivers only with its final success.
+     *
+     * <p>The cost is one request per finish here (the counts and records of all its wide downstream
      * nodes), plus a read and a transaction once per promoted node, instead of a guarded rewrite of
      * an ever-growing record by every upstream, each conflicting with the others.
      */
@@ -910,15 +917,19 @@ public final class EtcdRepository implements Repository {
 
     /** The guarded writes of a computed transition. */
     private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease) {
-        return plan(kind, runId, nodeName, table, writeId, lease, true);
+        return plan(kind, runId, nodeName, table, writeId, lease, false);
     }
 
-    /** {@code hints}: whether index entries carry the records written beside them (IndexEntry.record). */
+    /**
+     * {@code forJournal}: the writes are also collected as journal ops, and index entries do not carry
+     * the records written beside them (applyJournal adds those copies chunk by chunk).
+     */
     private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease,
-                      boolean hints) {
+                      boolean forJournal) {
+        boolean hints = !forJournal;
         var cmps = new ArrayList<Cmp>();
         var ops = new ArrayList<Op>();
-        var journalOps = new ArrayList<WriteOp>();
+        var journalOps = forJournal ? new ArrayList<WriteOp>() : null;
         long[] delta = new long[CounterShards.FIELDS];
         // Nothing applies while a big transition of the run is half done.
         cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
@@ -948,11 +959,14 @@ public final class EtcdRepository implements Repository {
         }
         for (var d : table.delivered().values()) {
             put(ops, journalOps, keys.input(runId, d.node(), d.upstream()), d.output(), 0);
+            // A blind put, so deliveries never conflict; its version counts them.
+            put(ops, journalOps, keys.tally(runId, d.node()), new byte[0], 0);
         }
         for (var d : table.delivered().values()) {
-            // Counted in the same transaction, after its own key is put: exactly one finisher, the
-            // last, sees every input (not in the journal: a journal's applier does not count).
-            ops.add(Op.get(bytes(keys.inputs(runId, d.node())), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+            // Read in the same transaction, after its own put: the last of the N deliveries sees
+            // version N. O(1), where counting the input keys was O(inputs) in etcd on every finish.
+            // (Not in the journal: a journal's applier does not look.)
+            ops.add(Op.get(bytes(keys.tally(runId, d.node())), GetOption.DEFAULT));
         }
         for (var e : table.written().entrySet()) {
             var name = e.getKey();
@@ -993,16 +1007,21 @@ public final class EtcdRepository implements Repository {
         return new Plan(cmps, ops, elseOps, delta, journalOps);
     }
 
+    /** Adds a put to {@code ops}, and to {@code journal} unless it is null. */
     private static void put(List<Op> ops, List<WriteOp> journal, String key, byte[] value, long lease) {
         ops.add(Op.put(bytes(key), ByteSequence.from(value),
                 lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build()));
-        journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
-                .setValue(com.google.protobuf.ByteString.copyFrom(value)).setLease(lease).build());
+        if (journal != null) {
+            journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
+                    .setValue(com.google.protobuf.ByteString.copyFrom(value)).setLease(lease).build());
+        }
     }
 
     private static void delete(List<Op> ops, List<WriteOp> journal, String key) {
         ops.add(Op.delete(bytes(key), DeleteOption.DEFAULT));
-        journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key)).setDelete(true).build());
+        if (journal != null) {
+            journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key)).setDelete(true).build());
+        }
     }
 
     /** Reads the primary node with the run, journal and claim markers, in one request. */
@@ -1107,7 +1126,7 @@ public final class EtcdRepository implements Repository {
                 return new Outcome(step, 0, null);
             }
             // Without the records' copies in the index entries: applyJournal adds them chunk by chunk.
-            var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0, false);
+            var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0, true);
             var journal = marker.toBuilder().addAllOps(plan.journalOps()).build();
             if (journal.getSerializedSize() > MAX_TXN_BYTES) {
                 throw new RepositoryException.LimitExceeded("a transition of node \"" + nodeName + "\" of run \""
@@ -1771,8 +1790,9 @@ public final class EtcdRepository implements Repository {
         return Timestamps.fromNanos(lastCreatedNs.accumulateAndGet(now, (last, c) -> Math.max(last + 1, c)));
     }
 
+    /** Unique across instances (the instance id is random) without a random draw per write. */
     private String newWriteId() {
-        return UUID.randomUUID().toString();
+        return instanceId + "-" + writeCounter.incrementAndGet();
     }
 
     private static boolean isLeaseGone(Throwable e) {
