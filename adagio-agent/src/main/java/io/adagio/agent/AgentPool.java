@@ -60,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * wrong. The repository refusing a claim or finish (not ready, stale claim, not found) is logged
  * and skipped; an unavailable repository is retried with backoff.
  *
- * <p>A result is recorded in the background while its worker takes its next node (at most one
- * result in flight per worker), so a remote repository's round trip overlaps the next claim instead
- * of adding to every node's hand-over; {@link Builder#recordInBackground(boolean)} turns that off.
+ * <p>When recording a result takes a while (a remote repository: a round trip or more), it is
+ * recorded in the background while its worker takes its next node (at most one result in flight
+ * per worker), so the round trip overlaps the next claim instead of adding to every node's
+ * hand-over. A quick repository (in memory) is not worth the hand-off: results are recorded in
+ * line while recording takes less than {@link Builder#backgroundRecordingThreshold(Duration)} on
+ * average. {@link Builder#recordInBackground(boolean)} turns it off.
  *
  * <p>{@link #close()} shuts down gracefully (DESIGN §6): stop claiming, let running nodes finish
  * within the grace period, then tell the rest to stop (interrupt, cancellation actions) and record
@@ -99,6 +102,9 @@ public final class AgentPool implements AutoCloseable {
     private final Duration backoffInitial;
     private final Duration backoffMax;
     private final boolean recordInBackground;
+    private final long backgroundThresholdNanos;
+    /** Moving average of how long recording a result takes (racy updates are fine: it is a hint). */
+    private volatile long recordingNanos;
     /** Records results while their workers go on (virtual threads: recording only waits on I/O). */
     private final ExecutorService recorders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("adagio-agent-record-", 0).factory());
@@ -139,6 +145,7 @@ public final class AgentPool implements AutoCloseable {
         this.backoffInitial = b.backoffInitial;
         this.backoffMax = b.backoffMax;
         this.recordInBackground = b.recordInBackground;
+        this.backgroundThresholdNanos = b.backgroundThreshold.toNanos();
     }
 
     public static Builder builder() {
@@ -302,7 +309,7 @@ public final class AgentPool implements AutoCloseable {
             // came must not disturb recording.
             execution.runtimeReturned();
             if (execution.takeReport()) {
-                if (recordInBackground) {
+                if (recordInBackground && recordingNanos >= backgroundThresholdNanos) {
                     awaitRecording(slot);
                     var recording = new CompletableFuture<Void>();
                     recordings.add(recording);
@@ -386,6 +393,16 @@ public final class AgentPool implements AutoCloseable {
 
     /** Finishes the node with {@code result}; refusals are logged, never thrown. */
     private void record(Execution execution, Result result, boolean orphanRecovery) {
+        long began = System.nanoTime();
+        try {
+            recordOnce(execution, result, orphanRecovery);
+        } finally {
+            long took = System.nanoTime() - began;
+            recordingNanos = recordingNanos - (recordingNanos >> 3) + (took >> 3);
+        }
+    }
+
+    private void recordOnce(Execution execution, Result result, boolean orphanRecovery) {
         var tries = new java.util.concurrent.atomic.AtomicInteger();
         try {
             retrying("record the result of " + execution.describe(),
@@ -715,16 +732,27 @@ public final class AgentPool implements AutoCloseable {
         private Duration backoffInitial = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);
         private boolean recordInBackground = true;
+        private Duration backgroundThreshold = Duration.ofMillis(1).dividedBy(5);
 
         private Builder() {}
 
         /**
-         * Whether a worker takes its next node while its last result is being recorded (default true):
-         * with a remote repository that hides one round trip per node. Off, a worker records each
-         * result before it takes the next node.
+         * Whether a worker may take its next node while its last result is being recorded (default
+         * true; see {@link #backgroundRecordingThreshold}). Off, a worker records each result before
+         * it takes the next node.
          */
         public Builder recordInBackground(boolean on) {
             this.recordInBackground = on;
+            return this;
+        }
+
+        /**
+         * Results are recorded in the background once recording one takes at least this long on
+         * average (default 200 µs: a network round trip does, an in-memory repository does not);
+         * {@link Duration#ZERO} always.
+         */
+        public Builder backgroundRecordingThreshold(Duration threshold) {
+            this.backgroundThreshold = nonNegative(threshold, "background recording threshold");
             return this;
         }
 

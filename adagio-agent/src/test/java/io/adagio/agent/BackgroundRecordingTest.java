@@ -34,9 +34,13 @@ import org.junit.jupiter.api.Test;
  */
 class BackgroundRecordingTest extends PoolFixture {
 
-    /** The memory repository behind a connection whose finishes wait for the test's permits. */
+    /**
+     * The memory repository behind a connection whose finishes wait for the test's permits, and
+     * then for {@code roundTrip} (standing in for a network's).
+     */
     private final class SlowFinishes implements Repository {
         final Semaphore permits = new Semaphore(0);
+        volatile Duration roundTrip = Duration.ZERO;
         final CountDownLatch firstFinishEntered = new CountDownLatch(1);
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
@@ -48,7 +52,13 @@ class BackgroundRecordingTest extends PoolFixture {
             try {
                 firstFinishEntered.countDown();
                 permits.acquireUninterruptibly();
+                if (!roundTrip.isZero()) {
+                    Thread.sleep(roundTrip);
+                }
                 return repository.finishNode(runId, nodeName, result, claim);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new io.adagio.core.repository.RepositoryException.Unavailable("interrupted", e);
             } finally {
                 inFlight.decrementAndGet();
             }
@@ -74,7 +84,7 @@ class BackgroundRecordingTest extends PoolFixture {
     @Test
     void aWorkerTakesItsNextNodeWhileItsLastResultIsBeingRecorded() throws InterruptedException {
         var connection = new SlowFinishes();
-        var pool = startPool(b -> b.repository(connection).agentCount(1));
+        var pool = startPool(b -> b.repository(connection).agentCount(1).backgroundRecordingThreshold(Duration.ZERO));
         var first = start(Specs.single(task("a", "debug")));
         assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
@@ -108,10 +118,27 @@ class BackgroundRecordingTest extends PoolFixture {
     }
 
     @Test
+    void resultsGoToTheBackgroundOnceRecordingThemTakesARoundTrip() {
+        var connection = new SlowFinishes();
+        connection.permits.release(Integer.MAX_VALUE / 2);
+        connection.roundTrip = Duration.ofMillis(3);
+        // The default threshold: the first result is recorded in line and shows recording is slow.
+        startPool(b -> b.repository(connection).agentCount(1));
+        var runs = java.util.stream.IntStream.range(0, 6).mapToObj(i -> start(Specs.single(task("n" + i, "debug")))).toList();
+
+        for (var run : runs) {
+            assertThat(awaitCompleted(run).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+        }
+        assertThat(connection.claimedWhileFinishing).isTrue();
+        assertThat(connection.maxInFlight).hasValue(1);
+    }
+
+    @Test
     void closeWaitsForResultsBeingRecorded() throws Exception {
         var connection = new SlowFinishes();
         // No grace period: what holds close() back is only the result on its way.
-        var pool = startPool(b -> b.repository(connection).agentCount(2).shutdownGracePeriod(Duration.ZERO));
+        var pool = startPool(b -> b.repository(connection).agentCount(2).shutdownGracePeriod(Duration.ZERO)
+                .backgroundRecordingThreshold(Duration.ZERO));
         var run = start(Specs.single(task("a", "debug")));
         assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
