@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param agents     workers in the agent pool, threads in the baselines, clients of the raw etcd rate
  * @param warmups    trials run first and thrown away (JIT compilation, connection set-up)
+ * @param etcdWarmups the same with etcd: three, as its code paths (claims from events, journals,
+ *                   background recording) reach steady state only after several thousand nodes
  * @param trials     trials measured per figure
  * @param rawSeconds how long one trial of the raw etcd transaction rate lasts
  * @param minTrialSeconds how long a trial in memory lasts at least (the workload is repeated)
@@ -18,12 +20,12 @@ record Config(boolean quick, int agents, int warmups, int trials, int etcdWarmup
               Duration timeout) {
 
     static Config quick(int agents) {
-        return new Config(true, agents, 2, 7, 1, 3, 2.0, 0.5, 10_000, 2_000, 1_000, 2_000, 300, 200, 10_000, 1_000,
+        return new Config(true, agents, 2, 7, 3, 5, 2.0, 0.5, 10_000, 2_000, 1_000, 2_000, 300, 200, 10_000, 1_000,
                 Duration.ofMinutes(3));
     }
 
     static Config full(int agents) {
-        return new Config(false, agents, 3, 11, 1, 5, 5.0, 1.0, 10_000, 2_000, 1_000, 2_000, 300, 300, 10_000, 2_000,
+        return new Config(false, agents, 3, 11, 3, 7, 5.0, 1.0, 10_000, 2_000, 1_000, 2_000, 300, 300, 10_000, 2_000,
                 Duration.ofMinutes(5));
     }
 
