@@ -115,6 +115,8 @@ public final class EtcdRepository implements Repository {
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     /** How often an instance looks for counter shards of dead instances (also done at each lease grant). */
     private static final Duration SHARD_MERGE_PERIOD = Duration.ofMinutes(5);
+    /** How often an agent process looks for wide fan-in nodes whose promoter died (also at subscribe). */
+    private static final Duration STUCK_FAN_IN_SWEEP_PERIOD = Duration.ofSeconds(10);
 
     private final Client client;
     private final KV kv;
@@ -158,6 +160,9 @@ public final class EtcdRepository implements Repository {
         long period = SHARD_MERGE_PERIOD.toMillis();
         timer.scheduleWithFixedDelay(() -> background.execute(this::mergeDeadShardsQuietly),
                 period, period, TimeUnit.MILLISECONDS);
+        long sweep = STUCK_FAN_IN_SWEEP_PERIOD.toMillis();
+        timer.scheduleWithFixedDelay(() -> background.execute(this::sweepStuckFanInsQuietly),
+                sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -523,7 +528,50 @@ public final class EtcdRepository implements Repository {
         if (orphaned > 0) {
             LOG.info("recovered {} node(s) orphaned while nobody watched", orphaned);
         }
+        promoteStuckFanIns();
         return r.getHeader().getRevision();
+    }
+
+    /**
+     * Promotes the wide fan-in nodes that have every input yet are still WAITING: the finisher whose
+     * delivery completed them died between its commit and the promotion. Found by their tallies
+     * (deleted when a node leaves WAITING, so only fan-ins in progress are read), checked against
+     * the input keys themselves by {@link #promote}. Runs with {@link #recoverOrphans()} and every
+     * {@link #STUCK_FAN_IN_SWEEP_PERIOD} in a process with a subscription (an agent process).
+     *
+     * @return how many nodes it promoted
+     */
+    public int promoteStuckFanIns() {
+        ensureOpen();
+        var tallies = await(kv.get(bytes(keys.tallies()), GetOption.builder().isPrefix(true).build())).getKvs();
+        int promoted = 0;
+        for (var kv0 : tallies) {
+            int expected;
+            try {
+                expected = Integer.parseInt(text(kv0.getValue()));
+            } catch (NumberFormatException e) {
+                continue; // written by a release that did not say; Inspect still repairs those nodes
+            }
+            var ref = Keys.runAndNode(keys.tallies(), text(kv0.getKey()));
+            if (kv0.getVersion() >= expected && promote(ref[0], ref[1])) {
+                promoted++;
+            }
+        }
+        return promoted;
+    }
+
+    private void sweepStuckFanInsQuietly() {
+        if (closed || subscriptions.isEmpty()) {
+            return;
+        }
+        try {
+            int stuck = promoteStuckFanIns();
+            if (stuck > 0) {
+                LOG.info("promoted {} wide fan-in node(s) whose last upstream's finisher did not", stuck);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("sweep for stuck wide fan-in nodes failed: {}", e.getMessage());
+        }
     }
 
     private enum Kind { CLAIM, FINISH, ORPHAN }
@@ -823,8 +871,12 @@ public final class EtcdRepository implements Repository {
         }
     }
 
-    /** Moves one wide fan-in node with all its inputs present from WAITING to READY, inputs copied in. */
-    private void promote(String runId, String nodeName) {
+    /**
+     * Moves one wide fan-in node with all its inputs present from WAITING to READY, inputs copied in.
+     *
+     * @return whether this call promoted it (false: not WAITING, not every input there, or closed)
+     */
+    private boolean promote(String runId, String nodeName) {
         long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
         while (!closed) {
             var r = await(kv.txn().Then(
@@ -838,12 +890,12 @@ public final class EtcdRepository implements Repository {
             }
             var kvs = gets.get(0).getKvs();
             if (kvs.isEmpty()) {
-                return;
+                return false;
             }
             var node = stored(runId, nodeName, kvs.getFirst());
             var inputKvs = gets.get(1).getKvs();
             if (node.state().status() != NodeStatus.WAITING || inputKvs.size() < node.record().getUpstreamCount()) {
-                return; // promoted by another finisher, or left unreached
+                return false; // promoted by another finisher, or left unreached
             }
             var before = node.state();
             var ready = new NodeState(NodeStatus.READY, before.attempts(), before.startedAt(), before.finishedAt(),
@@ -856,6 +908,7 @@ public final class EtcdRepository implements Repository {
             ops.add(Op.put(bytes(keys.node(runId, nodeName)), EtcdStorage.encode(readyRecord), PutOption.DEFAULT));
             ops.add(Op.put(bytes(keys.ready(runId, nodeName)),
                     EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()), readyRecord)), PutOption.DEFAULT));
+            ops.add(Op.delete(bytes(keys.tally(runId, nodeName)), DeleteOption.DEFAULT));
             long[] delta = new long[CounterShards.FIELDS];
             delta[CounterShards.index(NodeStatus.WAITING)]--;
             delta[CounterShards.index(NodeStatus.READY)]++;
@@ -871,7 +924,7 @@ public final class EtcdRepository implements Repository {
                 }
                 if (response.isSucceeded()) {
                     shard.committed(response.getHeader().getRevision());
-                    return;
+                    return true;
                 }
                 shard.markUnknown(); // the node, the journal or the shard changed: read again
             } finally {
@@ -882,6 +935,7 @@ public final class EtcdRepository implements Repository {
                         + runId + "\" after conflicting attempts");
             }
         }
+        return false; // closed
     }
 
     /** The inputs stored under {@code prefix} ({@code <prefix><upstream>} = output), in key order. */
@@ -959,8 +1013,10 @@ public final class EtcdRepository implements Repository {
         }
         for (var d : table.delivered().values()) {
             put(ops, journalOps, keys.input(runId, d.node(), d.upstream()), d.output(), 0);
-            // A blind put, so deliveries never conflict; its version counts them.
-            put(ops, journalOps, keys.tally(runId, d.node()), new byte[0], 0);
+            // A blind put, so deliveries never conflict; its version counts them, its value says how
+            // many to expect (for promoteStuckFanIns).
+            put(ops, journalOps, keys.tally(runId, d.node()),
+                    Integer.toString(table.stored(d.node()).record().getUpstreamCount()).getBytes(StandardCharsets.UTF_8), 0);
         }
         for (var d : table.delivered().values()) {
             // Read in the same transaction, after its own put: the last of the N deliveries sees
@@ -978,6 +1034,9 @@ public final class EtcdRepository implements Repository {
             var to = after.status();
             if (from == to) {
                 continue;
+            }
+            if (from == NodeStatus.WAITING && EtcdStorage.wideFanIn(before.record())) {
+                delete(ops, journalOps, keys.tally(runId, name)); // left unreached: nothing more to count
             }
             delta[CounterShards.index(from)]--;
             delta[CounterShards.index(to)]++;

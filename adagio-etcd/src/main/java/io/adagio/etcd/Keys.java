@@ -22,8 +22,9 @@ import java.nio.charset.StandardCharsets;
  * stats/merged                CounterShard: the sum of the shards of instances that are gone
  * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
  * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
- * tally/&lt;run&gt;/&lt;node&gt;          put (empty) with every input delivered to a wide fan-in node: its
- *                                 version counts them, read in the delivering transaction
+ * tally/&lt;run&gt;/&lt;node&gt;          put with every input delivered to a wide fan-in node (value: its
+ *                                 upstream count): its version counts them, read in the delivering
+ *                                 transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
  * journal-applied/&lt;run&gt;       how much of it was applied (written by older releases; now only deleted)
  * </pre>
@@ -145,7 +146,11 @@ final class Keys {
     }
 
     String tally(String runId, String node) {
-        return root + "tally/" + runId + "/" + node;
+        return tallies() + runId + "/" + node;
+    }
+
+    String tallies() {
+        return root + "tally/";
     }
 
     String journal(String runId) {

@@ -157,6 +157,55 @@ class EtcdBigAndConcurrentTest {
         assertThat(r.stats().nodeCounts().ready()).isEqualTo(2); // root and sink
     }
 
+    /**
+     * The same cut-short promotion, found without anyone inspecting the run: an agent process
+     * promotes it (when it subscribes, as one starting or reconnecting does, or at its next periodic
+     * sweep), and it is announced.
+     */
+    @Test
+    void aWideFanInWhosePromotionWasCutShortIsPromotedByAnAgentWithoutAnyoneInspecting() throws InterruptedException {
+        var r = repository();
+        int width = EtcdStorage.WIDE_FAN_IN + 2;
+        var run = r.startRun(fanOutFanIn(width));
+        // Every delivery's input key and tally put, as committed finishes leave them; no promotion.
+        for (int i = 0; i < width; i++) {
+            raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
+            raw.put(namespace + "/tally/" + run.id() + "/sink", Integer.toString(width));
+        }
+        var agent = repository();
+        var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+
+        var announced = new ArrayList<String>();
+        while (!announced.contains("sink")) {
+            announced.add(subscription.poll(java.time.Duration.ofSeconds(30)).orElseThrow().node().name());
+        }
+        var sink = agent.inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.READY);
+        assertThat(sink.inputs()).hasSize(width);
+        assertThat(raw.keys(namespace + "/tally/")).as("a promoted node's tally is gone").isEmpty();
+        assertThat(agent.promoteStuckFanIns()).as("nothing left to promote").isZero();
+    }
+
+    @Test
+    void aWideFanInLeftUnreachedLeavesNoTallyBehind() {
+        var r = repository();
+        int width = EtcdStorage.WIDE_FAN_IN + 2;
+        var run = r.startRun(fanOutFanIn(width));
+        var root = new Claim("root");
+        r.claimNode(run.id(), "root", root);
+        r.finishNode(run.id(), "root", Result.success("go"), root);
+        for (int i = 0; i < width; i++) {
+            var claim = new Claim("m" + i);
+            r.claimNode(run.id(), "m" + i, claim);
+            r.finishNode(run.id(), "m" + i, i == 3 ? Result.fail("broken") : Result.success("out-" + i), claim);
+        }
+
+        var sink = r.inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.COMPLETED);
+        assertThat(sink.attempts()).isEmpty();
+        assertThat(raw.keys(namespace + "/tally/")).isEmpty();
+    }
+
     @Test
     void aFailureWhoseUnreachedNodesExceedOneTransactionCompletesThemAll() {
         var r = repository();
