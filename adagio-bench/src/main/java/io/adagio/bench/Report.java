@@ -94,10 +94,10 @@ final class Report {
 
     void print(PrintStream out) {
         out.println();
-        out.printf("Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials "
-                        + "(etcd %d) after %d warm-up, [min..max] beside%n",
+        out.printf("Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials after %d "
+                        + "warm-up (etcd: %d after %d), [min..max] beside%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), config.agents(),
-                config.quick() ? "-quick" : "full", config.trials(), config.etcdTrials(), config.warmups());
+                config.quick() ? "-quick" : "full", config.trials(), config.warmups(), config.etcdTrials(), config.etcdWarmups());
         if (memory != null) {
             out.println();
             out.println("MEMORY BACKEND  nodes/s; baseline = same graphs on a JDK thread pool of the same size running the same debug function, no repository");
