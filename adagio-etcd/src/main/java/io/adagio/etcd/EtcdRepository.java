@@ -678,6 +678,10 @@ public final class EtcdRepository implements Repository {
                 // The same claim again (a retry after an unanswered request): it already holds the node.
                 return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
             }
+            if (kind == Kind.FINISH && !touchesDownstream(snap.node(), result)) {
+                // A retry left: downstream nodes are not touched, so not compared either.
+                known.clear();
+            }
             known.put(nodeName, snap.node());
             var table = new EtcdNodeTable(runId, known, this::loadNodes);
             known.remove(nodeName);

@@ -190,6 +190,28 @@ class EtcdRepositoryCostTest {
         assertThat(atLost.requests()).as("requests of a claim lost with a stale copy (%s)", atLost.delta()).isEqualTo(1);
     }
 
+    /**
+     * A finish with a retry left does not touch its downstream nodes, so it does not compare the
+     * records its claim read of them either: another upstream changing them meanwhile costs nothing.
+     */
+    @Test
+    void aFailureWithARetryLeftIgnoresDownstreamChangesSinceItsClaim() {
+        var c = counted();
+        var run = c.repository().startRun(io.adagio.conformance.Graphs.graph(
+                List.of(io.adagio.conformance.Graphs.node("a", 2, 0), io.adagio.conformance.Graphs.node("b"),
+                        io.adagio.conformance.Graphs.node("c")), "a->c", "b->c"));
+        var a = new Claim(UUID.randomUUID().toString());
+        assertThat(c.repository().claimNode(run.id(), "a", a).claimed()).isTrue();
+        var b = new Claim(UUID.randomUUID().toString());
+        c.repository().claimNode(run.id(), "b", b);
+        c.repository().finishNode(run.id(), "b", Result.success("b"), b); // c's record changes
+
+        var atFinish = c.counter().snapshot();
+        c.repository().finishNode(run.id(), "a", Result.fail("once"), a);
+        assertThat(atFinish.requests()).as("requests of a's failure (%s)", atFinish.delta()).isEqualTo(1);
+        assertThat(c.repository().inspectRun(run.id()).node("a").orElseThrow().status()).isEqualTo(NodeStatus.READY);
+    }
+
     @Test
     void eachUpstreamOfAWideFanInFinishesAtAConstantCost() {
         var c = counted();
