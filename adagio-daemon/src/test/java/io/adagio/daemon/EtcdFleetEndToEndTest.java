@@ -357,14 +357,22 @@ class EtcdFleetEndToEndTest {
     private static Map<String, JsonNode> awaitAllCompleted(Supplier<Api> api, Collection<String> acknowledged,
                                                            int atLeast, Duration timeout) {
         var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
+        // Whether the last listing failed: then "not listed" means "could not list", not a lost run.
+        var lastFailure = new AtomicReference<Throwable>();
         try {
             return Awaitility.await("every run completed").atMost(timeout).pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions()
                     .until(() -> {
                         var runs = new LinkedHashMap<String, JsonNode>();
-                        for (var run : Api.json(api.get().get("/v0/runs")).path("runs")) {
-                            runs.put(run.path("id").asText(), run);
+                        try {
+                            for (var run : Api.json(api.get().get("/v0/runs")).path("runs")) {
+                                runs.put(run.path("id").asText(), run);
+                            }
+                        } catch (Exception | AssertionError listing) {
+                            lastFailure.set(listing);
+                            throw listing;
                         }
+                        lastFailure.set(null);
                         last.set(runs);
                         return runs;
                     }, runs -> runs.size() >= atLeast && runs.keySet().containsAll(acknowledged)
@@ -374,7 +382,9 @@ class EtcdFleetEndToEndTest {
                     .map(r -> r.path("id").asText() + " " + r.path("status").asText()).toList();
             var missing = new HashSet<>(acknowledged);
             missing.removeAll(last.get().keySet());
-            throw new AssertionError("runs not completed: " + pending + "; acknowledged but not listed: " + missing, e);
+            throw new AssertionError("runs not completed: " + pending + "; acknowledged but not listed: " + missing
+                    + " (of " + last.get().size() + " listed" + (lastFailure.get() == null ? ")"
+                    : "; the last listing failed: " + lastFailure.get() + ")"), e);
         }
     }
 
