@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -313,18 +314,25 @@ public final class AgentPool implements AutoCloseable {
                     awaitRecording(slot);
                     var recording = new CompletableFuture<Void>();
                     recordings.add(recording);
-                    slot.recording = recording;
-                    handedOver = true;
-                    recorders.execute(() -> {
-                        try {
-                            record(execution, result, orphan);
-                        } finally {
-                            running.remove(execution);
-                            execution.finished();
-                            recordings.remove(recording);
-                            recording.complete(null);
-                        }
-                    });
+                    try {
+                        recorders.execute(() -> {
+                            try {
+                                record(execution, result, orphan);
+                            } finally {
+                                running.remove(execution);
+                                execution.finished();
+                                recordings.remove(recording);
+                                recording.complete(null);
+                            }
+                        });
+                        slot.recording = recording;
+                        handedOver = true;
+                    } catch (RejectedExecutionException e) {
+                        // Shutdown already stopped the recorders: this one is recorded here.
+                        recordings.remove(recording);
+                        recording.complete(null);
+                        record(execution, result, orphan);
+                    }
                 } else {
                     record(execution, result, orphan);
                 }

@@ -133,6 +133,29 @@ class BackgroundRecordingTest extends PoolFixture {
         assertThat(connection.maxInFlight).hasValue(1);
     }
 
+    /**
+     * A worker whose result is ready while its previous one is still being recorded hands it over
+     * only once that one is done; if shutdown gave up waiting and stopped the recorders meanwhile,
+     * the worker records it itself rather than lose it.
+     */
+    @Test
+    void aResultReadyWhenShutdownStoppedTheRecordersIsStillRecorded() throws Exception {
+        var connection = new SlowFinishes();
+        var pool = startPool(b -> b.repository(connection).agentCount(1).backgroundRecordingThreshold(Duration.ZERO)
+                .shutdownGracePeriod(Duration.ZERO).cancellationTimeout(Duration.ofMillis(50)));
+        var first = start(Specs.single(task("a", "debug")));
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        var second = start(Specs.single(task("b", "debug")));
+        awaitStatus(second, "b", NodeStatus.RUNNING); // ran; its result waits for a's to be recorded
+
+        pool.close(); // gives up on a's recording (still blocked) and stops the recorders
+        connection.permits.release(Integer.MAX_VALUE / 2);
+
+        assertThat(awaitCompleted(first).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+        // Recorded once: by the worker (SUCCESS), or by shutdown if it took b's report first (ERROR).
+        assertThat(awaitCompleted(second).nodes().getFirst().attempts()).hasSize(1);
+    }
+
     @Test
     void closeWaitsForResultsBeingRecorded() throws Exception {
         var connection = new SlowFinishes();
