@@ -8,16 +8,24 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Follows a run for {@code runs start -wait}: one line per node event (started, concluded,
- * unreached, orphaned); on a terminal also a status line redrawn in place with a progress bar.
+ * unreached, orphaned); on a terminal also a status line redrawn in place with a progress bar,
+ * and again every second so that its elapsed time runs on while nothing changes.
  */
 abstract sealed class Progress permits Progress.Silent, Progress.Lines {
 
     abstract void update(Run run);
 
     abstract void finish(Run run);
+
+    /** Redraws the status line every second until closed (nothing to do without a status line). */
+    AutoCloseable tickEverySecond() {
+        return () -> {};
+    }
 
     static Progress silent() {
         return new Silent();
@@ -33,7 +41,7 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
         void update(Run run) {}
 
         @Override
-        void finish(Run run) {}
+        synchronized void finish(Run run) {}
     }
 
     static final class Lines extends Progress {
@@ -44,6 +52,7 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
         private final boolean live;
         private final Map<String, Seen> seen = new HashMap<>();
         private boolean statusLineShown;
+        private Run last;
 
         Lines(PrintWriter out, boolean live) {
             this.out = out;
@@ -51,7 +60,7 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
         }
 
         @Override
-        void update(Run run) {
+        synchronized void update(Run run) {
             clearStatusLine();
             for (Node node : run.nodes()) {
                 var before = seen.getOrDefault(node.name(), new Seen(NodeStatus.WAITING, 0));
@@ -59,15 +68,40 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
                 report(node, before, now);
                 seen.put(node.name(), now);
             }
-            if (live) {
-                var s = RunSummary.of(run);
-                int filled = s.total() == 0 ? 0 : s.done() * BAR_WIDTH / s.total();
-                out.print("[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + s.done() + "/" + s.total()
-                        + " done, " + s.running() + " running, " + s.failed().size() + " failed  "
-                        + Times.duration(s.duration(Instant.now())));
-                statusLineShown = true;
-            }
+            last = run;
+            printStatusLine();
             out.flush();
+        }
+
+        /** Draws the status line again with the last snapshot: the elapsed time moves on. */
+        synchronized void tick() {
+            if (statusLineShown) {
+                clearStatusLine();
+                printStatusLine();
+                out.flush();
+            }
+        }
+
+        @Override
+        AutoCloseable tickEverySecond() {
+            if (!live) {
+                return () -> {};
+            }
+            var timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("adagio-progress").unstarted(r));
+            timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+            return timer::shutdownNow;
+        }
+
+        private void printStatusLine() {
+            if (!live || last == null) {
+                return;
+            }
+            var s = RunSummary.of(last);
+            int filled = s.total() == 0 ? 0 : s.done() * BAR_WIDTH / s.total();
+            out.print("[" + "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled) + "] " + s.done() + "/" + s.total()
+                    + " done, " + s.running() + " running, " + s.failed().size() + " failed  "
+                    + Times.duration(s.duration(Instant.now())));
+            statusLineShown = true;
         }
 
         private void report(Node node, Seen before, Seen now) {
@@ -93,7 +127,7 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
         }
 
         @Override
-        void finish(Run run) {
+        synchronized void finish(Run run) {
             clearStatusLine();
             var s = RunSummary.of(run);
             String took = " in " + Times.duration(s.duration(Instant.now()));

@@ -128,7 +128,10 @@ final class RunsCommand extends CommandBase {
                     return Errors.OK;
                 }
                 var progress = quiet ? Progress.silent() : Progress.forConsole(out());
-                Run done = client.awaitCompletion(run.id(), waitFor, progress::update);
+                Run done;
+                try (var ticking = progress.tickEverySecond()) {
+                    done = client.awaitCompletion(run.id(), waitFor, progress::update);
+                }
                 progress.finish(done);
                 var summary = RunSummary.of(done);
                 if (summary.succeeded()) {

@@ -61,4 +61,31 @@ class ProgressTest {
         assertThat(text).contains("\r\u001b[K[############");
         assertThat(text).doesNotEndWith("\n");
     }
+
+    @Test
+    void aTickRedrawsTheStatusLineWithTheLastSnapshot() {
+        var out = new StringWriter();
+        var progress = new Progress.Lines(new PrintWriter(out, true), true);
+        progress.tick(); // nothing to redraw yet
+        assertThat(out.toString()).isEmpty();
+
+        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.RUNNING), node("b", NodeStatus.WAITING)));
+        String once = out.toString();
+        progress.tick();
+
+        String twice = out.toString();
+        assertThat(twice).startsWith(once);
+        assertThat(twice.substring(once.length())).startsWith("\r\u001b[K[........................] 0/2 done, 1 running, 0 failed");
+        assertThat(twice).containsOnlyOnce("node a: RUNNING");
+    }
+
+    @Test
+    void plainLinesAreNeverRedrawn() {
+        var out = new StringWriter();
+        var progress = new Progress.Lines(new PrintWriter(out, true), false);
+        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.RUNNING)));
+        String once = out.toString();
+        progress.tick();
+        assertThat(out.toString()).isEqualTo(once);
+    }
 }
