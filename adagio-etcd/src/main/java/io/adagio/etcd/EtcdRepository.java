@@ -115,8 +115,6 @@ public final class EtcdRepository implements Repository {
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     /** How often an instance looks for counter shards of dead instances (also done at each lease grant). */
     private static final Duration SHARD_MERGE_PERIOD = Duration.ofMinutes(5);
-    /** How often an agent process looks for wide fan-in nodes whose promoter died (also at subscribe). */
-    private static final Duration STUCK_FAN_IN_SWEEP_PERIOD = Duration.ofSeconds(10);
 
     private final Client client;
     private final KV kv;
@@ -139,6 +137,7 @@ public final class EtcdRepository implements Repository {
     private final AtomicLong lastCreatedNs = new AtomicLong();
     private final AtomicLong writeCounter = new AtomicLong();
     private final Object orphanWatchLock = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean orphanScanPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Watch.Watcher orphanWatcher;
     private volatile boolean closed;
 
@@ -160,9 +159,10 @@ public final class EtcdRepository implements Repository {
         long period = SHARD_MERGE_PERIOD.toMillis();
         timer.scheduleWithFixedDelay(() -> background.execute(this::mergeDeadShardsQuietly),
                 period, period, TimeUnit.MILLISECONDS);
-        long sweep = STUCK_FAN_IN_SWEEP_PERIOD.toMillis();
-        timer.scheduleWithFixedDelay(() -> background.execute(this::sweepStuckFanInsQuietly),
-                sweep, sweep, TimeUnit.MILLISECONDS);
+        // Orphans and stuck fan-ins are also looked for at subscribe, and orphans whenever an instance ends.
+        long housekeeping = settings.housekeepingPeriod().toMillis();
+        timer.scheduleWithFixedDelay(() -> background.execute(this::housekeepQuietly),
+                housekeeping, housekeeping, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -484,7 +484,7 @@ public final class EtcdRepository implements Repository {
 
     /**
      * Orphans the node if it is RUNNING and its claim key is gone (its holder's lease ended). Used
-     * by the claim watch and by {@link #recoverOrphans()}; does nothing to a node whose claim lives.
+     * by {@link #recoverOrphans()}; does nothing to a node whose claim lives.
      */
     void orphanIfLost(String runId, String nodeName) {
         try {
@@ -495,9 +495,11 @@ public final class EtcdRepository implements Repository {
     }
 
     /**
-     * Finds RUNNING nodes whose claim key is gone (orphaned while nobody watched, e.g. every agent was
-     * down) and orphans them, and finishes journals left half applied. Reads the running index and
-     * the claim keys only, never all nodes.
+     * Finds RUNNING nodes whose claim key is gone (their holder's lease ended) and orphans them,
+     * finishes journals left half applied, and promotes wide fan-in nodes left stuck
+     * ({@link #promoteStuckFanIns()}). Reads the running index, the claim keys and the tallies, never
+     * all nodes. Agent processes run it when they subscribe, when an instance's lease ends (see
+     * {@link #ensureOrphanWatch()}) and every {@link EtcdSettings#housekeepingPeriod()}.
      *
      * @return the etcd revision the scan saw
      */
@@ -528,7 +530,10 @@ public final class EtcdRepository implements Repository {
         if (orphaned > 0) {
             LOG.info("recovered {} node(s) orphaned while nobody watched", orphaned);
         }
-        promoteStuckFanIns();
+        int promoted = promoteStuckFanIns();
+        if (promoted > 0) {
+            LOG.info("promoted {} wide fan-in node(s) whose last upstream's finisher did not", promoted);
+        }
         return r.getHeader().getRevision();
     }
 
@@ -536,8 +541,9 @@ public final class EtcdRepository implements Repository {
      * Promotes the wide fan-in nodes that have every input yet are still WAITING: the finisher whose
      * delivery completed them died between its commit and the promotion. Found by their tallies
      * (deleted when a node leaves WAITING, so only fan-ins in progress are read), checked against
-     * the input keys themselves by {@link #promote}. Runs with {@link #recoverOrphans()} and every
-     * {@link #STUCK_FAN_IN_SWEEP_PERIOD} in a process with a subscription (an agent process).
+     * the input keys themselves by {@link #promote}. Runs with {@link #recoverOrphans()}: at subscribe
+     * and every {@link EtcdSettings#housekeepingPeriod()} in a process with a subscription (an agent
+     * process).
      *
      * @return how many nodes it promoted
      */
@@ -560,17 +566,15 @@ public final class EtcdRepository implements Repository {
         return promoted;
     }
 
-    private void sweepStuckFanInsQuietly() {
+    /** The periodic {@link #recoverOrphans()} of an agent process: a net under the instance watch. */
+    private void housekeepQuietly() {
         if (closed || subscriptions.isEmpty()) {
             return;
         }
         try {
-            int stuck = promoteStuckFanIns();
-            if (stuck > 0) {
-                LOG.info("promoted {} wide fan-in node(s) whose last upstream's finisher did not", stuck);
-            }
+            recoverOrphans();
         } catch (RuntimeException e) {
-            LOG.debug("sweep for stuck wide fan-in nodes failed: {}", e.getMessage());
+            LOG.debug("periodic orphan scan failed: {}", e.getMessage());
         }
     }
 
@@ -1510,9 +1514,14 @@ public final class EtcdRepository implements Repository {
     }
 
     /**
-     * One watch per instance on the claim keys: a delete of a claim key whose node is still RUNNING
-     * means its holder's lease ended, and the node is orphaned. Started with the first subscription
-     * (an agent process), after a scan that recovers orphans nobody saw.
+     * One watch per agent process on the instance keys: a claim key lives on its holder's lease, and
+     * so does the holder's instance key (registered with every lease it is granted), so etcd deletes
+     * them in one revision when the lease ends. A deleted instance key therefore means claims may
+     * have gone: the running index is compared against the claim keys ({@link #recoverOrphans()},
+     * keys only) and nodes whose claim is gone are orphaned. Watching the claim keys themselves
+     * would send every agent process two events for every node any agent finishes. Started with the
+     * first subscription, after a scan that recovers orphans nobody saw; a periodic scan
+     * (every {@link EtcdSettings#housekeepingPeriod()}) backs it up.
      */
     private void ensureOrphanWatch() {
         synchronized (orphanWatchLock) {
@@ -1525,53 +1534,45 @@ public final class EtcdRepository implements Repository {
 
     private void startOrphanWatch() {
         long revision = recoverOrphans();
-        orphanWatcher = client.getWatchClient().watch(bytes(keys.held()),
+        orphanWatcher = client.getWatchClient().watch(bytes(keys.instances()),
                 WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(revision + 1).build(),
                 new Watch.Listener() {
                     @Override
                     public void onNext(WatchResponse response) {
-                        // A finish deletes the claim key and the running entry in one transaction, and
-                        // etcd never splits a revision's events: a claim key deleted alone was taken
-                        // by the end of its lease.
-                        var finished = new HashSet<String>();
-                        var lost = new ArrayList<String>();
-                        for (var e : response.getEvents()) {
-                            if (e.getEventType() != WatchEvent.EventType.DELETE) {
-                                continue;
-                            }
-                            var key = text(e.getKeyValue().getKey());
-                            var rev = e.getKeyValue().getModRevision();
-                            if (key.startsWith(keys.running())) {
-                                finished.add(rev + " " + key.substring(keys.running().length()));
-                            } else if (key.startsWith(keys.claims())) {
-                                lost.add(rev + " " + key.substring(keys.claims().length()));
-                            }
-                        }
-                        for (var l : lost) {
-                            if (finished.contains(l)) {
-                                continue;
-                            }
-                            var parts = Keys.runAndNode("", l.substring(l.indexOf(' ') + 1));
-                            background.execute(() -> {
-                                try {
-                                    orphanIfLost(parts[0], parts[1]);
-                                } catch (RuntimeException ex) {
-                                    LOG.warn("could not orphan node {} of run {}: {}", parts[1], parts[0], ex.getMessage());
-                                }
-                            });
+                        if (response.getEvents().stream().anyMatch(e -> e.getEventType() == WatchEvent.EventType.DELETE)) {
+                            scanForOrphansSoon();
                         }
                     }
 
                     @Override
                     public void onError(Throwable throwable) {
-                        restartOrphanWatch("claim watch failed: " + throwable.getMessage());
+                        restartOrphanWatch("instance watch failed: " + throwable.getMessage());
                     }
 
                     @Override
                     public void onCompleted() {
-                        restartOrphanWatch("claim watch ended");
+                        restartOrphanWatch("instance watch ended");
                     }
                 });
+    }
+
+    /**
+     * Runs {@link #recoverOrphans()} on a background thread; instances ending together (a machine
+     * lost) make one scan, plus one more if another ends while it runs.
+     */
+    private void scanForOrphansSoon() {
+        if (!orphanScanPending.compareAndSet(false, true)) {
+            return;
+        }
+        background.execute(() -> {
+            orphanScanPending.set(false);
+            try {
+                recoverOrphans();
+            } catch (RuntimeException e) {
+                LOG.info("orphan scan after an instance ended failed ({}); retrying", e.getMessage());
+                retryLater(this::recoverOrphans);
+            }
+        });
     }
 
     private void restartOrphanWatch(String why) {

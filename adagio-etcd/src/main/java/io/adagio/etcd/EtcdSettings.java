@@ -24,16 +24,19 @@ import java.util.regex.Pattern;
  *                       writes is committed through a journal in several transactions
  * @param requestTimeout how long one request to etcd may take before the operation is reported
  *                       unavailable
+ * @param housekeepingPeriod how often an agent process scans for orphaned nodes and stuck wide
+ *                       fan-ins (default 10 s): a net under the watch that finds them when a lease ends
  */
 public record EtcdSettings(List<String> addresses, String namespace, Duration leaseTtl, String username,
                            String password, Path caFile, Path certFile, Path keyFile, Limits limits,
-                           int maxTxnOps, Duration requestTimeout) {
+                           int maxTxnOps, Duration requestTimeout, Duration housekeepingPeriod) {
 
     public static final String DEFAULT_ADDRESS = "http://127.0.0.1:2379";
     public static final String DEFAULT_NAMESPACE = "adagio";
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_TXN_OPS = 128;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_HOUSEKEEPING_PERIOD = Duration.ofSeconds(10);
 
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
@@ -65,11 +68,15 @@ public record EtcdSettings(List<String> addresses, String namespace, Duration le
             throw new IllegalArgumentException("maxTxnOps must be at least 16, got " + maxTxnOps);
         }
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+        housekeepingPeriod = housekeepingPeriod == null ? DEFAULT_HOUSEKEEPING_PERIOD : housekeepingPeriod;
+        if (housekeepingPeriod.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("etcd housekeeping period must be at least 100ms, got " + housekeepingPeriod);
+        }
     }
 
     /** Defaults everywhere but the addresses. */
     public static EtcdSettings of(List<String> addresses) {
-        return new EtcdSettings(addresses, null, null, null, null, null, null, null, null, 0, null);
+        return new EtcdSettings(addresses, null, null, null, null, null, null, null, null, 0, null, null);
     }
 
     /** Comma-separated addresses, as {@code -etcd-addresses} takes them. */
@@ -79,37 +86,42 @@ public record EtcdSettings(List<String> addresses, String namespace, Duration le
 
     public EtcdSettings withNamespace(String ns) {
         return new EtcdSettings(addresses, ns, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout);
+                maxTxnOps, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withLeaseTtl(Duration ttl) {
         return new EtcdSettings(addresses, namespace, ttl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout);
+                maxTxnOps, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withCredentials(String user, String pass) {
         return new EtcdSettings(addresses, namespace, leaseTtl, user, pass, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout);
+                maxTxnOps, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withTls(Path ca, Path cert, Path key) {
         return new EtcdSettings(addresses, namespace, leaseTtl, username, password, ca, cert, key, limits,
-                maxTxnOps, requestTimeout);
+                maxTxnOps, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withLimits(Limits l) {
         return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, l,
-                maxTxnOps, requestTimeout);
+                maxTxnOps, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withMaxTxnOps(int n) {
         return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                n, requestTimeout);
+                n, requestTimeout, housekeepingPeriod);
     }
 
     public EtcdSettings withRequestTimeout(Duration t) {
         return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, t);
+                maxTxnOps, t, housekeepingPeriod);
+    }
+
+    public EtcdSettings withHousekeepingPeriod(Duration period) {
+        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
+                maxTxnOps, requestTimeout, period);
     }
 
     @Override

@@ -14,13 +14,14 @@ import java.nio.charset.StandardCharsets;
  *                                 of the node's record, written in the same transaction
  * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
  * held/running/&lt;run&gt;/&lt;node&gt;   RunningEntry while RUNNING
- * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease
- *                                 (held/ is watched: a claim key deleted without its running
- *                                 entry in the same revision was taken by a lease's end)
+ * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease (a running entry without
+ *                                 its claim key is an orphan)
  * agents/&lt;agent&gt;              AgentRecord, put with the agent process's lease
  * stats/&lt;instance&gt;-&lt;n&gt;        CounterShard, written by one instance (process)
  * stats/merged                CounterShard: the sum of the shards of instances that are gone
  * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
+ *                                 (watched by agent processes: a delete means a lease, and the
+ *                                 claims on it, ended)
  * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
  * tally/&lt;run&gt;/&lt;node&gt;          put with every input delivered to a wide fan-in node (value: its
  *                                 upstream count): its version counts them, read in the delivering
@@ -85,7 +86,7 @@ final class Keys {
         return held() + "running/";
     }
 
-    /** Running entries and claim keys share this prefix so that one watch sees both. */
+    /** Running entries and claim keys (once watched together; the layout is kept for compatibility). */
     String held() {
         return root + "held/";
     }

@@ -50,7 +50,10 @@ class EtcdLivenessTest {
     }
 
     private EtcdRepository repository(String endpoints, Duration ttl) {
-        var r = EtcdRepository.connect(EtcdSettings.of(endpoints).withNamespace(namespace).withLeaseTtl(ttl));
+        // No periodic scan within a test's time: what is found must be found by the watches and
+        // the scan at subscribe, not by the net under them.
+        var r = EtcdRepository.connect(EtcdSettings.of(endpoints).withNamespace(namespace).withLeaseTtl(ttl)
+                .withHousekeepingPeriod(Duration.ofHours(1)));
         scope.closeLater(r);
         return r;
     }
