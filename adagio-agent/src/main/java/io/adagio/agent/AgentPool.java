@@ -740,7 +740,7 @@ public final class AgentPool implements AutoCloseable {
         private Duration backoffInitial = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);
         private boolean recordInBackground = true;
-        private Duration backgroundThreshold = Duration.ofMillis(1).dividedBy(5);
+        private Duration backgroundThreshold = Duration.of(200, java.time.temporal.ChronoUnit.MICROS);
 
         private Builder() {}
 
