@@ -1,6 +1,7 @@
 package io.adagio.etcd;
 
 import io.adagio.etcd.EtcdStorage.StoredNode;
+import io.adagio.etcd.storage.NodeRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,27 +15,31 @@ import java.util.Map;
 final class ClaimHints {
     private record Ref(String runId, String node) {}
 
-    private final Map<Ref, StoredNode> hints;
+    /** Kept as it came: most hints are of nodes another agent claims, so decoding waits for a claim. */
+    private record Hint(NodeRecord record, long modRevision) {}
+
+    private final Map<Ref, Hint> hints;
 
     ClaimHints(int capacity) {
         this.hints = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Ref, StoredNode> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<Ref, Hint> eldest) {
                 return size() > capacity;
             }
         };
     }
 
-    synchronized void put(String runId, String node, StoredNode record) {
-        hints.put(new Ref(runId, node), record);
+    /** The record as an index entry carried it, at that entry's mod revision. */
+    synchronized void put(String runId, String node, NodeRecord record, long modRevision) {
+        hints.put(new Ref(runId, node), new Hint(record, modRevision));
     }
 
-    /** The hint for the node, removed: one claim uses it at most once. */
-    synchronized StoredNode take(String runId, String node) {
-        return hints.remove(new Ref(runId, node));
-    }
-
-    synchronized int size() {
-        return hints.size();
+    /** The hint for the node, removed (one claim uses it at most once), or null. */
+    StoredNode take(String runId, String node) {
+        Hint hint;
+        synchronized (this) {
+            hint = hints.remove(new Ref(runId, node));
+        }
+        return hint == null ? null : StoredNode.of(hint.record(), hint.modRevision());
     }
 }

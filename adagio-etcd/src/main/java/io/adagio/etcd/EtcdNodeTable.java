@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run's nodes as one transition sees them: the node records read so far (with the revision each
- * was read at) and the states {@link io.adagio.core.protocol.Protocol} put. Nodes not read yet are
- * fetched on first use; the commit then compares the mod revision of every node read, so the
- * transition applies only if none of them changed meanwhile.
+ * One run's nodes as one transition sees them: the node records it used (with the revision each was
+ * read at) and the states {@link io.adagio.core.protocol.Protocol} put. Records are taken on first
+ * use from those already at hand (read earlier, for example with the claim) or fetched; the commit
+ * compares the mod revision of every record used, and only those, so the transition applies only
+ * if none of them changed meanwhile and a record at hand but not needed never makes it conflict.
  */
 final class EtcdNodeTable implements NodeTable {
     interface Loader {
@@ -26,36 +27,48 @@ final class EtcdNodeTable implements NodeTable {
 
     private final String runId;
     private final Map<String, StoredNode> read = new HashMap<>();
+    /** Records at hand but not used yet (a missing node maps to null). */
+    private final Map<String, StoredNode> atHand = new HashMap<>();
     private final LinkedHashMap<String, NodeState> written = new LinkedHashMap<>();
     private final LinkedHashMap<String, Delivery> delivered = new LinkedHashMap<>();
     private final Loader loader;
 
-    EtcdNodeTable(String runId, Map<String, StoredNode> known, Loader loader) {
+    /**
+     * @param primary the transition's own node, used from the start
+     * @param atHand  other records already read, used (and compared) only if the protocol asks for them
+     */
+    EtcdNodeTable(String runId, String primaryName, StoredNode primary, Map<String, StoredNode> atHand, Loader loader) {
         this.runId = runId;
-        this.read.putAll(known);
+        this.read.put(primaryName, primary);
+        this.atHand.putAll(atHand);
         this.loader = loader;
     }
 
-    /** Reads the named nodes not read yet, all in one go. */
+    /** Reads the named nodes neither used nor at hand yet, all in one go. */
     void prefetch(Collection<String> names) {
         var missing = new ArrayList<String>();
         for (var n : names) {
-            if (!read.containsKey(n)) {
+            if (!read.containsKey(n) && !atHand.containsKey(n)) {
                 missing.add(n);
             }
         }
         if (!missing.isEmpty()) {
-            read.putAll(loader.load(runId, missing));
+            atHand.putAll(loader.load(runId, missing));
         }
     }
 
     StoredNode stored(String node) {
         if (!read.containsKey(node)) {
-            read.putAll(loader.load(runId, List.of(node)));
+            if (atHand.containsKey(node)) {
+                read.put(node, atHand.remove(node));
+            } else {
+                read.putAll(loader.load(runId, List.of(node)));
+            }
         }
         return read.get(node);
     }
 
+    /** The records the transition used: what its commit compares. */
     Map<String, StoredNode> read() {
         return read;
     }

@@ -622,7 +622,7 @@ public final class EtcdRepository implements Repository {
         }
         Snapshot snap = null;
         // Records of other nodes already read (a finish's downstream nodes, as its claim or its last
-        // failed commit saw them): compared on commit like any other read, so they may be stale.
+        // failed commit saw them): compared on commit if the protocol uses them, so they may be stale.
         var known = new HashMap<String, StoredNode>();
         if (kind == Kind.FINISH && claim != null) {
             var mine = held.get(new ClaimRef(runId, nodeName, claim.id()));
@@ -682,13 +682,7 @@ public final class EtcdRepository implements Repository {
                 // The same claim again (a retry after an unanswered request): it already holds the node.
                 return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
             }
-            if (kind == Kind.FINISH && !touchesDownstream(snap.node(), result)) {
-                // A retry left: downstream nodes are not touched, so not compared either.
-                known.clear();
-            }
-            known.put(nodeName, snap.node());
-            var table = new EtcdNodeTable(runId, known, this::loadNodes);
-            known.remove(nodeName);
+            var table = new EtcdNodeTable(runId, nodeName, snap.node(), known, this::loadNodes);
             boolean big = false;
             if (kind == Kind.FINISH && touchesDownstream(snap.node(), result)) {
                 var downstream = snap.node().downstream();
@@ -1183,7 +1177,7 @@ public final class EtcdRepository implements Repository {
             if (snap.node() == null) {
                 throw RepositoryException.NotFound.node(runId, nodeName);
             }
-            var table = new EtcdNodeTable(runId, Map.of(nodeName, snap.node()), this::loadNodes);
+            var table = new EtcdNodeTable(runId, nodeName, snap.node(), Map.of(), this::loadNodes);
             table.prefetch(snap.node().downstream());
             var step = protocol.apply(table);
             if (kind == Kind.FINISH && !snap.claimKey()) {
@@ -1464,7 +1458,7 @@ public final class EtcdRepository implements Repository {
                     // Written in the same transaction as the record: the entry's mod revision is the
                     // record's while neither changed (else the claim's compare fails and it reads).
                     var ref = Keys.runAndNode(prefix, key);
-                    hints.put(ref[0], ref[1], StoredNode.of(entry.getRecord(), kv0.getModRevision()));
+                    hints.put(ref[0], ref[1], entry.getRecord(), kv0.getModRevision());
                 }
                 subscription.offer(EtcdStorage.event(entry));
             } catch (RuntimeException e) {
@@ -1561,7 +1555,7 @@ public final class EtcdRepository implements Repository {
      * lost) make one scan, plus one more if another ends while it runs.
      */
     private void scanForOrphansSoon() {
-        if (!orphanScanPending.compareAndSet(false, true)) {
+        if (closed || !orphanScanPending.compareAndSet(false, true)) {
             return;
         }
         background.execute(() -> {
@@ -1915,14 +1909,7 @@ public final class EtcdRepository implements Repository {
      */
     void crashForTests() {
         closed = true;
-        leases.abandon();
-        var w = orphanWatcher;
-        if (w != null) {
-            w.close();
-        }
-        timer.shutdownNow();
-        background.shutdownNow();
-        client.close();
+        disconnect(leases::abandon);
     }
 
     /** Gives up claims and agent registrations (revoking the lease) and disconnects. */
@@ -1935,11 +1922,19 @@ public final class EtcdRepository implements Repository {
             h.subscription.close();
         }
         closed = true;
+        disconnect(leases::close);
+    }
+
+    /**
+     * Stops watching, ends the lease with {@code endLease} (after the watch is closed, so that this
+     * instance does not react to its own lease's end), stops the background work and disconnects.
+     */
+    private void disconnect(Runnable endLease) {
         var w = orphanWatcher;
         if (w != null) {
             w.close();
         }
-        leases.close();
+        endLease.run();
         timer.shutdownNow();
         background.shutdownNow();
         client.close();

@@ -184,21 +184,23 @@ final class Leases {
 
     /** Stops the heartbeats without revoking: the lease runs out on its own (tests of agent death). */
     void abandon() {
-        CloseableClient stream;
-        synchronized (this) {
-            closed = true;
-            stream = keepAlive;
-            id = 0;
-            aliveId = 0;
-            keepAlive = null;
-        }
-        if (stream != null) {
-            stream.close();
-        }
+        stopHeartbeats();
     }
 
     /** Stops the heartbeats and revokes the lease, so that its keys go at once. */
     void close() {
+        long lease = stopHeartbeats();
+        if (lease != 0) {
+            try {
+                client.getLeaseClient().revoke(lease).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("could not revoke lease {} on close: {}", lease, e.getMessage());
+            }
+        }
+    }
+
+    /** Ends this instance's use of its lease: no more heartbeats, no lease handed out. Returns the lease, or 0. */
+    private long stopHeartbeats() {
         long lease;
         CloseableClient stream;
         synchronized (this) {
@@ -212,12 +214,6 @@ final class Leases {
         if (stream != null) {
             stream.close();
         }
-        if (lease != 0) {
-            try {
-                client.getLeaseClient().revoke(lease).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.debug("could not revoke lease {} on close: {}", lease, e.getMessage());
-            }
-        }
+        return lease;
     }
 }
