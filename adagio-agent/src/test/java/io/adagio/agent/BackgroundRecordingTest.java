@@ -4,23 +4,14 @@ import static io.adagio.agent.Specs.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
-import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
-import io.adagio.core.model.Run;
-import io.adagio.core.model.RunQuery;
-import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
-import io.adagio.core.repository.Repository;
-import io.adagio.core.repository.Subscription;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,13 +29,17 @@ class BackgroundRecordingTest extends PoolFixture {
      * The memory repository behind a connection whose finishes wait for the test's permits, and
      * then for {@code roundTrip} (standing in for a network's).
      */
-    private final class SlowFinishes implements Repository {
+    private final class SlowFinishes extends ForwardingRepository {
         final Semaphore permits = new Semaphore(0);
         volatile Duration roundTrip = Duration.ZERO;
         final CountDownLatch firstFinishEntered = new CountDownLatch(1);
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final AtomicBoolean claimedWhileFinishing = new AtomicBoolean();
+
+        SlowFinishes() {
+            super(repository);
+        }
 
         @Override
         public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
@@ -71,14 +66,6 @@ class BackgroundRecordingTest extends PoolFixture {
             }
             return repository.claimNode(runId, nodeName, claim);
         }
-
-        @Override public Run startRun(GraphSpec spec) { return repository.startRun(spec); }
-        @Override public Run inspectRun(String runId) { return repository.inspectRun(runId); }
-        @Override public List<Run> listRuns(RunQuery query) { return repository.listRuns(query); }
-        @Override public Stats stats() { return repository.stats(); }
-        @Override public List<Agent> listAgents() { return repository.listAgents(); }
-        @Override public Subscription subscribe(Agent agent, Set<Event.Type> types) { return repository.subscribe(agent, types); }
-        @Override public void close() { }
     }
 
     @Test

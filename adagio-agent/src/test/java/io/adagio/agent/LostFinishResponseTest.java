@@ -3,24 +3,14 @@ package io.adagio.agent;
 import static io.adagio.agent.Specs.task;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
-import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
-import io.adagio.core.model.Run;
-import io.adagio.core.model.RunQuery;
-import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Protocol;
-import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.core.repository.Subscription;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +27,12 @@ class LostFinishResponseTest extends PoolFixture {
      * while their node is orphaned meanwhile (the store ended the claim while the agent could not
      * reach it).
      */
-    private final class LossyConnection implements Repository {
+    private final class LossyConnection extends ForwardingRepository {
         final AtomicInteger lost;
         final AtomicInteger orphaning;
 
         LossyConnection(int lost, int orphaning) {
+            super(repository);
             this.lost = new AtomicInteger(lost);
             this.orphaning = new AtomicInteger(orphaning);
         }
@@ -59,14 +50,6 @@ class LostFinishResponseTest extends PoolFixture {
             return node;
         }
 
-        @Override public ClaimResult claimNode(String runId, String nodeName, Claim claim) { return repository.claimNode(runId, nodeName, claim); }
-        @Override public Run startRun(GraphSpec spec) { return repository.startRun(spec); }
-        @Override public Run inspectRun(String runId) { return repository.inspectRun(runId); }
-        @Override public List<Run> listRuns(RunQuery query) { return repository.listRuns(query); }
-        @Override public Stats stats() { return repository.stats(); }
-        @Override public List<Agent> listAgents() { return repository.listAgents(); }
-        @Override public Subscription subscribe(Agent agent, Set<Event.Type> types) { return repository.subscribe(agent, types); }
-        @Override public void close() { }
     }
 
     private AgentPool pool(Repository connection) {

@@ -9,12 +9,8 @@ import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
-import io.adagio.core.model.Run;
-import io.adagio.core.model.RunQuery;
-import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
@@ -31,8 +27,7 @@ import org.junit.jupiter.api.Test;
 class UnavailableRepositoryTest extends PoolFixture {
 
     /** The memory repository behind a connection that drops the first few claims and finishes. */
-    static final class Unreliable implements Repository {
-        final Repository inner;
+    static final class Unreliable extends ForwardingRepository {
         final AtomicInteger claimFailures;
         final AtomicInteger finishFailures;
         /** Fails after the write went through, as a lost response would. */
@@ -40,7 +35,7 @@ class UnavailableRepositoryTest extends PoolFixture {
         final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
         Unreliable(Repository inner, int claims, int finishes, int lostClaims) {
-            this.inner = inner;
+            super(inner);
             this.claimFailures = new AtomicInteger(claims);
             this.finishFailures = new AtomicInteger(finishes);
             this.lostClaimResponses = new AtomicInteger(lostClaims);
@@ -66,18 +61,12 @@ class UnavailableRepositoryTest extends PoolFixture {
             return inner.finishNode(runId, nodeName, result, claim);
         }
 
-        @Override public Run startRun(GraphSpec spec) { return inner.startRun(spec); }
-        @Override public Run inspectRun(String runId) { return inner.inspectRun(runId); }
-        @Override public List<Run> listRuns(RunQuery query) { return inner.listRuns(query); }
-        @Override public Stats stats() { return inner.stats(); }
-        @Override public List<Agent> listAgents() { return inner.listAgents(); }
         @Override
         public Subscription subscribe(Agent agent, Set<Event.Type> types) {
             var subscription = inner.subscribe(agent, types);
             subscriptions.add(subscription);
             return subscription;
         }
-        @Override public void close() { }
     }
 
     @Test
