@@ -1,7 +1,7 @@
 package io.adagio.bench;
 
 import io.adagio.core.model.GraphSpec;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.proto.Node;
 import io.adagio.proto.Run;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;

@@ -13,7 +13,7 @@ import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ListAgentsResponse;
 import io.adagio.proto.controlplane.ListRunsResponse;
 import java.io.PrintWriter;

@@ -5,7 +5,7 @@ import io.adagio.client.RunSummary;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Run;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.core.wire.GraphSpecJson;
+import io.adagio.wire.GraphSpecJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

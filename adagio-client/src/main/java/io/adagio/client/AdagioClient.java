@@ -8,7 +8,7 @@ import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.client.grpc.GrpcClients;
-import io.adagio.core.wire.GraphSpecJson;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.GraphSpecJson;
+import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.testkit.AdagiodProcess;

@@ -26,7 +26,7 @@ import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.etcd.EtcdStorage.StoredNode;
 import io.adagio.etcd.storage.AgentRecord;
 import io.adagio.etcd.storage.CounterShard;

@@ -8,7 +8,7 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.etcd.storage.Downstream;
 import io.adagio.etcd.storage.IndexEntry;
 import io.adagio.etcd.storage.Input;

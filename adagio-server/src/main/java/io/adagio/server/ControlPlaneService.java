@@ -2,7 +2,7 @@ package io.adagio.server;
 
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.repository.Repository;
-import io.adagio.core.wire.WireMapping;
+import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.InspectResponse;

@@ -9,7 +9,7 @@ import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.Run;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.core.wire.GraphSpecJson;
+import io.adagio.wire.GraphSpecJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.RetryCondition;
-import io.adagio.core.wire.GraphSpecJson;
+import io.adagio.wire.GraphSpecJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

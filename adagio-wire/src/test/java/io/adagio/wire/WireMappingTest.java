@@ -1,4 +1,4 @@
-package io.adagio.core.wire;
+package io.adagio.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

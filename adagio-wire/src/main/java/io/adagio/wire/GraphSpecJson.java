@@ -1,4 +1,4 @@
-package io.adagio.core.wire;
+package io.adagio.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;

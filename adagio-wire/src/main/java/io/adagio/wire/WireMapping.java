@@ -1,4 +1,4 @@
-package io.adagio.core.wire;
+package io.adagio.wire;
 
 import com.google.protobuf.ByteString;
 import io.adagio.core.model.Agent;
