@@ -92,7 +92,13 @@ public final class AgentPool implements AutoCloseable {
     /** How long a worker waits for an event before looking at the pool's state again. */
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
 
-    private enum State { NEW, RUNNING, DRAINING, CANCELLING, STOPPED }
+    private enum State {
+        NEW,
+        RUNNING,
+        DRAINING,
+        CANCELLING,
+        STOPPED
+    }
 
     private final Repository repository;
     private final RuntimeRegistry runtimes;
@@ -109,6 +115,7 @@ public final class AgentPool implements AutoCloseable {
     /** Records results while their workers go on (virtual threads: recording only waits on I/O). */
     private final ExecutorService recorders = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("adagio-agent-record-", 0).factory());
+
     private final Set<CompletableFuture<Void>> recordings = ConcurrentHashMap.newKeySet();
 
     private final Object lock = new Object();
@@ -121,6 +128,7 @@ public final class AgentPool implements AutoCloseable {
     private final CountDownLatch stopping = new CountDownLatch(1);
     /** Once shutdown set it: the nanotime after which an unavailable repository is no longer retried. */
     private volatile long giveUpAt;
+
     private volatile boolean giveUpSet;
 
     private final LongAdder succeeded = new LongAdder();
@@ -167,7 +175,8 @@ public final class AgentPool implements AutoCloseable {
             subscription = subscribe();
             state = State.RUNNING;
             for (int i = 0; i < agentCount; i++) {
-                var worker = Thread.ofPlatform().daemon().name("adagio-agent-" + i).unstarted(this::work);
+                var worker =
+                        Thread.ofPlatform().daemon().name("adagio-agent-" + i).unstarted(this::work);
                 workers.add(worker);
             }
             watcher = Thread.ofPlatform().daemon().name("adagio-agent-watch").unstarted(this::watchSubscription);
@@ -202,7 +211,8 @@ public final class AgentPool implements AutoCloseable {
     }
 
     public ExecutionCounts counts() {
-        return new ExecutionCounts(succeeded.sum(), failed.sum(), errored.sum(), orphansRecovered.sum(), resultsDropped.sum());
+        return new ExecutionCounts(
+                succeeded.sum(), failed.sum(), errored.sum(), orphansRecovered.sum(), resultsDropped.sum());
     }
 
     /** Waits until {@link #close()} has finished (from any thread); false on timeout. */
@@ -267,8 +277,11 @@ public final class AgentPool implements AutoCloseable {
         var claim = new Claim(UlidCreator.getMonotonicUlid().toString(), Map.of(CLAIM_AGENT_KEY, List.of(agentId)));
         ClaimResult claimed;
         try {
-            claimed = retrying("claim node \"" + spec.name() + "\" of run " + runId,
-                    () -> repository.claimNode(runId, spec.name(), claim), () -> state == State.RUNNING, true);
+            claimed = retrying(
+                    "claim node \"" + spec.name() + "\" of run " + runId,
+                    () -> repository.claimNode(runId, spec.name(), claim),
+                    () -> state == State.RUNNING,
+                    true);
         } catch (RepositoryException.NotReady e) {
             log.debug("not claiming: {}", e.getMessage());
             return;
@@ -296,8 +309,12 @@ public final class AgentPool implements AutoCloseable {
         }
         boolean handedOver = false;
         try {
-            log.debug("claimed node \"{}\" of run {} (attempt {}{})", spec.name(), runId,
-                    claimed.node().attempts().size() + 1, orphan ? ", orphaned" : "");
+            log.debug(
+                    "claimed node \"{}\" of run {} (attempt {}{})",
+                    spec.name(),
+                    runId,
+                    claimed.node().attempts().size() + 1,
+                    orphan ? ", orphaned" : "");
             Result result;
             if (orphan) {
                 result = Result.error(Protocol.ORPHANED_OUTPUT);
@@ -337,7 +354,10 @@ public final class AgentPool implements AutoCloseable {
                     record(execution, result, orphan);
                 }
             } else {
-                log.debug("{}: result {} discarded, shutdown recorded the attempt", execution.describe(), result.conclusion());
+                log.debug(
+                        "{}: result {} discarded, shutdown recorded the attempt",
+                        execution.describe(),
+                        result.conclusion());
             }
         } finally {
             if (!handedOver) {
@@ -390,8 +410,11 @@ public final class AgentPool implements AutoCloseable {
             // Whatever a runtime does, the worker survives and the attempt is recorded.
             log.warn("runtime \"{}\" threw on {}: {}", runtime.name(), execution.describe(), t.toString());
             log.debug("stack trace", t);
-            var message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getName() : t.getMessage();
-            return errorResult(message, Map.of(EXCEPTION_KEY, List.of(t.getClass().getName())));
+            var message = t.getMessage() == null || t.getMessage().isBlank()
+                    ? t.getClass().getName()
+                    : t.getMessage();
+            return errorResult(
+                    message, Map.of(EXCEPTION_KEY, List.of(t.getClass().getName())));
         }
     }
 
@@ -413,22 +436,28 @@ public final class AgentPool implements AutoCloseable {
     private void recordOnce(Execution execution, Result result, boolean orphanRecovery) {
         var tries = new java.util.concurrent.atomic.AtomicInteger();
         try {
-            retrying("record the result of " + execution.describe(),
+            retrying(
+                    "record the result of " + execution.describe(),
                     () -> {
                         tries.incrementAndGet();
                         return repository.finishNode(execution.runId, execution.node.name(), result, execution.claim);
                     },
-                    () -> !giveUpSet || System.nanoTime() - giveUpAt < 0, false);
+                    () -> !giveUpSet || System.nanoTime() - giveUpAt < 0,
+                    false);
         } catch (RepositoryException.StaleClaim e) {
             // A try that went unanswered (unavailable) may have applied: then the retry finds its own
             // attempt already recorded and the claim released, which is success, not a stale claim.
             if (tries.get() > 1 && attemptRecorded(execution, result)) {
-                log.debug("{}: result {} was recorded by an earlier try whose answer was lost",
-                        execution.describe(), result.conclusion());
+                log.debug(
+                        "{}: result {} was recorded by an earlier try whose answer was lost",
+                        execution.describe(),
+                        result.conclusion());
             } else {
                 resultsDropped.increment();
-                log.info("{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
-                        execution.describe(), result.conclusion());
+                log.info(
+                        "{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
+                        execution.describe(),
+                        result.conclusion());
                 return;
             }
         } catch (RepositoryException e) {
@@ -448,7 +477,7 @@ public final class AgentPool implements AutoCloseable {
                 case SUCCESS -> succeeded.increment();
                 case FAIL -> failed.increment();
                 case ERROR -> errored.increment();
-                case NONE -> { }
+                case NONE -> {}
             }
         }
         log.debug("finished node \"{}\" of run {}: {}", execution.node.name(), execution.runId, result.conclusion());
@@ -462,7 +491,10 @@ public final class AgentPool implements AutoCloseable {
     private boolean attemptRecorded(Execution execution, Result result) {
         Node now;
         try {
-            now = repository.inspectRun(execution.runId).node(execution.node.name()).orElse(null);
+            now = repository
+                    .inspectRun(execution.runId)
+                    .node(execution.node.name())
+                    .orElse(null);
         } catch (RepositoryException e) {
             log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
             return false;
@@ -495,7 +527,11 @@ public final class AgentPool implements AutoCloseable {
                     }
                     throw e;
                 }
-                log.warn("could not {}: repository unavailable ({}); retrying in {}", what, e.getMessage(), Durations.format(delay));
+                log.warn(
+                        "could not {}: repository unavailable ({}); retrying in {}",
+                        what,
+                        e.getMessage(),
+                        Durations.format(delay));
                 if (stopOnShutdown) {
                     stopping.await(delay.toNanos(), TimeUnit.NANOSECONDS);
                 } else {
@@ -507,7 +543,8 @@ public final class AgentPool implements AutoCloseable {
     }
 
     private Subscription subscribe() {
-        return repository.subscribe(new Agent(agentId, List.copyOf(runtimes.names())),
+        return repository.subscribe(
+                new Agent(agentId, List.copyOf(runtimes.names())),
                 EnumSet.of(Event.Type.NODE_READY, Event.Type.NODE_ORPHANED));
     }
 
@@ -551,7 +588,11 @@ public final class AgentPool implements AutoCloseable {
             try {
                 fresh = subscribe();
             } catch (RepositoryException e) {
-                log.warn("agent {}: could not subscribe ({}); retrying in {}", agentId, e.getMessage(), Durations.format(delay));
+                log.warn(
+                        "agent {}: could not subscribe ({}); retrying in {}",
+                        agentId,
+                        e.getMessage(),
+                        Durations.format(delay));
                 stopping.await(delay.toNanos(), TimeUnit.NANOSECONDS);
                 delay = delay.multipliedBy(2).compareTo(backoffMax) > 0 ? backoffMax : delay.multipliedBy(2);
             }
@@ -633,7 +674,10 @@ public final class AgentPool implements AutoCloseable {
         giveUpAt = graceEnd + cancellationTimeout.toNanos() * 2;
         giveUpSet = true;
         if (!running.isEmpty()) {
-            log.info("agent {} stopping: {} node(s) running, waiting up to {} for them", agentId, running.size(),
+            log.info(
+                    "agent {} stopping: {} node(s) running, waiting up to {} for them",
+                    agentId,
+                    running.size(),
                     Durations.format(gracePeriod));
         }
         while (true) {
@@ -659,8 +703,11 @@ public final class AgentPool implements AutoCloseable {
             // Record only once the runtime has stopped (its child processes are dead) if it does so in
             // time, so a retry elsewhere does not overlap with this attempt.
             if (!execution.awaitDone(Duration.ofNanos(cancelEnd - System.nanoTime()))) {
-                log.warn("agent {}: {} did not stop within {} of being told to; recording it anyway", agentId,
-                        execution.describe(), Durations.format(cancellationTimeout));
+                log.warn(
+                        "agent {}: {} did not stop within {} of being told to; recording it anyway",
+                        agentId,
+                        execution.describe(),
+                        Durations.format(cancellationTimeout));
             }
             record(execution, Result.error(SHUTDOWN_OUTPUT), false);
         }
@@ -668,7 +715,9 @@ public final class AgentPool implements AutoCloseable {
         // the subscription goes, like every other attempt.
         try {
             CompletableFuture.allOf(recordings.toArray(CompletableFuture[]::new))
-                    .get(Math.max(1, giveUpAt + cancellationTimeout.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    .get(
+                            Math.max(1, giveUpAt + cancellationTimeout.toNanos() - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             log.warn("agent {}: {} result(s) still being recorded after shutdown", agentId, recordings.size());
         }
@@ -679,7 +728,8 @@ public final class AgentPool implements AutoCloseable {
         var threads = new ArrayList<Thread>();
         threads.add(watcher);
         threads.addAll(workers);
-        if (!watcher.join(Duration.ofNanos(Math.max(1, cancelEnd + cancellationTimeout.toNanos() - System.nanoTime())))) {
+        if (!watcher.join(
+                Duration.ofNanos(Math.max(1, cancelEnd + cancellationTimeout.toNanos() - System.nanoTime())))) {
             log.warn("agent {}: {} is still busy after shutdown", agentId, watcher.getName());
         }
         Subscription sub;
@@ -720,12 +770,14 @@ public final class AgentPool implements AutoCloseable {
         }
         // host and pid say where the agent runs; the random tail keeps two pools of one process apart.
         var random = UlidCreator.getUlid().toString();
-        return host + "-" + ProcessHandle.current().pid() + "-" + random.substring(random.length() - 6).toLowerCase();
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + random.substring(random.length() - 6).toLowerCase();
     }
 
     @Override
     public String toString() {
-        return "AgentPool[" + agentId + ", " + agentCount + " workers, runtimes " + runtimes.names() + ", " + state + "]";
+        return "AgentPool[" + agentId + ", " + agentCount + " workers, runtimes " + runtimes.names() + ", " + state
+                + "]";
     }
 
     /** Configures an {@link AgentPool}; only the repository is required. */
@@ -818,7 +870,8 @@ public final class AgentPool implements AutoCloseable {
 
         /** The first and the longest pause between retries while the repository is unavailable. */
         public Builder unavailableBackoff(Duration initial, Duration max) {
-            if (nonNegative(initial, "initial backoff").isZero() || nonNegative(max, "maximum backoff").compareTo(initial) < 0) {
+            if (nonNegative(initial, "initial backoff").isZero()
+                    || nonNegative(max, "maximum backoff").compareTo(initial) < 0) {
                 throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial + " and " + max);
             }
             this.backoffInitial = initial;

@@ -22,6 +22,7 @@ final class Execution {
     final Thread worker;
     /** The subscription the node was claimed under: the claim lives as long as that registration. */
     final Subscription subscription;
+
     final Cancellation cancellation = new Cancellation();
     final ExecutionContext context;
     private final AtomicBoolean reportTaken = new AtomicBoolean();

@@ -40,7 +40,9 @@ class AgentPoolTest extends PoolFixture {
         var g = node(run, "g");
         assertThat(g.attempts().getFirst().outputText()).isEqualTo("all done\n");
         assertThat(g.inputs()).containsOnlyKeys("e", "f");
-        assertThat(text(g.inputs().get("e"))).contains("debug: node \"e\"").contains("concluded success")
+        assertThat(text(g.inputs().get("e")))
+                .contains("debug: node \"e\"")
+                .contains("concluded success")
                 .contains("inputs from c, d");
         assertThat(pool.counts()).isEqualTo(new ExecutionCounts(7, 0, 0, 0, 0));
     }
@@ -62,7 +64,9 @@ class AgentPoolTest extends PoolFixture {
     void theDefaultAgentIdNamesTheHostAndProcess() {
         var a = startPool();
         var b = startPool();
-        assertThat(a.agentId()).contains("-" + ProcessHandle.current().pid() + "-").isNotEqualTo(b.agentId());
+        assertThat(a.agentId())
+                .contains("-" + ProcessHandle.current().pid() + "-")
+                .isNotEqualTo(b.agentId());
         assertThat(repository.listAgents()).hasSize(2);
     }
 
@@ -80,7 +84,9 @@ class AgentPoolTest extends PoolFixture {
             assertThat(node(run, unreached).attempts()).isEmpty();
         }
         for (var fine : List.of("a", "b", "c", "f")) {
-            assertThat(node(run, fine).attempts()).extracting(Result::conclusion).containsExactly(Conclusion.SUCCESS);
+            assertThat(node(run, fine).attempts())
+                    .extracting(Result::conclusion)
+                    .containsExactly(Conclusion.SUCCESS);
         }
         assertThat(pool.counts().executed(expected)).isEqualTo(1);
         assertThat(pool.counts().succeeded()).isEqualTo(4);
@@ -93,8 +99,12 @@ class AgentPoolTest extends PoolFixture {
 
         var attempt = node(run, "p").attempts().getFirst();
         assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
-        assertThat(attempt.outputText()).contains("node \"p\"").contains("panic").contains("chance \"1 panic\"");
-        assertThat(attempt.metadata()).containsEntry(AgentPool.EXCEPTION_KEY, List.of(DebugRuntime.DebugPanic.class.getName()));
+        assertThat(attempt.outputText())
+                .contains("node \"p\"")
+                .contains("panic")
+                .contains("chance \"1 panic\"");
+        assertThat(attempt.metadata())
+                .containsEntry(AgentPool.EXCEPTION_KEY, List.of(DebugRuntime.DebugPanic.class.getName()));
 
         // the only worker survived the panic
         var next = awaitCompleted(start(Specs.single(task("q", "debug"))));
@@ -107,17 +117,22 @@ class AgentPoolTest extends PoolFixture {
         startPool();
         var failing = start(Specs.graph()
                 .with(task("d", "debug").arg("debug", "chances", "1 fail").retry("fail", 3), task("after", "debug"))
-                .edge("d", "after").build());
-        var erroring = start(Specs.single(task("d", "debug").arg("debug", "chances", "0 fail", "1 error").retry("error", 2)));
+                .edge("d", "after")
+                .build());
+        var erroring = start(Specs.single(
+                task("d", "debug").arg("debug", "chances", "0 fail", "1 error").retry("error", 2)));
         var never = start(Specs.single(task("d", "debug").arg("debug", "chances", "0 fail", "0.0 panic")));
 
         var run = awaitCompleted(failing);
-        assertThat(node(run, "d").attempts()).extracting(Result::conclusion)
+        assertThat(node(run, "d").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.FAIL, Conclusion.FAIL, Conclusion.FAIL);
         assertThat(node(run, "after").attempts()).isEmpty();
-        assertThat(node(awaitCompleted(erroring), "d").attempts()).extracting(Result::conclusion)
+        assertThat(node(awaitCompleted(erroring), "d").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.ERROR, Conclusion.ERROR);
-        assertThat(node(awaitCompleted(never), "d").attempts()).extracting(Result::conclusion)
+        assertThat(node(awaitCompleted(never), "d").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.SUCCESS);
     }
 
@@ -127,13 +142,19 @@ class AgentPoolTest extends PoolFixture {
         var runs = new java.util.ArrayList<String>();
         for (int i = 0; i < 20; i++) {
             runs.add(start(Specs.graph()
-                    .with(task("d", "debug").arg("debug", "chances", "0.5 fail").retry("fail", 3), task("after", "debug"))
-                    .edge("d", "after").build()));
+                    .with(
+                            task("d", "debug")
+                                    .arg("debug", "chances", "0.5 fail")
+                                    .retry("fail", 3),
+                            task("after", "debug"))
+                    .edge("d", "after")
+                    .build()));
         }
         int succeeded = 0;
         for (var id : runs) {
             var run = awaitCompleted(id);
-            var attempts = node(run, "d").attempts().stream().map(Result::conclusion).toList();
+            var attempts =
+                    node(run, "d").attempts().stream().map(Result::conclusion).toList();
             assertThat(attempts).hasSizeBetween(1, 3);
             assertThat(attempts.subList(0, attempts.size() - 1)).allMatch(c -> c == Conclusion.FAIL);
             if (attempts.getLast() == Conclusion.SUCCESS) {
@@ -158,22 +179,25 @@ class AgentPoolTest extends PoolFixture {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "debug | sleep      | soon       | \"soon\" is not a duration",
-            "debug | conclusion | maybe      | \"maybe\" is not success, fail or error",
-            "debug | chances    | often fail | \"often\" in \"often fail\" is not a probability",
-            "debug | chances    | 0.5 smile  | \"smile\" in \"0.5 smile\" is not success, fail, error or panic",
-            "debug | chances    | 2 fail     | not a probability between 0 and 1",
-            "debug | sleeep     | 1s         | unknown argument",
-            "exec  | timeout    | forever    | \"forever\" is not a duration",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "debug | sleep      | soon       | \"soon\" is not a duration",
+                "debug | conclusion | maybe      | \"maybe\" is not success, fail or error",
+                "debug | chances    | often fail | \"often\" in \"often fail\" is not a probability",
+                "debug | chances    | 0.5 smile  | \"smile\" in \"0.5 smile\" is not success, fail, error or panic",
+                "debug | chances    | 2 fail     | not a probability between 0 and 1",
+                "debug | sleeep     | 1s         | unknown argument",
+                "exec  | timeout    | forever    | \"forever\" is not a duration",
+            })
     void aMalformedArgumentIsAnErrorAttemptNamingIt(String runtime, String argument, String value, String problem) {
         var pool = startPool();
         var spec = task("n", runtime).arg(runtime, argument, value);
         if (runtime.equals("exec")) {
             spec.arg("exec", "command", "true");
         }
-        var attempt = node(awaitCompleted(start(Specs.single(spec))), "n").attempts().getFirst();
+        var attempt =
+                node(awaitCompleted(start(Specs.single(spec))), "n").attempts().getFirst();
         assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
         assertThat(attempt.outputText())
                 .contains("argument \"" + argument + "\" of runtime \"" + runtime + "\"")
@@ -185,9 +209,13 @@ class AgentPoolTest extends PoolFixture {
     @Test
     void aMissingRequiredArgumentIsAnErrorAttemptNamingIt() {
         startPool();
-        var attempt = node(awaitCompleted(start(Specs.single(task("x", "exec")))), "x").attempts().getFirst();
+        var attempt = node(awaitCompleted(start(Specs.single(task("x", "exec")))), "x")
+                .attempts()
+                .getFirst();
         assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
-        assertThat(attempt.outputText()).contains("argument \"command\" of runtime \"exec\"").contains("required")
+        assertThat(attempt.outputText())
+                .contains("argument \"command\" of runtime \"exec\"")
+                .contains("required")
                 .contains("adagio.arguments.exec.command");
     }
 
@@ -195,8 +223,10 @@ class AgentPoolTest extends PoolFixture {
     void theLegacyMetadataSpellingIsAccepted() {
         startPool();
         var run = awaitCompleted(start(Specs.graph()
-                .with(task("d", "debug").meta("adagio.runtime.debug.conclusion", "fail"),
-                        task("g", "exec").meta("adagio.runtime.exec.command", "echo")
+                .with(
+                        task("d", "debug").meta("adagio.runtime.debug.conclusion", "fail"),
+                        task("g", "exec")
+                                .meta("adagio.runtime.exec.command", "echo")
                                 .meta("adagio.runtime.exec.args", "legacy", "works"))
                 .build()));
         assertThat(node(run, "d").lastConclusion()).isEqualTo(Conclusion.FAIL);
@@ -207,11 +237,15 @@ class AgentPoolTest extends PoolFixture {
     void anArgumentCanComeFromAnUpstreamNodesOutput() {
         startPool();
         var run = awaitCompleted(start(Specs.graph()
-                .with(task("decide", "exec").arg("exec", "command", "printf").arg("exec", "args", "fail"),
+                .with(
+                        task("decide", "exec").arg("exec", "command", "printf").arg("exec", "args", "fail"),
                         task("obey", "debug").input("debug", "conclusion", "decide"),
-                        task("word", "exec").arg("exec", "command", "printf").arg("exec", "args", "hello-from-upstream"),
+                        task("word", "exec")
+                                .arg("exec", "command", "printf")
+                                .arg("exec", "args", "hello-from-upstream"),
                         task("say", "exec").arg("exec", "command", "echo").input("exec", "args", "word"))
-                .edge("decide", "obey").edge("word", "say")
+                .edge("decide", "obey")
+                .edge("word", "say")
                 .build()));
         assertThat(node(run, "obey").lastConclusion()).isEqualTo(Conclusion.FAIL);
         assertThat(node(run, "say").attempts().getFirst().outputText()).isEqualTo("hello-from-upstream\n");
@@ -220,19 +254,24 @@ class AgentPoolTest extends PoolFixture {
     @Test
     void anExceptionThrownByARuntimeIsAnErrorAttemptWithItsMessage() {
         var pool = startPool(b -> b.runtime(Runtime.of("boom", context -> {
-            throw new IllegalStateException("kaput in " + context.nodeName());
-        })).runtime(Runtime.of("silent", context -> {
-            throw new UnsupportedOperationException();
-        })).runtime(Runtime.of("nothing", context -> null)));
+                    throw new IllegalStateException("kaput in " + context.nodeName());
+                }))
+                .runtime(Runtime.of("silent", context -> {
+                    throw new UnsupportedOperationException();
+                }))
+                .runtime(Runtime.of("nothing", context -> null)));
         var run = awaitCompleted(start(Specs.graph()
-                .with(task("b", "boom"), task("s", "silent"), task("n", "nothing")).build()));
+                .with(task("b", "boom"), task("s", "silent"), task("n", "nothing"))
+                .build()));
 
         var b = node(run, "b").attempts().getFirst();
         assertThat(b.conclusion()).isEqualTo(Conclusion.ERROR);
         assertThat(b.outputText()).isEqualTo("kaput in b");
         assertThat(b.metadata()).containsEntry(AgentPool.EXCEPTION_KEY, List.of(IllegalStateException.class.getName()));
-        assertThat(node(run, "s").attempts().getFirst().outputText()).isEqualTo(UnsupportedOperationException.class.getName());
-        assertThat(node(run, "n").attempts().getFirst().outputText()).contains("runtime \"nothing\" returned no conclusion");
+        assertThat(node(run, "s").attempts().getFirst().outputText())
+                .isEqualTo(UnsupportedOperationException.class.getName());
+        assertThat(node(run, "n").attempts().getFirst().outputText())
+                .contains("runtime \"nothing\" returned no conclusion");
         assertThat(pool.counts().errored()).isEqualTo(3);
     }
 
@@ -240,7 +279,8 @@ class AgentPoolTest extends PoolFixture {
     void aCustomRuntimeOnTheClassPathIsFoundAndRun() {
         startPool();
         var run = awaitCompleted(start(Specs.graph()
-                .with(task("hi", "greeting").arg("greeting", "who", "world").arg("greeting", "times", "2"),
+                .with(
+                        task("hi", "greeting").arg("greeting", "who", "world").arg("greeting", "times", "2"),
                         task("bad", "greeting").arg("greeting", "who", "x").arg("greeting", "times", "0"))
                 .build()));
         assertThat(node(run, "hi").attempts().getFirst().outputText()).isEqualTo("hello world\nhello world\n");
@@ -250,13 +290,17 @@ class AgentPoolTest extends PoolFixture {
 
     @Test
     void runtimesRegisteredInCodeReplaceOrRestrictTheDiscoveredOnes() {
-        var pool = startPool(b -> b.runtimes(List.of(new DebugRuntime())).runtime(Runtime.of("custom", c -> Result.success("mine"))));
+        var pool = startPool(b ->
+                b.runtimes(List.of(new DebugRuntime())).runtime(Runtime.of("custom", c -> Result.success("mine"))));
         assertThat(pool.runtimeNames()).containsExactly("custom", "debug");
         var run = awaitCompleted(start(Specs.single(task("c", "custom"))));
         assertThat(node(run, "c").attempts().getFirst().outputText()).isEqualTo("mine");
-        assertThatThrownBy(() -> AgentPool.builder().repository(repository)
-                .runtimes(List.of(new DebugRuntime(), new DebugRuntime())).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two runtimes are named \"debug\"");
+        assertThatThrownBy(() -> AgentPool.builder()
+                        .repository(repository)
+                        .runtimes(List.of(new DebugRuntime(), new DebugRuntime()))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("two runtimes are named \"debug\"");
     }
 
     @Test
@@ -302,8 +346,10 @@ class AgentPoolTest extends PoolFixture {
 
         repository.orphan(runId, "x");
         var run = awaitCompleted(runId);
-        assertThat(node(run, "x").attempts()).extracting(Result::conclusion, Result::outputText)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Conclusion.ERROR, Protocol.ORPHANED_OUTPUT),
+        assertThat(node(run, "x").attempts())
+                .extracting(Result::conclusion, Result::outputText)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Conclusion.ERROR, Protocol.ORPHANED_OUTPUT),
                         org.assertj.core.groups.Tuple.tuple(Conclusion.SUCCESS, "second"));
         assertThat(gate.executions.get()).isEqualTo(2);
 
@@ -318,7 +364,10 @@ class AgentPoolTest extends PoolFixture {
     void anOrphanedNodeWithoutRetriesEndsWithTheOrphanError() {
         var gate = new Gate();
         startPool(b -> b.agentCount(2).runtime(gate.runtime()));
-        var runId = start(Specs.graph().with(task("x", "gate"), task("after", "debug")).edge("x", "after").build());
+        var runId = start(Specs.graph()
+                .with(task("x", "gate"), task("after", "debug"))
+                .edge("x", "after")
+                .build());
         await().atMost(DEADLINE).until(() -> gate.executions.get() == 1);
 
         repository.orphan(runId, "x");
@@ -339,7 +388,8 @@ class AgentPoolTest extends PoolFixture {
         var pool = startPool(b -> b.shutdownGracePeriod(Duration.ofMillis(100)));
         var runId = start(Specs.graph()
                 .with(task("long", "debug").arg("debug", "sleep", "10m").retry("error", 2), task("after", "debug"))
-                .edge("long", "after").build());
+                .edge("long", "after")
+                .build());
         awaitStatus(runId, "long", NodeStatus.RUNNING);
         await().atMost(DEADLINE).until(() -> pool.runningCount() == 1);
 
@@ -359,7 +409,8 @@ class AgentPoolTest extends PoolFixture {
         var next = startPool(b -> b.shutdownGracePeriod(Duration.ofMillis(100)));
         await().atMost(DEADLINE).until(() -> next.runningCount() == 1);
         next.close();
-        assertThat(node(runId, "long").attempts()).extracting(Result::outputText)
+        assertThat(node(runId, "long").attempts())
+                .extracting(Result::outputText)
                 .containsExactly(AgentPool.SHUTDOWN_OUTPUT, AgentPool.SHUTDOWN_OUTPUT);
         assertThat(node(runId, "long").status()).isEqualTo(NodeStatus.COMPLETED);
     }
@@ -377,7 +428,8 @@ class AgentPoolTest extends PoolFixture {
         gate.release.countDown();
         await().atMost(DEADLINE).until(() -> !closing.isAlive());
 
-        assertThat(node(runId, "x").attempts()).extracting(Result::conclusion, Result::outputText)
+        assertThat(node(runId, "x").attempts())
+                .extracting(Result::conclusion, Result::outputText)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(Conclusion.SUCCESS, "first, too late"));
     }
 
@@ -394,13 +446,15 @@ class AgentPoolTest extends PoolFixture {
                 }
             }
         });
-        var pool = startPool(b -> b.runtime(stubborn).shutdownGracePeriod(Duration.ZERO)
-                .cancellationTimeout(Duration.ofMillis(100)));
+        var pool = startPool(b ->
+                b.runtime(stubborn).shutdownGracePeriod(Duration.ZERO).cancellationTimeout(Duration.ofMillis(100)));
         var runId = start(Specs.single(task("s", "stubborn")));
         await().atMost(DEADLINE).until(() -> pool.runningCount() == 1);
 
         pool.close();
-        assertThat(node(runId, "s").attempts()).extracting(Result::outputText).containsExactly(AgentPool.SHUTDOWN_OUTPUT);
+        assertThat(node(runId, "s").attempts())
+                .extracting(Result::outputText)
+                .containsExactly(AgentPool.SHUTDOWN_OUTPUT);
         release.countDown();
     }
 

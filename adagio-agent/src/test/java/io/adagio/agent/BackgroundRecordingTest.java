@@ -73,7 +73,8 @@ class BackgroundRecordingTest extends PoolFixture {
         var connection = new SlowFinishes();
         var pool = startPool(b -> b.repository(connection).agentCount(1).backgroundRecordingThreshold(Duration.ZERO));
         var first = start(Specs.single(task("a", "debug")));
-        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .isTrue();
 
         // The only worker's result is stuck on its way, yet the worker claims and runs the next node.
         var second = start(Specs.single(task("b", "debug")));
@@ -86,7 +87,9 @@ class BackgroundRecordingTest extends PoolFixture {
             assertThat(awaitCompleted(run).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
         }
         assertThat(connection.claimedWhileFinishing).isTrue();
-        assertThat(connection.maxInFlight).as("results in flight for one worker").hasValue(1);
+        assertThat(connection.maxInFlight)
+                .as("results in flight for one worker")
+                .hasValue(1);
         await().atMost(DEADLINE).until(() -> pool.counts().succeeded() == 3);
     }
 
@@ -95,7 +98,9 @@ class BackgroundRecordingTest extends PoolFixture {
         var connection = new SlowFinishes();
         connection.permits.release(Integer.MAX_VALUE / 2);
         startPool(b -> b.repository(connection).agentCount(1).recordInBackground(false));
-        var runs = List.of(start(Specs.single(task("a", "debug"))), start(Specs.single(task("b", "debug"))),
+        var runs = List.of(
+                start(Specs.single(task("a", "debug"))),
+                start(Specs.single(task("b", "debug"))),
                 start(Specs.single(task("c", "debug"))));
 
         for (var run : runs) {
@@ -111,7 +116,9 @@ class BackgroundRecordingTest extends PoolFixture {
         connection.roundTrip = Duration.ofMillis(3);
         // The default threshold: the first result is recorded in line and shows recording is slow.
         startPool(b -> b.repository(connection).agentCount(1));
-        var runs = java.util.stream.IntStream.range(0, 6).mapToObj(i -> start(Specs.single(task("n" + i, "debug")))).toList();
+        var runs = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> start(Specs.single(task("n" + i, "debug"))))
+                .toList();
 
         for (var run : runs) {
             assertThat(awaitCompleted(run).nodes().getFirst().lastConclusion()).isEqualTo(Conclusion.SUCCESS);
@@ -128,10 +135,14 @@ class BackgroundRecordingTest extends PoolFixture {
     @Test
     void aResultReadyWhenShutdownStoppedTheRecordersIsStillRecorded() throws Exception {
         var connection = new SlowFinishes();
-        var pool = startPool(b -> b.repository(connection).agentCount(1).backgroundRecordingThreshold(Duration.ZERO)
-                .shutdownGracePeriod(Duration.ZERO).cancellationTimeout(Duration.ofMillis(50)));
+        var pool = startPool(b -> b.repository(connection)
+                .agentCount(1)
+                .backgroundRecordingThreshold(Duration.ZERO)
+                .shutdownGracePeriod(Duration.ZERO)
+                .cancellationTimeout(Duration.ofMillis(50)));
         var first = start(Specs.single(task("a", "debug")));
-        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .isTrue();
         var second = start(Specs.single(task("b", "debug")));
         awaitStatus(second, "b", NodeStatus.RUNNING); // ran; its result waits for a's to be recorded
 
@@ -147,14 +158,19 @@ class BackgroundRecordingTest extends PoolFixture {
     void closeWaitsForResultsBeingRecorded() throws Exception {
         var connection = new SlowFinishes();
         // No grace period: what holds close() back is only the result on its way.
-        var pool = startPool(b -> b.repository(connection).agentCount(2).shutdownGracePeriod(Duration.ZERO)
+        var pool = startPool(b -> b.repository(connection)
+                .agentCount(2)
+                .shutdownGracePeriod(Duration.ZERO)
                 .backgroundRecordingThreshold(Duration.ZERO));
         var run = start(Specs.single(task("a", "debug")));
-        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .isTrue();
 
         var closing = Thread.ofPlatform().start(pool::close);
         await().atMost(DEADLINE).until(() -> !pool.isRunning());
-        assertThat(closing.isAlive()).as("close waits for the result being recorded").isTrue();
+        assertThat(closing.isAlive())
+                .as("close waits for the result being recorded")
+                .isTrue();
         connection.permits.release();
         closing.join(DEADLINE.toMillis());
 

@@ -23,8 +23,12 @@ class ConcurrencyTest extends PoolFixture {
 
     Runtime counting() {
         return Runtime.of("count", context -> {
-            executions.computeIfAbsent(context.runId() + "/" + context.nodeName(), k -> new AtomicInteger()).incrementAndGet();
-            return ThreadLocalRandom.current().nextInt(3) == 0 ? Result.fail("unlucky") : Result.success(context.nodeName());
+            executions
+                    .computeIfAbsent(context.runId() + "/" + context.nodeName(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            return ThreadLocalRandom.current().nextInt(3) == 0
+                    ? Result.fail("unlucky")
+                    : Result.success(context.nodeName());
         });
     }
 
@@ -33,8 +37,15 @@ class ConcurrencyTest extends PoolFixture {
         for (var name : List.of("a", "b", "c", "d", "e", "f", "g")) {
             g.with(task(name, "count").retry("fail", 3));
         }
-        return g.edge("a", "b").edge("a", "c").edge("b", "d").edge("c", "d").edge("d", "e").edge("d", "f")
-                .edge("e", "g").edge("f", "g").build();
+        return g.edge("a", "b")
+                .edge("a", "c")
+                .edge("b", "d")
+                .edge("c", "d")
+                .edge("d", "e")
+                .edge("d", "f")
+                .edge("e", "g")
+                .edge("f", "g")
+                .build();
     }
 
     @Test
@@ -50,19 +61,25 @@ class ConcurrencyTest extends PoolFixture {
         for (var id : runs) {
             var run = awaitCompleted(id);
             for (var n : run.nodes()) {
-                var executed = executions.getOrDefault(id + "/" + n.name(), new AtomicInteger()).get();
-                assertThat(executed).as("executions of %s in run %s", n.name(), id).isEqualTo(n.attempts().size());
+                var executed = executions
+                        .getOrDefault(id + "/" + n.name(), new AtomicInteger())
+                        .get();
+                assertThat(executed)
+                        .as("executions of %s in run %s", n.name(), id)
+                        .isEqualTo(n.attempts().size());
                 attempts += n.attempts().size();
                 // a node runs again only after a FAIL, and at most three times
                 if (!n.attempts().isEmpty()) {
-                    assertThat(n.attempts().subList(0, n.attempts().size() - 1)).extracting(Result::conclusion)
+                    assertThat(n.attempts().subList(0, n.attempts().size() - 1))
+                            .extracting(Result::conclusion)
                             .allMatch(c -> c == Conclusion.FAIL);
                 }
             }
         }
         var total = first.counts().executed() + second.counts().executed();
         assertThat(total).isEqualTo(attempts);
-        assertThat(executions.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo((int) attempts);
+        assertThat(executions.values().stream().mapToInt(AtomicInteger::get).sum())
+                .isEqualTo((int) attempts);
         // both pools took part
         assertThat(first.counts().executed()).isPositive();
         assertThat(second.counts().executed()).isPositive();

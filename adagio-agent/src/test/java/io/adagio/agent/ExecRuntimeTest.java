@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecRuntimeTest extends PoolFixture {
 
     Result runOne(Specs.NodeBuilder node) {
-        return node(awaitCompleted(start(Specs.single(node))), node.build().name()).attempts().getLast();
+        return node(awaitCompleted(start(Specs.single(node))), node.build().name())
+                .attempts()
+                .getLast();
     }
 
     static Specs.NodeBuilder exec(String command, String... args) {
@@ -56,7 +58,8 @@ class ExecRuntimeTest extends PoolFixture {
     @Test
     void failIsRetriedPerTheRule() {
         startPool();
-        var result = node(awaitCompleted(start(Specs.single(exec("false").retry("fail", 2)))), "x").attempts();
+        var result = node(awaitCompleted(start(Specs.single(exec("false").retry("fail", 2)))), "x")
+                .attempts();
         assertThat(result).extracting(Result::conclusion).containsExactly(Conclusion.FAIL, Conclusion.FAIL);
     }
 
@@ -72,7 +75,8 @@ class ExecRuntimeTest extends PoolFixture {
     void theWorkingDirectoryCanBeChosen(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("marker.txt"), "");
         startPool();
-        assertThat(runOne(exec("ls").arg("exec", "dir", dir.toString())).outputText()).isEqualTo("marker.txt\n");
+        assertThat(runOne(exec("ls").arg("exec", "dir", dir.toString())).outputText())
+                .isEqualTo("marker.txt\n");
         var missing = runOne(exec("ls").arg("exec", "dir", dir.resolve("nope").toString()));
         assertThat(missing.conclusion()).isEqualTo(Conclusion.ERROR);
         assertThat(missing.outputText()).contains("argument \"dir\"").contains("is not a directory");
@@ -83,9 +87,15 @@ class ExecRuntimeTest extends PoolFixture {
         startPool(b -> b.runtime(new ExecRuntime(100)));
         var result = runOne(exec("seq", "1", "1000"));
         assertThat(result.conclusion()).isEqualTo(Conclusion.SUCCESS);
-        var full = String.join("\n", java.util.stream.IntStream.rangeClosed(1, 1000).mapToObj(Integer::toString).toList()) + "\n";
+        var full =
+                String.join(
+                                "\n",
+                                java.util.stream.IntStream.rangeClosed(1, 1000)
+                                        .mapToObj(Integer::toString)
+                                        .toList()) + "\n";
         int dropped = full.length() - 100;
-        assertThat(result.outputText()).startsWith(full.substring(0, 100))
+        assertThat(result.outputText())
+                .startsWith(full.substring(0, 100))
                 .endsWith("\n[output truncated: kept the first 100 bytes, dropped " + dropped + "]\n");
         assertThat(result.metadata()).containsEntry(ExecRuntime.OUTPUT_TRUNCATED, List.of(Integer.toString(dropped)));
     }
@@ -97,7 +107,8 @@ class ExecRuntimeTest extends PoolFixture {
         var out = result.output();
         assertThat(Arrays.copyOf(out, 1 << 20)).containsOnly((byte) 0);
         assertThat(new String(out, 1 << 20, out.length - (1 << 20)))
-                .isEqualTo("\n[output truncated: kept the first 1048576 bytes, dropped " + (1100000 - (1 << 20)) + "]\n");
+                .isEqualTo(
+                        "\n[output truncated: kept the first 1048576 bytes, dropped " + (1100000 - (1 << 20)) + "]\n");
     }
 
     @Test
@@ -112,11 +123,12 @@ class ExecRuntimeTest extends PoolFixture {
     void shutdownKillsTheProgramAndItsDescendants(@TempDir Path dir) throws Exception {
         var pids = dir.resolve("pids");
         var pool = startPool(b -> b.shutdownGracePeriod(Duration.ofMillis(100)));
-        var runId = start(Specs.single(exec("sh", "-c", "sleep 600 & echo $$ $! > " + pids + ".tmp; mv "
-                + pids + ".tmp " + pids + "; wait")));
+        var runId = start(Specs.single(
+                exec("sh", "-c", "sleep 600 & echo $$ $! > " + pids + ".tmp; mv " + pids + ".tmp " + pids + "; wait")));
         await().atMost(DEADLINE).until(() -> Files.exists(pids));
         var handles = Arrays.stream(Files.readString(pids).trim().split(" "))
-                .map(p -> ProcessHandle.of(Long.parseLong(p)).orElseThrow()).toList();
+                .map(p -> ProcessHandle.of(Long.parseLong(p)).orElseThrow())
+                .toList();
         assertThat(handles).hasSize(2).allMatch(ProcessHandle::isAlive);
 
         pool.close();

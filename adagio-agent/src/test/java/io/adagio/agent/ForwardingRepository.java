@@ -26,15 +26,46 @@ abstract class ForwardingRepository implements Repository {
         this.inner = inner;
     }
 
-    @Override public Run startRun(GraphSpec spec) { return inner.startRun(spec); }
-    @Override public Run inspectRun(String runId) { return inner.inspectRun(runId); }
-    @Override public List<Run> listRuns(RunQuery query) { return inner.listRuns(query); }
-    @Override public Stats stats() { return inner.stats(); }
-    @Override public List<Agent> listAgents() { return inner.listAgents(); }
-    @Override public ClaimResult claimNode(String runId, String nodeName, Claim claim) { return inner.claimNode(runId, nodeName, claim); }
-    @Override public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+    @Override
+    public Run startRun(GraphSpec spec) {
+        return inner.startRun(spec);
+    }
+
+    @Override
+    public Run inspectRun(String runId) {
+        return inner.inspectRun(runId);
+    }
+
+    @Override
+    public List<Run> listRuns(RunQuery query) {
+        return inner.listRuns(query);
+    }
+
+    @Override
+    public Stats stats() {
+        return inner.stats();
+    }
+
+    @Override
+    public List<Agent> listAgents() {
+        return inner.listAgents();
+    }
+
+    @Override
+    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+        return inner.claimNode(runId, nodeName, claim);
+    }
+
+    @Override
+    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
         return inner.finishNode(runId, nodeName, result, claim);
     }
-    @Override public Subscription subscribe(Agent agent, Set<Event.Type> types) { return inner.subscribe(agent, types); }
-    @Override public void close() { }
+
+    @Override
+    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+        return inner.subscribe(agent, types);
+    }
+
+    @Override
+    public void close() {}
 }

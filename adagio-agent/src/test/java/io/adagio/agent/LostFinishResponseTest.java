@@ -49,12 +49,11 @@ class LostFinishResponseTest extends PoolFixture {
             }
             return node;
         }
-
     }
 
     private AgentPool pool(Repository connection) {
-        return startPool(b -> b.repository(connection).agentCount(2)
-                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        return startPool(b ->
+                b.repository(connection).agentCount(2).unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
     }
 
     @Test
@@ -76,7 +75,8 @@ class LostFinishResponseTest extends PoolFixture {
                 task("a", "debug").arg("debug", "conclusion", "fail").retry("fail", 2))));
 
         // The first FAIL sent the node back to READY: its claim is gone, but the attempt is ours.
-        assertThat(node(run, "a").attempts()).extracting(Result::conclusion)
+        assertThat(node(run, "a").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.FAIL, Conclusion.FAIL);
         assertThat(pool.counts()).isEqualTo(new ExecutionCounts(0, 2, 0, 0, 0));
     }
@@ -88,7 +88,8 @@ class LostFinishResponseTest extends PoolFixture {
         var run = awaitCompleted(start(Specs.single(task("a", "debug").retry("error", 2))));
 
         // The dropped SUCCESS is not recorded; the orphan recovery and the retry are.
-        assertThat(node(run, "a").attempts()).extracting(Result::conclusion)
+        assertThat(node(run, "a").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.ERROR, Conclusion.SUCCESS);
         assertThat(node(run, "a").attempts().getFirst().outputText()).isEqualTo(Protocol.ORPHANED_OUTPUT);
         assertThat(pool.counts()).isEqualTo(new ExecutionCounts(1, 0, 0, 1, 1));

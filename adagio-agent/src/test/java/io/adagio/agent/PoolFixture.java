@@ -22,8 +22,9 @@ abstract class PoolFixture {
     private final List<AgentPool> pools = new ArrayList<>();
 
     AgentPool startPool(UnaryOperator<AgentPool.Builder> configure) {
-        var pool = configure.apply(AgentPool.builder().repository(repository)
-                .shutdownGracePeriod(Duration.ofSeconds(5))).start();
+        var pool = configure
+                .apply(AgentPool.builder().repository(repository).shutdownGracePeriod(Duration.ofSeconds(5)))
+                .start();
         pools.add(pool);
         return pool;
     }

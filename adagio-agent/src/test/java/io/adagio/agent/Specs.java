@@ -48,12 +48,22 @@ final class Specs {
      * caller; {@code g} runs {@code exec} and prints a line.
      */
     static GraphSpec sevenNodes(NodeBuilder d) {
-        return graph()
-                .with(task("a", "debug"), task("b", "debug"), task("c", "debug"), d,
-                        task("e", "debug"), task("f", "debug"),
+        return graph().with(
+                        task("a", "debug"),
+                        task("b", "debug"),
+                        task("c", "debug"),
+                        d,
+                        task("e", "debug"),
+                        task("f", "debug"),
                         task("g", "exec").arg("exec", "command", "echo").arg("exec", "args", "all", "done"))
-                .edge("a", "c").edge("a", "d").edge("b", "d").edge("b", "f")
-                .edge("c", "e").edge("d", "e").edge("e", "g").edge("f", "g")
+                .edge("a", "c")
+                .edge("a", "d")
+                .edge("b", "d")
+                .edge("b", "f")
+                .edge("c", "e")
+                .edge("d", "e")
+                .edge("e", "g")
+                .edge("f", "g")
                 .build();
     }
 

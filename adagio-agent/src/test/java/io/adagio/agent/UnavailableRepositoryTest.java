@@ -32,6 +32,7 @@ class UnavailableRepositoryTest extends PoolFixture {
         final AtomicInteger finishFailures;
         /** Fails after the write went through, as a lost response would. */
         final AtomicInteger lostClaimResponses;
+
         final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
         Unreliable(Repository inner, int claims, int finishes, int lostClaims) {
@@ -72,12 +73,16 @@ class UnavailableRepositoryTest extends PoolFixture {
     @Test
     void claimsAndFinishesAreRetriedWhileTheRepositoryIsUnavailable() {
         var unreliable = new Unreliable(repository, 3, 3, 1);
-        var pool = startPool(b -> b.repository(unreliable).agentCount(2)
-                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
-        var run = awaitCompleted(start(Specs.graph().with(task("a", "debug"), task("b", "debug")).edge("a", "b").build()));
+        var pool = startPool(b ->
+                b.repository(unreliable).agentCount(2).unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        var run = awaitCompleted(start(Specs.graph()
+                .with(task("a", "debug"), task("b", "debug"))
+                .edge("a", "b")
+                .build()));
 
-        assertThat(run.nodes()).allSatisfy(n ->
-                assertThat(n.attempts()).extracting(Result::conclusion).containsExactly(Conclusion.SUCCESS));
+        assertThat(run.nodes())
+                .allSatisfy(n ->
+                        assertThat(n.attempts()).extracting(Result::conclusion).containsExactly(Conclusion.SUCCESS));
         assertThat(unreliable.claimFailures.get()).isNegative();
         assertThat(unreliable.finishFailures.get()).isNegative();
         assertThat(unreliable.lostClaimResponses.get()).isNegative();
@@ -87,13 +92,14 @@ class UnavailableRepositoryTest extends PoolFixture {
     @Test
     void aSubscriptionClosedByTheRepositoryIsRenewed() {
         var connection = new Unreliable(repository, 0, 0, 0);
-        var pool = startPool(b -> b.repository(connection).agentCount(2)
-                .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        var pool = startPool(b ->
+                b.repository(connection).agentCount(2).unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
         // What a backend does when it loses the agent's lease: it ends the subscription.
         connection.subscriptions.getFirst().close();
         await().atMost(DEADLINE).until(() -> connection.subscriptions.size() == 2);
 
-        assertThat(node(awaitCompleted(start(Specs.single(task("a", "debug")))), "a").lastConclusion())
+        assertThat(node(awaitCompleted(start(Specs.single(task("a", "debug")))), "a")
+                        .lastConclusion())
                 .isEqualTo(Conclusion.SUCCESS);
         assertThat(repository.listAgents()).extracting(Agent::id).containsExactly(pool.agentId());
     }
@@ -108,7 +114,9 @@ class UnavailableRepositoryTest extends PoolFixture {
             return Result.success("never");
         });
         // one worker, busy: the pool must notice the ended subscription anyway
-        startPool(b -> b.repository(connection).agentCount(1).runtime(blocker)
+        startPool(b -> b.repository(connection)
+                .agentCount(1)
+                .runtime(blocker)
                 .unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
         var runId = start(Specs.single(task("x", "block")));
         await().atMost(DEADLINE).until(() -> started.getCount() == 0);

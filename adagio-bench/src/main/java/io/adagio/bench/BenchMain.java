@@ -12,64 +12,99 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code adagio-bench}: see {@code bin/adagio-bench -help} and docs/PERFORMANCE.md. */
-@Command(name = "adagio-bench", sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Measures Adagio against its baselines: memory and etcd throughput, ready-to-claim latency,",
-                "per-node cost as runs grow, and the footprint of adagiod and the CLI. Prints a table; -out writes JSON."})
+@Command(
+        name = "adagio-bench",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Measures Adagio against its baselines: memory and etcd throughput, ready-to-claim latency,",
+            "per-node cost as runs grow, and the footprint of adagiod and the CLI. Prints a table; -out writes JSON."
+        })
 public final class BenchMain implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("memory", "etcd", "scaling", "footprint");
 
-    @Option(names = {"-quick", "--quick"}, description = "Fewer trials: a few minutes on 2 cores.")
+    @Option(
+            names = {"-quick", "--quick"},
+            description = "Fewer trials: a few minutes on 2 cores.")
     boolean quick;
 
-    @Option(names = {"-out", "--out"}, paramLabel = "FILE", description = "Write the results as JSON to FILE.")
+    @Option(
+            names = {"-out", "--out"},
+            paramLabel = "FILE",
+            description = "Write the results as JSON to FILE.")
     Path out;
 
-    @Option(names = {"-etcd-addresses", "--etcd-addresses"}, paramLabel = "URL[,URL...]",
+    @Option(
+            names = {"-etcd-addresses", "--etcd-addresses"},
+            paramLabel = "URL[,URL...]",
             description = "Use this etcd (it must be idle); otherwise start one from the etcd binary.")
     String etcdAddresses;
 
-    @Option(names = {"-only", "--only"}, paramLabel = "SCENARIO[,...]", split = ",",
+    @Option(
+            names = {"-only", "--only"},
+            paramLabel = "SCENARIO[,...]",
+            split = ",",
             description = "Run only these of: memory, etcd, scaling, footprint (default: all).")
     List<String> only;
 
-    @Option(names = {"-agents", "--agents"}, paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = {"-agents", "--agents"},
+            paramLabel = "N",
+            defaultValue = "8",
             description = "Agent pool workers, baseline threads and raw etcd clients (default ${DEFAULT-VALUE}).")
     int agents;
 
-    @Option(names = {"-trials", "--trials"}, paramLabel = "N",
+    @Option(
+            names = {"-trials", "--trials"},
+            paramLabel = "N",
             description = "Measured trials per figure (default: 5 with -quick, 9 without; etcd 3 and 5).")
     Integer trials;
 
-    @Option(names = {"-fanout-check", "--fanout-check"},
+    @Option(
+            names = {"-fanout-check", "--fanout-check"},
             description = "Instead of benchmarking: start bin/adagiod -agent-count 8, start 200 runs of a 52-node "
                     + "fan-out/fan-in graph over gRPC and check that all complete. Exit 0 when they do.")
     boolean fanoutCheck;
 
-    @Option(names = {"-fanout-runs", "--fanout-runs"}, paramLabel = "N", defaultValue = "200", hidden = true)
+    @Option(
+            names = {"-fanout-runs", "--fanout-runs"},
+            paramLabel = "N",
+            defaultValue = "200",
+            hidden = true)
     int fanoutRuns;
 
-    @Option(names = {"-fanout-nodes", "--fanout-nodes"}, paramLabel = "N", defaultValue = "52", hidden = true)
+    @Option(
+            names = {"-fanout-nodes", "--fanout-nodes"},
+            paramLabel = "N",
+            defaultValue = "52",
+            hidden = true)
     int fanoutNodes;
 
-    @Option(names = {"-h", "-help", "--help"}, usageHelp = true, description = "Show this help.")
+    @Option(
+            names = {"-h", "-help", "--help"},
+            usageHelp = true,
+            description = "Show this help.")
     boolean help;
 
     @Override
     public Integer call() throws Exception {
         var progress = new Progress(System.err);
-        var home = Path.of(System.getProperty("adagio.home", ".")).toAbsolutePath().normalize();
+        var home =
+                Path.of(System.getProperty("adagio.home", ".")).toAbsolutePath().normalize();
         if (fanoutCheck) {
             return new FanoutCheck(home, progress).run(fanoutRuns, fanoutNodes, 8, Duration.ofMinutes(5)) ? 0 : 1;
         }
         Set<String> scenarios = new LinkedHashSet<>(only == null || only.isEmpty() ? SCENARIOS : only);
         for (var s : scenarios) {
             if (!SCENARIOS.contains(s)) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
                         "unknown scenario \"" + s + "\" in -only; choose from " + String.join(", ", SCENARIOS));
             }
         }
         if (agents < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "-agents must be at least 1, got " + agents);
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "-agents must be at least 1, got " + agents);
         }
         var config = quick ? Config.quick(agents) : Config.full(agents);
         if (trials != null) {

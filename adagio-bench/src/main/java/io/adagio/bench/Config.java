@@ -14,23 +14,85 @@ import java.time.Duration;
  * @param rawSeconds how long one trial of the raw etcd transaction rate lasts
  * @param minTrialSeconds how long a trial in memory lasts at least (the workload is repeated)
  */
-record Config(boolean quick, int agents, int warmups, int trials, int etcdWarmups, int etcdTrials,
-              double rawSeconds, double minTrialSeconds, int memoryDag, int memorySevenRuns, int memoryChain,
-              int etcdDag, int etcdSevenRuns, int etcdChain, int scalingMemoryTotal, int scalingEtcdTotal,
-              Duration timeout) {
+record Config(
+        boolean quick,
+        int agents,
+        int warmups,
+        int trials,
+        int etcdWarmups,
+        int etcdTrials,
+        double rawSeconds,
+        double minTrialSeconds,
+        int memoryDag,
+        int memorySevenRuns,
+        int memoryChain,
+        int etcdDag,
+        int etcdSevenRuns,
+        int etcdChain,
+        int scalingMemoryTotal,
+        int scalingEtcdTotal,
+        Duration timeout) {
 
     static Config quick(int agents) {
-        return new Config(true, agents, 2, 7, 3, 5, 2.0, 0.5, 10_000, 2_000, 1_000, 2_000, 300, 200, 10_000, 1_000,
+        return new Config(
+                true,
+                agents,
+                2,
+                7,
+                3,
+                5,
+                2.0,
+                0.5,
+                10_000,
+                2_000,
+                1_000,
+                2_000,
+                300,
+                200,
+                10_000,
+                1_000,
                 Duration.ofMinutes(3));
     }
 
     static Config full(int agents) {
-        return new Config(false, agents, 3, 11, 3, 7, 5.0, 1.0, 10_000, 2_000, 1_000, 2_000, 300, 300, 10_000, 2_000,
+        return new Config(
+                false,
+                agents,
+                3,
+                11,
+                3,
+                7,
+                5.0,
+                1.0,
+                10_000,
+                2_000,
+                1_000,
+                2_000,
+                300,
+                300,
+                10_000,
+                2_000,
                 Duration.ofMinutes(5));
     }
 
     Config withTrials(int n) {
-        return new Config(quick, agents, warmups, n, etcdWarmups, n, rawSeconds, minTrialSeconds, memoryDag, memorySevenRuns, memoryChain,
-                etcdDag, etcdSevenRuns, etcdChain, scalingMemoryTotal, scalingEtcdTotal, timeout);
+        return new Config(
+                quick,
+                agents,
+                warmups,
+                n,
+                etcdWarmups,
+                n,
+                rawSeconds,
+                minTrialSeconds,
+                memoryDag,
+                memorySevenRuns,
+                memoryChain,
+                etcdDag,
+                etcdSevenRuns,
+                etcdChain,
+                scalingMemoryTotal,
+                scalingEtcdTotal,
+                timeout);
     }
 }

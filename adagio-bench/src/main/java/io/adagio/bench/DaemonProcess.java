@@ -112,8 +112,11 @@ final class DaemonProcess implements AutoCloseable {
                 throw new IllegalStateException("adagiod exited during start:\n" + log());
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://" + target() + "/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                var r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://" + target() + "/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }

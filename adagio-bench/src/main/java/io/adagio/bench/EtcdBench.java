@@ -14,8 +14,13 @@ import java.util.UUID;
  */
 final class EtcdBench {
     /** Figures of one workload. */
-    record Result(Workload workload, Figure nodesPerSecond, Figure requestsPerNode, Figure readyP50Ms, Figure readyP99Ms,
-                  Map<String, Long> requests) {}
+    record Result(
+            Workload workload,
+            Figure nodesPerSecond,
+            Figure requestsPerNode,
+            Figure readyP50Ms,
+            Figure readyP99Ms,
+            Map<String, Long> requests) {}
 
     record Results(List<Result> workloads, Figure rawTxnPerSecond, Result latency) {
         Result headline() {
@@ -76,7 +81,8 @@ final class EtcdBench {
             var namespace = "bench-" + UUID.randomUUID().toString().substring(0, 8);
             var trial = runner.run(w, () -> {
                 var settings = EtcdSettings.of(endpoints).withNamespace(namespace);
-                return new PoolRunner.Backend(EtcdRepository.connect(settings, counter), EtcdRepository.connect(settings, counter));
+                return new PoolRunner.Backend(
+                        EtcdRepository.connect(settings, counter), EtcdRepository.connect(settings, counter));
             });
             var counts = counter.drain();
             double rawRate = rawBaseline.measure(namespace, config.rawSeconds());
@@ -92,7 +98,8 @@ final class EtcdBench {
             }
             progress.step("etcd " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
                     + Figure.format(trial.nodesPerSecond()) + " nodes/s, "
-                    + Figure.format(RequestCounter.unary(counts) / (double) w.nodes()) + " requests/node, ready-to-claim p99 "
+                    + Figure.format(RequestCounter.unary(counts) / (double) w.nodes())
+                    + " requests/node, ready-to-claim p99 "
                     + Figure.format(Latencies.percentileMs(trial.readyToClaimNanos(), 99)) + " ms; raw "
                     + Figure.format(rawRate) + " txn/s");
         }

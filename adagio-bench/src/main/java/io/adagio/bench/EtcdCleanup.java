@@ -12,9 +12,14 @@ final class EtcdCleanup {
     private EtcdCleanup() {}
 
     static void deleteNamespace(EtcdSettings settings) throws Exception {
-        try (var client = Client.builder().endpoints(settings.addresses().toArray(String[]::new)).build()) {
-            client.getKVClient().delete(ByteSequence.from(settings.namespace() + "/", StandardCharsets.UTF_8),
-                    DeleteOption.builder().isPrefix(true).build()).get(30, TimeUnit.SECONDS);
+        try (var client = Client.builder()
+                .endpoints(settings.addresses().toArray(String[]::new))
+                .build()) {
+            client.getKVClient()
+                    .delete(
+                            ByteSequence.from(settings.namespace() + "/", StandardCharsets.UTF_8),
+                            DeleteOption.builder().isPrefix(true).build())
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 }

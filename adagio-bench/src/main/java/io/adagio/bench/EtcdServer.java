@@ -38,17 +38,33 @@ final class EtcdServer implements AutoCloseable {
         int peerPort = freePort();
         var clientUrl = "http://127.0.0.1:" + clientPort;
         var peerUrl = "http://127.0.0.1:" + peerPort;
-        var cmd = new ArrayList<>(List.of(binary,
-                "--name", "bench",
-                "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "bench=" + peerUrl,
+        var cmd = new ArrayList<>(List.of(
+                binary,
+                "--name",
+                "bench",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--listen-client-urls",
+                clientUrl,
+                "--advertise-client-urls",
+                clientUrl,
+                "--listen-peer-urls",
+                peerUrl,
+                "--initial-advertise-peer-urls",
+                peerUrl,
+                "--initial-cluster",
+                "bench=" + peerUrl,
                 // The benchmarks write a lot of history; keep only the recent part of it.
-                "--auto-compaction-mode", "revision", "--auto-compaction-retention", "10000",
-                "--quota-backend-bytes", Long.toString(8L << 30)));
-        var process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("etcd.log").toFile()).start();
+                "--auto-compaction-mode",
+                "revision",
+                "--auto-compaction-retention",
+                "10000",
+                "--quota-backend-bytes",
+                Long.toString(8L << 30)));
+        var process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("etcd.log").toFile())
+                .start();
         var server = new EtcdServer(process, dir, clientUrl);
         try {
             server.awaitHealthy();
@@ -68,7 +84,8 @@ final class EtcdServer implements AutoCloseable {
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
-        var dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)));
+        var dirs =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)));
         dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
         for (var d : dirs) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, "etcd"))) {
@@ -87,8 +104,11 @@ final class EtcdServer implements AutoCloseable {
                 throw new IllegalStateException("etcd exited during start:\n" + log());
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(clientUrl + "/health")).timeout(Duration.ofSeconds(2))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                var r = http.send(
+                        HttpRequest.newBuilder(URI.create(clientUrl + "/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200 && r.body().contains("\"health\":\"true\"")) {
                     return;
                 }

@@ -31,13 +31,17 @@ final class FanoutCheck {
                     System.out.printf("FAIL: %d of %d runs not completed after %.1fs%n", left.size(), runs, seconds);
                     return false;
                 }
-                long bad = ids.stream().filter(id -> !GrpcClient.allSucceeded(client.inspect(id))).count();
+                long bad = ids.stream()
+                        .filter(id -> !GrpcClient.allSucceeded(client.inspect(id)))
+                        .count();
                 if (bad > 0) {
-                    System.out.printf("FAIL: %d of %d runs completed with a node that did not succeed once%n", bad, runs);
+                    System.out.printf(
+                            "FAIL: %d of %d runs completed with a node that did not succeed once%n", bad, runs);
                     return false;
                 }
-                System.out.printf("OK: %d runs x %d nodes (%,d nodes) all completed, every node with one SUCCESS attempt, "
-                        + "in %.1fs (%,.0f nodes/s) against adagiod -agent-count %d%n",
+                System.out.printf(
+                        "OK: %d runs x %d nodes (%,d nodes) all completed, every node with one SUCCESS attempt, "
+                                + "in %.1fs (%,.0f nodes/s) against adagiod -agent-count %d%n",
                         runs, nodes, (long) runs * nodes, seconds, runs * nodes / seconds, agents);
                 return true;
             }

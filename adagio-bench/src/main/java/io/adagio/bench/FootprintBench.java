@@ -43,7 +43,8 @@ final class FootprintBench {
                 // archive (bin/adagio makes one on first use): not a figure of the round trip.
                 runCli(cli, daemon.target());
                 if (!Files.exists(home.resolve("adagio-cli/target/adagio-cli.jsa"))) {
-                    progress.step("footprint: warning: bin/adagio wrote no class-data sharing archive; its starts are slower");
+                    progress.step(
+                            "footprint: warning: bin/adagio wrote no class-data sharing archive; its starts are slower");
                 }
                 // "Against an idle daemon": right after the warm-up its compilers still run for
                 // seconds, and on 2 cores they slowed the CLI by half again.
@@ -70,10 +71,13 @@ final class FootprintBench {
             }
             var idle = Figure.of(rss);
             if (System.getenv("ADAGIO_BENCH_NMT") != null) {
-                var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+                var jcmd =
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
                 var p = new ProcessBuilder(jcmd, Long.toString(daemon.pid()), "VM.native_memory", "summary")
-                        .redirectErrorStream(true).start();
-                progress.step("footprint: native memory of the idle daemon\n" + new String(p.getInputStream().readAllBytes()));
+                        .redirectErrorStream(true)
+                        .start();
+                progress.step("footprint: native memory of the idle daemon\n"
+                        + new String(p.getInputStream().readAllBytes()));
             }
             progress.step("footprint: idle RSS " + idle.describe() + " MiB");
             return new Result(idle, roundTrip, note);
@@ -85,16 +89,18 @@ final class FootprintBench {
         var output = Files.createTempFile("adagio-bench-cli-", ".out");
         try {
             long start = System.nanoTime();
-            var p = new ProcessBuilder(cli.toString(), "-host", target, "runs", "ls").redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).start();
+            var p = new ProcessBuilder(cli.toString(), "-host", target, "runs", "ls")
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("bin/adagio runs ls did not finish within 60s");
             }
             long nanos = System.nanoTime() - start;
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("bin/adagio runs ls failed (exit " + p.exitValue() + "):\n"
-                        + Files.readString(output));
+                throw new IllegalStateException(
+                        "bin/adagio runs ls failed (exit " + p.exitValue() + "):\n" + Files.readString(output));
             }
             return nanos / 1e6;
         } finally {

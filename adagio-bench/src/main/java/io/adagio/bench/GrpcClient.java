@@ -1,12 +1,12 @@
 package io.adagio.bench;
 
 import io.adagio.core.model.GraphSpec;
-import io.adagio.wire.WireMapping;
 import io.adagio.proto.Node;
 import io.adagio.proto.Run;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.wire.WireMapping;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -28,18 +28,25 @@ final class GrpcClient implements AutoCloseable {
     private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
 
     GrpcClient(String target) {
-        channel = NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        channel = NettyChannelBuilder.forTarget(target)
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
         stub = ControlPlaneGrpc.newBlockingStub(channel);
     }
 
     /** Starts {@code count} runs of {@code spec} from {@code threads} threads; returns their ids. */
     List<String> start(GraphSpec spec, int count, int threads) throws Exception {
-        var request = StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
+        var request =
+                StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             var futures = new ArrayList<Future<String>>();
             for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> stub.withDeadlineAfter(30, TimeUnit.SECONDS).start(request).getRun().getId()));
+                futures.add(pool.submit(() -> stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .start(request)
+                        .getRun()
+                        .getId()));
             }
             var ids = new ArrayList<String>();
             for (var f : futures) {
@@ -52,7 +59,9 @@ final class GrpcClient implements AutoCloseable {
     }
 
     Run inspect(String id) {
-        return stub.withDeadlineAfter(30, TimeUnit.SECONDS).inspect(InspectRequest.newBuilder().setId(id).build()).getRun();
+        return stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .inspect(InspectRequest.newBuilder().setId(id).build())
+                .getRun();
     }
 
     /** Waits until every run is COMPLETED; returns the ones that are not by the deadline (empty: all done). */
@@ -77,9 +86,10 @@ final class GrpcClient implements AutoCloseable {
 
     /** Whether every node of the run completed with one SUCCESS attempt. */
     static boolean allSucceeded(Run run) {
-        return run.getNodesList().stream().allMatch(n -> n.getStatus() == Node.Status.COMPLETED
-                && n.getAttemptsCount() == 1
-                && n.getAttempts(0).getConclusion() == Node.Result.Conclusion.SUCCESS);
+        return run.getNodesList().stream()
+                .allMatch(n -> n.getStatus() == Node.Status.COMPLETED
+                        && n.getAttemptsCount() == 1
+                        && n.getAttempts(0).getConclusion() == Node.Result.Conclusion.SUCCESS);
     }
 
     @Override

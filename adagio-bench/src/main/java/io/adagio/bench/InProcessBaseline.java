@@ -71,8 +71,12 @@ final class InProcessBaseline {
         final java.util.concurrent.atomic.AtomicLong left;
         final CountDownLatch done;
 
-        RunState(String runId, GraphSpec graph, ExecutorService pool, java.util.concurrent.atomic.AtomicLong left,
-                 CountDownLatch done) {
+        RunState(
+                String runId,
+                GraphSpec graph,
+                ExecutorService pool,
+                java.util.concurrent.atomic.AtomicLong left,
+                CountDownLatch done) {
             this.runId = runId;
             this.nodes = graph.nodes();
             this.pool = pool;
@@ -139,7 +143,9 @@ final class InProcessBaseline {
             var spec = nodes.get(i);
             var node = new Node(spec, NodeStatus.RUNNING, List.of(), Instant.now(), null, inputs.get(i), null);
             try {
-                return runtime.create(Arguments.parse(runtime, node)).run(ExecutionContext.of(runId, node)).output();
+                return runtime.create(Arguments.parse(runtime, node))
+                        .run(ExecutionContext.of(runId, node))
+                        .output();
             } catch (Exception e) {
                 throw new IllegalStateException("the debug runtime failed on a no-op node", e);
             }

@@ -10,7 +10,8 @@ import java.util.List;
  */
 final class MemoryBench {
     /** Figures of one workload: nodes per second, ours and the baselines'. */
-    record Result(Workload workload, Figure ours, Figure baseline, Figure bare, Figure ratio, Figure readyToClaimP99Ms) {}
+    record Result(
+            Workload workload, Figure ours, Figure baseline, Figure bare, Figure ratio, Figure readyToClaimP99Ms) {}
 
     private final Config config;
     private final Progress progress;
@@ -23,7 +24,8 @@ final class MemoryBench {
     List<Workload> workloads() {
         return List.of(
                 Workload.of("fan-out/fan-in " + config.memoryDag(), Shapes.fanOutFanIn(config.memoryDag()), 1),
-                Workload.of(config.memorySevenRuns() + " runs x 7 nodes", Shapes.sevenNodes(), config.memorySevenRuns()),
+                Workload.of(
+                        config.memorySevenRuns() + " runs x 7 nodes", Shapes.sevenNodes(), config.memorySevenRuns()),
                 Workload.of("chain " + config.memoryChain(), Shapes.chain(config.memoryChain()), 1));
     }
 
@@ -46,10 +48,14 @@ final class MemoryBench {
         for (int t = -config.warmups(); t < config.trials(); t++) {
             // Interleaved, so that whatever else the machine does meanwhile weighs on both alike.
             Repeat.settle();
-            double o = runner.run(w, () -> {
-                var repository = new MemoryRepository();
-                return new PoolRunner.Backend(repository, repository);
-            }, config.minTrialSeconds()).nodesPerSecond();
+            double o = runner.run(
+                            w,
+                            () -> {
+                                var repository = new MemoryRepository();
+                                return new PoolRunner.Backend(repository, repository);
+                            },
+                            config.minTrialSeconds())
+                    .nodesPerSecond();
             Repeat.settle();
             double b = repeated(w, () -> baseline.execute(w.graphs(), config.timeout()));
             Repeat.settle();
@@ -60,8 +66,8 @@ final class MemoryBench {
                 bareRates.add(bb);
                 ratios.add(o / b);
             }
-            progress.step("memory " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
-                    + Figure.format(o) + " nodes/s, baseline " + Figure.format(b) + ", bare " + Figure.format(bb));
+            progress.step("memory " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": " + Figure.format(o)
+                    + " nodes/s, baseline " + Figure.format(b) + ", bare " + Figure.format(bb));
         }
         return new Result(w, Figure.of(ours), Figure.of(base), Figure.of(bareRates), Figure.of(ratios), null);
     }

@@ -57,15 +57,21 @@ final class PoolRunner {
         var backend = backends.get();
         var observed = new ObservedRepository(backend.api(), backend.agents(), timeReadiness);
         ExecutorService starting = Executors.newFixedThreadPool(starters);
-        try (var pool = AgentPool.builder().repository(observed).agentCount(agents).agentId("bench-agent")
-                .runtimes(List.of(new DebugRuntime())).shutdownGracePeriod(Duration.ofSeconds(1)).start()) {
+        try (var pool = AgentPool.builder()
+                .repository(observed)
+                .agentCount(agents)
+                .agentId("bench-agent")
+                .runtimes(List.of(new DebugRuntime()))
+                .shutdownGracePeriod(Duration.ofSeconds(1))
+                .start()) {
             long nanos = 0;
             long nodes = 0;
             do {
                 nanos += execute(workload, observed, starting);
                 nodes += workload.nodes();
             } while (nanos < minSeconds * 1e9);
-            return new Trial(nanos, nodes, observed.claims.sum(), observed.claimsLost.sum(), observed.drainReadyToClaim());
+            return new Trial(
+                    nanos, nodes, observed.claims.sum(), observed.claimsLost.sum(), observed.drainReadyToClaim());
         } finally {
             starting.shutdownNow();
             observed.close();

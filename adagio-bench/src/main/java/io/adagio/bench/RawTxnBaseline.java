@@ -33,7 +33,8 @@ final class RawTxnBaseline {
 
     /** Transactions per second over {@code seconds}. */
     double measure(String namespace, double seconds) throws InterruptedException {
-        var client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        var client =
+                Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         try {
             var kv = client.getKVClient();
             var value = ByteSequence.from("x".repeat(VALUE_BYTES), StandardCharsets.UTF_8);
@@ -55,8 +56,11 @@ final class RawTxnBaseline {
                         }
                         start.await();
                         while (System.nanoTime() < deadline[0]) {
-                            var r = kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
-                                    .Then(Op.put(key, value, PutOption.DEFAULT)).commit().get();
+                            var r = kv.txn()
+                                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
+                                    .Then(Op.put(key, value, PutOption.DEFAULT))
+                                    .commit()
+                                    .get();
                             if (r.isSucceeded()) {
                                 revision = r.getHeader().getRevision();
                                 committed.increment();
@@ -82,8 +86,10 @@ final class RawTxnBaseline {
             if (failures.sum() > 0) {
                 throw new IllegalStateException("raw etcd transactions failed " + failures.sum() + " times");
             }
-            kv.delete(ByteSequence.from(namespace + "/raw/", StandardCharsets.UTF_8),
-                    DeleteOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS);
+            kv.delete(
+                            ByteSequence.from(namespace + "/raw/", StandardCharsets.UTF_8),
+                            DeleteOption.builder().isPrefix(true).build())
+                    .get(10, TimeUnit.SECONDS);
             return committed.sum() / (elapsed / 1e9);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("etcd: " + e.getMessage(), e);

@@ -27,7 +27,10 @@ final class Report {
     }
 
     Double memoryRatio() {
-        return memory == null ? null : memory.getFirst().ours().median() / memory.getFirst().baseline().median();
+        return memory == null
+                ? null
+                : memory.getFirst().ours().median()
+                        / memory.getFirst().baseline().median();
     }
 
     Double etcdEfficiency() {
@@ -55,16 +58,26 @@ final class Report {
             e.put("ready_to_claim_p50_ms", round(etcd.latency().readyP50Ms().median(), 2));
             e.put("ready_to_claim_p99_ms", round(etcd.latency().readyP99Ms().median(), 2));
         } else {
-            e.putNull("nodes_per_s").putNull("raw_txn_per_s").putNull("efficiency")
-                    .putNull("ready_to_claim_p50_ms").putNull("ready_to_claim_p99_ms");
+            e.putNull("nodes_per_s")
+                    .putNull("raw_txn_per_s")
+                    .putNull("efficiency")
+                    .putNull("ready_to_claim_p50_ms")
+                    .putNull("ready_to_claim_p99_ms");
         }
         var s = root.putObject("scaling");
         putOrNull(s, "memory_ratio", scalingMemory == null ? null : round(scalingMemory.ratio(), 3));
         putOrNull(s, "etcd_ratio", scalingEtcd == null ? null : round(scalingEtcd.ratio(), 3));
         var f = root.putObject("footprint");
-        putOrNull(f, "adagiod_idle_rss_mb", footprint == null ? null : round(footprint.idleRssMiB().median(), 1));
-        putOrNull(f, "cli_roundtrip_ms", footprint == null || footprint.cliRoundTripMs().trials() == 0 ? null
-                : round(footprint.cliRoundTripMs().median(), 1));
+        putOrNull(
+                f,
+                "adagiod_idle_rss_mb",
+                footprint == null ? null : round(footprint.idleRssMiB().median(), 1));
+        putOrNull(
+                f,
+                "cli_roundtrip_ms",
+                footprint == null || footprint.cliRoundTripMs().trials() == 0
+                        ? null
+                        : round(footprint.cliRoundTripMs().median(), 1));
         return root;
     }
 
@@ -94,16 +107,30 @@ final class Report {
 
     void print(PrintStream out) {
         out.println();
-        out.printf("Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials after %d "
+        out.printf(
+                "Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials after %d "
                         + "warm-up (etcd: %d after %d), [min..max] beside%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), config.agents(),
-                config.quick() ? "-quick" : "full", config.trials(), config.warmups(), config.etcdTrials(), config.etcdWarmups());
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                config.agents(),
+                config.quick() ? "-quick" : "full",
+                config.trials(),
+                config.warmups(),
+                config.etcdTrials(),
+                config.etcdWarmups());
         if (memory != null) {
             out.println();
-            out.println("MEMORY BACKEND  nodes/s; baseline = same graphs on a JDK thread pool of the same size running the same debug function, no repository");
+            out.println(
+                    "MEMORY BACKEND  nodes/s; baseline = same graphs on a JDK thread pool of the same size running the same debug function, no repository");
             row(out, "workload", "ours (agent pool + memory)", "baseline", "bare JDK pool (no work)", "ours/baseline");
             for (var r : memory) {
-                row(out, r.workload().name(), r.ours().describe(), r.baseline().describe(), r.bare().describe(), r.ratio().describe());
+                row(
+                        out,
+                        r.workload().name(),
+                        r.ours().describe(),
+                        r.baseline().describe(),
+                        r.bare().describe(),
+                        r.ratio().describe());
             }
         }
         if (etcd != null) {
@@ -113,50 +140,86 @@ final class Report {
             var all = new ArrayList<>(etcd.workloads());
             all.add(etcd.latency());
             for (var r : all) {
-                row(out, r.workload().name(), r.nodesPerSecond().describe(), r.requestsPerNode().describe(),
-                        r.readyP50Ms().describe(), r.readyP99Ms().describe());
+                row(
+                        out,
+                        r.workload().name(),
+                        r.nodesPerSecond().describe(),
+                        r.requestsPerNode().describe(),
+                        r.readyP50Ms().describe(),
+                        r.readyP99Ms().describe());
             }
-            out.printf("raw compare-and-put txn/s, %d jetcd clients: %s%n", config.agents(), etcd.rawTxnPerSecond().describe());
-            out.printf("efficiency = %s nodes/s / (%s txn/s / 2) = %.3f%n",
-                    Figure.format(etcd.headline().nodesPerSecond().median()), Figure.format(etcd.rawTxnPerSecond().median()),
+            out.printf(
+                    "raw compare-and-put txn/s, %d jetcd clients: %s%n",
+                    config.agents(), etcd.rawTxnPerSecond().describe());
+            out.printf(
+                    "efficiency = %s nodes/s / (%s txn/s / 2) = %.3f%n",
+                    Figure.format(etcd.headline().nodesPerSecond().median()),
+                    Figure.format(etcd.rawTxnPerSecond().median()),
                     etcd.efficiency());
-            out.println("etcd requests of the last " + etcd.headline().workload().name() + " trial: " + etcd.headline().requests());
+            out.println(
+                    "etcd requests of the last " + etcd.headline().workload().name() + " trial: "
+                            + etcd.headline().requests());
         }
         if (scalingMemory != null || scalingEtcd != null) {
             out.println();
-            out.println("SCALING  wall-clock microseconds per node, fan-out/fan-in runs of each size, same total nodes");
+            out.println(
+                    "SCALING  wall-clock microseconds per node, fan-out/fan-in runs of each size, same total nodes");
             row(out, "run size", "memory us/node", "etcd us/node", "", "");
             for (int size : List.of(10, 100, 1_000, 10_000)) {
                 row(out, Integer.toString(size), point(scalingMemory, size), point(scalingEtcd, size), "", "");
             }
-            row(out, "largest/smallest", scalingMemory == null ? "-" : String.format("%.3f", scalingMemory.ratio()),
-                    scalingEtcd == null ? "-" : String.format("%.3f", scalingEtcd.ratio()), "", "");
+            row(
+                    out,
+                    "largest/smallest",
+                    scalingMemory == null ? "-" : String.format("%.3f", scalingMemory.ratio()),
+                    scalingEtcd == null ? "-" : String.format("%.3f", scalingEtcd.ratio()),
+                    "",
+                    "");
         }
         if (footprint != null) {
             out.println();
             out.println("FOOTPRINT  adagiod, memory backend, 5 agents, idle after 200 runs");
-            out.println("idle RSS (VmRSS) MiB:            " + footprint.idleRssMiB().describe());
-            out.println("bin/adagio runs ls, ms:          " + (footprint.cliNote() != null ? footprint.cliNote()
-                    : footprint.cliRoundTripMs().describe()));
+            out.println(
+                    "idle RSS (VmRSS) MiB:            " + footprint.idleRssMiB().describe());
+            out.println("bin/adagio runs ls, ms:          "
+                    + (footprint.cliNote() != null
+                            ? footprint.cliNote()
+                            : footprint.cliRoundTripMs().describe()));
         }
         out.println();
         out.println("TARGETS");
         target(out, "memory ratio >= 0.25", memoryRatio(), v -> v >= 0.25);
         target(out, "etcd efficiency >= 0.5", etcdEfficiency(), v -> v >= 0.5);
-        target(out, "etcd ready_to_claim_p99_ms <= 50", etcd == null ? null : etcd.latency().readyP99Ms().median(), v -> v <= 50);
+        target(
+                out,
+                "etcd ready_to_claim_p99_ms <= 50",
+                etcd == null ? null : etcd.latency().readyP99Ms().median(),
+                v -> v <= 50);
         target(out, "scaling memory_ratio <= 1.5", scalingMemory == null ? null : scalingMemory.ratio(), v -> v <= 1.5);
         target(out, "scaling etcd_ratio <= 1.5", scalingEtcd == null ? null : scalingEtcd.ratio(), v -> v <= 1.5);
-        target(out, "adagiod idle RSS <= 200 MB", footprint == null ? null : footprint.idleRssMiB().median(), v -> v <= 200);
-        target(out, "CLI round trip <= 500 ms", footprint == null || footprint.cliRoundTripMs().trials() == 0 ? null
-                : footprint.cliRoundTripMs().median(), v -> v <= 500);
+        target(
+                out,
+                "adagiod idle RSS <= 200 MB",
+                footprint == null ? null : footprint.idleRssMiB().median(),
+                v -> v <= 200);
+        target(
+                out,
+                "CLI round trip <= 500 ms",
+                footprint == null || footprint.cliRoundTripMs().trials() == 0
+                        ? null
+                        : footprint.cliRoundTripMs().median(),
+                v -> v <= 500);
     }
 
     private static String point(ScalingBench.Result r, int size) {
         if (r == null) {
             return "-";
         }
-        return r.points().stream().filter(p -> p.runSize() == size).findFirst()
-                .map(p -> p.microsPerNode().describe() + " (" + p.runs() + " runs)").orElse("-");
+        return r.points().stream()
+                .filter(p -> p.runSize() == size)
+                .findFirst()
+                .map(p -> p.microsPerNode().describe() + " (" + p.runs() + " runs)")
+                .orElse("-");
     }
 
     private static void target(PrintStream out, String what, Double value, java.util.function.DoublePredicate ok) {

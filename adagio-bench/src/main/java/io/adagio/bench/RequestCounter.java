@@ -32,6 +32,7 @@ final class RequestCounter implements ClientInterceptor {
     static long unary(Map<String, Long> counts) {
         return counts.entrySet().stream()
                 .filter(e -> !e.getKey().equals("Watch") && !e.getKey().equals("LeaseKeepAlive"))
-                .mapToLong(Map.Entry::getValue).sum();
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 }

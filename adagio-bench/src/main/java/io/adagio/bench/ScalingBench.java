@@ -18,7 +18,8 @@ final class ScalingBench {
 
     record Result(String backend, List<Point> points) {
         double ratio() {
-            return points.getLast().microsPerNode().median() / points.getFirst().microsPerNode().median();
+            return points.getLast().microsPerNode().median()
+                    / points.getFirst().microsPerNode().median();
         }
     }
 
@@ -39,10 +40,14 @@ final class ScalingBench {
             var costs = new ArrayList<Double>();
             for (int t = -config.warmups(); t < config.trials(); t++) {
                 Repeat.settle();
-                double micros = runner.run(w, () -> {
-                    var repository = new MemoryRepository();
-                    return new PoolRunner.Backend(repository, repository);
-                }, config.minTrialSeconds()).microsPerNode();
+                double micros = runner.run(
+                                w,
+                                () -> {
+                                    var repository = new MemoryRepository();
+                                    return new PoolRunner.Backend(repository, repository);
+                                },
+                                config.minTrialSeconds())
+                        .microsPerNode();
                 if (t >= 0) {
                     costs.add(micros);
                 }
@@ -62,9 +67,12 @@ final class ScalingBench {
             var w = Workload.of(runs + " runs x " + size, Shapes.fanOutFanIn(size), runs);
             var costs = new ArrayList<Double>();
             for (int t = -config.etcdWarmups(); t < config.etcdTrials(); t++) {
-                var settings = EtcdSettings.of(endpoints).withNamespace("bench-" + UUID.randomUUID().toString().substring(0, 8));
-                var trial = runner.run(w, () -> new PoolRunner.Backend(EtcdRepository.connect(settings),
-                        EtcdRepository.connect(settings)));
+                var settings = EtcdSettings.of(endpoints)
+                        .withNamespace("bench-" + UUID.randomUUID().toString().substring(0, 8));
+                var trial = runner.run(
+                        w,
+                        () -> new PoolRunner.Backend(
+                                EtcdRepository.connect(settings), EtcdRepository.connect(settings)));
                 EtcdCleanup.deleteNamespace(settings);
                 if (t >= 0) {
                     costs.add(trial.microsPerNode());

@@ -39,8 +39,15 @@ public final class Shapes {
         for (var name : List.of("a", "b", "c", "d", "e", "f", "g")) {
             specs.add(node(name));
         }
-        var edges = List.of(new Edge("a", "c"), new Edge("a", "d"), new Edge("b", "d"), new Edge("b", "f"),
-                new Edge("c", "e"), new Edge("d", "e"), new Edge("e", "g"), new Edge("f", "g"));
+        var edges = List.of(
+                new Edge("a", "c"),
+                new Edge("a", "d"),
+                new Edge("b", "d"),
+                new Edge("b", "f"),
+                new Edge("c", "e"),
+                new Edge("d", "e"),
+                new Edge("e", "g"),
+                new Edge("f", "g"));
         return new GraphSpec(specs, edges);
     }
 

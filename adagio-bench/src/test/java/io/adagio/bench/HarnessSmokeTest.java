@@ -34,14 +34,17 @@ class HarnessSmokeTest {
         assertThat(trial.nodes()).isEqualTo(36);
         assertThat(trial.claims() - trial.claimsLost()).isEqualTo(36);
         assertThat(trial.readyToClaimNanos()).hasSize(36);
-        assertThat(java.util.Arrays.stream(trial.readyToClaimNanos()).min().orElseThrow()).isNotNegative();
+        assertThat(java.util.Arrays.stream(trial.readyToClaimNanos()).min().orElseThrow())
+                .isNotNegative();
     }
 
     @Test
     void theBaselineExecutesEveryNodeOnce() throws Exception {
         var graphs = List.of(Shapes.fanOutFanIn(20), Shapes.sevenNodes(), Shapes.chain(5));
-        assertThat(new InProcessBaseline(2, true).execute(graphs, Duration.ofMinutes(1))).isPositive();
-        assertThat(new InProcessBaseline(2, false).execute(graphs, Duration.ofMinutes(1))).isPositive();
+        assertThat(new InProcessBaseline(2, true).execute(graphs, Duration.ofMinutes(1)))
+                .isPositive();
+        assertThat(new InProcessBaseline(2, false).execute(graphs, Duration.ofMinutes(1)))
+                .isPositive();
     }
 
     @Test
@@ -50,8 +53,10 @@ class HarnessSmokeTest {
         assertThat(f.median()).isEqualTo(2.5);
         assertThat(f.min()).isEqualTo(1.0);
         assertThat(f.max()).isEqualTo(10.0);
-        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 50)).isEqualTo(2.0);
-        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 99)).isEqualTo(4.0);
+        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 50))
+                .isEqualTo(2.0);
+        assertThat(Latencies.percentileMs(new long[] {1_000_000, 2_000_000, 3_000_000, 4_000_000}, 99))
+                .isEqualTo(4.0);
     }
 
     @Test
@@ -59,10 +64,16 @@ class HarnessSmokeTest {
         var report = new Report(Config.quick(2), "");
         var json = report.json();
         assertThat(json.fieldNames()).toIterable().containsExactly("memory", "etcd", "scaling", "footprint");
-        assertThat(json.get("memory").fieldNames()).toIterable().containsExactly("nodes_per_s", "baseline_nodes_per_s", "ratio");
-        assertThat(json.get("etcd").fieldNames()).toIterable().containsExactly("nodes_per_s", "raw_txn_per_s", "efficiency",
-                "ready_to_claim_p50_ms", "ready_to_claim_p99_ms");
+        assertThat(json.get("memory").fieldNames())
+                .toIterable()
+                .containsExactly("nodes_per_s", "baseline_nodes_per_s", "ratio");
+        assertThat(json.get("etcd").fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "nodes_per_s", "raw_txn_per_s", "efficiency", "ready_to_claim_p50_ms", "ready_to_claim_p99_ms");
         assertThat(json.get("scaling").fieldNames()).toIterable().containsExactly("memory_ratio", "etcd_ratio");
-        assertThat(json.get("footprint").fieldNames()).toIterable().containsExactly("adagiod_idle_rss_mb", "cli_roundtrip_ms");
+        assertThat(json.get("footprint").fieldNames())
+                .toIterable()
+                .containsExactly("adagiod_idle_rss_mb", "cli_roundtrip_ms");
     }
 }

@@ -5,7 +5,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "agents", description = "Show the live agents.", synopsisSubcommandLabel = "COMMAND",
+@Command(
+        name = "agents",
+        description = "Show the live agents.",
+        synopsisSubcommandLabel = "COMMAND",
         subcommands = {AgentsCommand.Ls.class, CommandLine.HelpCommand.class})
 final class AgentsCommand extends CommandBase {
 
@@ -16,7 +19,10 @@ final class AgentsCommand extends CommandBase {
 
     @Command(name = "ls", aliases = "list", description = "List the live agents and the runtimes each executes.")
     static final class Ls extends CommandBase {
-        @Option(names = {"-o", "-output", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+        @Option(
+                names = {"-o", "-output", "--output"},
+                paramLabel = "FORMAT",
+                defaultValue = "table",
                 description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
         RunsCommand.Output output;
 

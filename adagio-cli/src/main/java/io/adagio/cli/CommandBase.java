@@ -8,7 +8,9 @@ import picocli.CommandLine.Spec;
 
 /** What every command shares: -help in all its spellings, and a way to the root's settings. */
 abstract class CommandBase implements Callable<Integer> {
-    @Option(names = {"-h", "-help", "--help"}, usageHelp = true,
+    @Option(
+            names = {"-h", "-help", "--help"},
+            usageHelp = true,
             description = "Show this help and exit.")
     boolean help;
 
@@ -33,8 +35,12 @@ abstract class CommandBase implements Callable<Integer> {
 
     /** For a command that only groups others: called alone, it is a usage error listing them. */
     CommandLine.ParameterException missingCommand() {
-        var names = String.join(", ", spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList());
-        return new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: '" + spec.qualifiedName() + "' needs one of: " + names);
+        var names = String.join(
+                ", ",
+                spec.subcommands().keySet().stream()
+                        .filter(n -> !n.equals("help"))
+                        .toList());
+        return new CommandLine.ParameterException(
+                spec.commandLine(), "missing command: '" + spec.qualifiedName() + "' needs one of: " + names);
     }
 }

@@ -50,12 +50,15 @@ final class Errors {
         if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String first = u.getUnmatched().getFirst();
             if (first.startsWith("-") && first.length() > 1) {
-                return "unknown flag " + first.replaceFirst("=.*", "") + " for '" + cl.getCommandSpec().qualifiedName() + "'";
+                return "unknown flag " + first.replaceFirst("=.*", "") + " for '"
+                        + cl.getCommandSpec().qualifiedName() + "'";
             }
             if (!cl.getSubcommands().isEmpty()) {
-                return "unknown command \"" + first + "\" for '" + cl.getCommandSpec().qualifiedName() + "'";
+                return "unknown command \"" + first + "\" for '"
+                        + cl.getCommandSpec().qualifiedName() + "'";
             }
-            return "unexpected argument \"" + first + "\" for '" + cl.getCommandSpec().qualifiedName() + "'";
+            return "unexpected argument \"" + first + "\" for '"
+                    + cl.getCommandSpec().qualifiedName() + "'";
         }
         String message = e.getMessage();
         return message == null ? "invalid command line" : message.strip().replaceAll("\\s*\\R\\s*", " ");

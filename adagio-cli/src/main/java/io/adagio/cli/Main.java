@@ -13,20 +13,34 @@ import picocli.CommandLine.ScopeType;
  * <p>Exit codes: 0 success; 1 a failure talking to the server, or a run that did not succeed;
  * 2 a usage error (unknown command or flag, bad flag value). Errors are one line on stderr.
  */
-@Command(name = "adagio",
+@Command(
+        name = "adagio",
         description = "Start, follow and inspect Adagio workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RunsCommand.class, StatsCommand.class, AgentsCommand.class, CompletionCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Flags may be written with one dash or two (-host or --host), and with a space or '=' before their value.",
-                "Run 'adagio COMMAND -help' for more about a command."})
+        subcommands = {
+            RunsCommand.class,
+            StatsCommand.class,
+            AgentsCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Flags may be written with one dash or two (-host or --host), and with a space or '=' before their value.",
+            "Run 'adagio COMMAND -help' for more about a command."
+        })
 public final class Main extends CommandBase {
     static final String ENV_HOST = "ADAGIO_HOST";
 
-    @Option(names = {"-host", "--host"}, scope = ScopeType.INHERIT, paramLabel = "HOST:PORT",
+    @Option(
+            names = {"-host", "--host"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "HOST:PORT",
             defaultValue = "${env:ADAGIO_HOST:-" + AdagioClient.DEFAULT_ADDRESS + "}",
-            description = {"Address of adagiod.",
-                    "Default: $ADAGIO_HOST if set, else " + AdagioClient.DEFAULT_ADDRESS + "."})
+            description = {
+                "Address of adagiod.",
+                "Default: $ADAGIO_HOST if set, else " + AdagioClient.DEFAULT_ADDRESS + "."
+            })
     String host;
 
     public static void main(String[] args) {

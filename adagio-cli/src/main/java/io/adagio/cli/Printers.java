@@ -13,9 +13,9 @@ import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
-import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ListAgentsResponse;
 import io.adagio.proto.controlplane.ListRunsResponse;
+import io.adagio.wire.WireMapping;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +43,9 @@ final class Printers {
     /** What a node came to: its last attempt's conclusion, UNREACHED, or its status while it is not done. */
     static String nodeState(Node node) {
         if (node.status() == NodeStatus.COMPLETED) {
-            return node.attempts().isEmpty() ? "UNREACHED" : node.lastConclusion().name();
+            return node.attempts().isEmpty()
+                    ? "UNREACHED"
+                    : node.lastConclusion().name();
         }
         return node.status() == NodeStatus.NONE ? "ORPHANED" : node.status().name();
     }
@@ -52,9 +54,12 @@ final class Printers {
     static String failureText(RunSummary s) {
         var parts = new java.util.ArrayList<String>();
         if (!s.failed().isEmpty()) {
-            parts.add((s.failed().size() == 1 ? "node " : "nodes ") + s.failed().stream()
-                    .map(n -> n.name() + " (" + n.lastConclusion() + " after " + plural(n.attempts().size(), "attempt") + ")")
-                    .collect(Collectors.joining(", ")) + " failed");
+            parts.add((s.failed().size() == 1 ? "node " : "nodes ")
+                    + s.failed().stream()
+                            .map(n -> n.name() + " (" + n.lastConclusion() + " after "
+                                    + plural(n.attempts().size(), "attempt") + ")")
+                            .collect(Collectors.joining(", "))
+                    + " failed");
         }
         if (!s.unreached().isEmpty()) {
             parts.add("unreached: " + s.unreached().stream().map(Node::name).collect(Collectors.joining(", ")));
@@ -68,8 +73,8 @@ final class Printers {
 
     // ---- JSON ----
 
-    private static final JsonFormat.Printer JSON = JsonFormat.printer().preservingProtoFieldNames()
-            .includingDefaultValueFields();
+    private static final JsonFormat.Printer JSON =
+            JsonFormat.printer().preservingProtoFieldNames().includingDefaultValueFields();
 
     static String json(MessageOrBuilder message) {
         try {
@@ -84,11 +89,13 @@ final class Printers {
     }
 
     static String runsJson(List<Run> runs) {
-        return json(ListRunsResponse.newBuilder().addAllRuns(runs.stream().map(WireMapping::toProto).toList()));
+        return json(ListRunsResponse.newBuilder()
+                .addAllRuns(runs.stream().map(WireMapping::toProto).toList()));
     }
 
     static String agentsJson(List<Agent> agents) {
-        return json(ListAgentsResponse.newBuilder().addAllAgents(agents.stream().map(WireMapping::toProto).toList()));
+        return json(ListAgentsResponse.newBuilder()
+                .addAllAgents(agents.stream().map(WireMapping::toProto).toList()));
     }
 
     static String statsJson(Stats stats) {
@@ -108,20 +115,30 @@ final class Printers {
         head.row("Run:", run.id());
         head.row("Created:", Timestamps.format(run.createdAt()));
         head.row("Status:", run.status());
-        head.row("Conclusion:", switch (s.outcome()) {
-            case PENDING -> "- (not completed)";
-            case SUCCEEDED -> "SUCCEEDED";
-            case FAILED, FAILING -> outcome(s.outcome()) + ": " + failureText(s);
-        });
-        head.row("Nodes:", s.done() + "/" + s.total() + " done" + (s.running() > 0 ? ", " + s.running() + " running" : ""));
+        head.row(
+                "Conclusion:",
+                switch (s.outcome()) {
+                    case PENDING -> "- (not completed)";
+                    case SUCCEEDED -> "SUCCEEDED";
+                    case FAILED, FAILING -> outcome(s.outcome()) + ": " + failureText(s);
+                });
+        head.row(
+                "Nodes:",
+                s.done() + "/" + s.total() + " done" + (s.running() > 0 ? ", " + s.running() + " running" : ""));
         head.row("Duration:", Times.duration(s.duration(now)) + (s.completed() ? "" : " so far"));
         head.printWithoutHeader(out);
         out.println();
 
         var nodes = new Table("NODE", "RUNTIME", "STATUS", "ATTEMPTS", "CONCLUSIONS", "STARTED", "DURATION");
         for (var node : run.nodes()) {
-            nodes.row(node.name(), node.spec().runtime(), node.status() == NodeStatus.NONE ? "ORPHANED" : node.status(),
-                    node.attempts().size(), conclusions(node), started(run, node), nodeDuration(node, now));
+            nodes.row(
+                    node.name(),
+                    node.spec().runtime(),
+                    node.status() == NodeStatus.NONE ? "ORPHANED" : node.status(),
+                    node.attempts().size(),
+                    conclusions(node),
+                    started(run, node),
+                    nodeDuration(node, now));
         }
         nodes.print(out);
 
@@ -151,7 +168,10 @@ final class Printers {
         if (node.attempts().isEmpty()) {
             return node.status() == NodeStatus.COMPLETED ? "UNREACHED" : "-";
         }
-        return node.attempts().stream().map(Result::conclusion).map(Conclusion::name).collect(Collectors.joining(","));
+        return node.attempts().stream()
+                .map(Result::conclusion)
+                .map(Conclusion::name)
+                .collect(Collectors.joining(","));
     }
 
     private static String started(Run run, Node node) {
@@ -168,7 +188,9 @@ final class Printers {
         if (node.finishedAt() != null) {
             return Times.duration(Duration.between(node.startedAt(), node.finishedAt()));
         }
-        return node.status() == NodeStatus.RUNNING ? Times.duration(Duration.between(node.startedAt(), now)) + "…" : "-";
+        return node.status() == NodeStatus.RUNNING
+                ? Times.duration(Duration.between(node.startedAt(), now)) + "…"
+                : "-";
     }
 
     // ---- Graphviz ----
@@ -176,12 +198,15 @@ final class Printers {
     /** Colours by what a node came to: green succeeded, red failed, orange error, blue running, ... */
     static String colour(Node node) {
         return switch (node.status()) {
-            case COMPLETED -> node.attempts().isEmpty() ? "#dddddd" : switch (node.lastConclusion()) {
-                case SUCCESS -> "#9be7a0";
-                case FAIL -> "#f4a3a3";
-                case ERROR -> "#f8c471";
-                case NONE -> "#dddddd";
-            };
+            case COMPLETED ->
+                node.attempts().isEmpty()
+                        ? "#dddddd"
+                        : switch (node.lastConclusion()) {
+                            case SUCCESS -> "#9be7a0";
+                            case FAIL -> "#f4a3a3";
+                            case ERROR -> "#f8c471";
+                            case NONE -> "#dddddd";
+                        };
             case RUNNING -> "#9ecbf5";
             case READY -> "#fff2a8";
             case WAITING -> "#ffffff";
@@ -195,23 +220,32 @@ final class Printers {
         var s = RunSummary.of(run);
         b.append("digraph ").append(quote(run.id())).append(" {\n");
         b.append("  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=")
-                .append(quote("run " + run.id() + " · " + run.status()
-                        + (s.completed() ? " · " + outcome(s.outcome()) : "")))
+                .append(quote(
+                        "run " + run.id() + " · " + run.status() + (s.completed() ? " · " + outcome(s.outcome()) : "")))
                 .append("];\n");
         b.append("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
         for (var node : run.nodes()) {
             String state = nodeState(node);
-            b.append("  ").append(quote(node.name())).append(" [label=")
+            b.append("  ")
+                    .append(quote(node.name()))
+                    .append(" [label=")
                     .append(quote(node.name() + "\n" + node.spec().runtime() + " · " + state
-                            + (node.attempts().size() > 1 ? " (" + node.attempts().size() + " attempts)" : "")))
-                    .append(", fillcolor=").append(quote(colour(node)));
+                            + (node.attempts().size() > 1
+                                    ? " (" + node.attempts().size() + " attempts)"
+                                    : "")))
+                    .append(", fillcolor=")
+                    .append(quote(colour(node)));
             if (state.equals("UNREACHED")) {
                 b.append(", style=\"rounded,filled,dashed\"");
             }
             b.append("];\n");
         }
         for (Edge e : run.edges()) {
-            b.append("  ").append(quote(e.source())).append(" -> ").append(quote(e.destination())).append(";\n");
+            b.append("  ")
+                    .append(quote(e.source()))
+                    .append(" -> ")
+                    .append(quote(e.destination()))
+                    .append(";\n");
         }
         return b.append("}\n").toString();
     }

@@ -87,7 +87,8 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
             if (!live) {
                 return () -> {};
             }
-            var timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("adagio-progress").unstarted(r));
+            var timer = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().daemon().name("adagio-progress").unstarted(r));
             timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
             return timer::shutdownNow;
         }
@@ -122,7 +123,7 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
                         out.println("node " + node.name() + ": UNREACHED (an upstream node failed)");
                     }
                 }
-                case WAITING, READY -> { }
+                case WAITING, READY -> {}
             }
         }
 

@@ -18,10 +18,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "runs", description = "Start, list and inspect workflow runs.",
+@Command(
+        name = "runs",
+        description = "Start, list and inspect workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RunsCommand.Ls.class, RunsCommand.Start.class, RunsCommand.Inspect.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            RunsCommand.Ls.class,
+            RunsCommand.Start.class,
+            RunsCommand.Inspect.class,
+            CommandLine.HelpCommand.class
+        })
 final class RunsCommand extends CommandBase {
 
     @Override
@@ -30,32 +36,52 @@ final class RunsCommand extends CommandBase {
     }
 
     /** Output formats of the listing commands. */
-    enum Output { table, json }
+    enum Output {
+        table,
+        json
+    }
 
-    @Command(name = "ls", aliases = "list", description = "List runs, newest first.",
-            footer = {"", "Times are RFC 3339 (2025-06-01T12:00:00Z), a date (2025-06-01), or a duration ago (90s, 15m, 1h30m, 2d).",
-                    "Example: adagio runs ls -since 1h -limit 10"})
+    @Command(
+            name = "ls",
+            aliases = "list",
+            description = "List runs, newest first.",
+            footer = {
+                "",
+                "Times are RFC 3339 (2025-06-01T12:00:00Z), a date (2025-06-01), or a duration ago (90s, 15m, 1h30m, 2d).",
+                "Example: adagio runs ls -since 1h -limit 10"
+            })
     static final class Ls extends CommandBase {
-        @Option(names = {"-limit", "--limit"}, paramLabel = "N", defaultValue = "0",
+        @Option(
+                names = {"-limit", "--limit"},
+                paramLabel = "N",
+                defaultValue = "0",
                 description = "Show at most N runs (0: all).")
         long limit;
 
-        @Option(names = {"-since", "--since", "-finish", "--finish"}, paramLabel = "TIME",
+        @Option(
+                names = {"-since", "--since", "-finish", "--finish"},
+                paramLabel = "TIME",
                 description = "Only runs created at or after TIME (ListRuns finish_ns).")
         String since;
 
-        @Option(names = {"-until", "--until", "-start", "--start"}, paramLabel = "TIME",
+        @Option(
+                names = {"-until", "--until", "-start", "--start"},
+                paramLabel = "TIME",
                 description = "Only runs created at or before TIME (ListRuns start_ns).")
         String until;
 
-        @Option(names = {"-o", "-output", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+        @Option(
+                names = {"-o", "-output", "--output"},
+                paramLabel = "FORMAT",
+                defaultValue = "table",
                 description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
         Output output;
 
         @Override
         public Integer call() throws Exception {
             if (limit < 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "-limit must not be negative, got " + limit);
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "-limit must not be negative, got " + limit);
             }
             Instant now = Instant.now();
             Instant from = time("-since", since, now);
@@ -73,8 +99,13 @@ final class RunsCommand extends CommandBase {
                 var table = new Table("ID", "CREATED", "STATUS", "CONCLUSION", "NODES", "DURATION");
                 for (Run run : runs) {
                     var s = RunSummary.of(run);
-                    table.row(run.id(), Times.shortTime(run.createdAt()), run.status(), Printers.outcome(s.outcome()),
-                            s.done() + "/" + s.total(), Times.duration(s.duration(now)));
+                    table.row(
+                            run.id(),
+                            Times.shortTime(run.createdAt()),
+                            run.status(),
+                            Printers.outcome(s.outcome()),
+                            s.done() + "/" + s.total(),
+                            Times.duration(s.duration(now)));
                 }
                 table.print(out());
                 return Errors.OK;
@@ -88,27 +119,43 @@ final class RunsCommand extends CommandBase {
             try {
                 return Times.parseInstant(value, now);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "invalid value for " + flag + ": " + e.getMessage());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "invalid value for " + flag + ": " + e.getMessage());
             }
         }
     }
 
-    @Command(name = "start", description = "Start a run of a graph spec read from FILE, or from standard input.",
-            footer = {"", "Examples:", "  adagio runs start workflow.json",
-                    "  id=$(adagio runs start -q workflow.json)",
-                    "  cat workflow.json | adagio runs start -wait -"})
+    @Command(
+            name = "start",
+            description = "Start a run of a graph spec read from FILE, or from standard input.",
+            footer = {
+                "",
+                "Examples:",
+                "  adagio runs start workflow.json",
+                "  id=$(adagio runs start -q workflow.json)",
+                "  cat workflow.json | adagio runs start -wait -"
+            })
     static final class Start extends CommandBase {
-        @Parameters(arity = "0..1", paramLabel = "FILE|-", description = "The graph spec as JSON; '-' or none reads standard input.")
+        @Parameters(
+                arity = "0..1",
+                paramLabel = "FILE|-",
+                description = "The graph spec as JSON; '-' or none reads standard input.")
         String file;
 
-        @Option(names = {"-q", "-quiet", "--quiet"}, description = "Print only the run's ID.")
+        @Option(
+                names = {"-q", "-quiet", "--quiet"},
+                description = "Print only the run's ID.")
         boolean quiet;
 
-        @Option(names = {"-wait", "--wait", "-w"},
+        @Option(
+                names = {"-wait", "--wait", "-w"},
                 description = "Follow the run until it completes; exit 0 only if every node succeeded.")
         boolean await;
 
-        @Option(names = {"-timeout", "--timeout"}, paramLabel = "DURATION", defaultValue = "0s",
+        @Option(
+                names = {"-timeout", "--timeout"},
+                paramLabel = "DURATION",
+                defaultValue = "0s",
                 description = "With -wait: give up after DURATION (exit 1); 0s waits for ever.")
         String timeout;
 
@@ -145,7 +192,8 @@ final class RunsCommand extends CommandBase {
             try {
                 return Times.parseDuration(timeout);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
             }
         }
 
@@ -173,24 +221,39 @@ final class RunsCommand extends CommandBase {
                 return GraphSpecJson.parse(json);
             } catch (RepositoryException.InvalidSpec e) {
                 // The parser's message names the place in the text; its exception class names mean nothing to users.
-                throw new Errors.Failure("cannot read the graph spec in " + source + ": " + e.getMessage()
-                        .replaceFirst("^invalid graph spec: ", "")
-                        .replaceAll("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", ""));
+                throw new Errors.Failure("cannot read the graph spec in " + source + ": "
+                        + e.getMessage()
+                                .replaceFirst("^invalid graph spec: ", "")
+                                .replaceAll("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", ""));
             }
         }
     }
 
     /** How inspect prints a run. */
-    enum Printer { pretty, json, dot }
+    enum Printer {
+        pretty,
+        json,
+        dot
+    }
 
-    @Command(name = "inspect", aliases = "get", description = "Show a run: its nodes, attempts and outputs.",
-            footer = {"", "Examples:", "  adagio runs inspect 01JXYZ...",
-                    "  adagio runs inspect -printer dot 01JXYZ... | dot -Tsvg > run.svg"})
+    @Command(
+            name = "inspect",
+            aliases = "get",
+            description = "Show a run: its nodes, attempts and outputs.",
+            footer = {
+                "",
+                "Examples:",
+                "  adagio runs inspect 01JXYZ...",
+                "  adagio runs inspect -printer dot 01JXYZ... | dot -Tsvg > run.svg"
+            })
     static final class Inspect extends CommandBase {
         @Parameters(paramLabel = "ID", description = "The run's ID.")
         String id;
 
-        @Option(names = {"-printer", "--printer", "-p"}, paramLabel = "PRINTER", defaultValue = "pretty",
+        @Option(
+                names = {"-printer", "--printer", "-p"},
+                paramLabel = "PRINTER",
+                defaultValue = "pretty",
                 description = "How to print the run: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
         Printer printer;
 

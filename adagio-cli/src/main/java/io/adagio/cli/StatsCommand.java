@@ -6,7 +6,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "stats", description = "Show the number of runs and of nodes in each status.")
 final class StatsCommand extends CommandBase {
-    @Option(names = {"-o", "-output", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+    @Option(
+            names = {"-o", "-output", "--output"},
+            paramLabel = "FORMAT",
+            defaultValue = "table",
             description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     RunsCommand.Output output;
 

@@ -23,6 +23,7 @@ class BinAdagioIT {
 
     @TempDir
     static Path dir;
+
     static AdagiodProcess daemon;
 
     @BeforeAll
@@ -42,12 +43,16 @@ class BinAdagioIT {
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        var builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile())
+        var builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().remove("ADAGIO_HOST");
         var process = builder.start();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("bin/adagio exits").isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as("bin/adagio exits")
+                .isTrue();
         return new CliProcess.Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
@@ -82,6 +87,7 @@ class BinAdagioIT {
         int nothing = AdagiodProcess.freePort();
         var unreachable = adagio("-host", "127.0.0.1:" + nothing, "stats");
         assertThat(unreachable.exitCode()).isEqualTo(1);
-        assertThat(unreachable.err()).isEqualTo("adagio: cannot reach adagiod at 127.0.0.1:" + nothing + ": connection refused\n");
+        assertThat(unreachable.err())
+                .isEqualTo("adagio: cannot reach adagiod at 127.0.0.1:" + nothing + ": connection refused\n");
     }
 }

@@ -48,8 +48,10 @@ final class CliProcess {
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        var builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        var builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         builder.environment().remove("ADAGIO_HOST");
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -60,7 +62,8 @@ final class CliProcess {
         }
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("adagio " + String.join(" ", args) + " did not exit within " + TIMEOUT_SECONDS + " s");
+            throw new AssertionError(
+                    "adagio " + String.join(" ", args) + " did not exit within " + TIMEOUT_SECONDS + " s");
         }
         return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }

@@ -24,6 +24,7 @@ class CliTest {
 
     @TempDir
     static Path dir;
+
     static AdagiodProcess daemon;
     static CliProcess cli;
     static String host;
@@ -59,7 +60,14 @@ class CliTest {
 
     /** Starts a run of a spec and waits for it with -wait; returns the run's ID. */
     static String completedRun(String specName) throws Exception {
-        var started = cli.run("-host", host, "runs", "start", "-q", "-wait", specFile(specName).toString());
+        var started = cli.run(
+                "-host",
+                host,
+                "runs",
+                "start",
+                "-q",
+                "-wait",
+                specFile(specName).toString());
         String id = started.out().lines().findFirst().orElseThrow();
         assertThat(id).as(started.toString()).matches(ULID);
         return id;
@@ -74,7 +82,8 @@ class CliTest {
     class RunsStart {
         @Test
         void quietPrintsOnlyTheRunsUlid() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", "-q", specFile("seven.json").toString());
+            var r = cli.run(
+                    "-host", host, "runs", "start", "-q", specFile("seven.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).matches("[0-9A-HJKMNP-TV-Z]{26}\n");
@@ -83,7 +92,8 @@ class CliTest {
 
         @Test
         void printsTheRunStarted() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", specFile("seven.json").toString());
+            var r = cli.run(
+                    "-host", host, "runs", "start", specFile("seven.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).matches("Run started \"[0-9A-HJKMNP-TV-Z]{26}\"\n");
@@ -107,21 +117,35 @@ class CliTest {
 
         @Test
         void waitExitsZeroWhenEveryNodeSucceeded() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", "-wait", specFile("seven.json").toString());
+            var r = cli.run(
+                    "-host",
+                    host,
+                    "runs",
+                    "start",
+                    "-wait",
+                    specFile("seven.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(r.out()).contains("node g: SUCCESS (attempt 1)")
+            assertThat(r.out())
+                    .contains("node g: SUCCESS (attempt 1)")
                     .containsPattern("Run \"[0-9A-Z]{26}\" SUCCEEDED in .*: 7/7 nodes succeeded");
             assertThat(r.err()).isEmpty();
         }
 
         @Test
         void waitExitsNonZeroAndNamesTheFailedNodes() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", "--wait", specFile("seven-failing.json").toString());
+            var r = cli.run(
+                    "-host",
+                    host,
+                    "runs",
+                    "start",
+                    "--wait",
+                    specFile("seven-failing.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             // Not a terminal: plain lines, one per event, no progress bar.
-            assertThat(r.out()).contains("node d: FAIL (attempt 1)", "node e: UNREACHED", "node g: UNREACHED")
+            assertThat(r.out())
+                    .contains("node d: FAIL (attempt 1)", "node e: UNREACHED", "node g: UNREACHED")
                     .doesNotContain("[#", "\r");
             assertThat(r.out()).contains("FAILED").contains("node d (FAIL after 1 attempt) failed; unreached: e, g");
             assertOneCleanErrorLine(r);
@@ -130,7 +154,14 @@ class CliTest {
 
         @Test
         void quietWaitPrintsOnlyTheIdAndStillSetsTheExitCode() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", "-q", "-wait", specFile("seven-failing.json").toString());
+            var r = cli.run(
+                    "-host",
+                    host,
+                    "runs",
+                    "start",
+                    "-q",
+                    "-wait",
+                    specFile("seven-failing.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertThat(r.out()).matches("[0-9A-HJKMNP-TV-Z]{26}\n");
@@ -138,7 +169,15 @@ class CliTest {
 
         @Test
         void waitGivesUpAfterTheTimeout() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", "-wait", "-timeout", "200ms", specFile("slow.json").toString());
+            var r = cli.run(
+                    "-host",
+                    host,
+                    "runs",
+                    "start",
+                    "-wait",
+                    "-timeout",
+                    "200ms",
+                    specFile("slow.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertOneCleanErrorLine(r);
@@ -147,7 +186,8 @@ class CliTest {
 
         @Test
         void anInvalidSpecShowsTheServersMessageNamingTheMissingNode() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", specFile("dangling.json").toString());
+            var r = cli.run(
+                    "-host", host, "runs", "start", specFile("dangling.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertOneCleanErrorLine(r);
@@ -157,7 +197,8 @@ class CliTest {
 
         @Test
         void malformedJsonIsAClearError() throws Exception {
-            var r = cli.run("-host", host, "runs", "start", specFile("malformed.json").toString());
+            var r = cli.run(
+                    "-host", host, "runs", "start", specFile("malformed.json").toString());
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertOneCleanErrorLine(r);
@@ -205,7 +246,8 @@ class CliTest {
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).startsWith("digraph \"" + id + "\" {");
-            assertThat(Pattern.compile("\" -> \"").matcher(r.out()).results().count()).isEqualTo(8);
+            assertThat(Pattern.compile("\" -> \"").matcher(r.out()).results().count())
+                    .isEqualTo(8);
             Golden.assertMatches("inspect-live.dot", Golden.normalise(r.out()));
         }
 
@@ -215,7 +257,8 @@ class CliTest {
             var r = cli.run("-host", host, "runs", "inspect", id);
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(r.out()).contains("Run:", id, "FAILED")
+            assertThat(r.out())
+                    .contains("Run:", id, "FAILED")
                     .containsPattern("(?m)^d +debug +COMPLETED +1 +FAIL ")
                     .containsPattern("(?m)^e +debug +COMPLETED +0 +UNREACHED ");
         }
@@ -258,7 +301,8 @@ class CliTest {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             var lines = r.out().lines().toList();
             assertThat(lines.getFirst()).matches("ID +CREATED +STATUS +CONCLUSION +NODES +DURATION");
-            assertThat(r.out()).containsPattern(second + " +\\S+ +COMPLETED +FAILED +7/7 ")
+            assertThat(r.out())
+                    .containsPattern(second + " +\\S+ +COMPLETED +FAILED +7/7 ")
                     .containsPattern(first + " +\\S+ +COMPLETED +SUCCEEDED +7/7 ");
             assertThat(r.out().indexOf(second)).isLessThan(r.out().indexOf(first));
         }
@@ -306,7 +350,8 @@ class CliTest {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             var list = io.adagio.proto.controlplane.ListRunsResponse.newBuilder();
             JsonFormat.parser().merge(r.out(), list);
-            assertThat(list.getRunsList()).anySatisfy(run -> assertThat(run.getId()).isEqualTo(id));
+            assertThat(list.getRunsList())
+                    .anySatisfy(run -> assertThat(run.getId()).isEqualTo(id));
         }
     }
 
@@ -318,7 +363,8 @@ class CliTest {
             var r = cli.run("-host", host, "stats");
 
             assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(r.out()).containsPattern("(?m)^Runs: +[1-9]\\d*$")
+            assertThat(r.out())
+                    .containsPattern("(?m)^Runs: +[1-9]\\d*$")
                     .containsPattern("(?m)^ +completed +([7-9]|\\d\\d+)$")
                     .contains("waiting", "ready", "running", "orphaned");
         }
@@ -371,7 +417,8 @@ class CliTest {
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
             assertOneCleanErrorLine(r);
-            assertThat(r.err()).isEqualTo("adagio: cannot reach adagiod at 127.0.0.1:" + nothing + ": connection refused\n");
+            assertThat(r.err())
+                    .isEqualTo("adagio: cannot reach adagiod at 127.0.0.1:" + nothing + ": connection refused\n");
         }
 
         @Test
@@ -393,7 +440,9 @@ class CliTest {
             var r = cli.run("-host", host, "frobnicate");
 
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
-            assertThat(r.err()).startsWith("adagio: unknown command \"frobnicate\"").contains("-help");
+            assertThat(r.err())
+                    .startsWith("adagio: unknown command \"frobnicate\"")
+                    .contains("-help");
             assertThat(r.out()).isEmpty();
         }
 
@@ -418,8 +467,9 @@ class CliTest {
     class Help {
         @Test
         void runsHelpListsStartAndInspect() throws Exception {
-            for (var args : new String[][] {{"runs", "--help"}, {"runs", "-help"}, {"runs", "-h"}, {"help", "runs"},
-                    {"runs", "help"}}) {
+            for (var args : new String[][] {
+                {"runs", "--help"}, {"runs", "-help"}, {"runs", "-h"}, {"help", "runs"}, {"runs", "help"}
+            }) {
                 var r = cli.run(args);
                 assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r).isZero();
                 assertThat(r.out()).contains("ls", "start", "inspect");
@@ -428,9 +478,18 @@ class CliTest {
 
         @Test
         void everyCommandHasHelp() throws Exception {
-            for (var args : new String[][] {{"-help"}, {"help"}, {"runs", "start", "-help"}, {"runs", "help", "start"},
-                    {"runs", "inspect", "--help"}, {"runs", "ls", "-h"}, {"stats", "-help"}, {"agents", "-help"},
-                    {"agents", "ls", "-help"}, {"completion", "-help"}}) {
+            for (var args : new String[][] {
+                {"-help"},
+                {"help"},
+                {"runs", "start", "-help"},
+                {"runs", "help", "start"},
+                {"runs", "inspect", "--help"},
+                {"runs", "ls", "-h"},
+                {"stats", "-help"},
+                {"agents", "-help"},
+                {"agents", "ls", "-help"},
+                {"completion", "-help"}
+            }) {
                 var r = cli.run(args);
                 assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r).isZero();
                 assertThat(r.out()).as(String.join(" ", args)).contains("Usage: adagio");

@@ -22,8 +22,11 @@ final class Golden {
             Files.createDirectories(DIR);
             Files.writeString(file, actual, StandardCharsets.UTF_8);
         }
-        assertThat(file).as("golden file %s (create it with -Dgolden.update=true)", file).exists();
-        assertThat(actual).as("output against golden file %s", file)
+        assertThat(file)
+                .as("golden file %s (create it with -Dgolden.update=true)", file)
+                .exists();
+        assertThat(actual)
+                .as("output against golden file %s", file)
                 .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
     }
 
@@ -32,8 +35,7 @@ final class Golden {
      * run, and with them the widths of table columns, so runs of spaces become one.
      */
     static String normalise(String text) {
-        return text
-                .replaceAll("\\b[0-9A-HJKMNP-TV-Z]{26}\\b", "<ID>")
+        return text.replaceAll("\\b[0-9A-HJKMNP-TV-Z]{26}\\b", "<ID>")
                 .replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z", "<TIME>")
                 .replaceAll("\\b\\d+(\\.\\d+)?(ms|s)\\b|\\b\\d+m\\d\\ds\\b|\\b\\d+h\\d\\dm\\b", "<DURATION>")
                 .replaceAll(" {2,}", " ");

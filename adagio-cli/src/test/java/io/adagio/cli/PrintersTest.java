@@ -24,8 +24,13 @@ class PrintersTest {
     static final Instant T0 = Instant.parse("2025-06-01T12:00:00.123456789Z");
 
     static Node node(String name, String runtime, NodeStatus status, long startMs, long endMs, Result... attempts) {
-        return new Node(new NodeSpec(name, runtime), status, List.of(attempts),
-                startMs < 0 ? null : T0.plusMillis(startMs), endMs < 0 ? null : T0.plusMillis(endMs), Map.of(),
+        return new Node(
+                new NodeSpec(name, runtime),
+                status,
+                List.of(attempts),
+                startMs < 0 ? null : T0.plusMillis(startMs),
+                endMs < 0 ? null : T0.plusMillis(endMs),
+                Map.of(),
                 status == NodeStatus.RUNNING ? new Claim("01JX00000000000000000CLAIM") : null);
     }
 
@@ -35,17 +40,43 @@ class PrintersTest {
 
     /** A run in the middle of things: done, failed after a retry, unreached, running, ready, waiting. */
     static Run run() {
-        return new Run("01JX0000000000000000000RUN", T0, List.of(
-                node("fetch", "exec", NodeStatus.COMPLETED, 5, 1_250,
-                        attempt(Conclusion.SUCCESS, "fetched 3 files\nfile-1\nfile-2\nfile-3\nfile-4\nfile-5\nfile-6\n")),
-                node("check", "debug", NodeStatus.COMPLETED, 1_300, 12_800,
-                        attempt(Conclusion.FAIL, "first try failed"), attempt(Conclusion.FAIL, "checksum mismatch")),
-                node("report", "debug", NodeStatus.COMPLETED, -1, -1),
-                node("index", "exec", NodeStatus.RUNNING, 1_260, -1, attempt(Conclusion.ERROR, "node was orphaned")),
-                node("notify", "debug", NodeStatus.READY, -1, -1),
-                node("archive", "debug", NodeStatus.WAITING, -1, -1)),
-                List.of(new Edge("fetch", "check"), new Edge("check", "report"), new Edge("fetch", "index"),
-                        new Edge("fetch", "notify"), new Edge("index", "archive")),
+        return new Run(
+                "01JX0000000000000000000RUN",
+                T0,
+                List.of(
+                        node(
+                                "fetch",
+                                "exec",
+                                NodeStatus.COMPLETED,
+                                5,
+                                1_250,
+                                attempt(
+                                        Conclusion.SUCCESS,
+                                        "fetched 3 files\nfile-1\nfile-2\nfile-3\nfile-4\nfile-5\nfile-6\n")),
+                        node(
+                                "check",
+                                "debug",
+                                NodeStatus.COMPLETED,
+                                1_300,
+                                12_800,
+                                attempt(Conclusion.FAIL, "first try failed"),
+                                attempt(Conclusion.FAIL, "checksum mismatch")),
+                        node("report", "debug", NodeStatus.COMPLETED, -1, -1),
+                        node(
+                                "index",
+                                "exec",
+                                NodeStatus.RUNNING,
+                                1_260,
+                                -1,
+                                attempt(Conclusion.ERROR, "node was orphaned")),
+                        node("notify", "debug", NodeStatus.READY, -1, -1),
+                        node("archive", "debug", NodeStatus.WAITING, -1, -1)),
+                List.of(
+                        new Edge("fetch", "check"),
+                        new Edge("check", "report"),
+                        new Edge("fetch", "index"),
+                        new Edge("fetch", "notify"),
+                        new Edge("index", "archive")),
                 RunStatus.RUNNING);
     }
 
@@ -63,14 +94,18 @@ class PrintersTest {
 
     @Test
     void dotQuotesNamesThatGraphvizWouldMisread() {
-        var run = new Run("R", T0, List.of(node("a\"b", "debug", NodeStatus.WAITING, -1, -1)), List.of(), RunStatus.WAITING);
+        var run = new Run(
+                "R", T0, List.of(node("a\"b", "debug", NodeStatus.WAITING, -1, -1)), List.of(), RunStatus.WAITING);
         assertThat(Printers.dot(run)).contains("\"a\\\"b\" [label=\"a\\\"b\\ndebug · WAITING\"");
     }
 
     @Test
     void tablesAlignColumns() {
         var out = new StringWriter();
-        new Table("ID", "RUNTIMES").row("agent-long-name", "debug").row("a", "exec,debug").print(new PrintWriter(out, true));
+        new Table("ID", "RUNTIMES")
+                .row("agent-long-name", "debug")
+                .row("a", "exec,debug")
+                .print(new PrintWriter(out, true));
         assertThat(out.toString()).isEqualTo("""
                 ID               RUNTIMES
                 agent-long-name  debug

@@ -20,9 +20,16 @@ class ProgressTest {
     }
 
     static Node node(String name, NodeStatus status, Conclusion... attempts) {
-        return new Node(new NodeSpec(name, "debug"), status,
-                java.util.Arrays.stream(attempts).map(c -> PrintersTest.attempt(c, "")).toList(),
-                null, null, Map.of(), null);
+        return new Node(
+                new NodeSpec(name, "debug"),
+                status,
+                java.util.Arrays.stream(attempts)
+                        .map(c -> PrintersTest.attempt(c, ""))
+                        .toList(),
+                null,
+                null,
+                Map.of(),
+                null);
     }
 
     @Test
@@ -31,9 +38,13 @@ class ProgressTest {
         var progress = new Progress.Lines(new PrintWriter(out, true), false);
 
         progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.RUNNING), node("b", NodeStatus.WAITING)));
-        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.READY, Conclusion.FAIL), node("b", NodeStatus.WAITING)));
-        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.RUNNING, Conclusion.FAIL), node("b", NodeStatus.WAITING)));
-        var done = run(RunStatus.COMPLETED, node("a", NodeStatus.COMPLETED, Conclusion.FAIL, Conclusion.FAIL),
+        progress.update(
+                run(RunStatus.RUNNING, node("a", NodeStatus.READY, Conclusion.FAIL), node("b", NodeStatus.WAITING)));
+        progress.update(
+                run(RunStatus.RUNNING, node("a", NodeStatus.RUNNING, Conclusion.FAIL), node("b", NodeStatus.WAITING)));
+        var done = run(
+                RunStatus.COMPLETED,
+                node("a", NodeStatus.COMPLETED, Conclusion.FAIL, Conclusion.FAIL),
                 node("b", NodeStatus.COMPLETED));
         progress.update(done);
         progress.finish(done);
@@ -53,11 +64,15 @@ class ProgressTest {
         var out = new StringWriter();
         var progress = new Progress.Lines(new PrintWriter(out, true), true);
 
-        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.COMPLETED, Conclusion.SUCCESS), node("b", NodeStatus.RUNNING)));
-        progress.update(run(RunStatus.RUNNING, node("a", NodeStatus.COMPLETED, Conclusion.SUCCESS), node("b", NodeStatus.RUNNING)));
+        progress.update(run(
+                RunStatus.RUNNING, node("a", NodeStatus.COMPLETED, Conclusion.SUCCESS), node("b", NodeStatus.RUNNING)));
+        progress.update(run(
+                RunStatus.RUNNING, node("a", NodeStatus.COMPLETED, Conclusion.SUCCESS), node("b", NodeStatus.RUNNING)));
 
         String text = out.toString();
-        assertThat(text).startsWith("node a: SUCCESS (attempt 1)\nnode b: RUNNING (attempt 1)\n[############............] 1/2 done, 1 running, 0 failed");
+        assertThat(text)
+                .startsWith(
+                        "node a: SUCCESS (attempt 1)\nnode b: RUNNING (attempt 1)\n[############............] 1/2 done, 1 running, 0 failed");
         assertThat(text).contains("\r\u001b[K[############");
         assertThat(text).doesNotEndWith("\n");
     }
@@ -75,7 +90,8 @@ class ProgressTest {
 
         String twice = out.toString();
         assertThat(twice).startsWith(once);
-        assertThat(twice.substring(once.length())).startsWith("\r\u001b[K[........................] 0/2 done, 1 running, 0 failed");
+        assertThat(twice.substring(once.length()))
+                .startsWith("\r\u001b[K[........................] 0/2 done, 1 running, 0 failed");
         assertThat(twice).containsOnlyOnce("node a: RUNNING");
     }
 

@@ -21,7 +21,8 @@ class TimesTest {
 
     @Test
     void readsInstantsAsTimestampsDatesOrDurationsAgo() {
-        assertThat(Times.parseInstant("2025-05-31T10:00:00+02:00", NOW)).isEqualTo(Instant.parse("2025-05-31T08:00:00Z"));
+        assertThat(Times.parseInstant("2025-05-31T10:00:00+02:00", NOW))
+                .isEqualTo(Instant.parse("2025-05-31T08:00:00Z"));
         assertThat(Times.parseInstant("2025-05-31", NOW)).isEqualTo(Instant.parse("2025-05-31T00:00:00Z"));
         assertThat(Times.parseInstant("1h", NOW)).isEqualTo(Instant.parse("2025-06-01T11:00:00Z"));
     }
@@ -29,8 +30,10 @@ class TimesTest {
     @Test
     void refusesAnythingElseNamingIt() {
         for (var bad : new String[] {"", "yesterday", "1x", "h", "10", "1h 30m"}) {
-            assertThatThrownBy(() -> Times.parseDuration(bad)).as(bad)
-                    .hasMessageContaining("\"" + bad + "\"").hasMessageContaining("duration");
+            assertThatThrownBy(() -> Times.parseDuration(bad))
+                    .as(bad)
+                    .hasMessageContaining("\"" + bad + "\"")
+                    .hasMessageContaining("duration");
         }
     }
 

@@ -8,11 +8,11 @@ import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
-import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
+import io.adagio.wire.WireMapping;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -71,7 +71,8 @@ public final class AdagioClient implements AutoCloseable {
     /** Starts a run of {@code spec}; the server validates it and refuses it with {@link Code#INVALID_ARGUMENT}. */
     public Run start(GraphSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        var request = StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
+        var request =
+                StartRequest.newBuilder().setSpec(WireMapping.toProto(spec)).build();
         return WireMapping.fromProto(transport.call(stub -> stub.start(request)).getRun());
     }
 
@@ -90,10 +91,14 @@ public final class AdagioClient implements AutoCloseable {
 
     /** Runs newest first, as {@code query} selects (see {@link RunQuery} for the window's two ends). */
     public List<Run> listRuns(RunQuery query) {
-        var request = ListRequest.newBuilder().setStartNs(query.startNs()).setFinishNs(query.finishNs())
-                .setLimit(query.limit()).build();
+        var request = ListRequest.newBuilder()
+                .setStartNs(query.startNs())
+                .setFinishNs(query.finishNs())
+                .setLimit(query.limit())
+                .build();
         return transport.call(stub -> stub.listRuns(request)).getRunsList().stream()
-                .map(WireMapping::fromProto).toList();
+                .map(WireMapping::fromProto)
+                .toList();
     }
 
     /**
@@ -104,8 +109,8 @@ public final class AdagioClient implements AutoCloseable {
      * @param limit at most this many runs; 0 for no limit
      */
     public List<Run> listRuns(Instant since, Instant until, long limit) {
-        return listRuns(new RunQuery(until == null ? 0 : Timestamps.toNanos(until),
-                since == null ? 0 : Timestamps.toNanos(since), limit));
+        return listRuns(new RunQuery(
+                until == null ? 0 : Timestamps.toNanos(until), since == null ? 0 : Timestamps.toNanos(since), limit));
     }
 
     /** Every run, newest first. */
@@ -114,16 +119,25 @@ public final class AdagioClient implements AutoCloseable {
     }
 
     public Stats stats() {
-        var s = transport.call(stub -> stub.stats(StatsRequest.getDefaultInstance())).getStats();
+        var s = transport
+                .call(stub -> stub.stats(StatsRequest.getDefaultInstance()))
+                .getStats();
         var c = s.getNodeCounts();
-        return new Stats(s.getRunCount(), new Stats.NodeCounts(c.getWaitingCount(), c.getReadyCount(),
-                c.getRunningCount(), c.getCompletedCount(), c.getOrphanedCount()));
+        return new Stats(
+                s.getRunCount(),
+                new Stats.NodeCounts(
+                        c.getWaitingCount(),
+                        c.getReadyCount(),
+                        c.getRunningCount(),
+                        c.getCompletedCount(),
+                        c.getOrphanedCount()));
     }
 
     /** The live agents and the runtimes each can execute. */
     public List<Agent> agents() {
         return transport.call(stub -> stub.listAgents(ListRequest.getDefaultInstance())).getAgentsList().stream()
-                .map(WireMapping::fromProto).toList();
+                .map(WireMapping::fromProto)
+                .toList();
     }
 
     /**
@@ -145,7 +159,8 @@ public final class AdagioClient implements AutoCloseable {
      */
     public Run awaitCompletion(String runId, Duration timeout, Consumer<Run> onUpdate) throws InterruptedException {
         long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
-                ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+                ? Long.MAX_VALUE
+                : System.nanoTime() + timeout.toNanos();
         Duration pause = FIRST_POLL;
         Run last = null;
         while (true) {
@@ -162,8 +177,8 @@ public final class AdagioClient implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AdagioClientException(Code.DEADLINE_EXCEEDED, target(),
-                        "run \"" + runId + "\" did not complete within " + timeout);
+                throw new AdagioClientException(
+                        Code.DEADLINE_EXCEEDED, target(), "run \"" + runId + "\" did not complete within " + timeout);
             }
             Thread.sleep(Math.max(1, Math.min(pause.toMillis(), left / 1_000_000)));
         }

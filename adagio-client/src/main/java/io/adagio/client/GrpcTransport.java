@@ -72,12 +72,15 @@ final class GrpcTransport implements AutoCloseable {
                 case null -> status.getDescription();
                 default -> cause.getMessage() != null ? cause.getMessage() : status.getDescription();
             };
-            return new AdagioClientException(code, where,
-                    "cannot reach adagiod at " + where + ": " + (reason == null ? "unavailable" : oneLine(reason)), e);
+            return new AdagioClientException(
+                    code,
+                    where,
+                    "cannot reach adagiod at " + where + ": " + (reason == null ? "unavailable" : oneLine(reason)),
+                    e);
         }
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            return new AdagioClientException(code, where,
-                    "adagiod at " + where + " did not answer within " + callTimeout.toMillis() + " ms", e);
+            return new AdagioClientException(
+                    code, where, "adagiod at " + where + " did not answer within " + callTimeout.toMillis() + " ms", e);
         }
         String description = status.getDescription();
         if (description == null || description.isBlank()) {
@@ -102,7 +105,9 @@ final class GrpcTransport implements AutoCloseable {
 
     private static Throwable rootCause(Throwable t) {
         while (t != null && t.getCause() != null && t.getCause() != t) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+            if (t instanceof ConnectException
+                    || t instanceof UnknownHostException
+                    || t instanceof NoRouteToHostException) {
                 return t;
             }
             t = t.getCause();

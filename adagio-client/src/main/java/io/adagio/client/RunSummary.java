@@ -22,8 +22,15 @@ import java.util.Objects;
  * @param createdAt  when the run was created
  * @param finishedAt when the last node completed, null while the run is not completed
  */
-public record RunSummary(int done, int total, int running, Outcome outcome, List<Node> failed, List<Node> unreached,
-                         Instant createdAt, Instant finishedAt) {
+public record RunSummary(
+        int done,
+        int total,
+        int running,
+        Outcome outcome,
+        List<Node> failed,
+        List<Node> unreached,
+        Instant createdAt,
+        Instant finishedAt) {
 
     /** The overall conclusion of a run, derived from its nodes. */
     public enum Outcome {
@@ -62,14 +69,24 @@ public record RunSummary(int done, int total, int running, Outcome outcome, List
             } else if (node.lastConclusion() != Conclusion.SUCCESS) {
                 failed.add(node);
             }
-            if (node.finishedAt() != null && (finishedAt == null || node.finishedAt().isAfter(finishedAt))) {
+            if (node.finishedAt() != null
+                    && (finishedAt == null || node.finishedAt().isAfter(finishedAt))) {
                 finishedAt = node.finishedAt();
             }
         }
-        boolean complete = run.status() == RunStatus.COMPLETED || (done == run.nodes().size() && done > 0);
+        boolean complete =
+                run.status() == RunStatus.COMPLETED || (done == run.nodes().size() && done > 0);
         boolean bad = !failed.isEmpty() || !unreached.isEmpty();
-        Outcome outcome = complete ? (bad ? Outcome.FAILED : Outcome.SUCCEEDED) : (bad ? Outcome.FAILING : Outcome.PENDING);
-        return new RunSummary(done, run.nodes().size(), running, outcome, failed, unreached, run.createdAt(),
+        Outcome outcome =
+                complete ? (bad ? Outcome.FAILED : Outcome.SUCCEEDED) : (bad ? Outcome.FAILING : Outcome.PENDING);
+        return new RunSummary(
+                done,
+                run.nodes().size(),
+                running,
+                outcome,
+                failed,
+                unreached,
+                run.createdAt(),
                 complete ? finishedAt : null);
     }
 

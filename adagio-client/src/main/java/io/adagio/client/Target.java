@@ -19,7 +19,8 @@ record Target(String host, int port, boolean tls) {
 
     static Target parse(String address) {
         if (address == null || address.isBlank()) {
-            throw new IllegalArgumentException("no adagiod address given: expected HOST:PORT, for example localhost:7890");
+            throw new IllegalArgumentException(
+                    "no adagiod address given: expected HOST:PORT, for example localhost:7890");
         }
         String text = address.strip();
         String scheme = "http";
@@ -38,8 +39,8 @@ record Target(String host, int port, boolean tls) {
             text = text.substring(0, text.length() - 1);
         }
         if (text.contains("/")) {
-            throw new IllegalArgumentException("invalid adagiod address \"" + address
-                    + "\": expected HOST:PORT, without a path");
+            throw new IllegalArgumentException(
+                    "invalid adagiod address \"" + address + "\": expected HOST:PORT, without a path");
         }
         try {
             URI uri = new URI(scheme + "://" + text);
@@ -54,8 +55,8 @@ record Target(String host, int port, boolean tls) {
             int port = uri.getPort() >= 0 ? uri.getPort() : explicitScheme ? (tls ? 443 : 80) : DEFAULT_PORT;
             return new Target(host, port, tls);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid adagiod address \"" + address
-                    + "\": expected HOST:PORT, for example localhost:7890");
+            throw new IllegalArgumentException(
+                    "invalid adagiod address \"" + address + "\": expected HOST:PORT, for example localhost:7890");
         }
     }
 }

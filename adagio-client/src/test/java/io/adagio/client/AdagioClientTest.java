@@ -32,6 +32,7 @@ class AdagioClientTest {
 
     @TempDir
     static Path dir;
+
     static AdagiodProcess daemon;
     static AdagioClient client;
 
@@ -69,7 +70,8 @@ class AdagioClientTest {
 
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(RunSummary.of(done).succeeded()).isTrue();
-        assertThat(done.node("first").orElseThrow().attempts().getFirst().outputText()).contains("hello");
+        assertThat(done.node("first").orElseThrow().attempts().getFirst().outputText())
+                .contains("hello");
         assertThat(updates).isNotEmpty().last().isEqualTo(done);
         assertThat(client.inspect(started.id())).isEqualTo(done);
     }
@@ -92,11 +94,10 @@ class AdagioClientTest {
     void anInvalidSpecIsRefusedWithTheServersMessage() {
         var spec = new GraphSpec(List.of(new NodeSpec("a", "debug")), List.of(new Edge("a", "ghost")));
 
-        assertThatThrownBy(() -> client.start(spec))
-                .isInstanceOfSatisfying(AdagioClientException.class, e -> {
-                    assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT);
-                    assertThat(e.getMessage()).contains("\"ghost\"").doesNotContain("Exception");
-                });
+        assertThatThrownBy(() -> client.start(spec)).isInstanceOfSatisfying(AdagioClientException.class, e -> {
+            assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).contains("\"ghost\"").doesNotContain("Exception");
+        });
     }
 
     @Test
@@ -132,8 +133,9 @@ class AdagioClientTest {
 
     @Test
     void agentsShowTheirRuntimes() {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.agents())
-                .anySatisfy(a -> assertThat(a.runtimes()).contains("debug", "exec")));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(client.agents())
+                        .anySatisfy(a -> assertThat(a.runtimes()).contains("debug", "exec")));
     }
 
     @Test
@@ -143,8 +145,8 @@ class AdagioClientTest {
         Run run = workflow.start(client);
 
         assertThatThrownBy(() -> client.awaitCompletion(run.id(), Duration.ofMillis(300)))
-                .isInstanceOfSatisfying(AdagioClientException.class,
-                        e -> assertThat(e.code()).isEqualTo(Code.DEADLINE_EXCEEDED));
+                .isInstanceOfSatisfying(
+                        AdagioClientException.class, e -> assertThat(e.code()).isEqualTo(Code.DEADLINE_EXCEEDED));
         assertThat(client.inspect(run.id()).node("slow").orElseThrow().status())
                 .isIn(NodeStatus.READY, NodeStatus.RUNNING);
     }
@@ -153,12 +155,12 @@ class AdagioClientTest {
     void anUnreachableServerIsUnavailableAndNamed() {
         int port = AdagiodProcess.freePort();
         try (var nowhere = AdagioClient.connect("127.0.0.1:" + port)) {
-            assertThatThrownBy(nowhere::stats)
-                    .isInstanceOfSatisfying(AdagioClientException.class, e -> {
-                        assertThat(e.code()).isEqualTo(Code.UNAVAILABLE);
-                        assertThat(e.getMessage()).isEqualTo("cannot reach adagiod at 127.0.0.1:" + port + ": connection refused");
-                        assertThat(e.target()).isEqualTo("127.0.0.1:" + port);
-                    });
+            assertThatThrownBy(nowhere::stats).isInstanceOfSatisfying(AdagioClientException.class, e -> {
+                assertThat(e.code()).isEqualTo(Code.UNAVAILABLE);
+                assertThat(e.getMessage())
+                        .isEqualTo("cannot reach adagiod at 127.0.0.1:" + port + ": connection refused");
+                assertThat(e.target()).isEqualTo("127.0.0.1:" + port);
+            });
         }
     }
 

@@ -18,8 +18,14 @@ class RunSummaryTest {
     static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
 
     static Node node(String name, NodeStatus status, long finishedMs, Result... attempts) {
-        return new Node(new NodeSpec(name, "debug"), status, List.of(attempts), null,
-                finishedMs < 0 ? null : T0.plusMillis(finishedMs), Map.of(), null);
+        return new Node(
+                new NodeSpec(name, "debug"),
+                status,
+                List.of(attempts),
+                null,
+                finishedMs < 0 ? null : T0.plusMillis(finishedMs),
+                Map.of(),
+                null);
     }
 
     static Run run(RunStatus status, Node... nodes) {
@@ -28,7 +34,8 @@ class RunSummaryTest {
 
     @Test
     void aRunOfSuccessesSucceedsAndLastsUntilItsLastNode() {
-        var s = RunSummary.of(run(RunStatus.COMPLETED,
+        var s = RunSummary.of(run(
+                RunStatus.COMPLETED,
                 node("a", NodeStatus.COMPLETED, 100, Result.success("")),
                 node("b", NodeStatus.COMPLETED, 250, Result.fail(""), Result.success(""))));
 
@@ -40,14 +47,16 @@ class RunSummaryTest {
 
     @Test
     void aFailureShowsWhileTheRunGoesOnAndDecidesItsEnd() {
-        var failing = RunSummary.of(run(RunStatus.RUNNING,
+        var failing = RunSummary.of(run(
+                RunStatus.RUNNING,
                 node("a", NodeStatus.COMPLETED, 100, Result.error("boom")),
                 node("b", NodeStatus.RUNNING, -1)));
         assertThat(failing.outcome()).isEqualTo(RunSummary.Outcome.FAILING);
         assertThat(failing.running()).isEqualTo(1);
         assertThat(failing.duration(T0.plusSeconds(3))).isEqualTo(Duration.ofSeconds(3));
 
-        var failed = RunSummary.of(run(RunStatus.COMPLETED,
+        var failed = RunSummary.of(run(
+                RunStatus.COMPLETED,
                 node("a", NodeStatus.COMPLETED, 100, Result.error("boom")),
                 node("b", NodeStatus.COMPLETED, 100)));
         assertThat(failed.outcome()).isEqualTo(RunSummary.Outcome.FAILED);

@@ -60,14 +60,24 @@ public final class Graphs {
 
     /** The seven-node example: a->c, a->d, b->d, b->f, c->e, d->e, e->g, f->g. */
     public static GraphSpec sevenNodeDag() {
-        return graph(List.of(node("a"), node("b"), node("c"), node("d"), node("e"), node("f"), node("g")),
-                "a->c", "a->d", "b->d", "b->f", "c->e", "d->e", "e->g", "f->g");
+        return graph(
+                List.of(node("a"), node("b"), node("c"), node("d"), node("e"), node("f"), node("g")),
+                "a->c",
+                "a->d",
+                "b->d",
+                "b->f",
+                "c->e",
+                "d->e",
+                "e->g",
+                "f->g");
     }
 
     /** The seven-node example with one node replaced (for instance by one with retry rules). */
     public static GraphSpec sevenNodeDagWith(NodeSpec replacement) {
         var base = sevenNodeDag();
-        var nodes = base.nodes().stream().map(n -> n.name().equals(replacement.name()) ? replacement : n).toList();
+        var nodes = base.nodes().stream()
+                .map(n -> n.name().equals(replacement.name()) ? replacement : n)
+                .toList();
         return new GraphSpec(nodes, base.edges());
     }
 }

@@ -63,14 +63,18 @@ public final class Inbox {
 
     /** Waits until NODE_READY has arrived for every one of the nodes. */
     public void awaitReady(String runId, String... nodes) {
-        waiting().untilAsserted(() -> assertThat(nodes(Event.Type.NODE_READY, runId))
-                .as("NODE_READY events received for run %s", runId).contains(nodes));
+        waiting()
+                .untilAsserted(() -> assertThat(nodes(Event.Type.NODE_READY, runId))
+                        .as("NODE_READY events received for run %s", runId)
+                        .contains(nodes));
     }
 
     /** Waits until NODE_ORPHANED has arrived for every one of the nodes. */
     public void awaitOrphaned(String runId, String... nodes) {
-        waiting().untilAsserted(() -> assertThat(nodes(Event.Type.NODE_ORPHANED, runId))
-                .as("NODE_ORPHANED events received for run %s", runId).contains(nodes));
+        waiting()
+                .untilAsserted(() -> assertThat(nodes(Event.Type.NODE_ORPHANED, runId))
+                        .as("NODE_ORPHANED events received for run %s", runId)
+                        .contains(nodes));
     }
 
     /**
@@ -80,7 +84,9 @@ public final class Inbox {
     public void awaitNewReady(String runId, String... nodes) {
         waiting().untilAsserted(() -> assertThat(newReady(runId)).contains(nodes));
         synchronized (this) {
-            assertThat(newReady(runId)).as("nodes of run %s announced ready", runId).containsExactlyInAnyOrder(nodes);
+            assertThat(newReady(runId))
+                    .as("nodes of run %s announced ready", runId)
+                    .containsExactlyInAnyOrder(nodes);
             mark = received.size();
         }
     }

@@ -44,7 +44,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -66,6 +65,7 @@ import org.junit.jupiter.api.Test;
 public abstract class RepositoryConformanceSuite {
     /** How long anything asynchronous (events, orphaning, agent lists) may take. */
     protected static final Duration DEADLINE = Duration.ofSeconds(30);
+
     private static final Set<Event.Type> READY_EVENTS = EnumSet.of(Event.Type.NODE_READY);
     private static final Set<Event.Type> ALL_EVENTS = EnumSet.allOf(Event.Type.class);
 
@@ -111,8 +111,23 @@ public abstract class RepositoryConformanceSuite {
         String id = run.id();
 
         assertThat(run.status()).isEqualTo(RunStatus.WAITING);
-        assertStatuses(id, Map.of("a", NodeStatus.READY, "b", NodeStatus.READY, "c", NodeStatus.WAITING,
-                "d", NodeStatus.WAITING, "e", NodeStatus.WAITING, "f", NodeStatus.WAITING, "g", NodeStatus.WAITING));
+        assertStatuses(
+                id,
+                Map.of(
+                        "a",
+                        NodeStatus.READY,
+                        "b",
+                        NodeStatus.READY,
+                        "c",
+                        NodeStatus.WAITING,
+                        "d",
+                        NodeStatus.WAITING,
+                        "e",
+                        NodeStatus.WAITING,
+                        "f",
+                        NodeStatus.WAITING,
+                        "g",
+                        NodeStatus.WAITING));
         inbox.awaitNewReady(id, "a", "b");
         assertNotReady(id, "c", "d", "e", "f", "g");
 
@@ -167,11 +182,19 @@ public abstract class RepositoryConformanceSuite {
 
     @Test
     void startCreatesRunWithTimeOrderedIdRootsReadyAndSpecKept() {
-        var spec = new GraphSpec(List.of(
-                new NodeSpec("fetch", "exec", Map.of("adagio.arguments.exec.command", List.of("curl"),
-                        "adagio.arguments.exec.args", List.of("-s", "http://127.0.0.1:9/x")),
-                        Map.of("error", io.adagio.core.model.RetryRule.maxAttempts(3))),
-                node("report")), List.of(new Edge("fetch", "report")));
+        var spec = new GraphSpec(
+                List.of(
+                        new NodeSpec(
+                                "fetch",
+                                "exec",
+                                Map.of(
+                                        "adagio.arguments.exec.command",
+                                        List.of("curl"),
+                                        "adagio.arguments.exec.args",
+                                        List.of("-s", "http://127.0.0.1:9/x")),
+                                Map.of("error", io.adagio.core.model.RetryRule.maxAttempts(3))),
+                        node("report")),
+                List.of(new Edge("fetch", "report")));
         Instant before = Instant.now();
         var first = repository.startRun(spec);
         var second = repository.startRun(spec);
@@ -219,13 +242,15 @@ public abstract class RepositoryConformanceSuite {
         String unknown = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
         assertThatThrownBy(() -> repository.inspectRun(unknown))
-                .isInstanceOf(RepositoryException.NotFound.class).hasMessageContaining(unknown);
+                .isInstanceOf(RepositoryException.NotFound.class)
+                .hasMessageContaining(unknown);
         assertThatThrownBy(() -> repository.claimNode(unknown, "a", newClaim()))
                 .isInstanceOf(RepositoryException.NotFound.class);
         assertThatThrownBy(() -> repository.finishNode(unknown, "a", Result.success(""), newClaim()))
                 .isInstanceOf(RepositoryException.NotFound.class);
         assertThatThrownBy(() -> repository.claimNode(id, "nope", newClaim()))
-                .isInstanceOf(RepositoryException.NotFound.class).hasMessageContaining("nope");
+                .isInstanceOf(RepositoryException.NotFound.class)
+                .hasMessageContaining("nope");
         assertThatThrownBy(() -> repository.finishNode(id, "nope", Result.success(""), newClaim()))
                 .isInstanceOf(RepositoryException.NotFound.class);
         assertThat(repository.listRuns(RunQuery.ALL)).extracting(Run::id).containsExactly(id);
@@ -248,7 +273,9 @@ public abstract class RepositoryConformanceSuite {
         // Twice with the same claim: the attempt is recorded once.
         assertThatThrownBy(() -> repository.finishNode(id, "a", Result.success("again"), holder))
                 .isInstanceOf(RepositoryException.StaleClaim.class);
-        assertThat(inspectNode(id, "a").attempts()).extracting(Result::outputText).containsExactly("mine");
+        assertThat(inspectNode(id, "a").attempts())
+                .extracting(Result::outputText)
+                .containsExactly("mine");
         assertInputs(id, "b", Map.of("a", "mine"));
     }
 
@@ -271,7 +298,8 @@ public abstract class RepositoryConformanceSuite {
     void outputsArriveAsInputsByteForByteAndResultMetadataIsKept() {
         var id = repository.startRun(graph("a->b")).id();
         byte[] binary = {0, (byte) 0xff, (byte) 0x80, 10, 13, 'x', 0};
-        var result = new Result(Conclusion.SUCCESS, Map.of("exit-code", List.of("0"), "k", List.of("v1", "v2")), binary);
+        var result =
+                new Result(Conclusion.SUCCESS, Map.of("exit-code", List.of("0"), "k", List.of("v1", "v2")), binary);
         finish(id, "a", result, claim(id, "a"));
 
         var a = inspectNode(id, "a");
@@ -287,7 +315,11 @@ public abstract class RepositoryConformanceSuite {
     void exactlyOneOf16ConcurrentClaimersWinsEachOf200Nodes() throws Exception {
         int nodes = 200;
         int claimers = 16;
-        var spec = new GraphSpec(IntStream.range(0, nodes).mapToObj(i -> node(String.format("n%03d", i))).toList(), List.of());
+        var spec = new GraphSpec(
+                IntStream.range(0, nodes)
+                        .mapToObj(i -> node(String.format("n%03d", i)))
+                        .toList(),
+                List.of());
         var id = repository.startRun(spec).id();
         var winners = new ConcurrentHashMap<String, List<String>>();
         var barrier = new CyclicBarrier(claimers);
@@ -344,8 +376,8 @@ public abstract class RepositoryConformanceSuite {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             var futures = new ArrayList<Future<?>>();
-            claims.forEach((name, claim) -> futures.add(pool.submit(() ->
-                    repository.finishNode(id, name, Result.success("from-" + name), claim))));
+            claims.forEach((name, claim) -> futures.add(
+                    pool.submit(() -> repository.finishNode(id, name, Result.success("from-" + name), claim))));
             for (var f : futures) {
                 f.get(5, TimeUnit.MINUTES);
             }
@@ -354,7 +386,8 @@ public abstract class RepositoryConformanceSuite {
         }
         var sink = inspectNode(id, "sink");
         assertThat(sink.status()).isEqualTo(NodeStatus.READY);
-        assertThat(text(sink.inputs())).hasSize(sources)
+        assertThat(text(sink.inputs()))
+                .hasSize(sources)
                 .allSatisfy((from, output) -> assertThat(output).isEqualTo("from-" + from));
         inbox.awaitReady(id, "sink");
         assertThat(repository.claimNode(id, "sink", newClaim()).claimed()).isTrue();
@@ -369,7 +402,9 @@ public abstract class RepositoryConformanceSuite {
         }
         ExecutorService pool = Executors.newFixedThreadPool(runs);
         try {
-            var futures = ids.stream().map(id -> pool.submit(() -> driveToCompletion(id))).toList();
+            var futures = ids.stream()
+                    .map(id -> pool.submit(() -> driveToCompletion(id)))
+                    .toList();
             for (var f : futures) {
                 f.get(5, TimeUnit.MINUTES);
             }
@@ -390,7 +425,9 @@ public abstract class RepositoryConformanceSuite {
 
     @Test
     void failWithoutRetryRuleCompletesTheNodeAndLeavesDownstreamUnreached() {
-        var id = repository.startRun(graph(List.of(node("x"), node("y"), node("z"), node("w")), "x->y", "y->z")).id();
+        var id = repository
+                .startRun(graph(List.of(node("x"), node("y"), node("z"), node("w")), "x->y", "y->z"))
+                .id();
         finish(id, "x", Result.fail("broken"), claim(id, "x"));
 
         var x = inspectNode(id, "x");
@@ -401,7 +438,8 @@ public abstract class RepositoryConformanceSuite {
             var n = inspectNode(id, unreached);
             assertThat(n.status()).as(unreached).isEqualTo(NodeStatus.COMPLETED);
             assertThat(n.attempts()).as(unreached).isEmpty();
-            assertThat(repository.claimNode(id, unreached, newClaim()).claimed()).isFalse();
+            assertThat(repository.claimNode(id, unreached, newClaim()).claimed())
+                    .isFalse();
         }
         assertThat(inspectNode(id, "w").status()).isEqualTo(NodeStatus.READY);
         assertThat(repository.inspectRun(id).status()).isEqualTo(RunStatus.RUNNING);
@@ -411,7 +449,9 @@ public abstract class RepositoryConformanceSuite {
 
     @Test
     void errorWithoutItsOwnRetryRuleIsFinalEvenIfFailMayRetry() {
-        var id = repository.startRun(graph(List.of(node("x", 3, 0), node("y")), "x->y")).id();
+        var id = repository
+                .startRun(graph(List.of(node("x", 3, 0), node("y")), "x->y"))
+                .id();
         finish(id, "x", Result.error("runtime broke"), claim(id, "x"));
 
         var x = inspectNode(id, "x");
@@ -425,7 +465,9 @@ public abstract class RepositoryConformanceSuite {
     @Test
     void failIsRetriedUntilMaxAttemptsCountingTheFirst() {
         var inbox = subscribe("agent-1", READY_EVENTS);
-        var id = repository.startRun(graph(List.of(node("x", 3, 0), node("y")), "x->y")).id();
+        var id = repository
+                .startRun(graph(List.of(node("x", 3, 0), node("y")), "x->y"))
+                .id();
         inbox.awaitNewReady(id, "x");
 
         var first = claim(id, "x");
@@ -451,12 +493,15 @@ public abstract class RepositoryConformanceSuite {
 
     @Test
     void aRetriedNodeThatSucceedsFeedsItsDownstream() {
-        var id = repository.startRun(graph(List.of(node("x", 0, 2), node("y")), "x->y")).id();
+        var id = repository
+                .startRun(graph(List.of(node("x", 0, 2), node("y")), "x->y"))
+                .id();
         finish(id, "x", Result.error("flaky"), claim(id, "x"));
         assertThat(inspectNode(id, "y").status()).isEqualTo(NodeStatus.WAITING);
         finish(id, "x", Result.success("second time lucky"), claim(id, "x"));
 
-        assertThat(inspectNode(id, "x").attempts()).extracting(Result::conclusion)
+        assertThat(inspectNode(id, "x").attempts())
+                .extracting(Result::conclusion)
                 .containsExactly(Conclusion.ERROR, Conclusion.SUCCESS);
         assertThat(inspectNode(id, "y").status()).isEqualTo(NodeStatus.READY);
         assertInputs(id, "y", Map.of("x", "second time lucky"));
@@ -467,11 +512,15 @@ public abstract class RepositoryConformanceSuite {
         var id = repository.startRun(graph(List.of(node("x", 2, 2)))).id();
         finish(id, "x", Result.fail("f1"), claim(id, "x"));
         finish(id, "x", Result.error("e1"), claim(id, "x"));
-        assertThat(inspectNode(id, "x").status()).as("one FAIL and one ERROR left both rules room").isEqualTo(NodeStatus.READY);
+        assertThat(inspectNode(id, "x").status())
+                .as("one FAIL and one ERROR left both rules room")
+                .isEqualTo(NodeStatus.READY);
         finish(id, "x", Result.fail("f2"), claim(id, "x"));
 
         var x = inspectNode(id, "x");
-        assertThat(x.status()).as("the second FAIL exhausts fail's two attempts").isEqualTo(NodeStatus.COMPLETED);
+        assertThat(x.status())
+                .as("the second FAIL exhausts fail's two attempts")
+                .isEqualTo(NodeStatus.COMPLETED);
         assertThat(x.attempts()).extracting(Result::outputText).containsExactly("f1", "e1", "f2");
     }
 
@@ -521,7 +570,9 @@ public abstract class RepositoryConformanceSuite {
     @Test
     void anOrphanedNodeIsRecoveredAsErrorAndRetriedByRule() {
         var inbox = subscribe("agent-1", ALL_EVENTS);
-        var id = repository.startRun(graph(List.of(node("a", 0, 2), node("b")), "a->b")).id();
+        var id = repository
+                .startRun(graph(List.of(node("a", 0, 2), node("b")), "a->b"))
+                .id();
         inbox.awaitNewReady(id, "a");
         var lost = claim(id, "a");
         orphanAndAwait(id, "a", lost);
@@ -529,19 +580,24 @@ public abstract class RepositoryConformanceSuite {
 
         var recovery = repository.claimNode(id, "a", newClaim());
         assertThat(recovery.claimed()).isTrue();
-        assertThat(recovery.orphanRecovery()).as("the winner must record the lost attempt, not run it").isTrue();
+        assertThat(recovery.orphanRecovery())
+                .as("the winner must record the lost attempt, not run it")
+                .isTrue();
         assertThat(recovery.node().status()).isEqualTo(NodeStatus.RUNNING);
         assertThat(repository.claimNode(id, "a", newClaim()).claimed()).isFalse();
         finish(id, "a", Result.error(Protocol.ORPHANED_OUTPUT), recovery.node().claim());
 
-        assertThat(inspectNode(id, "a").status()).as("error may be retried once more").isEqualTo(NodeStatus.READY);
+        assertThat(inspectNode(id, "a").status())
+                .as("error may be retried once more")
+                .isEqualTo(NodeStatus.READY);
         inbox.awaitNewReady(id, "a");
         var retry = repository.claimNode(id, "a", newClaim());
         assertThat(retry.claimed()).isTrue();
         assertThat(retry.orphanRecovery()).isFalse();
         finish(id, "a", Result.success("done"), retry.node().claim());
 
-        assertThat(inspectNode(id, "a").attempts()).extracting(Result::outputText)
+        assertThat(inspectNode(id, "a").attempts())
+                .extracting(Result::outputText)
                 .containsExactly(Protocol.ORPHANED_OUTPUT, "done");
         assertThat(inspectNode(id, "b").status()).isEqualTo(NodeStatus.READY);
         assertInputs(id, "b", Map.of("a", "done"));
@@ -558,7 +614,9 @@ public abstract class RepositoryConformanceSuite {
 
         var run = repository.inspectRun(id);
         assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(run.node("a").orElseThrow().attempts()).extracting(Result::conclusion).containsExactly(Conclusion.ERROR);
+        assertThat(run.node("a").orElseThrow().attempts())
+                .extracting(Result::conclusion)
+                .containsExactly(Conclusion.ERROR);
         assertThat(run.node("b").orElseThrow().attempts()).isEmpty();
         assertThat(run.node("c").orElseThrow().status()).isEqualTo(NodeStatus.COMPLETED);
     }
@@ -611,7 +669,9 @@ public abstract class RepositoryConformanceSuite {
         var newestFirst = reversed(ids);
 
         assertThat(repository.listRuns(RunQuery.ALL)).extracting(Run::id).containsExactlyElementsOf(newestFirst);
-        assertThat(repository.listRuns(RunQuery.limit(2))).extracting(Run::id).containsExactlyElementsOf(newestFirst.subList(0, 2));
+        assertThat(repository.listRuns(RunQuery.limit(2)))
+                .extracting(Run::id)
+                .containsExactlyElementsOf(newestFirst.subList(0, 2));
         assertThat(repository.listRuns(RunQuery.limit(50))).extracting(Run::id).containsExactlyElementsOf(newestFirst);
         var listed = repository.listRuns(RunQuery.ALL);
         for (int i = 1; i < listed.size(); i++) {
@@ -623,22 +683,28 @@ public abstract class RepositoryConformanceSuite {
     void listRunsStartBoundsTheNewestEndInclusively() {
         var ids = startRuns(5);
         long third = createdNs(ids.get(2));
-        assertThat(repository.listRuns(new RunQuery(third, 0, 0))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(third, 0, 0)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(2), ids.get(1), ids.get(0));
-        assertThat(repository.listRuns(new RunQuery(third - 1, 0, 0))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(third - 1, 0, 0)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(1), ids.get(0));
-        assertThat(repository.listRuns(new RunQuery(createdNs(ids.get(0)) - 1, 0, 0))).isEmpty();
+        assertThat(repository.listRuns(new RunQuery(createdNs(ids.get(0)) - 1, 0, 0)))
+                .isEmpty();
     }
 
     @Test
     void listRunsFinishBoundsTheOldestEndInclusively() {
         var ids = startRuns(5);
         long third = createdNs(ids.get(2));
-        assertThat(repository.listRuns(new RunQuery(0, third, 0))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(0, third, 0)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(4), ids.get(3), ids.get(2));
-        assertThat(repository.listRuns(new RunQuery(0, third + 1, 0))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(0, third + 1, 0)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(4), ids.get(3));
-        assertThat(repository.listRuns(new RunQuery(0, createdNs(ids.get(4)) + 1, 0))).isEmpty();
+        assertThat(repository.listRuns(new RunQuery(0, createdNs(ids.get(4)) + 1, 0)))
+                .isEmpty();
     }
 
     @Test
@@ -646,12 +712,18 @@ public abstract class RepositoryConformanceSuite {
         var ids = startRuns(6);
         long start = createdNs(ids.get(4));
         long finish = createdNs(ids.get(1));
-        assertThat(repository.listRuns(new RunQuery(start, finish, 0))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(start, finish, 0)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1));
-        assertThat(repository.listRuns(new RunQuery(start, finish, 2))).extracting(Run::id)
+        assertThat(repository.listRuns(new RunQuery(start, finish, 2)))
+                .extracting(Run::id)
                 .containsExactly(ids.get(4), ids.get(3));
-        assertThat(repository.listRuns(new RunQuery(start, start, 5))).extracting(Run::id).containsExactly(ids.get(4));
-        assertThat(repository.listRuns(new RunQuery(finish, start, 5))).as("start older than finish").isEmpty();
+        assertThat(repository.listRuns(new RunQuery(start, start, 5)))
+                .extracting(Run::id)
+                .containsExactly(ids.get(4));
+        assertThat(repository.listRuns(new RunQuery(finish, start, 5)))
+                .as("start older than finish")
+                .isEmpty();
     }
 
     @Test
@@ -666,12 +738,15 @@ public abstract class RepositoryConformanceSuite {
         var running = repository.startRun(graph("p->q")).id();
         var p = claim(running, "p"); // one running, one waiting
 
-        eventually(() -> assertThat(repository.stats())
-                .isEqualTo(new Stats(4, new Stats.NodeCounts(6, 2, 1, 1, 1))));
+        eventually(() -> assertThat(repository.stats()).isEqualTo(new Stats(4, new Stats.NodeCounts(6, 2, 1, 1, 1))));
 
         finish(running, "p", Result.success(""), p);
         var recovery = repository.claimNode(orphaned, "o", newClaim());
-        finish(orphaned, "o", Result.error(Protocol.ORPHANED_OUTPUT), recovery.node().claim());
+        finish(
+                orphaned,
+                "o",
+                Result.error(Protocol.ORPHANED_OUTPUT),
+                recovery.node().claim());
         assertThat(repository.stats()).isEqualTo(new Stats(4, new Stats.NodeCounts(5, 3, 0, 3, 0)));
     }
 
@@ -679,14 +754,16 @@ public abstract class RepositoryConformanceSuite {
     void listAgentsFollowsSubscribeAndUnsubscribe() {
         assertThat(repository.listAgents()).isEmpty();
         var first = subscribe("agent-one", READY_EVENTS);
-        eventually(() -> assertThat(repository.listAgents())
-                .containsExactly(new Agent("agent-one", List.of("debug", "exec"))));
+        eventually(() ->
+                assertThat(repository.listAgents()).containsExactly(new Agent("agent-one", List.of("debug", "exec"))));
         var second = subscribe("agent-two", ALL_EVENTS);
-        eventually(() -> assertThat(repository.listAgents()).extracting(Agent::id)
+        eventually(() -> assertThat(repository.listAgents())
+                .extracting(Agent::id)
                 .containsExactlyInAnyOrder("agent-one", "agent-two"));
 
         first.subscription().close();
-        eventually(() -> assertThat(repository.listAgents()).extracting(Agent::id).containsExactly("agent-two"));
+        eventually(
+                () -> assertThat(repository.listAgents()).extracting(Agent::id).containsExactly("agent-two"));
         second.subscription().close();
         eventually(() -> assertThat(repository.listAgents()).isEmpty());
     }
@@ -715,14 +792,16 @@ public abstract class RepositoryConformanceSuite {
     void aRejectedSpecChangesNothingAndNamesEveryProblem() {
         var inbox = subscribe("agent-1", ALL_EVENTS);
         var statsBefore = repository.stats();
-        var bad = graph(List.of(node("a"), node("b"), node("c"), node("a")),
-                "a->b", "b->c", "c->b", "a->ghost");
+        var bad = graph(List.of(node("a"), node("b"), node("c"), node("a")), "a->b", "b->c", "c->b", "a->ghost");
 
         assertThatThrownBy(() -> repository.startRun(bad))
-                .isInstanceOfSatisfying(RepositoryException.InvalidSpec.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).contains("\"a\"").contains("duplicate"))
-                        .anySatisfy(p -> assertThat(p).contains("ghost"))
-                        .anySatisfy(p -> assertThat(p).contains("cycle").containsAnyOf("b -> c -> b", "c -> b -> c")));
+                .isInstanceOfSatisfying(
+                        RepositoryException.InvalidSpec.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p).contains("\"a\"").contains("duplicate"))
+                                .anySatisfy(p -> assertThat(p).contains("ghost"))
+                                .anySatisfy(p ->
+                                        assertThat(p).contains("cycle").containsAnyOf("b -> c -> b", "c -> b -> c")));
         assertThatThrownBy(() -> repository.startRun(new GraphSpec(List.of(), List.of())))
                 .isInstanceOf(RepositoryException.InvalidSpec.class);
 
@@ -798,13 +877,17 @@ public abstract class RepositoryConformanceSuite {
 
     private void orphanAndAwait(String runId, String node, Claim claim) {
         orphan(repository, runId, node, claim);
-        eventually(() -> assertThat(inspectNode(runId, node).status()).as("%s orphaned", node).isEqualTo(NodeStatus.NONE));
+        eventually(() -> assertThat(inspectNode(runId, node).status())
+                .as("%s orphaned", node)
+                .isEqualTo(NodeStatus.NONE));
     }
 
     private void assertNotReady(String runId, String... nodes) {
         for (var n : nodes) {
             assertThatThrownBy(() -> repository.claimNode(runId, n, newClaim()))
-                    .as("claim of %s", n).isInstanceOf(RepositoryException.NotReady.class).hasMessageContaining(n);
+                    .as("claim of %s", n)
+                    .isInstanceOf(RepositoryException.NotReady.class)
+                    .hasMessageContaining(n);
             assertThat(inspectNode(runId, n).status()).isEqualTo(NodeStatus.WAITING);
             assertThat(inspectNode(runId, n).claim()).isNull();
         }
@@ -817,7 +900,9 @@ public abstract class RepositoryConformanceSuite {
     }
 
     private void assertInputs(String runId, String node, Map<String, String> expected) {
-        assertThat(text(inspectNode(runId, node).inputs())).as("inputs of %s", node).isEqualTo(expected);
+        assertThat(text(inspectNode(runId, node).inputs()))
+                .as("inputs of %s", node)
+                .isEqualTo(expected);
     }
 
     private static Map<String, String> text(Map<String, byte[]> inputs) {

@@ -58,8 +58,13 @@ public abstract class RepositoryProperties {
      *                  driven to completion deterministically
      * @param outcomes  the conclusion of each finish in turn; SUCCESS once used up
      */
-    public record Scenario(int nodes, List<int[]> edges, List<Integer> failMax, List<Integer> errorMax,
-                           List<Integer> choices, List<Conclusion> outcomes) {
+    public record Scenario(
+            int nodes,
+            List<int[]> edges,
+            List<Integer> failMax,
+            List<Integer> errorMax,
+            List<Integer> choices,
+            List<Conclusion> outcomes) {
         GraphSpec spec() {
             var specs = new ArrayList<NodeSpec>();
             for (int i = 0; i < nodes; i++) {
@@ -72,7 +77,9 @@ public abstract class RepositoryProperties {
                 }
                 specs.add(new NodeSpec(name(i), Graphs.RUNTIME, Map.of(), retry));
             }
-            return new GraphSpec(specs, edges.stream().map(e -> new Edge(name(e[0]), name(e[1]))).toList());
+            return new GraphSpec(
+                    specs,
+                    edges.stream().map(e -> new Edge(name(e[0]), name(e[1]))).toList());
         }
 
         static String name(int i) {
@@ -82,10 +89,18 @@ public abstract class RepositoryProperties {
         @Override
         public String toString() {
             var sb = new StringBuilder("Scenario[nodes=").append(nodes).append(", edges=");
-            edges.forEach(e -> sb.append(name(e[0])).append("->").append(name(e[1])).append(' '));
-            return sb.append(", failMax=").append(failMax).append(", errorMax=").append(errorMax)
-                    .append(", choices=").append(choices.size()).append(", outcomes=").append(outcomes)
-                    .append(']').toString();
+            edges.forEach(
+                    e -> sb.append(name(e[0])).append("->").append(name(e[1])).append(' '));
+            return sb.append(", failMax=")
+                    .append(failMax)
+                    .append(", errorMax=")
+                    .append(errorMax)
+                    .append(", choices=")
+                    .append(choices.size())
+                    .append(", outcomes=")
+                    .append(outcomes)
+                    .append(']')
+                    .toString();
         }
     }
 
@@ -100,22 +115,30 @@ public abstract class RepositoryProperties {
             }
             // Sparse-ish graphs: about one pair in three is an edge.
             Arbitrary<List<Boolean>> edgeMask = Arbitraries.frequency(Tuple.of(1, true), Tuple.of(2, false))
-                    .list().ofSize(pairs.size());
-            Arbitrary<List<Integer>> failMax = Arbitraries.integers().between(0, 3).list().ofSize(n);
-            Arbitrary<List<Integer>> errorMax = Arbitraries.integers().between(0, 3).list().ofSize(n);
-            Arbitrary<List<Integer>> choices = Arbitraries.integers().between(0, 1 << 20).list().ofMaxSize(120);
+                    .list()
+                    .ofSize(pairs.size());
+            Arbitrary<List<Integer>> failMax =
+                    Arbitraries.integers().between(0, 3).list().ofSize(n);
+            Arbitrary<List<Integer>> errorMax =
+                    Arbitraries.integers().between(0, 3).list().ofSize(n);
+            Arbitrary<List<Integer>> choices =
+                    Arbitraries.integers().between(0, 1 << 20).list().ofMaxSize(120);
             Arbitrary<List<Conclusion>> outcomes = Arbitraries.frequency(
-                    Tuple.of(2, Conclusion.SUCCESS), Tuple.of(1, Conclusion.FAIL), Tuple.of(1, Conclusion.ERROR))
-                    .list().ofMaxSize(40);
-            return Combinators.combine(edgeMask, failMax, errorMax, choices, outcomes).as((mask, fail, error, choice, outcome) -> {
-                var edges = new ArrayList<int[]>();
-                for (int k = 0; k < pairs.size(); k++) {
-                    if (mask.get(k)) {
-                        edges.add(pairs.get(k));
-                    }
-                }
-                return new Scenario(n, edges, fail, error, choice, outcome);
-            });
+                            Tuple.of(2, Conclusion.SUCCESS),
+                            Tuple.of(1, Conclusion.FAIL),
+                            Tuple.of(1, Conclusion.ERROR))
+                    .list()
+                    .ofMaxSize(40);
+            return Combinators.combine(edgeMask, failMax, errorMax, choices, outcomes)
+                    .as((mask, fail, error, choice, outcome) -> {
+                        var edges = new ArrayList<int[]>();
+                        for (int k = 0; k < pairs.size(); k++) {
+                            if (mask.get(k)) {
+                                edges.add(pairs.get(k));
+                            }
+                        }
+                        return new Scenario(n, edges, fail, error, choice, outcome);
+                    });
         });
     }
 
@@ -127,8 +150,10 @@ public abstract class RepositoryProperties {
         // The random walk must really exercise retries, unreached nodes and fan-in, not just
         // happy paths: jqwik fails the property if these get rare.
         Statistics.label("a node was retried").coverage(c -> c.check(true).percentage(p -> p >= 10));
-        Statistics.label("a node was left unreached").coverage(c -> c.check(true).percentage(p -> p >= 10));
-        Statistics.label("a node has several upstream nodes").coverage(c -> c.check(true).percentage(p -> p >= 10));
+        Statistics.label("a node was left unreached")
+                .coverage(c -> c.check(true).percentage(p -> p >= 10));
+        Statistics.label("a node has several upstream nodes")
+                .coverage(c -> c.check(true).percentage(p -> p >= 10));
     }
 
     /** Drives one run of a scenario and checks the invariants along the way and at the end. */
@@ -139,6 +164,7 @@ public abstract class RepositoryProperties {
         private final Map<String, List<String>> upstream = new HashMap<>();
         /** The model: which claim holds each node right now. */
         private final Map<String, Claim> holders = new TreeMap<>();
+
         private int nextChoice;
         private int nextOutcome;
         private int claimCounter;
@@ -170,7 +196,8 @@ public abstract class RepositoryProperties {
                     progressStep(run);
                 }
             }
-            throw new AssertionError("run did not complete within " + bound + " steps: " + repository.inspectRun(runId));
+            throw new AssertionError(
+                    "run did not complete within " + bound + " steps: " + repository.inspectRun(runId));
         }
 
         /** The next random decision in [0, bound); 0 once the choices are used up. */
@@ -208,8 +235,12 @@ public abstract class RepositoryProperties {
                 finish(holders.keySet().iterator().next());
                 return;
             }
-            var ready = run.nodes().stream().filter(n -> n.status() == NodeStatus.READY).findFirst();
-            assertThat(ready).as("a run that is not complete, with nothing held, has a ready node: %s", run).isPresent();
+            var ready = run.nodes().stream()
+                    .filter(n -> n.status() == NodeStatus.READY)
+                    .findFirst();
+            assertThat(ready)
+                    .as("a run that is not complete, with nothing held, has a ready node: %s", run)
+                    .isPresent();
             tryClaim(ready.get(), HOLDERS[0]);
         }
 
@@ -218,15 +249,20 @@ public abstract class RepositoryProperties {
             try {
                 var result = repository.claimNode(runId, before.name(), claim);
                 if (result.claimed()) {
-                    assertThat(holders).as("%s claimed while held", before.name()).doesNotContainKey(before.name());
+                    assertThat(holders)
+                            .as("%s claimed while held", before.name())
+                            .doesNotContainKey(before.name());
                     assertThat(before.status()).isIn(NodeStatus.READY, NodeStatus.NONE);
                     assertThat(upstream.get(before.name()))
-                            .allSatisfy(up -> assertThat(succeeded(up)).as("upstream %s succeeded", up).isTrue());
+                            .allSatisfy(up -> assertThat(succeeded(up))
+                                    .as("upstream %s succeeded", up)
+                                    .isTrue());
                     holders.put(before.name(), claim);
                 } else {
                     assertThat(result.node().status()).isIn(NodeStatus.RUNNING, NodeStatus.COMPLETED);
                     if (result.node().status() == NodeStatus.RUNNING) {
-                        assertThat(result.node().claim().id()).isEqualTo(holders.get(before.name()).id());
+                        assertThat(result.node().claim().id())
+                                .isEqualTo(holders.get(before.name()).id());
                     }
                 }
             } catch (RepositoryException.NotReady e) {
@@ -235,7 +271,9 @@ public abstract class RepositoryProperties {
         }
 
         private void finish(String name) {
-            var conclusion = nextOutcome < scenario.outcomes().size() ? scenario.outcomes().get(nextOutcome++) : Conclusion.SUCCESS;
+            var conclusion = nextOutcome < scenario.outcomes().size()
+                    ? scenario.outcomes().get(nextOutcome++)
+                    : Conclusion.SUCCESS;
             var claim = holders.remove(name);
             int attemptsBefore = node(name).attempts().size();
             var output = (name + "#" + attemptsBefore).getBytes(StandardCharsets.UTF_8);
@@ -272,19 +310,32 @@ public abstract class RepositoryProperties {
                     assertThat(n.attempts()).as("%s is unreached", n.name()).isEmpty();
                     continue;
                 }
-                assertThat(n.attempts()).as("%s, all of whose upstream nodes succeeded, ran", n.name()).isNotEmpty();
-                long successes = n.attempts().stream().filter(r -> r.conclusion() == Conclusion.SUCCESS).count();
+                assertThat(n.attempts())
+                        .as("%s, all of whose upstream nodes succeeded, ran", n.name())
+                        .isNotEmpty();
+                long successes = n.attempts().stream()
+                        .filter(r -> r.conclusion() == Conclusion.SUCCESS)
+                        .count();
                 assertThat(successes).isLessThanOrEqualTo(1);
                 if (successes == 1) {
                     assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
                 }
                 for (var condition : RetryCondition.values()) {
                     var conclusion = condition == RetryCondition.FAIL ? Conclusion.FAIL : Conclusion.ERROR;
-                    long used = n.attempts().stream().filter(r -> r.conclusion() == conclusion).count();
-                    int allowed = n.spec().retryRule(condition).map(RetryRule::maxAttempts).orElse(1);
-                    assertThat(used).as("%s attempts of %s", conclusion, n.name()).isLessThanOrEqualTo(allowed);
+                    long used = n.attempts().stream()
+                            .filter(r -> r.conclusion() == conclusion)
+                            .count();
+                    int allowed = n.spec()
+                            .retryRule(condition)
+                            .map(RetryRule::maxAttempts)
+                            .orElse(1);
+                    assertThat(used)
+                            .as("%s attempts of %s", conclusion, n.name())
+                            .isLessThanOrEqualTo(allowed);
                     if (n.lastConclusion() == conclusion) {
-                        assertThat(used).as("%s gave up only when %s was exhausted", n.name(), condition).isEqualTo(allowed);
+                        assertThat(used)
+                                .as("%s gave up only when %s was exhausted", n.name(), condition)
+                                .isEqualTo(allowed);
                     }
                 }
                 var expectedInputs = new HashMap<String, String>();
@@ -295,10 +346,13 @@ public abstract class RepositoryProperties {
                 n.inputs().forEach((k, v) -> inputs.put(k, new String(v, StandardCharsets.UTF_8)));
                 assertThat(inputs).as("inputs of %s", n.name()).isEqualTo(expectedInputs);
             }
-            assertThat(repository.stats()).isEqualTo(new Stats(1,
-                    new Stats.NodeCounts(0, 0, 0, run.nodes().size(), 0)));
-            Statistics.label("a node was retried").collect(run.nodes().stream().anyMatch(n -> n.attempts().size() > 1));
-            Statistics.label("a node was left unreached").collect(run.nodes().stream().anyMatch(n -> n.attempts().isEmpty()));
+            assertThat(repository.stats())
+                    .isEqualTo(new Stats(
+                            1, new Stats.NodeCounts(0, 0, 0, run.nodes().size(), 0)));
+            Statistics.label("a node was retried")
+                    .collect(run.nodes().stream().anyMatch(n -> n.attempts().size() > 1));
+            Statistics.label("a node was left unreached")
+                    .collect(run.nodes().stream().anyMatch(n -> n.attempts().isEmpty()));
             Statistics.label("a node has several upstream nodes")
                     .collect(upstream.values().stream().anyMatch(ups -> ups.size() > 1));
         }

@@ -78,7 +78,9 @@ public final class Adagiod {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("{} received: shutting down gracefully (grace period {})", signal.get(),
+        log.info(
+                "{} received: shutting down gracefully (grace period {})",
+                signal.get(),
                 io.adagio.agent.runtime.Durations.format(settings.shutdownGrace()));
         daemon.close();
         return EXIT_OK;
@@ -100,5 +102,4 @@ public final class Adagiod {
             root.setLevel(wanted);
         }
     }
-
 }

@@ -29,7 +29,8 @@ public final class BackendFactory {
         EtcdSettings etcd;
         try {
             var options = settings.etcd();
-            etcd = EtcdSettings.of(settings.etcdAddresses()).withNamespace(settings.etcdNamespace())
+            etcd = EtcdSettings.of(settings.etcdAddresses())
+                    .withNamespace(settings.etcdNamespace())
                     .withLeaseTtl(options.leaseTtl())
                     .withCredentials(options.username(), options.password())
                     .withTls(options.caFile(), options.certFile(), options.keyFile());
@@ -40,15 +41,18 @@ public final class BackendFactory {
         try {
             repository = EtcdRepository.connect(etcd);
         } catch (RuntimeException e) {
-            throw new StartupException("cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": "
-                    + e.getMessage(), e);
+            throw new StartupException(
+                    "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
         // The client connects lazily; say now if etcd is not there, rather than at the first request.
         // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
             repository.stats();
-            log.info("connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})", String.join(",", etcd.addresses()),
-                    etcd.namespace(), io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
+            log.info(
+                    "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
+                    String.join(",", etcd.addresses()),
+                    etcd.namespace(),
+                    io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
                     etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
                     etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         } catch (RepositoryException.Unavailable e) {
@@ -57,8 +61,10 @@ public final class BackendFactory {
                 repository.close();
                 throw new StartupException(e.getMessage(), e);
             }
-            log.warn("etcd at {} is not reachable yet ({}); carrying on and retrying",
-                    String.join(",", etcd.addresses()), e.getMessage());
+            log.warn(
+                    "etcd at {} is not reachable yet ({}); carrying on and retrying",
+                    String.join(",", etcd.addresses()),
+                    e.getMessage());
         }
         return repository;
     }

@@ -28,13 +28,17 @@ public final class Daemon implements AutoCloseable {
 
     /** Opens the backend and starts what the mode asks for; on failure nothing is left running. */
     public static Daemon start(Settings settings) {
-        log.info("adagiod starting: mode {}, backend {}{}", settings.mode().name().toLowerCase(java.util.Locale.ROOT),
+        log.info(
+                "adagiod starting: mode {}, backend {}{}",
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT),
                 settings.backendType().key(),
                 settings.backendType() == BackendType.ETCD ? " at " + String.join(",", settings.etcdAddresses()) : "");
         if (settings.backendType() == BackendType.MEMORY && settings.mode() != Mode.ALL) {
-            log.warn("the memory backend keeps state inside this process: {} can never see the runs of a separate {} process"
-                    + " (and this state is lost when it exits); run api and agent together, or use -backend-type=etcd",
-                    settings.mode() == Mode.API ? "no agent" : "no API", settings.mode() == Mode.API ? "agent" : "API");
+            log.warn(
+                    "the memory backend keeps state inside this process: {} can never see the runs of a separate {} process"
+                            + " (and this state is lost when it exits); run api and agent together, or use -backend-type=etcd",
+                    settings.mode() == Mode.API ? "no agent" : "no API",
+                    settings.mode() == Mode.API ? "agent" : "API");
         }
         var daemon = new Daemon(settings, BackendFactory.open(settings));
         try {
@@ -49,7 +53,10 @@ public final class Daemon implements AutoCloseable {
     private void startParts() {
         if (settings.mode().runsApi()) {
             try {
-                api = ApiServer.builder(repository).listen(settings.listen()).build().start();
+                api = ApiServer.builder(repository)
+                        .listen(settings.listen())
+                        .build()
+                        .start();
             } catch (RuntimeException e) {
                 throw new StartupException("cannot serve the API on " + settings.listen() + ": " + rootMessage(e), e);
             }

@@ -13,17 +13,38 @@ public enum Option {
     BACKEND_TYPE("backend-type", "string", "backend repository type (\"memory\"|\"etcd\")", "memory"),
     ETCD_ADDRESSES("etcd-addresses", "string", "comma-separated list of etcd node addresses", "http://127.0.0.1:2379"),
     ETCD_NAMESPACE("etcd-namespace", "string", "key prefix of this installation's state in etcd", "adagio"),
-    ETCD_LEASE_TTL("etcd-lease-ttl", "duration", "liveness lease of this process in etcd: a dead agent's nodes are orphaned after at most this long (whole seconds, at least 2s)", "10s"),
-    ETCD_USERNAME("etcd-username", "string", "etcd user, when etcd has authentication enabled (with -etcd-password)", null),
-    ETCD_PASSWORD("etcd-password", "string", "password of the etcd user (never logged; prefer ADAGIOD_ETCD_PASSWORD or the config file to a flag)", null),
-    ETCD_CA_FILE("etcd-ca-file", "string", "PEM file of the CA that signed etcd's server certificates (TLS; use https:// addresses)", null),
-    ETCD_CERT_FILE("etcd-cert-file", "string", "PEM client certificate for etcd's client-certificate authentication (with -etcd-key-file)", null),
+    ETCD_LEASE_TTL(
+            "etcd-lease-ttl",
+            "duration",
+            "liveness lease of this process in etcd: a dead agent's nodes are orphaned after at most this long (whole seconds, at least 2s)",
+            "10s"),
+    ETCD_USERNAME(
+            "etcd-username", "string", "etcd user, when etcd has authentication enabled (with -etcd-password)", null),
+    ETCD_PASSWORD(
+            "etcd-password",
+            "string",
+            "password of the etcd user (never logged; prefer ADAGIOD_ETCD_PASSWORD or the config file to a flag)",
+            null),
+    ETCD_CA_FILE(
+            "etcd-ca-file",
+            "string",
+            "PEM file of the CA that signed etcd's server certificates (TLS; use https:// addresses)",
+            null),
+    ETCD_CERT_FILE(
+            "etcd-cert-file",
+            "string",
+            "PEM client certificate for etcd's client-certificate authentication (with -etcd-key-file)",
+            null),
     ETCD_KEY_FILE("etcd-key-file", "string", "PEM (PKCS#8) private key of -etcd-cert-file", null),
     CONFIG("config", "string", "location of config toml file", null),
     LISTEN("listen", "string", "address the API listens on (gRPC, HTTP/JSON and UI on one port)", "127.0.0.1:7890"),
     AGENT_COUNT("agent-count", "int", "number of agents: nodes the agent pool executes at once", "5"),
     LOG_LEVEL("log-level", "string", "log level (\"error\"|\"warn\"|\"info\"|\"debug\"|\"trace\")", "info"),
-    SHUTDOWN_GRACE("shutdown-grace", "duration", "how long running nodes may finish on shutdown before they are recorded as ERROR", "10s");
+    SHUTDOWN_GRACE(
+            "shutdown-grace",
+            "duration",
+            "how long running nodes may finish on shutdown before they are recorded as ERROR",
+            "10s");
 
     private final String key;
     private final String type;

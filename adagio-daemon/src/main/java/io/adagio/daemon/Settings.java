@@ -38,8 +38,9 @@ public record Settings(
         @Override
         public String toString() {
             // Never print the password.
-            return "Etcd[leaseTtl=" + leaseTtl + ", username=" + username + ", password=" + (password == null ? "none" : "***")
-                    + ", caFile=" + caFile + ", certFile=" + certFile + ", keyFile=" + keyFile + "]";
+            return "Etcd[leaseTtl=" + leaseTtl + ", username=" + username + ", password="
+                    + (password == null ? "none" : "***") + ", caFile=" + caFile + ", certFile=" + certFile
+                    + ", keyFile=" + keyFile + "]";
         }
     }
 }

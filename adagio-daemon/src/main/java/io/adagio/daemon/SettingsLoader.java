@@ -96,11 +96,18 @@ public final class SettingsLoader {
         spec.parser().posixClusteredShortOptionsAllowed(false).separator("=");
         for (var option : Option.values()) {
             spec.addOption(OptionSpec.builder(option.flag(), "-" + option.flag())
-                    .paramLabel(option.type()).type(String.class).arity("1").build());
+                    .paramLabel(option.type())
+                    .type(String.class)
+                    .arity("1")
+                    .build());
         }
-        spec.addOption(OptionSpec.builder("-h", "-help", "--help").usageHelp(true).build());
-        spec.addPositional(PositionalParamSpec.builder().paramLabel("api|agent").arity("0..1")
-                .type(String.class).build());
+        spec.addOption(
+                OptionSpec.builder("-h", "-help", "--help").usageHelp(true).build());
+        spec.addPositional(PositionalParamSpec.builder()
+                .paramLabel("api|agent")
+                .arity("0..1")
+                .type(String.class)
+                .build());
         return spec;
     }
 
@@ -111,8 +118,9 @@ public final class SettingsLoader {
         return switch (subcommand) {
             case "api" -> Mode.API;
             case "agent" -> Mode.AGENT;
-            default -> throw new ConfigException("unknown subcommand \"" + subcommand
-                    + "\": use \"api\", \"agent\" or none (both)");
+            default ->
+                throw new ConfigException(
+                        "unknown subcommand \"" + subcommand + "\": use \"api\", \"agent\" or none (both)");
         };
     }
 
@@ -132,8 +140,10 @@ public final class SettingsLoader {
         try {
             tree = TOML.readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            var where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException("config file " + file + " is not valid TOML" + where + ": " + e.getOriginalMessage());
+            var where =
+                    e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException(
+                    "config file " + file + " is not valid TOML" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
@@ -154,8 +164,11 @@ public final class SettingsLoader {
             throw new ConfigException("unknown key" + (unknown.size() > 1 ? "s " : " ")
                     + unknown.stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", "))
                     + " in config file " + file + " (known keys: "
-                    + Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::key)
-                            .collect(Collectors.joining(", ")) + ")");
+                    + Arrays.stream(Option.values())
+                            .filter(o -> o != Option.CONFIG)
+                            .map(Option::key)
+                            .collect(Collectors.joining(", "))
+                    + ")");
         }
         return values;
     }
@@ -181,9 +194,12 @@ public final class SettingsLoader {
     private static Settings settings(Mode mode, Map<Option, Source> values, Path configFile) {
         var backend = values.get(Option.BACKEND_TYPE);
         var backendType = BackendType.fromKey(backend.value().trim().toLowerCase(Locale.ROOT))
-                .orElseThrow(() -> invalid(backend, Option.BACKEND_TYPE, "unknown backend (use \"memory\" or \"etcd\")"));
+                .orElseThrow(
+                        () -> invalid(backend, Option.BACKEND_TYPE, "unknown backend (use \"memory\" or \"etcd\")"));
         var addresses = Arrays.stream(values.get(Option.ETCD_ADDRESSES).value().split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         if (addresses.isEmpty()) {
             throw invalid(values.get(Option.ETCD_ADDRESSES), Option.ETCD_ADDRESSES, "at least one address is required");
         }
@@ -195,9 +211,17 @@ public final class SettingsLoader {
         if (!LOG_LEVELS.contains(level.value().trim().toLowerCase(Locale.ROOT))) {
             throw invalid(level, Option.LOG_LEVEL, "expected one of error, warn, info, debug, trace, off");
         }
-        return new Settings(mode, backendType, addresses, namespace, etcd(values, addresses), configFile,
-                listen(values.get(Option.LISTEN)), agentCount(values.get(Option.AGENT_COUNT)),
-                level.value().trim().toLowerCase(Locale.ROOT), duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE));
+        return new Settings(
+                mode,
+                backendType,
+                addresses,
+                namespace,
+                etcd(values, addresses),
+                configFile,
+                listen(values.get(Option.LISTEN)),
+                agentCount(values.get(Option.AGENT_COUNT)),
+                level.value().trim().toLowerCase(Locale.ROOT),
+                duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE));
     }
 
     /** The etcd options: lease TTL, credentials and TLS files, each checked, and in pairs where they go in pairs. */
@@ -212,23 +236,30 @@ public final class SettingsLoader {
         String password = text(values.get(Option.ETCD_PASSWORD));
         if ((username == null) != (password == null)) {
             throw new ConfigException(Option.ETCD_USERNAME.flag() + " and " + Option.ETCD_PASSWORD.flag()
-                    + " go together: " + (username == null
-                            ? "a password is set (from " + values.get(Option.ETCD_PASSWORD).origin() + ") but no user"
-                            : "a user is set (from " + values.get(Option.ETCD_USERNAME).origin() + ") but no password"));
+                    + " go together: "
+                    + (username == null
+                            ? "a password is set (from "
+                                    + values.get(Option.ETCD_PASSWORD).origin() + ") but no user"
+                            : "a user is set (from "
+                                    + values.get(Option.ETCD_USERNAME).origin() + ") but no password"));
         }
         Path ca = file(values.get(Option.ETCD_CA_FILE), Option.ETCD_CA_FILE);
         Path cert = file(values.get(Option.ETCD_CERT_FILE), Option.ETCD_CERT_FILE);
         Path key = file(values.get(Option.ETCD_KEY_FILE), Option.ETCD_KEY_FILE);
         if ((cert == null) != (key == null)) {
-            throw new ConfigException(Option.ETCD_CERT_FILE.flag() + " and " + Option.ETCD_KEY_FILE.flag()
-                    + " go together: only " + (cert == null ? Option.ETCD_KEY_FILE.flag() : Option.ETCD_CERT_FILE.flag()) + " is set");
+            throw new ConfigException(
+                    Option.ETCD_CERT_FILE.flag() + " and " + Option.ETCD_KEY_FILE.flag() + " go together: only "
+                            + (cert == null ? Option.ETCD_KEY_FILE.flag() : Option.ETCD_CERT_FILE.flag()) + " is set");
         }
         if (ca != null || cert != null) {
-            var plain = addresses.stream().filter(a -> !a.startsWith("https://")).toList();
+            var plain =
+                    addresses.stream().filter(a -> !a.startsWith("https://")).toList();
             if (!plain.isEmpty()) {
-                throw new ConfigException("TLS to etcd (" + (ca != null ? Option.ETCD_CA_FILE.flag() : Option.ETCD_CERT_FILE.flag())
-                        + ") needs https:// addresses in " + Option.ETCD_ADDRESSES.flag() + ", got " + String.join(",", plain)
-                        + " (from " + values.get(Option.ETCD_ADDRESSES).origin() + ")");
+                throw new ConfigException(
+                        "TLS to etcd (" + (ca != null ? Option.ETCD_CA_FILE.flag() : Option.ETCD_CERT_FILE.flag())
+                                + ") needs https:// addresses in " + Option.ETCD_ADDRESSES.flag() + ", got "
+                                + String.join(",", plain)
+                                + " (from " + values.get(Option.ETCD_ADDRESSES).origin() + ")");
             }
         }
         return new Settings.Etcd(ttl, username, password, ca, cert, key);
@@ -303,8 +334,8 @@ public final class SettingsLoader {
     }
 
     private static ConfigException invalid(Source source, Option option, String why) {
-        return new ConfigException("invalid value \"" + source.value() + "\" for " + option.flag()
-                + " (from " + source.origin() + "): " + why);
+        return new ConfigException("invalid value \"" + source.value() + "\" for " + option.flag() + " (from "
+                + source.origin() + "): " + why);
     }
 
     private static boolean present(String value) {

@@ -25,11 +25,19 @@ final class Usage {
                 Options:
                 """);
         for (var option : Option.values()) {
-            b.append("  ").append(option.flag()).append(' ').append(option.type()).append('\n');
+            b.append("  ")
+                    .append(option.flag())
+                    .append(' ')
+                    .append(option.type())
+                    .append('\n');
             b.append("    \t").append(option.description());
             if (option.defaultValue() != null) {
-                b.append(" (default ").append(option.type().equals("string")
-                        ? "\"" + option.defaultValue() + "\"" : option.defaultValue()).append(')');
+                b.append(" (default ")
+                        .append(
+                                option.type().equals("string")
+                                        ? "\"" + option.defaultValue() + "\""
+                                        : option.defaultValue())
+                        .append(')');
             }
             b.append('\n');
         }

@@ -13,8 +13,10 @@ import java.time.Duration;
 /** A plain HTTP/JSON client of a daemon's /v0 routes (java.net.http, HTTP/1.1 like curl). */
 final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final String base;
 
@@ -31,7 +33,8 @@ final class Api {
     }
 
     HttpResponse<String> put(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body))
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json"));
     }
 

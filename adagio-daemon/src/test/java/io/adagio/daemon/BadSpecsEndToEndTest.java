@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
-import io.adagio.wire.GraphSpecJson;
-import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.wire.GraphSpecJson;
+import io.adagio.wire.WireMapping;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -70,16 +70,28 @@ class BadSpecsEndToEndTest {
                 Arguments.of("no nodes", spec("", ""), List.of("no nodes")),
                 Arguments.of("duplicate names", spec(A + "," + A, ""), List.of("\"a\"", "duplicate")),
                 Arguments.of("dangling edge", spec(A, edge("a", "ghost")), List.of("ghost")),
-                Arguments.of("cycle", spec(A + "," + B + "," + C, edge("a", "b") + "," + edge("b", "c") + "," + edge("c", "a")),
+                Arguments.of(
+                        "cycle",
+                        spec(A + "," + B + "," + C, edge("a", "b") + "," + edge("b", "c") + "," + edge("c", "a")),
                         List.of("cycle", "a", "b", "c")),
                 Arguments.of("self-loop", spec(A, edge("a", "a")), List.of("\"a\"", "self-loop")),
                 Arguments.of("empty name", spec("{\"name\": \"\", \"runtime\": \"debug\"}", ""), List.of("name")),
-                Arguments.of("slash in a name", spec("{\"name\": \"a/b\", \"runtime\": \"debug\"}", ""), List.of("a/b", "name")),
+                Arguments.of(
+                        "slash in a name",
+                        spec("{\"name\": \"a/b\", \"runtime\": \"debug\"}", ""),
+                        List.of("a/b", "name")),
                 Arguments.of("missing runtime", spec("{\"name\": \"lonely\"}", ""), List.of("lonely", "runtime")),
-                Arguments.of("max_attempts 0", spec("{\"name\": \"a\", \"runtime\": \"debug\", \"retry\": {\"fail\": {\"max_attempts\": 0}}}", ""),
+                Arguments.of(
+                        "max_attempts 0",
+                        spec(
+                                "{\"name\": \"a\", \"runtime\": \"debug\", \"retry\": {\"fail\": {\"max_attempts\": 0}}}",
+                                ""),
                         List.of("\"a\"", "max_attempts")),
-                Arguments.of("unknown retry condition",
-                        spec("{\"name\": \"a\", \"runtime\": \"debug\", \"retry\": {\"sometimes\": {\"max_attempts\": 2}}}", ""),
+                Arguments.of(
+                        "unknown retry condition",
+                        spec(
+                                "{\"name\": \"a\", \"runtime\": \"debug\", \"retry\": {\"sometimes\": {\"max_attempts\": 2}}}",
+                                ""),
                         List.of("sometimes")));
     }
 
@@ -89,8 +101,12 @@ class BadSpecsEndToEndTest {
                 Arguments.of("malformed JSON", "{\"spec\": {\"nodes\": [", List.of("malformed JSON")),
                 Arguments.of("not an object", "[1, 2]", List.of("JSON object")),
                 Arguments.of("nodes not an array", "{\"spec\": {\"nodes\": \"a\"}}", List.of("nodes", "array")),
-                Arguments.of("name a number", "{\"spec\": {\"nodes\": [{\"name\": 7, \"runtime\": \"debug\"}]}}", List.of("name", "string")),
-                Arguments.of("max_attempts a word",
+                Arguments.of(
+                        "name a number",
+                        "{\"spec\": {\"nodes\": [{\"name\": 7, \"runtime\": \"debug\"}]}}",
+                        List.of("name", "string")),
+                Arguments.of(
+                        "max_attempts a word",
                         "{\"spec\": {\"nodes\": [{\"name\": \"a\", \"runtime\": \"debug\", \"retry\": {\"fail\": {\"max_attempts\": \"three\"}}}]}}",
                         List.of("max_attempts", "three")),
                 Arguments.of("unknown field", "{\"spec\": {\"nodez\": []}}", List.of("nodez")),
@@ -118,7 +134,8 @@ class BadSpecsEndToEndTest {
     @Test
     void overTheNodeLimitIs413AndResourceExhausted() {
         String nodes = IntStream.rangeClosed(1, 10_001)
-                .mapToObj(i -> "{\"name\": \"n" + i + "\", \"runtime\": \"debug\"}").collect(Collectors.joining(","));
+                .mapToObj(i -> "{\"name\": \"n" + i + "\", \"runtime\": \"debug\"}")
+                .collect(Collectors.joining(","));
         expectHttp(413, "{\"spec\": " + spec(nodes, "") + "}", List.of("10001", "limit"));
         expectGrpc(Status.Code.RESOURCE_EXHAUSTED, spec(nodes, ""), List.of("limit"));
     }
@@ -134,8 +151,11 @@ class BadSpecsEndToEndTest {
         var response = api.get("/v0/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(Api.json(response).path("message").asText()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
-        assertThatThrownBy(() -> grpc.inspect(io.adagio.proto.controlplane.InspectRequest.newBuilder().setId("nope").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> grpc.inspect(io.adagio.proto.controlplane.InspectRequest.newBuilder()
+                        .setId("nope")
+                        .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
@@ -153,11 +173,15 @@ class BadSpecsEndToEndTest {
 
     private void expectGrpc(Status.Code code, String spec, List<String> named) {
         String before = api.stats();
-        var request = StartRequest.newBuilder().setSpec(WireMapping.toProto(GraphSpecJson.parse(spec))).build();
+        var request = StartRequest.newBuilder()
+                .setSpec(WireMapping.toProto(GraphSpecJson.parse(spec)))
+                .build();
         assertThatThrownBy(() -> grpc.start(request)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(code);
             for (var word : named) {
-                assertThat(e.getStatus().getDescription()).as("the message names %s", word).contains(word);
+                assertThat(e.getStatus().getDescription())
+                        .as("the message names %s", word)
+                        .contains(word);
             }
         });
         assertUnchanged(before);
@@ -165,6 +189,7 @@ class BadSpecsEndToEndTest {
 
     private void assertUnchanged(String statsBefore) {
         assertThat(api.stats()).isEqualTo(statsBefore);
-        assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList()).isEmpty();
+        assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList())
+                .isEmpty();
     }
 }

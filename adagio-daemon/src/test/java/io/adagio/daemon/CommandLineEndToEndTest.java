@@ -24,11 +24,21 @@ class CommandLineEndToEndTest {
         for (var flag : List.of("-help", "--help", "-h")) {
             try (var daemon = AdagiodProcess.start(flag)) {
                 assertThat(daemon.awaitExit(EXIT)).as(flag).isZero();
-                assertThat(daemon.stdout()).startsWith("Usage: adagiod [api|agent] [OPTIONS]")
-                        .contains("-backend-type string", "-etcd-addresses string", "-config string",
-                                "-listen string", "-agent-count int", "(default \"memory\")",
-                                "-etcd-lease-ttl duration", "(default 10s)", "-etcd-username string",
-                                "-etcd-password string", "-etcd-ca-file string", "-etcd-cert-file string",
+                assertThat(daemon.stdout())
+                        .startsWith("Usage: adagiod [api|agent] [OPTIONS]")
+                        .contains(
+                                "-backend-type string",
+                                "-etcd-addresses string",
+                                "-config string",
+                                "-listen string",
+                                "-agent-count int",
+                                "(default \"memory\")",
+                                "-etcd-lease-ttl duration",
+                                "(default 10s)",
+                                "-etcd-username string",
+                                "-etcd-password string",
+                                "-etcd-ca-file string",
+                                "-etcd-cert-file string",
                                 "-etcd-key-file string");
             }
         }
@@ -59,9 +69,12 @@ class CommandLineEndToEndTest {
 
     @Test
     void aPasswordWithoutAUserIsRefusedWithoutPrintingIt() {
-        try (var daemon = AdagiodProcess.start(List.of("-backend-type=etcd"), Map.of("ADAGIOD_ETCD_PASSWORD", "s3cret-value"))) {
+        try (var daemon =
+                AdagiodProcess.start(List.of("-backend-type=etcd"), Map.of("ADAGIOD_ETCD_PASSWORD", "s3cret-value"))) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
-            assertThat(daemon.stderr()).contains("-etcd-username").contains("ADAGIOD_ETCD_PASSWORD")
+            assertThat(daemon.stderr())
+                    .contains("-etcd-username")
+                    .contains("ADAGIOD_ETCD_PASSWORD")
                     .doesNotContain("s3cret-value");
         }
     }
@@ -76,7 +89,8 @@ class CommandLineEndToEndTest {
             assertThat(daemon.stderr()).contains("-etcd-lease-ttl").contains(config.toString());
         }
         // The environment's good value wins over the file's bad one, and a bad flag over both.
-        try (var daemon = AdagiodProcess.start(List.of("-config", config.toString(), "-etcd-lease-ttl", "0s"),
+        try (var daemon = AdagiodProcess.start(
+                List.of("-config", config.toString(), "-etcd-lease-ttl", "0s"),
                 Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s"))) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
             assertThat(daemon.stderr()).contains("\"0s\"").contains("flag -etcd-lease-ttl");
@@ -85,10 +99,13 @@ class CommandLineEndToEndTest {
 
     @Test
     void unknownConfigKeyExitsTwoNamingIt(@TempDir Path dir) throws IOException {
-        var config = Files.writeString(dir.resolve("adagiod.toml"), "backend-type = \"memory\"\nlisten-address = \"127.0.0.1:1\"\n");
+        var config = Files.writeString(
+                dir.resolve("adagiod.toml"), "backend-type = \"memory\"\nlisten-address = \"127.0.0.1:1\"\n");
         try (var daemon = AdagiodProcess.start("-config", config.toString())) {
             assertThat(daemon.awaitExit(EXIT)).isEqualTo(2);
-            assertThat(daemon.stderr()).contains("unknown key \"listen-address\"").contains(config.toString());
+            assertThat(daemon.stderr())
+                    .contains("unknown key \"listen-address\"")
+                    .contains(config.toString());
         }
     }
 
@@ -116,7 +133,8 @@ class CommandLineEndToEndTest {
                 log-level = "debug"
                 """.formatted(filePort));
         var env = Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort, "ADAGIOD_AGENT_COUNT", "3");
-        try (var daemon = AdagiodProcess.start(List.of("-config", config.toString(), "--listen", "127.0.0.1:" + flagPort), env)) {
+        try (var daemon =
+                AdagiodProcess.start(List.of("-config", config.toString(), "--listen", "127.0.0.1:" + flagPort), env)) {
             String base = daemon.awaitApi(Duration.ofSeconds(60));
             assertThat(base).isEqualTo("http://127.0.0.1:" + flagPort);
             daemon.awaitLog("started with 3 workers", Duration.ofSeconds(30));
@@ -128,8 +146,10 @@ class CommandLineEndToEndTest {
     @Test
     void environmentBeatsFileAndOptionsMayFollowTheSubcommand(@TempDir Path dir) throws IOException {
         int envPort = freePort();
-        var config = Files.writeString(dir.resolve("adagiod.toml"), "listen = \"127.0.0.1:%d\"\n".formatted(freePort()));
-        try (var daemon = AdagiodProcess.start(List.of("api", "-config=" + config), Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort))) {
+        var config =
+                Files.writeString(dir.resolve("adagiod.toml"), "listen = \"127.0.0.1:%d\"\n".formatted(freePort()));
+        try (var daemon = AdagiodProcess.start(
+                List.of("api", "-config=" + config), Map.of("ADAGIOD_LISTEN", "127.0.0.1:" + envPort))) {
             assertThat(daemon.awaitApi(Duration.ofSeconds(60))).isEqualTo("http://127.0.0.1:" + envPort);
         }
     }
@@ -138,7 +158,10 @@ class CommandLineEndToEndTest {
     void agentAloneWithTheMemoryBackendWarns() {
         try (var daemon = AdagiodProcess.start("agent", "-agent-count", "1")) {
             daemon.awaitLog("started with 1 workers", Duration.ofSeconds(60));
-            assertThat(daemon.stderr()).contains("WARN").contains("memory backend").contains("never see")
+            assertThat(daemon.stderr())
+                    .contains("WARN")
+                    .contains("memory backend")
+                    .contains("never see")
                     .doesNotContain("API listening");
             daemon.terminate();
             assertThat(daemon.awaitExit(EXIT)).isZero();

@@ -26,10 +26,15 @@ class EtcdApartEndToEndTest {
     @Test
     void apiAndAgentProcessesShareOneEtcd() {
         try (var etcd = EtcdCluster.start(1)) {
-            var env = Map.of("ADAGIOD_BACKEND_TYPE", "etcd", "ADAGIOD_ETCD_ADDRESSES", etcd.clientUrlsCsv(),
-                    "ADAGIOD_ETCD_NAMESPACE", "e2e");
+            var env = Map.of(
+                    "ADAGIOD_BACKEND_TYPE",
+                    "etcd",
+                    "ADAGIOD_ETCD_ADDRESSES",
+                    etcd.clientUrlsCsv(),
+                    "ADAGIOD_ETCD_NAMESPACE",
+                    "e2e");
             try (var api = AdagiodProcess.start(java.util.List.of("api", "-listen", "127.0.0.1:0"), env);
-                 var agent = AdagiodProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
+                    var agent = AdagiodProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
                 var client = new Api(api.awaitApi(Duration.ofSeconds(60)));
                 agent.awaitLog("started with 2 workers", Duration.ofSeconds(60));
                 assertThat(api.stderr() + agent.stderr()).doesNotContain("memory backend");
@@ -40,16 +45,29 @@ class EtcdApartEndToEndTest {
                                                  "adagio.arguments.exec.args": {"values": ["-n", "from etcd"]}}},
                                    {"name": "consume", "runtime": "debug", "retry": {"error": {"max_attempts": 2}}}],
                          "edges": [{"source": "produce", "destination": "consume"}]}""");
-                var run = Awaitility.await("run completed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> client.run(id), r -> r.path("status").asText().equals("COMPLETED"));
-                ExamplesEndToEndTest.checkOutcomes(run, Map.of(
-                        "produce", ExamplesEndToEndTest.output("from etcd"), "consume", ExamplesEndToEndTest.SUCCESS));
+                var run = Awaitility.await("run completed")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> client.run(id),
+                                r -> r.path("status").asText().equals("COMPLETED"));
+                ExamplesEndToEndTest.checkOutcomes(
+                        run,
+                        Map.of(
+                                "produce",
+                                ExamplesEndToEndTest.output("from etcd"),
+                                "consume",
+                                ExamplesEndToEndTest.SUCCESS));
                 assertThat(Api.json(client.get("/v0/agents")).path("agents")).hasSize(1);
 
                 agent.terminate();
                 api.terminate();
-                assertThat(agent.awaitExit(Duration.ofSeconds(60))).as(agent.stderr()).isZero();
-                assertThat(api.awaitExit(Duration.ofSeconds(60))).as(api.stderr()).isZero();
+                assertThat(agent.awaitExit(Duration.ofSeconds(60)))
+                        .as(agent.stderr())
+                        .isZero();
+                assertThat(api.awaitExit(Duration.ofSeconds(60)))
+                        .as(api.stderr())
+                        .isZero();
             }
         }
     }
@@ -61,7 +79,9 @@ class EtcdApartEndToEndTest {
     @Test
     void theLeaseTtlOptionSetsTheTtlOfTheLeaseInEtcd(@TempDir Path dir) throws Exception {
         try (var etcd = EtcdCluster.start(1);
-             var raw = Client.builder().endpoints(etcd.clientUrls().toArray(String[]::new)).build()) {
+                var raw = Client.builder()
+                        .endpoints(etcd.clientUrls().toArray(String[]::new))
+                        .build()) {
             var config = Files.writeString(dir.resolve("adagiod.toml"), """
                     backend-type = "etcd"
                     etcd-addresses = ["%s"]
@@ -70,19 +90,28 @@ class EtcdApartEndToEndTest {
                     """.formatted(etcd.clientUrl(0)));
             var env = Map.of("ADAGIOD_ETCD_LEASE_TTL", "4s");
             try (var fromEnv = AdagiodProcess.start(List.of("agent", "-config", config.toString()), env);
-                 var fromFlag = AdagiodProcess.start(List.of("agent", "-config", config.toString(), "-etcd-lease-ttl=5s"), env)) {
+                    var fromFlag = AdagiodProcess.start(
+                            List.of("agent", "-config", config.toString(), "-etcd-lease-ttl=5s"), env)) {
                 fromEnv.awaitLog("workers, runtimes", Duration.ofSeconds(60));
                 fromFlag.awaitLog("workers, runtimes", Duration.ofSeconds(60));
                 assertThat(fromEnv.stderr()).contains("lease TTL 4s");
                 assertThat(fromFlag.stderr()).contains("lease TTL 5s");
 
                 // Each agent process registers under its lease.
-                var agents = raw.getKVClient().get(io.etcd.jetcd.ByteSequence.from("ttl/agents/", java.nio.charset.StandardCharsets.UTF_8),
-                        io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(30, TimeUnit.SECONDS).getKvs();
+                var agents = raw.getKVClient()
+                        .get(
+                                io.etcd.jetcd.ByteSequence.from("ttl/agents/", java.nio.charset.StandardCharsets.UTF_8),
+                                io.etcd.jetcd.options.GetOption.builder()
+                                        .isPrefix(true)
+                                        .build())
+                        .get(30, TimeUnit.SECONDS)
+                        .getKvs();
                 var granted = new ArrayList<Long>();
                 for (var agent : agents) {
-                    granted.add(raw.getLeaseClient().timeToLive(agent.getLease(), io.etcd.jetcd.options.LeaseOption.DEFAULT)
-                            .get(30, TimeUnit.SECONDS).getGrantedTTL());
+                    granted.add(raw.getLeaseClient()
+                            .timeToLive(agent.getLease(), io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                            .get(30, TimeUnit.SECONDS)
+                            .getGrantedTTL());
                 }
                 assertThat(granted).containsExactlyInAnyOrder(4L, 5L);
             }
@@ -96,19 +125,33 @@ class EtcdApartEndToEndTest {
     @Test
     void credentialsFromTheOptionsAuthenticateWithEtcd() throws Exception {
         try (var etcd = EtcdCluster.start(1);
-             var raw = Client.builder().endpoints(etcd.clientUrls().toArray(String[]::new)).build()) {
+                var raw = Client.builder()
+                        .endpoints(etcd.clientUrls().toArray(String[]::new))
+                        .build()) {
             var auth = raw.getAuthClient();
             auth.userAdd(utf8("root"), utf8("right-s3cret")).get(30, TimeUnit.SECONDS);
             auth.roleAdd(utf8("root")).get(30, TimeUnit.SECONDS);
             auth.userGrantRole(utf8("root"), utf8("root")).get(30, TimeUnit.SECONDS);
             auth.authEnable().get(30, TimeUnit.SECONDS);
-            var args = List.of("api", "-listen", "127.0.0.1:0", "-backend-type=etcd", "-etcd-addresses", etcd.clientUrl(0),
-                    "-etcd-username", "root");
+            var args = List.of(
+                    "api",
+                    "-listen",
+                    "127.0.0.1:0",
+                    "-backend-type=etcd",
+                    "-etcd-addresses",
+                    etcd.clientUrl(0),
+                    "-etcd-username",
+                    "root");
 
             try (var wrong = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "wrong-s3cret"))) {
-                assertThat(wrong.awaitExit(Duration.ofSeconds(60))).as(wrong.stderr()).isEqualTo(1);
-                assertThat(wrong.stderr()).contains("etcd authentication failed").contains("user \"root\"")
-                        .doesNotContain("wrong-s3cret").doesNotContain("\tat ");
+                assertThat(wrong.awaitExit(Duration.ofSeconds(60)))
+                        .as(wrong.stderr())
+                        .isEqualTo(1);
+                assertThat(wrong.stderr())
+                        .contains("etcd authentication failed")
+                        .contains("user \"root\"")
+                        .doesNotContain("wrong-s3cret")
+                        .doesNotContain("\tat ");
             }
             try (var right = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "right-s3cret"))) {
                 var client = new Api(right.awaitApi(Duration.ofSeconds(60)));

@@ -50,11 +50,13 @@ class EtcdFleetEndToEndTest {
 
     /** Short leases keep orphan recovery quick; passed through the environment, as an operator might. */
     private static final Duration TTL = Duration.ofSeconds(3);
+
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final Pattern AGENT_STARTED = Pattern.compile("agent (\\S+) started with (\\d+) workers");
 
     @TempDir
     static Path dir;
+
     private static Path ledger;
     /** Tokens whose ledger node succeeded, over all tests: each must be in the ledger exactly once. */
     private static final Set<String> recordedTokens = ConcurrentHashMap.newKeySet();
@@ -94,7 +96,9 @@ class EtcdFleetEndToEndTest {
         var client = new Api(api.awaitApi(STARTUP));
         var agentIds = agents.stream().map(EtcdFleetEndToEndTest::agentId).toList();
 
-        var listed = Awaitility.await("three agents listed").atMost(STARTUP).pollInterval(Duration.ofMillis(200))
+        var listed = Awaitility.await("three agents listed")
+                .atMost(STARTUP)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> Api.json(client.get("/v0/agents")).path("agents"), a -> a.size() == 3);
         for (var agent : listed) {
             assertThat(agentIds).contains(agent.path("id").asText());
@@ -111,12 +115,16 @@ class EtcdFleetEndToEndTest {
         var nodesPerAgent = new HashMap<String, Integer>();
         for (var run : runs.values()) {
             for (var node : run.path("nodes")) {
-                assertThat(conclusions(node)).as("%s of run %s", name(node), run.path("id").asText()).containsExactly("SUCCESS");
+                assertThat(conclusions(node))
+                        .as("%s of run %s", name(node), run.path("id").asText())
+                        .containsExactly("SUCCESS");
                 nodesPerAgent.merge(claimAgent(node), 1, Integer::sum);
             }
         }
         System.out.println("nodes executed per agent process: " + nodesPerAgent);
-        assertThat(nodesPerAgent.keySet()).as("agents that executed nodes").containsExactlyInAnyOrderElementsOf(agentIds);
+        assertThat(nodesPerAgent.keySet())
+                .as("agents that executed nodes")
+                .containsExactlyInAnyOrderElementsOf(agentIds);
         assertThat(nodesPerAgent.values()).allMatch(n -> n > 0);
         checkLedger(runs, tokens);
         assertNoKeepaliveTrouble();
@@ -138,18 +146,26 @@ class EtcdFleetEndToEndTest {
                                          "adagio.arguments.exec.args": {"values": ["-c", "sleep 6"]}}},
                            %s],
                  "edges": [{"source": "long", "destination": "ledger"}]}""".formatted(ledgerNode("ledger", token)));
-        var running = Awaitility.await("long node claimed").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
-                .until(() -> node(client.run(id), "long"), n -> n.path("status").asText().equals("RUNNING"));
+        var running = Awaitility.await("long node claimed")
+                .atMost(STARTUP)
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> node(client.run(id), "long"),
+                        n -> n.path("status").asText().equals("RUNNING"));
         assertThat(claimAgent(running)).isEqualTo(doomedId);
 
         var survivor = agent(env, 2);
         var survivorId = agentId(survivor);
-        Awaitility.await("both agents listed").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+        Awaitility.await("both agents listed")
+                .atMost(STARTUP)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> listedAgents(client), ids -> ids.containsAll(List.of(doomedId, survivorId)));
 
         doomed.kill();
         long killedAt = System.nanoTime();
-        Awaitility.await("killed agent leaves ListAgents").atMost(TTL.plusSeconds(10)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await("killed agent leaves ListAgents")
+                .atMost(TTL.plusSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> !listedAgents(client).contains(doomedId));
         var gone = Duration.ofNanos(System.nanoTime() - killedAt);
         System.out.println("killed agent left ListAgents after " + gone.toMillis() + " ms (lease TTL " + TTL + ")");
@@ -220,8 +236,15 @@ class EtcdFleetEndToEndTest {
     // ------------------------------------------------------------------------------ processes
 
     private static Map<String, String> env(String endpoints, String namespace) {
-        return Map.of("ADAGIOD_BACKEND_TYPE", "etcd", "ADAGIOD_ETCD_ADDRESSES", endpoints,
-                "ADAGIOD_ETCD_NAMESPACE", namespace, "ADAGIOD_ETCD_LEASE_TTL", TTL.toSeconds() + "s");
+        return Map.of(
+                "ADAGIOD_BACKEND_TYPE",
+                "etcd",
+                "ADAGIOD_ETCD_ADDRESSES",
+                endpoints,
+                "ADAGIOD_ETCD_NAMESPACE",
+                namespace,
+                "ADAGIOD_ETCD_LEASE_TTL",
+                TTL.toSeconds() + "s");
     }
 
     private AdagiodProcess start(List<String> args, Map<String, String> env) {
@@ -248,7 +271,10 @@ class EtcdFleetEndToEndTest {
 
     private void assertNoKeepaliveTrouble() {
         for (var p : processes) {
-            assertThat(p.stderr()).as("log of %s", p).doesNotContain("too_many_pings").doesNotContain("ENHANCE_YOUR_CALM");
+            assertThat(p.stderr())
+                    .as("log of %s", p)
+                    .doesNotContain("too_many_pings")
+                    .doesNotContain("ENHANCE_YOUR_CALM");
         }
     }
 
@@ -263,8 +289,7 @@ class EtcdFleetEndToEndTest {
         return """
                 {"name": "%s", "runtime": "exec",
                  "metadata": {"adagio.arguments.exec.command": {"values": ["sh"]},
-                              "adagio.arguments.exec.args": {"values": ["-c", "echo %s >> '%s'"]}}}"""
-                .formatted(name, token, ledger);
+                              "adagio.arguments.exec.args": {"values": ["-c", "echo %s >> '%s'"]}}}""".formatted(name, token, ledger);
     }
 
     /** The seven-node example (as examples/hello.json), its last node writing to the ledger. */
@@ -278,8 +303,7 @@ class EtcdFleetEndToEndTest {
                  "edges": [{"source": "a", "destination": "c"}, {"source": "a", "destination": "d"},
                            {"source": "b", "destination": "d"}, {"source": "b", "destination": "f"},
                            {"source": "c", "destination": "e"}, {"source": "d", "destination": "e"},
-                           {"source": "e", "destination": "g"}, {"source": "f", "destination": "g"}]}"""
-                .formatted(ledgerNode("g", token));
+                           {"source": "e", "destination": "g"}, {"source": "f", "destination": "g"}]}""".formatted(ledgerNode("g", token));
     }
 
     /** A short chain for loads: a little work, the ledger, a little more. */
@@ -288,8 +312,7 @@ class EtcdFleetEndToEndTest {
                 {"nodes": [{"name": "before", "runtime": "debug", "metadata": {"adagio.arguments.debug.sleep": {"values": ["200ms"]}}},
                            %s,
                            {"name": "after", "runtime": "debug"}],
-                 "edges": [{"source": "before", "destination": "ledger"}, {"source": "ledger", "destination": "after"}]}"""
-                .formatted(ledgerNode("ledger", token));
+                 "edges": [{"source": "before", "destination": "ledger"}, {"source": "ledger", "destination": "after"}]}""".formatted(ledgerNode("ledger", token));
     }
 
     /**
@@ -354,37 +377,51 @@ class EtcdFleetEndToEndTest {
      * Waits until every run of the namespace (as ListRuns has them) is COMPLETED, the acknowledged
      * ones among them, and at least {@code atLeast} runs exist; returns them by id.
      */
-    private static Map<String, JsonNode> awaitAllCompleted(Supplier<Api> api, Collection<String> acknowledged,
-                                                           int atLeast, Duration timeout) {
+    private static Map<String, JsonNode> awaitAllCompleted(
+            Supplier<Api> api, Collection<String> acknowledged, int atLeast, Duration timeout) {
         var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
         // Whether the last listing failed: then "not listed" means "could not list", not a lost run.
         var lastFailure = new AtomicReference<Throwable>();
         try {
-            return Awaitility.await("every run completed").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+            return Awaitility.await("every run completed")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions()
-                    .until(() -> {
-                        var runs = new LinkedHashMap<String, JsonNode>();
-                        try {
-                            for (var run : Api.json(api.get().get("/v0/runs")).path("runs")) {
-                                runs.put(run.path("id").asText(), run);
-                            }
-                        } catch (Exception | AssertionError listing) {
-                            lastFailure.set(listing);
-                            throw listing;
-                        }
-                        lastFailure.set(null);
-                        last.set(runs);
-                        return runs;
-                    }, runs -> runs.size() >= atLeast && runs.keySet().containsAll(acknowledged)
-                            && runs.values().stream().allMatch(r -> r.path("status").asText().equals("COMPLETED")));
+                    .until(
+                            () -> {
+                                var runs = new LinkedHashMap<String, JsonNode>();
+                                try {
+                                    for (var run :
+                                            Api.json(api.get().get("/v0/runs")).path("runs")) {
+                                        runs.put(run.path("id").asText(), run);
+                                    }
+                                } catch (Exception | AssertionError listing) {
+                                    lastFailure.set(listing);
+                                    throw listing;
+                                }
+                                lastFailure.set(null);
+                                last.set(runs);
+                                return runs;
+                            },
+                            runs -> runs.size() >= atLeast
+                                    && runs.keySet().containsAll(acknowledged)
+                                    && runs.values().stream()
+                                            .allMatch(r ->
+                                                    r.path("status").asText().equals("COMPLETED")));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            var pending = last.get().values().stream().filter(r -> !r.path("status").asText().equals("COMPLETED"))
-                    .map(r -> r.path("id").asText() + " " + r.path("status").asText()).toList();
+            var pending = last.get().values().stream()
+                    .filter(r -> !r.path("status").asText().equals("COMPLETED"))
+                    .map(r -> r.path("id").asText() + " " + r.path("status").asText())
+                    .toList();
             var missing = new HashSet<>(acknowledged);
             missing.removeAll(last.get().keySet());
-            throw new AssertionError("runs not completed: " + pending + "; acknowledged but not listed: " + missing
-                    + " (of " + last.get().size() + " listed" + (lastFailure.get() == null ? ")"
-                    : "; the last listing failed: " + lastFailure.get() + ")"), e);
+            throw new AssertionError(
+                    "runs not completed: " + pending + "; acknowledged but not listed: " + missing
+                            + " (of " + last.get().size() + " listed"
+                            + (lastFailure.get() == null
+                                    ? ")"
+                                    : "; the last listing failed: " + lastFailure.get() + ")"),
+                    e);
         }
     }
 
@@ -434,7 +471,12 @@ class EtcdFleetEndToEndTest {
 
     /** The agent whose claim holds (or completed) the node: the pool writes its id into the claim. */
     private static String claimAgent(JsonNode node) {
-        return node.path("claim").path("metadata").path("adagio.agent.id").path("values").path(0).asText();
+        return node.path("claim")
+                .path("metadata")
+                .path("adagio.agent.id")
+                .path("values")
+                .path(0)
+                .asText();
     }
 
     private static String base64(String text) {

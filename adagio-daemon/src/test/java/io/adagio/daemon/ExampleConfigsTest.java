@@ -12,7 +12,12 @@ import org.junit.jupiter.api.Test;
 class ExampleConfigsTest {
 
     private static Settings load(String example, String... more) {
-        var args = new java.util.ArrayList<>(List.of("-config", AdagiodProcess.repositoryRoot().resolve("examples").resolve(example).toString()));
+        var args = new java.util.ArrayList<>(List.of(
+                "-config",
+                AdagiodProcess.repositoryRoot()
+                        .resolve("examples")
+                        .resolve(example)
+                        .toString()));
         args.addAll(List.of(more));
         return ((SettingsLoader.Parsed.Run) SettingsLoader.load(args.toArray(String[]::new), Map.of())).settings();
     }
@@ -30,8 +35,10 @@ class ExampleConfigsTest {
 
     @Test
     void theSettingsNeverShowThePassword() {
-        var settings = ((SettingsLoader.Parsed.Run) SettingsLoader.load(new String[] {"-backend-type=etcd"},
-                Map.of("ADAGIOD_ETCD_USERNAME", "adagio", "ADAGIOD_ETCD_PASSWORD", "s3cret-value"))).settings();
+        var settings = ((SettingsLoader.Parsed.Run) SettingsLoader.load(
+                        new String[] {"-backend-type=etcd"},
+                        Map.of("ADAGIOD_ETCD_USERNAME", "adagio", "ADAGIOD_ETCD_PASSWORD", "s3cret-value")))
+                .settings();
         assertThat(settings.etcd().password()).isEqualTo("s3cret-value");
         assertThat(settings.toString()).contains("adagio").doesNotContain("s3cret-value");
     }

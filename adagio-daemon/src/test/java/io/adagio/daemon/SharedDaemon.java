@@ -27,10 +27,14 @@ final class SharedDaemon implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                .getOrComputeIfAbsent(SharedDaemon.class, key -> {
-                    var process = AdagiodProcess.start("-listen", "127.0.0.1:0", "-agent-count", "8");
-                    return new Running(process, new Api(process.awaitApi(Duration.ofSeconds(60))));
-                }, Running.class);
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(
+                        SharedDaemon.class,
+                        key -> {
+                            var process = AdagiodProcess.start("-listen", "127.0.0.1:0", "-agent-count", "8");
+                            return new Running(process, new Api(process.awaitApi(Duration.ofSeconds(60))));
+                        },
+                        Running.class);
     }
 }

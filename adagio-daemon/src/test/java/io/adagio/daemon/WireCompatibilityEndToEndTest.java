@@ -20,7 +20,6 @@ import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +43,9 @@ class WireCompatibilityEndToEndTest {
     @BeforeAll
     void connect(SharedDaemon.Running daemon) {
         var uri = URI.create(daemon.api().base());
-        channel = ManagedChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build();
+        channel = ManagedChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+                .usePlaintext()
+                .build();
         blocking = ControlPlaneGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
         async = ControlPlaneGrpc.newFutureStub(channel);
     }
@@ -58,9 +59,19 @@ class WireCompatibilityEndToEndTest {
         return GraphSpec.newBuilder()
                 .addNodes(Node.Spec.newBuilder().setName("top").setRuntime("debug"))
                 .addNodes(Node.Spec.newBuilder().setName("left").setRuntime("debug"))
-                .addNodes(Node.Spec.newBuilder().setName("right").setRuntime("exec")
-                        .putMetadata("adagio.arguments.exec.command", adagio.Adagio.MetadataValue.newBuilder().addValues("echo").build())
-                        .putMetadata("adagio.arguments.exec.args", adagio.Adagio.MetadataValue.newBuilder().addValues("right").build()))
+                .addNodes(Node.Spec.newBuilder()
+                        .setName("right")
+                        .setRuntime("exec")
+                        .putMetadata(
+                                "adagio.arguments.exec.command",
+                                adagio.Adagio.MetadataValue.newBuilder()
+                                        .addValues("echo")
+                                        .build())
+                        .putMetadata(
+                                "adagio.arguments.exec.args",
+                                adagio.Adagio.MetadataValue.newBuilder()
+                                        .addValues("right")
+                                        .build()))
                 .addNodes(Node.Spec.newBuilder().setName("bottom").setRuntime("debug"))
                 .addEdges(Edge.newBuilder().setSource("top").setDestination("left"))
                 .addEdges(Edge.newBuilder().setSource("top").setDestination("right"))
@@ -71,41 +82,59 @@ class WireCompatibilityEndToEndTest {
 
     @Test
     void startInspectListStatsAndListAgents() {
-        var started = blocking.start(StartRequest.newBuilder().setSpec(diamond()).build()).getRun();
+        var started = blocking.start(
+                        StartRequest.newBuilder().setSpec(diamond()).build())
+                .getRun();
         assertThat(started.getId()).hasSize(26);
         assertThat(started.getCreatedAt()).isNotEmpty();
-        assertThat(started.getNodesList()).extracting(n -> n.getSpec().getName())
+        assertThat(started.getNodesList())
+                .extracting(n -> n.getSpec().getName())
                 .containsExactlyInAnyOrder("top", "left", "right", "bottom");
 
         var done = awaitCompleted(started.getId());
         assertThat(done.getNodesList()).allSatisfy(n -> {
             assertThat(n.getStatus()).isEqualTo(Node.Status.COMPLETED);
-            assertThat(n.getAttemptsList()).extracting(Node.Result::getConclusion).containsExactly(Node.Result.Conclusion.SUCCESS);
+            assertThat(n.getAttemptsList())
+                    .extracting(Node.Result::getConclusion)
+                    .containsExactly(Node.Result.Conclusion.SUCCESS);
         });
-        var bottom = done.getNodesList().stream().filter(n -> n.getSpec().getName().equals("bottom")).findFirst().orElseThrow();
+        var bottom = done.getNodesList().stream()
+                .filter(n -> n.getSpec().getName().equals("bottom"))
+                .findFirst()
+                .orElseThrow();
         assertThat(bottom.getInputsMap()).containsOnlyKeys("left", "right");
         assertThat(bottom.getInputsMap().get("right").toStringUtf8()).contains("right");
 
-        assertThat(blocking.listRuns(ListRequest.newBuilder().setLimit(1000).build()).getRunsList())
-                .extracting(Run::getId).contains(started.getId());
+        assertThat(blocking.listRuns(ListRequest.newBuilder().setLimit(1000).build())
+                        .getRunsList())
+                .extracting(Run::getId)
+                .contains(started.getId());
         var stats = blocking.stats(StatsRequest.getDefaultInstance()).getStats();
         assertThat(stats.getRunCount()).isGreaterThanOrEqualTo(1);
         assertThat(stats.getNodeCounts().getCompletedCount()).isGreaterThanOrEqualTo(4);
         var agents = blocking.listAgents(ListRequest.getDefaultInstance()).getAgentsList();
         assertThat(agents).isNotEmpty();
-        assertThat(agents.getFirst().getRuntimesList()).extracting(r -> r.getName()).contains("debug", "exec");
+        assertThat(agents.getFirst().getRuntimesList())
+                .extracting(r -> r.getName())
+                .contains("debug", "exec");
     }
 
     @Test
     void cycleIsInvalidArgumentAndUnknownIdIsNotFound() {
-        var cyclic = diamond().toBuilder().addEdges(Edge.newBuilder().setSource("bottom").setDestination("top")).build();
-        assertThatThrownBy(() -> blocking.start(StartRequest.newBuilder().setSpec(cyclic).build()))
+        var cyclic = diamond().toBuilder()
+                .addEdges(Edge.newBuilder().setSource("bottom").setDestination("top"))
+                .build();
+        assertThatThrownBy(() ->
+                        blocking.start(StartRequest.newBuilder().setSpec(cyclic).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("cycle");
                 });
-        assertThatThrownBy(() -> blocking.inspect(InspectRequest.newBuilder().setId("01ARZ3NDEKTSV4RRFFQ69G5FAV").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() -> blocking.inspect(InspectRequest.newBuilder()
+                        .setId("01ARZ3NDEKTSV4RRFFQ69G5FAV")
+                        .build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
@@ -113,7 +142,8 @@ class WireCompatibilityEndToEndTest {
     void fiftyConcurrentRunsAllSucceed() throws Exception {
         var starts = new ArrayList<ListenableFuture<adagio.rpc.controlplane.Service.StartResponse>>();
         for (int i = 0; i < 50; i++) {
-            starts.add(async.withDeadlineAfter(60, TimeUnit.SECONDS).start(StartRequest.newBuilder().setSpec(diamond()).build()));
+            starts.add(async.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .start(StartRequest.newBuilder().setSpec(diamond()).build()));
         }
         var ids = new ArrayList<String>();
         for (var start : starts) {
@@ -122,14 +152,21 @@ class WireCompatibilityEndToEndTest {
         assertThat(ids).doesNotHaveDuplicates().hasSize(50);
         for (var id : ids) {
             var run = awaitCompleted(id);
-            assertThat(run.getNodesList()).allSatisfy(n -> assertThat(n.getAttemptsList())
-                    .extracting(Node.Result::getConclusion).containsExactly(Node.Result.Conclusion.SUCCESS));
+            assertThat(run.getNodesList())
+                    .allSatisfy(n -> assertThat(n.getAttemptsList())
+                            .extracting(Node.Result::getConclusion)
+                            .containsExactly(Node.Result.Conclusion.SUCCESS));
         }
     }
 
     private Run awaitCompleted(String id) {
-        return Awaitility.await("run " + id + " completed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> blocking.inspect(InspectRequest.newBuilder().setId(id).build()).getRun(),
+        return Awaitility.await("run " + id + " completed")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> blocking.inspect(
+                                        InspectRequest.newBuilder().setId(id).build())
+                                .getRun(),
                         run -> run.getStatus() == Run.Status.COMPLETED);
     }
 }

@@ -103,9 +103,15 @@ final class CounterShards {
         for (var s : shards) {
             add(sum, s);
         }
-        return CounterShard.newBuilder().setFormat(EtcdStorage.FORMAT_VERSION).setRuns(sum[RUNS])
-                .setWaiting(sum[WAITING]).setReady(sum[READY]).setRunning(sum[RUNNING])
-                .setCompleted(sum[COMPLETED]).setOrphaned(sum[ORPHANED]).build();
+        return CounterShard.newBuilder()
+                .setFormat(EtcdStorage.FORMAT_VERSION)
+                .setRuns(sum[RUNS])
+                .setWaiting(sum[WAITING])
+                .setReady(sum[READY])
+                .setRunning(sum[RUNNING])
+                .setCompleted(sum[COMPLETED])
+                .setOrphaned(sum[ORPHANED])
+                .build();
     }
 
     /** One counter key, used by one transition at a time. */

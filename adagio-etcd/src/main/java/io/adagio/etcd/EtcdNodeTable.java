@@ -29,6 +29,7 @@ final class EtcdNodeTable implements NodeTable {
     private final Map<String, StoredNode> read = new HashMap<>();
     /** Records at hand but not used yet (a missing node maps to null). */
     private final Map<String, StoredNode> atHand = new HashMap<>();
+
     private final LinkedHashMap<String, NodeState> written = new LinkedHashMap<>();
     private final LinkedHashMap<String, Delivery> delivered = new LinkedHashMap<>();
     private final Loader loader;
@@ -129,8 +130,11 @@ final class EtcdNodeTable implements NodeTable {
     @Override
     public void put(String node, NodeState state) {
         var s = read.get(node);
-        if (s != null && EtcdStorage.wideFanIn(s.record()) && !written.containsKey(node)
-                && s.state().status() == NodeStatus.WAITING && state.status() == NodeStatus.WAITING
+        if (s != null
+                && EtcdStorage.wideFanIn(s.record())
+                && !written.containsKey(node)
+                && s.state().status() == NodeStatus.WAITING
+                && state.status() == NodeStatus.WAITING
                 && state.waitingOn() == s.state().waitingOn() - 1
                 && state.inputs().size() == s.state().inputs().size() + 1) {
             for (var e : state.inputs().entrySet()) {

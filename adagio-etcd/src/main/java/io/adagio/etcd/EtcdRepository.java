@@ -26,7 +26,6 @@ import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
-import io.adagio.wire.WireMapping;
 import io.adagio.etcd.EtcdStorage.StoredNode;
 import io.adagio.etcd.storage.AgentRecord;
 import io.adagio.etcd.storage.CounterShard;
@@ -38,6 +37,7 @@ import io.adagio.etcd.storage.NodeRecord;
 import io.adagio.etcd.storage.RunRecord;
 import io.adagio.etcd.storage.RunningEntry;
 import io.adagio.etcd.storage.WriteOp;
+import io.adagio.wire.WireMapping;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -108,9 +108,11 @@ public final class EtcdRepository implements Repository {
     private static final int TXN_RESERVE = 4;
     /** Bytes kept below etcd's default 1.5 MiB request limit. */
     private static final int MAX_TXN_BYTES = 1024 * 1024;
+
     private static final int PAGE = 1000;
     /** How an {@link RepositoryException.Unavailable} caused by etcd refusing the credentials begins. */
     public static final String AUTHENTICATION_FAILED = "etcd authentication failed";
+
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
     /** How often an instance looks for counter shards of dead instances (also done at each lease grant). */
@@ -134,10 +136,12 @@ public final class EtcdRepository implements Repository {
     private final ConcurrentHashMap<ClaimRef, HeldClaim> held = new ConcurrentHashMap<>();
     /** Records that came with watched index entries: claims of those nodes skip their read. */
     private final ClaimHints hints = new ClaimHints(4096);
+
     private final AtomicLong lastCreatedNs = new AtomicLong();
     private final AtomicLong writeCounter = new AtomicLong();
     private final Object orphanWatchLock = new Object();
-    private final java.util.concurrent.atomic.AtomicBoolean orphanScanPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean orphanScanPending =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Watch.Watcher orphanWatcher;
     private volatile boolean closed;
 
@@ -147,7 +151,12 @@ public final class EtcdRepository implements Repository {
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
         this.validator = new GraphValidator(settings.limits());
-        this.leases = new Leases(client, settings.leaseTtl(), settings.requestTimeout(), timer, this::onLeaseLost,
+        this.leases = new Leases(
+                client,
+                settings.leaseTtl(),
+                settings.requestTimeout(),
+                timer,
+                this::onLeaseLost,
                 this::registerInstance);
         // A shard is written only by a registered instance (one whose instance key lives), so that
         // no one takes its shards for a dead instance's; an API process gets its lease this way.
@@ -157,12 +166,12 @@ public final class EtcdRepository implements Repository {
             }
         });
         long period = SHARD_MERGE_PERIOD.toMillis();
-        timer.scheduleWithFixedDelay(() -> background.execute(this::mergeDeadShardsQuietly),
-                period, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> background.execute(this::mergeDeadShardsQuietly), period, period, TimeUnit.MILLISECONDS);
         // Orphans and stuck fan-ins are also looked for at subscribe, and orphans whenever an instance ends.
         long housekeeping = settings.housekeepingPeriod().toMillis();
-        timer.scheduleWithFixedDelay(() -> background.execute(this::housekeepQuietly),
-                housekeeping, housekeeping, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> background.execute(this::housekeepQuietly), housekeeping, housekeeping, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -189,7 +198,8 @@ public final class EtcdRepository implements Repository {
         }
         // TLS when asked for by a file or an https address (then the JVM's trusted CAs apply unless
         // a CA file is given).
-        if (settings.caFile() != null || settings.certFile() != null
+        if (settings.caFile() != null
+                || settings.certFile() != null
                 || settings.addresses().stream().anyMatch(a -> a.startsWith("https://"))) {
             try {
                 builder.sslContext(b -> {
@@ -197,7 +207,8 @@ public final class EtcdRepository implements Repository {
                         b.trustManager(settings.caFile().toFile());
                     }
                     if (settings.certFile() != null) {
-                        b.keyManager(settings.certFile().toFile(), settings.keyFile().toFile());
+                        b.keyManager(
+                                settings.certFile().toFile(), settings.keyFile().toFile());
                     }
                 });
             } catch (javax.net.ssl.SSLException | RuntimeException e) {
@@ -271,11 +282,12 @@ public final class EtcdRepository implements Repository {
                     .setUpstreamCount(graph.upstream(name).size())
                     .setSpec(WireMapping.toProto(spec0));
             for (var down : graph.downstream(name)) {
-                record.addDownstream(Downstream.newBuilder().setName(down)
-                        .setEdgeIndex(edgeIndex.get(new Edge(name, down))));
+                record.addDownstream(
+                        Downstream.newBuilder().setName(down).setEdgeIndex(edgeIndex.get(new Edge(name, down))));
             }
             var r = EtcdStorage.withState(record.build(), state, writeId);
-            chunks.add(Op.put(bytes(keys.node(runId, name)), EtcdStorage.encode(r), PutOption.DEFAULT),
+            chunks.add(
+                    Op.put(bytes(keys.node(runId, name)), EtcdStorage.encode(r), PutOption.DEFAULT),
                     r.getSerializedSize());
             recordBytes += r.getSerializedSize() + 64L;
             if (state.status() == NodeStatus.READY) {
@@ -285,9 +297,13 @@ public final class EtcdRepository implements Repository {
             }
             delta[CounterShards.index(state.status())]++;
         }
-        var runRecord = RunRecord.newBuilder().setFormat(FORMAT).setId(runId)
+        var runRecord = RunRecord.newBuilder()
+                .setFormat(FORMAT)
+                .setId(runId)
                 .setCreatedAtNs(Timestamps.toNanos(createdAt))
-                .setNodeCount(graph.nodes().size()).setEdgeCount(graph.edges().size()).build();
+                .setNodeCount(graph.nodes().size())
+                .setEdgeCount(graph.edges().size())
+                .build();
         var last = new ArrayList<Op>();
         last.add(Op.put(bytes(keys.run(runId)), EtcdStorage.encode(runRecord), PutOption.DEFAULT));
         // The roots' ready entries go with the run record when they fit (they almost always do), so
@@ -295,7 +311,8 @@ public final class EtcdRepository implements Repository {
         // it; claims on a run without its record are refused (see transition), so a start cut short
         // never runs anything either way.
         var all = chunks.chunks();
-        if (all.size() == 1 && all.getFirst().size() + readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps()
+        if (all.size() == 1
+                && all.getFirst().size() + readyOps.size() + last.size() + TXN_RESERVE <= settings.maxTxnOps()
                 && recordBytes + readyBytes < MAX_TXN_BYTES) {
             // A small run (the usual case) starts in one transaction: one request, and its roots'
             // records and ready entries share a revision, so claims can trust the entries' copies.
@@ -313,7 +330,9 @@ public final class EtcdRepository implements Repository {
                 all = chunks.chunks();
             }
             // The chunks are independent puts: sent at once, so etcd commits them together.
-            var commits = all.stream().map(chunk -> kv.txn().Then(chunk.toArray(Op[]::new)).commit()).toList();
+            var commits = all.stream()
+                    .map(chunk -> kv.txn().Then(chunk.toArray(Op[]::new)).commit())
+                    .toList();
             for (var c : commits) {
                 await(c);
             }
@@ -323,9 +342,22 @@ public final class EtcdRepository implements Repository {
         for (var n : graph.nodes()) {
             nodes.add(NodeState.initial(graph.upstream(n.name()).size()).toNode(n));
         }
-        LOG.debug("started run {} with {} nodes and {} edges", runId, graph.nodes().size(), graph.edges().size());
-        return new Run(runId, createdAt, nodes, graph.edges(),
-                Protocol.runStatus(nodes.size(), nodes.stream().filter(n -> n.status() == NodeStatus.COMPLETED).count(), false));
+        LOG.debug(
+                "started run {} with {} nodes and {} edges",
+                runId,
+                graph.nodes().size(),
+                graph.edges().size());
+        return new Run(
+                runId,
+                createdAt,
+                nodes,
+                graph.edges(),
+                Protocol.runStatus(
+                        nodes.size(),
+                        nodes.stream()
+                                .filter(n -> n.status() == NodeStatus.COMPLETED)
+                                .count(),
+                        false));
     }
 
     @Override
@@ -336,12 +368,25 @@ public final class EtcdRepository implements Repository {
         }
         for (int attempt = 0; ; attempt++) {
             // The run record, its first page of nodes and the journal marker at one revision.
-            var r = await(kv.txn().Then(
-                    Op.get(bytes(keys.run(runId)), GetOption.DEFAULT),
-                    Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()),
-                    Op.get(bytes(keys.nodes(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()),
-                    // Inputs of wide fan-in nodes not yet READY live under per-edge keys.
-                    Op.get(bytes(keys.runInputs(runId)), GetOption.builder().isPrefix(true).withLimit(PAGE).build()))
+            var r = await(kv.txn()
+                    .Then(
+                            Op.get(bytes(keys.run(runId)), GetOption.DEFAULT),
+                            Op.get(
+                                    bytes(keys.journal(runId)),
+                                    GetOption.builder().withCountOnly(true).build()),
+                            Op.get(
+                                    bytes(keys.nodes(runId)),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withLimit(PAGE)
+                                            .build()),
+                            // Inputs of wide fan-in nodes not yet READY live under per-edge keys.
+                            Op.get(
+                                    bytes(keys.runInputs(runId)),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withLimit(PAGE)
+                                            .build()))
                     .commit());
             var gets = r.getGetResponses();
             if (gets.get(0).getKvs().isEmpty()) {
@@ -352,11 +397,13 @@ public final class EtcdRepository implements Repository {
                 awaitJournal(runId);
                 continue;
             }
-            var record = EtcdStorage.decode(gets.get(0).getKvs().getFirst().getValue(), RunRecord::parseFrom, keys.run(runId));
+            var record = EtcdStorage.decode(
+                    gets.get(0).getKvs().getFirst().getValue(), RunRecord::parseFrom, keys.run(runId));
             var kvs = new ArrayList<>(gets.get(2).getKvs());
             kvs.addAll(rest(keys.nodes(runId), gets.get(2), r.getHeader().getRevision()));
             var inputKvs = new ArrayList<>(gets.get(3).getKvs());
-            inputKvs.addAll(rest(keys.runInputs(runId), gets.get(3), r.getHeader().getRevision()));
+            inputKvs.addAll(
+                    rest(keys.runInputs(runId), gets.get(3), r.getHeader().getRevision()));
             var stuck = new ArrayList<String>();
             var run = toRun(record, kvs, inputKvs, stuck);
             if (!stuck.isEmpty() && attempt < 3) {
@@ -377,17 +424,26 @@ public final class EtcdRepository implements Repository {
         }
         // Run IDs are ULIDs: their first characters order by creation millisecond, so the time
         // window is a key range; the exact nanosecond bounds are checked on each record.
-        String from = query.finishNs() == 0 ? keys.runs()
-                : keys.run(com.github.f4b6a3.ulid.Ulid.min(Math.floorDiv(query.finishNs(), 1_000_000L)).toString());
-        String to = query.startNs() == 0 ? keys.runs() + "\uffff"
-                : keys.run(com.github.f4b6a3.ulid.Ulid.max(Math.floorDiv(query.startNs(), 1_000_000L)).toString()) + "\u0000";
+        String from = query.finishNs() == 0
+                ? keys.runs()
+                : keys.run(com.github.f4b6a3.ulid.Ulid.min(Math.floorDiv(query.finishNs(), 1_000_000L))
+                        .toString());
+        String to = query.startNs() == 0
+                ? keys.runs() + "\uffff"
+                : keys.run(com.github.f4b6a3.ulid.Ulid.max(Math.floorDiv(query.startNs(), 1_000_000L))
+                                .toString()) + "\u0000";
         var out = new ArrayList<Run>();
         String upper = to;
         while (true) {
             long want = query.limit() == 0 ? PAGE : Math.min(PAGE, query.limit() - out.size());
-            var page = await(kv.get(bytes(from), GetOption.builder().withRange(bytes(upper))
-                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.DESCEND)
-                    .withLimit(want).build()));
+            var page = await(kv.get(
+                    bytes(from),
+                    GetOption.builder()
+                            .withRange(bytes(upper))
+                            .withSortField(GetOption.SortTarget.KEY)
+                            .withSortOrder(GetOption.SortOrder.DESCEND)
+                            .withLimit(want)
+                            .build()));
             for (var kv0 : page.getKvs()) {
                 var record = EtcdStorage.decode(kv0.getValue(), RunRecord::parseFrom, text(kv0.getKey()));
                 if (!query.admits(record.getCreatedAtNs())) {
@@ -413,23 +469,31 @@ public final class EtcdRepository implements Repository {
     public Stats stats() {
         ensureOpen();
         // One range over the counter shards: a few keys per repository instance, never the nodes.
-        var r = await(kv.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).build()));
+        var r = await(
+                kv.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).build()));
         long[] sum = new long[CounterShards.FIELDS];
         for (var kv0 : r.getKvs()) {
             CounterShards.add(sum, EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, text(kv0.getKey())));
         }
-        return new Stats(sum[CounterShards.RUNS], new Stats.NodeCounts(sum[CounterShards.WAITING],
-                sum[CounterShards.READY], sum[CounterShards.RUNNING], sum[CounterShards.COMPLETED],
-                sum[CounterShards.ORPHANED]));
+        return new Stats(
+                sum[CounterShards.RUNS],
+                new Stats.NodeCounts(
+                        sum[CounterShards.WAITING],
+                        sum[CounterShards.READY],
+                        sum[CounterShards.RUNNING],
+                        sum[CounterShards.COMPLETED],
+                        sum[CounterShards.ORPHANED]));
     }
 
     @Override
     public List<Agent> listAgents() {
         ensureOpen();
-        var r = await(kv.get(bytes(keys.agents()), GetOption.builder().isPrefix(true).build()));
+        var r = await(
+                kv.get(bytes(keys.agents()), GetOption.builder().isPrefix(true).build()));
         var agents = new LinkedHashMap<String, Agent>();
         for (var kv0 : r.getKvs()) {
-            var a = WireMapping.fromProto(EtcdStorage.decode(kv0.getValue(), AgentRecord::parseFrom, text(kv0.getKey())).getAgent());
+            var a = WireMapping.fromProto(EtcdStorage.decode(kv0.getValue(), AgentRecord::parseFrom, text(kv0.getKey()))
+                    .getAgent());
             agents.putIfAbsent(a.id(), a);
         }
         return List.copyOf(agents.values());
@@ -449,10 +513,16 @@ public final class EtcdRepository implements Repository {
     @Override
     public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
         ensureOpen();
-        var outcome = transition(Kind.CLAIM, runId, nodeName, claim, null,
+        var outcome = transition(
+                Kind.CLAIM,
+                runId,
+                nodeName,
+                claim,
+                null,
                 table -> Protocol.claim(table, nodeName, claim, Instant.now()));
         if (outcome.step().claimed()) {
-            held.put(new ClaimRef(runId, nodeName, claim.id()),
+            held.put(
+                    new ClaimRef(runId, nodeName, claim.id()),
                     new HeldClaim(outcome.lease(), outcome.primary(), outcome.downstream()));
         }
         return ClaimResult.of(outcome.step());
@@ -468,7 +538,12 @@ public final class EtcdRepository implements Repository {
             held.remove(ref);
             throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
         }
-        var outcome = transition(Kind.FINISH, runId, nodeName, claim, result,
+        var outcome = transition(
+                Kind.FINISH,
+                runId,
+                nodeName,
+                claim,
+                result,
                 table -> Protocol.finish(table, nodeName, result, claim, Instant.now()));
         if (ref != null) {
             held.remove(ref);
@@ -505,10 +580,26 @@ public final class EtcdRepository implements Repository {
      */
     public long recoverOrphans() {
         ensureOpen();
-        var r = await(kv.txn().Then(
-                Op.get(bytes(keys.running()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
-                Op.get(bytes(keys.claims()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
-                Op.get(bytes(keys.journals()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+        var r = await(kv.txn()
+                .Then(
+                        Op.get(
+                                bytes(keys.running()),
+                                GetOption.builder()
+                                        .isPrefix(true)
+                                        .withKeysOnly(true)
+                                        .build()),
+                        Op.get(
+                                bytes(keys.claims()),
+                                GetOption.builder()
+                                        .isPrefix(true)
+                                        .withKeysOnly(true)
+                                        .build()),
+                        Op.get(
+                                bytes(keys.journals()),
+                                GetOption.builder()
+                                        .isPrefix(true)
+                                        .withKeysOnly(true)
+                                        .build()))
                 .commit());
         var gets = r.getGetResponses();
         for (var kv0 : gets.get(2).getKvs()) {
@@ -549,7 +640,10 @@ public final class EtcdRepository implements Repository {
      */
     public int promoteStuckFanIns() {
         ensureOpen();
-        var tallies = await(kv.get(bytes(keys.tallies()), GetOption.builder().isPrefix(true).build())).getKvs();
+        var tallies = await(kv.get(
+                        bytes(keys.tallies()),
+                        GetOption.builder().isPrefix(true).build()))
+                .getKvs();
         int promoted = 0;
         for (var kv0 : tallies) {
             int expected;
@@ -578,7 +672,11 @@ public final class EtcdRepository implements Repository {
         }
     }
 
-    private enum Kind { CLAIM, FINISH, ORPHAN }
+    private enum Kind {
+        CLAIM,
+        FINISH,
+        ORPHAN
+    }
 
     /**
      * What a transition did. {@code delivered}: wide fan-in nodes handed an input whose input count is
@@ -586,8 +684,13 @@ public final class EtcdRepository implements Repository {
      * (to promote); {@code downstream}: the primary's downstream records as a claim read them (its
      * finish starts from them).
      */
-    private record Outcome(Step step, long lease, StoredNode primary, List<String> delivered, List<String> complete,
-                           Map<String, StoredNode> downstream) {
+    private record Outcome(
+            Step step,
+            long lease,
+            StoredNode primary,
+            List<String> delivered,
+            List<String> complete,
+            Map<String, StoredNode> downstream) {
         Outcome(Step step, long lease, StoredNode primary) {
             this(step, lease, primary, List.of());
         }
@@ -612,8 +715,13 @@ public final class EtcdRepository implements Repository {
      * Runs one protocol transition on one node: read, compute, commit guarded, retry on conflict.
      * The primary node, the run's journal marker and the node's claim key are read together.
      */
-    private Outcome transition(Kind kind, String runId, String nodeName, Claim claim, Result result,
-                               Function<EtcdNodeTable, Step> protocol) {
+    private Outcome transition(
+            Kind kind,
+            String runId,
+            String nodeName,
+            Claim claim,
+            Result result,
+            Function<EtcdNodeTable, Step> protocol) {
         if (runId == null || runId.isEmpty() || runId.contains("/")) {
             throw RepositoryException.NotFound.run(runId == null ? "" : runId);
         }
@@ -643,14 +751,16 @@ public final class EtcdRepository implements Repository {
         if (snap == null) {
             snap = readPrimary(runId, nodeName);
         }
-        long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
+        long deadline =
+                System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
         for (int attempt = 0; ; attempt++) {
             if (closed) {
                 throw new RepositoryException.Unavailable("the etcd repository is closed");
             }
             if (attempt > 0 && System.nanoTime() > deadline) {
-                throw new RepositoryException.Unavailable("etcd: gave up on " + kind.name().toLowerCase()
-                        + " of node \"" + nodeName + "\" of run \"" + runId + "\" after " + attempt + " conflicting attempts");
+                throw new RepositoryException.Unavailable(
+                        "etcd: gave up on " + kind.name().toLowerCase() + " of node \"" + nodeName + "\" of run \""
+                                + runId + "\" after " + attempt + " conflicting attempts");
             }
             if (snap.journal()) {
                 awaitJournal(runId);
@@ -658,7 +768,8 @@ public final class EtcdRepository implements Repository {
                 continue;
             }
             if (snap.node() == null) {
-                throw snap.runExists() ? RepositoryException.NotFound.node(runId, nodeName)
+                throw snap.runExists()
+                        ? RepositoryException.NotFound.node(runId, nodeName)
                         : RepositoryException.NotFound.run(runId);
             }
             if (kind == Kind.CLAIM && !snap.runRecord()) {
@@ -668,15 +779,24 @@ public final class EtcdRepository implements Repository {
             }
             if (kind == Kind.ORPHAN && (snap.claimKey() || snap.node().state().status() != NodeStatus.RUNNING)) {
                 // The claim is alive (or the node moved on): not an orphan.
-                return new Outcome(new Step(snap.node().state().toNode(snap.node().spec()), false, false, List.of()), 0, snap.node());
+                return new Outcome(
+                        new Step(snap.node().state().toNode(snap.node().spec()), false, false, List.of()),
+                        0,
+                        snap.node());
             }
-            if (kind == Kind.FINISH && !snap.claimKey() && snap.node().state().status() == NodeStatus.RUNNING
-                    && claim != null && snap.node().state().claim() != null
+            if (kind == Kind.FINISH
+                    && !snap.claimKey()
+                    && snap.node().state().status() == NodeStatus.RUNNING
+                    && claim != null
+                    && snap.node().state().claim() != null
                     && claim.id().equals(snap.node().state().claim().id())) {
                 // Our claim key is gone: the lease it hung on ended, the node is being orphaned.
                 throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
             }
-            if (kind == Kind.CLAIM && snap.claimKey() && claim != null && snap.node().state().claim() != null
+            if (kind == Kind.CLAIM
+                    && snap.claimKey()
+                    && claim != null
+                    && snap.node().state().claim() != null
                     && claim.id().equals(snap.node().state().claim().id())
                     && snap.node().state().status() == NodeStatus.RUNNING) {
                 // The same claim again (a retry after an unanswered request): it already holds the node.
@@ -721,7 +841,9 @@ public final class EtcdRepository implements Repository {
             // A claim also reads the downstream records its finish will need; a finish that fails
             // gets back the records it compared, so neither reads them in a request of its own.
             var prefetch = new ArrayList<String>();
-            if (kind == Kind.CLAIM && step.claimed() && snap.node().downstream().size() <= MAX_PREFETCH
+            if (kind == Kind.CLAIM
+                    && step.claimed()
+                    && snap.node().downstream().size() <= MAX_PREFETCH
                     && ops.size() + snap.node().downstream().size() + TXN_RESERVE <= settings.maxTxnOps()) {
                 prefetch.addAll(snap.node().downstream());
                 for (var d : prefetch) {
@@ -742,8 +864,11 @@ public final class EtcdRepository implements Repository {
             try {
                 shard.stage(plan.delta(), cmps, ops, elseOps);
                 try {
-                    response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new))
-                            .Else(elseOps.toArray(Op[]::new)).commit());
+                    response = await(kv.txn()
+                            .If(cmps.toArray(Cmp[]::new))
+                            .Then(ops.toArray(Op[]::new))
+                            .Else(elseOps.toArray(Op[]::new))
+                            .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     if (isLeaseGone(e) && lease != 0) {
@@ -754,7 +879,11 @@ public final class EtcdRepository implements Repository {
                     // The commit may or may not have applied: look for our write id.
                     var now = readPrimary(runId, nodeName);
                     if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
-                        return new Outcome(step, lease, now.node(), List.copyOf(table.delivered().keySet()));
+                        return new Outcome(
+                                step,
+                                lease,
+                                now.node(),
+                                List.copyOf(table.delivered().keySet()));
                     }
                     if (System.nanoTime() > deadline) {
                         throw e;
@@ -772,9 +901,14 @@ public final class EtcdRepository implements Repository {
             }
             if (response.isSucceeded()) {
                 var written = table.written().get(nodeName);
-                var committed = written == null ? snap.node() : new StoredNode(
-                        EtcdStorage.withState(snap.node().record(), written, writeId), snap.node().spec(),
-                        snap.node().downstream(), written, response.getHeader().getRevision());
+                var committed = written == null
+                        ? snap.node()
+                        : new StoredNode(
+                                EtcdStorage.withState(snap.node().record(), written, writeId),
+                                snap.node().spec(),
+                                snap.node().downstream(),
+                                written,
+                                response.getHeader().getRevision());
                 var gets = response.getGetResponses();
                 // The Then branch's reads, in order: the tally of each wide node handed an input (read
                 // after this commit's own delivery), then the claim's downstream records.
@@ -784,7 +918,9 @@ public final class EtcdRepository implements Repository {
                     var tally = gets.get(g++).getKvs();
                     // At least N: promote() checks the input keys themselves, so a tally counted
                     // twice (a journal chunk applied twice) costs a read, never a wrong promotion.
-                    if (!tally.isEmpty() && tally.getFirst().getVersion() >= table.stored(d).record().getUpstreamCount()) {
+                    if (!tally.isEmpty()
+                            && tally.getFirst().getVersion()
+                                    >= table.stored(d).record().getUpstreamCount()) {
                         complete.add(d);
                     }
                 }
@@ -840,7 +976,12 @@ public final class EtcdRepository implements Repository {
                 var ops = new ArrayList<Op>();
                 for (var n : part) {
                     ops.add(Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT));
-                    ops.add(Op.get(bytes(keys.inputs(runId, n)), GetOption.builder().isPrefix(true).withCountOnly(true).build()));
+                    ops.add(Op.get(
+                            bytes(keys.inputs(runId, n)),
+                            GetOption.builder()
+                                    .isPrefix(true)
+                                    .withCountOnly(true)
+                                    .build()));
                 }
                 var gets = await(kv.txn().Then(ops.toArray(Op[]::new)).commit()).getGetResponses();
                 for (int j = 0; j < part.size(); j++) {
@@ -879,12 +1020,19 @@ public final class EtcdRepository implements Repository {
      * @return whether this call promoted it (false: not WAITING, not every input there, or closed)
      */
     private boolean promote(String runId, String nodeName) {
-        long deadline = System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
+        long deadline =
+                System.nanoTime() + settings.requestTimeout().multipliedBy(3).toNanos();
         while (!closed) {
-            var r = await(kv.txn().Then(
-                    Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT),
-                    Op.get(bytes(keys.inputs(runId, nodeName)), GetOption.builder().isPrefix(true).build()),
-                    Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build())).commit());
+            var r = await(kv.txn()
+                    .Then(
+                            Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT),
+                            Op.get(
+                                    bytes(keys.inputs(runId, nodeName)),
+                                    GetOption.builder().isPrefix(true).build()),
+                            Op.get(
+                                    bytes(keys.journal(runId)),
+                                    GetOption.builder().withCountOnly(true).build()))
+                    .commit());
             var gets = r.getGetResponses();
             if (gets.get(2).getCount() > 0) {
                 awaitJournal(runId);
@@ -896,20 +1044,30 @@ public final class EtcdRepository implements Repository {
             }
             var node = stored(runId, nodeName, kvs.getFirst());
             var inputKvs = gets.get(1).getKvs();
-            if (node.state().status() != NodeStatus.WAITING || inputKvs.size() < node.record().getUpstreamCount()) {
+            if (node.state().status() != NodeStatus.WAITING
+                    || inputKvs.size() < node.record().getUpstreamCount()) {
                 return false; // promoted by another finisher, or left unreached
             }
             var before = node.state();
-            var ready = new NodeState(NodeStatus.READY, before.attempts(), before.startedAt(), before.finishedAt(),
-                    inputsOf(keys.inputs(runId, nodeName), inputKvs), before.claim(), 0);
+            var ready = new NodeState(
+                    NodeStatus.READY,
+                    before.attempts(),
+                    before.startedAt(),
+                    before.finishedAt(),
+                    inputsOf(keys.inputs(runId, nodeName), inputKvs),
+                    before.claim(),
+                    0);
             var cmps = new ArrayList<Cmp>();
             cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
-            cmps.add(new Cmp(bytes(keys.node(runId, nodeName)), Cmp.Op.EQUAL, CmpTarget.modRevision(node.modRevision())));
+            cmps.add(new Cmp(
+                    bytes(keys.node(runId, nodeName)), Cmp.Op.EQUAL, CmpTarget.modRevision(node.modRevision())));
             var ops = new ArrayList<Op>();
             var readyRecord = EtcdStorage.withState(node.record(), ready, newWriteId());
             ops.add(Op.put(bytes(keys.node(runId, nodeName)), EtcdStorage.encode(readyRecord), PutOption.DEFAULT));
-            ops.add(Op.put(bytes(keys.ready(runId, nodeName)),
-                    EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()), readyRecord)), PutOption.DEFAULT));
+            ops.add(Op.put(
+                    bytes(keys.ready(runId, nodeName)),
+                    EtcdStorage.encode(EtcdStorage.indexEntry(Event.ready(runId, node.spec()), readyRecord)),
+                    PutOption.DEFAULT));
             ops.add(Op.delete(bytes(keys.tally(runId, nodeName)), DeleteOption.DEFAULT));
             long[] delta = new long[CounterShards.FIELDS];
             delta[CounterShards.index(NodeStatus.WAITING)]--;
@@ -919,7 +1077,10 @@ public final class EtcdRepository implements Repository {
                 shard.stage(delta, cmps, ops);
                 TxnResponse response;
                 try {
-                    response = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+                    response = await(kv.txn()
+                            .If(cmps.toArray(Cmp[]::new))
+                            .Then(ops.toArray(Op[]::new))
+                            .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     throw e; // retried from the start: a promotion that did apply reads READY
@@ -944,15 +1105,21 @@ public final class EtcdRepository implements Repository {
     private static Map<String, byte[]> inputsOf(String prefix, List<KeyValue> kvs) {
         var inputs = new LinkedHashMap<String, byte[]>();
         for (var kv0 : kvs) {
-            inputs.put(text(kv0.getKey()).substring(prefix.length()), kv0.getValue().getBytes());
+            inputs.put(
+                    text(kv0.getKey()).substring(prefix.length()),
+                    kv0.getValue().getBytes());
         }
         return inputs;
     }
 
     private Step replayedClaim(String runId, String nodeName, StoredNode node) {
         var r = await(kv.get(bytes(keys.running(runId, nodeName))));
-        boolean recovery = !r.getKvs().isEmpty() && EtcdStorage.decode(r.getKvs().getFirst().getValue(),
-                RunningEntry::parseFrom, keys.running(runId, nodeName)).getOrphanRecovery();
+        boolean recovery = !r.getKvs().isEmpty()
+                && EtcdStorage.decode(
+                                r.getKvs().getFirst().getValue(),
+                                RunningEntry::parseFrom,
+                                keys.running(runId, nodeName))
+                        .getOrphanRecovery();
         return new Step(node.state().toNode(node.spec()), true, recovery, List.of());
     }
 
@@ -980,8 +1147,14 @@ public final class EtcdRepository implements Repository {
      * {@code forJournal}: the writes are also collected as journal ops, and index entries do not carry
      * the records written beside them (applyJournal adds those copies chunk by chunk).
      */
-    private Plan plan(Kind kind, String runId, String nodeName, EtcdNodeTable table, String writeId, long lease,
-                      boolean forJournal) {
+    private Plan plan(
+            Kind kind,
+            String runId,
+            String nodeName,
+            EtcdNodeTable table,
+            String writeId,
+            long lease,
+            boolean forJournal) {
         boolean hints = !forJournal;
         var cmps = new ArrayList<Cmp>();
         var ops = new ArrayList<Op>();
@@ -1000,8 +1173,11 @@ public final class EtcdRepository implements Repository {
             cmps.add(new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.version(0)));
         }
         var elseOps = new ArrayList<Op>();
-        elseOps.add(Op.get(bytes(keys.run(runId)), GetOption.builder().withCountOnly(true).build()));
-        elseOps.add(Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()));
+        elseOps.add(Op.get(
+                bytes(keys.run(runId)), GetOption.builder().withCountOnly(true).build()));
+        elseOps.add(Op.get(
+                bytes(keys.journal(runId)),
+                GetOption.builder().withCountOnly(true).build()));
         elseOps.add(Op.get(claimKey, GetOption.builder().withCountOnly(true).build()));
         elseOps.add(Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT));
         for (var e : table.read().entrySet()) {
@@ -1009,7 +1185,9 @@ public final class EtcdRepository implements Repository {
             // is not rewritten by deliveries (they go to per-edge keys), only when it leaves WAITING,
             // so its upstream nodes still finish concurrently, and none delivers to it once it left.
             if (e.getValue() != null) {
-                cmps.add(new Cmp(bytes(keys.node(runId, e.getKey())), Cmp.Op.EQUAL,
+                cmps.add(new Cmp(
+                        bytes(keys.node(runId, e.getKey())),
+                        Cmp.Op.EQUAL,
                         CmpTarget.modRevision(e.getValue().modRevision())));
             }
         }
@@ -1017,8 +1195,13 @@ public final class EtcdRepository implements Repository {
             put(ops, journalOps, keys.input(runId, d.node(), d.upstream()), d.output(), 0);
             // A blind put, so deliveries never conflict; its version counts them, its value says how
             // many to expect (for promoteStuckFanIns).
-            put(ops, journalOps, keys.tally(runId, d.node()),
-                    Integer.toString(table.stored(d.node()).record().getUpstreamCount()).getBytes(StandardCharsets.UTF_8), 0);
+            put(
+                    ops,
+                    journalOps,
+                    keys.tally(runId, d.node()),
+                    Integer.toString(table.stored(d.node()).record().getUpstreamCount())
+                            .getBytes(StandardCharsets.UTF_8),
+                    0);
         }
         for (var d : table.delivered().values()) {
             // Read in the same transaction, after its own put: the last of the N deliveries sees
@@ -1049,20 +1232,46 @@ public final class EtcdRepository implements Repository {
                     delete(ops, journalOps, keys.running(runId, name));
                     delete(ops, journalOps, keys.claim(runId, name));
                 }
-                default -> { }
+                default -> {}
             }
             switch (to) {
-                case READY -> put(ops, journalOps, keys.ready(runId, name),
-                        EtcdStorage.indexEntry(Event.ready(runId, before.spec()), hints ? record : null).toByteArray(), 0);
-                case NONE -> put(ops, journalOps, keys.orphaned(runId, name),
-                        EtcdStorage.indexEntry(Event.orphaned(runId, before.spec()), hints ? record : null).toByteArray(), 0);
+                case READY ->
+                    put(
+                            ops,
+                            journalOps,
+                            keys.ready(runId, name),
+                            EtcdStorage.indexEntry(Event.ready(runId, before.spec()), hints ? record : null)
+                                    .toByteArray(),
+                            0);
+                case NONE ->
+                    put(
+                            ops,
+                            journalOps,
+                            keys.orphaned(runId, name),
+                            EtcdStorage.indexEntry(Event.orphaned(runId, before.spec()), hints ? record : null)
+                                    .toByteArray(),
+                            0);
                 case RUNNING -> {
-                    put(ops, journalOps, keys.running(runId, name), RunningEntry.newBuilder().setFormat(FORMAT)
-                            .setClaimId(after.claim().id()).setLease(lease)
-                            .setOrphanRecovery(from == NodeStatus.NONE).build().toByteArray(), 0);
-                    put(ops, journalOps, keys.claim(runId, name), after.claim().id().getBytes(StandardCharsets.UTF_8), lease);
+                    put(
+                            ops,
+                            journalOps,
+                            keys.running(runId, name),
+                            RunningEntry.newBuilder()
+                                    .setFormat(FORMAT)
+                                    .setClaimId(after.claim().id())
+                                    .setLease(lease)
+                                    .setOrphanRecovery(from == NodeStatus.NONE)
+                                    .build()
+                                    .toByteArray(),
+                            0);
+                    put(
+                            ops,
+                            journalOps,
+                            keys.claim(runId, name),
+                            after.claim().id().getBytes(StandardCharsets.UTF_8),
+                            lease);
                 }
-                default -> { }
+                default -> {}
             }
         }
         return new Plan(cmps, ops, elseOps, delta, journalOps);
@@ -1070,28 +1279,46 @@ public final class EtcdRepository implements Repository {
 
     /** Adds a put to {@code ops}, and to {@code journal} unless it is null. */
     private static void put(List<Op> ops, List<WriteOp> journal, String key, byte[] value, long lease) {
-        ops.add(Op.put(bytes(key), ByteSequence.from(value),
-                lease == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(lease).build()));
+        ops.add(Op.put(
+                bytes(key),
+                ByteSequence.from(value),
+                lease == 0
+                        ? PutOption.DEFAULT
+                        : PutOption.builder().withLeaseId(lease).build()));
         if (journal != null) {
-            journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
-                    .setValue(com.google.protobuf.ByteString.copyFrom(value)).setLease(lease).build());
+            journal.add(WriteOp.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
+                    .setValue(com.google.protobuf.ByteString.copyFrom(value))
+                    .setLease(lease)
+                    .build());
         }
     }
 
     private static void delete(List<Op> ops, List<WriteOp> journal, String key) {
         ops.add(Op.delete(bytes(key), DeleteOption.DEFAULT));
         if (journal != null) {
-            journal.add(WriteOp.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(key)).setDelete(true).build());
+            journal.add(WriteOp.newBuilder()
+                    .setKey(com.google.protobuf.ByteString.copyFromUtf8(key))
+                    .setDelete(true)
+                    .build());
         }
     }
 
     /** Reads the primary node with the run, journal and claim markers, in one request. */
     private Snapshot readPrimary(String runId, String nodeName) {
-        var r = await(kv.txn().Then(
-                Op.get(bytes(keys.run(runId)), GetOption.builder().withCountOnly(true).build()),
-                Op.get(bytes(keys.journal(runId)), GetOption.builder().withCountOnly(true).build()),
-                Op.get(bytes(keys.claim(runId, nodeName)), GetOption.builder().withCountOnly(true).build()),
-                Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT)).commit());
+        var r = await(kv.txn()
+                .Then(
+                        Op.get(
+                                bytes(keys.run(runId)),
+                                GetOption.builder().withCountOnly(true).build()),
+                        Op.get(
+                                bytes(keys.journal(runId)),
+                                GetOption.builder().withCountOnly(true).build()),
+                        Op.get(
+                                bytes(keys.claim(runId, nodeName)),
+                                GetOption.builder().withCountOnly(true).build()),
+                        Op.get(bytes(keys.node(runId, nodeName)), GetOption.DEFAULT))
+                .commit());
         return snapshot(runId, nodeName, r.getGetResponses());
     }
 
@@ -1106,11 +1333,17 @@ public final class EtcdRepository implements Repository {
         // still starting (or its start was cut short), and its nodes cannot be claimed.
         boolean runRecord = gets.get(0).getCount() > 0;
         boolean runExists = runRecord || node != null;
-        return new Snapshot(node, runExists, runRecord, gets.get(1).getCount() > 0, gets.get(2).getCount() > 0);
+        return new Snapshot(
+                node,
+                runExists,
+                runRecord,
+                gets.get(1).getCount() > 0,
+                gets.get(2).getCount() > 0);
     }
 
     private StoredNode stored(String runId, String nodeName, KeyValue kv0) {
-        return StoredNode.of(EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, keys.node(runId, nodeName)),
+        return StoredNode.of(
+                EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, keys.node(runId, nodeName)),
                 kv0.getModRevision());
     }
 
@@ -1128,9 +1361,12 @@ public final class EtcdRepository implements Repository {
             if (part.size() == 1) {
                 reads.add(kv.get(bytes(keys.node(runId, part.getFirst()))).thenApply(List::of));
             } else {
-                reads.add(kv.txn().Then(part.stream()
-                        .map(n -> Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT)).toArray(Op[]::new))
-                        .commit().thenApply(TxnResponse::getGetResponses));
+                reads.add(kv.txn()
+                        .Then(part.stream()
+                                .map(n -> Op.get(bytes(keys.node(runId, n)), GetOption.DEFAULT))
+                                .toArray(Op[]::new))
+                        .commit()
+                        .thenApply(TxnResponse::getGetResponses));
             }
         }
         for (int p = 0; p < parts.size(); p++) {
@@ -1165,7 +1401,10 @@ public final class EtcdRepository implements Repository {
         var marker = Journal.newBuilder().setFormat(FORMAT).setWriteId(writeId).build();
         var lock = await(kv.txn()
                 .If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.version(0)))
-                .Then(Op.put(journalKey, EtcdStorage.encode(marker), PutOption.builder().withLeaseId(lease).build()))
+                .Then(Op.put(
+                        journalKey,
+                        EtcdStorage.encode(marker),
+                        PutOption.builder().withLeaseId(lease).build()))
                 .commit());
         if (!lock.isSucceeded()) {
             return null;
@@ -1190,8 +1429,9 @@ public final class EtcdRepository implements Repository {
             var plan = plan(kind, runId, nodeName, table, writeId, kind == Kind.CLAIM ? lease : 0, true);
             var journal = marker.toBuilder().addAllOps(plan.journalOps()).build();
             if (journal.getSerializedSize() > MAX_TXN_BYTES) {
-                throw new RepositoryException.LimitExceeded("a transition of node \"" + nodeName + "\" of run \""
-                        + runId + "\" writes " + journal.getSerializedSize() + " bytes, more than etcd accepts in one request");
+                throw new RepositoryException.LimitExceeded(
+                        "a transition of node \"" + nodeName + "\" of run \"" + runId + "\" writes "
+                                + journal.getSerializedSize() + " bytes, more than etcd accepts in one request");
             }
             var shard = shards.acquire();
             try {
@@ -1202,7 +1442,10 @@ public final class EtcdRepository implements Repository {
                 shard.stage(plan.delta(), cmps, ops);
                 TxnResponse r;
                 try {
-                    r = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+                    r = await(kv.txn()
+                            .If(cmps.toArray(Cmp[]::new))
+                            .Then(ops.toArray(Op[]::new))
+                            .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     throw e;
@@ -1221,8 +1464,10 @@ public final class EtcdRepository implements Repository {
         } finally {
             if (!decided) {
                 // Unlock, unless the lock already passed (lease) or the journal is someone's.
-                kv.txn().If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lockRevision)))
-                        .Then(Op.delete(journalKey, DeleteOption.DEFAULT)).commit();
+                kv.txn()
+                        .If(new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(lockRevision)))
+                        .Then(Op.delete(journalKey, DeleteOption.DEFAULT))
+                        .commit();
             }
         }
     }
@@ -1242,7 +1487,9 @@ public final class EtcdRepository implements Repository {
         long giveUp = System.nanoTime() + JOURNAL_PATIENCE.toNanos();
         long pauseMs = 5;
         while (!closed) {
-            if (await(kv.get(journalKey, GetOption.builder().withCountOnly(true).build())).getCount() == 0) {
+            if (await(kv.get(journalKey, GetOption.builder().withCountOnly(true).build()))
+                            .getCount()
+                    == 0) {
                 return;
             }
             if (System.nanoTime() > giveUp) {
@@ -1275,33 +1522,50 @@ public final class EtcdRepository implements Repository {
             var journal = EtcdStorage.decode(jk.getFirst().getValue(), Journal::parseFrom, keys.journal(runId));
             if (journal.getOpsCount() == 0) {
                 if (System.nanoTime() > deadline) {
-                    throw new RepositoryException.Unavailable("run " + runId + " is locked by a transition that does not finish");
+                    throw new RepositoryException.Unavailable(
+                            "run " + runId + " is locked by a transition that does not finish");
                 }
                 pause(20);
                 continue;
             }
-            var thisJournal = new Cmp(journalKey, Cmp.Op.EQUAL, CmpTarget.modRevision(jk.getFirst().getModRevision()));
+            var thisJournal = new Cmp(
+                    journalKey,
+                    Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(jk.getFirst().getModRevision()));
             var commits = new ArrayList<CompletableFuture<TxnResponse>>();
             for (int from = 0; from < journal.getOpsCount(); from += chunk) {
                 var ops = new ArrayList<Op>();
-                for (var w : withHints(journal.getOpsList().subList(from, Math.min(journal.getOpsCount(), from + chunk)))) {
+                for (var w :
+                        withHints(journal.getOpsList().subList(from, Math.min(journal.getOpsCount(), from + chunk)))) {
                     var key = ByteSequence.from(w.getKey());
                     if (w.getDelete()) {
                         ops.add(Op.delete(key, DeleteOption.DEFAULT));
                     } else {
-                        ops.add(Op.put(key, ByteSequence.from(w.getValue()),
-                                w.getLease() == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(w.getLease()).build()));
+                        ops.add(Op.put(
+                                key,
+                                ByteSequence.from(w.getValue()),
+                                w.getLease() == 0
+                                        ? PutOption.DEFAULT
+                                        : PutOption.builder()
+                                                .withLeaseId(w.getLease())
+                                                .build()));
                     }
                 }
-                commits.add(kv.txn().If(thisJournal).Then(ops.toArray(Op[]::new)).commit());
+                commits.add(
+                        kv.txn().If(thisJournal).Then(ops.toArray(Op[]::new)).commit());
             }
             boolean applied = true;
             for (var c : commits) {
                 applied &= await(c).isSucceeded();
             }
-            if (applied && await(kv.txn().If(thisJournal)
-                    .Then(Op.delete(journalKey, DeleteOption.DEFAULT), Op.delete(appliedKey, DeleteOption.DEFAULT))
-                    .commit()).isSucceeded()) {
+            if (applied
+                    && await(kv.txn()
+                                    .If(thisJournal)
+                                    .Then(
+                                            Op.delete(journalKey, DeleteOption.DEFAULT),
+                                            Op.delete(appliedKey, DeleteOption.DEFAULT))
+                                    .commit())
+                            .isSucceeded()) {
                 return;
             }
             // Another applier finished it meanwhile (or it was replaced): look again.
@@ -1327,7 +1591,9 @@ public final class EtcdRepository implements Repository {
         var out = new ArrayList<WriteOp>(writes.size());
         for (var w : writes) {
             var key = w.getKey().toStringUtf8();
-            String prefix = key.startsWith(keys.ready()) ? keys.ready() : key.startsWith(keys.orphaned()) ? keys.orphaned() : null;
+            String prefix = key.startsWith(keys.ready())
+                    ? keys.ready()
+                    : key.startsWith(keys.orphaned()) ? keys.orphaned() : null;
             if (prefix != null && !w.getDelete()) {
                 var ref = Keys.runAndNode(prefix, key);
                 var record = records.get(keys.node(ref[0], ref[1]));
@@ -1335,8 +1601,12 @@ public final class EtcdRepository implements Repository {
                     try {
                         var entry = IndexEntry.parseFrom(w.getValue());
                         if (!entry.hasRecord()) {
-                            w = w.toBuilder().setValue(entry.toBuilder().setRecord(NodeRecord.parseFrom(record)).build()
-                                    .toByteString()).build();
+                            w = w.toBuilder()
+                                    .setValue(entry.toBuilder()
+                                            .setRecord(NodeRecord.parseFrom(record))
+                                            .build()
+                                            .toByteString())
+                                    .build();
                         }
                     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                         // not ours to fix here: written as it is, read (and reported) by the watcher
@@ -1355,13 +1625,22 @@ public final class EtcdRepository implements Repository {
     @Override
     public Subscription subscribe(Agent agent, Set<Event.Type> types) {
         ensureOpen();
-        if (agent == null || agent.id() == null || agent.id().isEmpty() || agent.id().contains("/")) {
+        if (agent == null
+                || agent.id() == null
+                || agent.id().isEmpty()
+                || agent.id().contains("/")) {
             throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id without '/'");
         }
         var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         long lease = leases.current();
-        var record = AgentRecord.newBuilder().setFormat(FORMAT).setAgent(WireMapping.toProto(agent)).build();
-        await(kv.put(bytes(keys.agent(agent.id())), EtcdStorage.encode(record), PutOption.builder().withLeaseId(lease).build()));
+        var record = AgentRecord.newBuilder()
+                .setFormat(FORMAT)
+                .setAgent(WireMapping.toProto(agent))
+                .build();
+        await(kv.put(
+                bytes(keys.agent(agent.id())),
+                EtcdStorage.encode(record),
+                PutOption.builder().withLeaseId(lease).build()));
         var handle = new SubscriptionHandle(agent, lease);
         handle.subscription = new Subscription(agent, () -> unsubscribe(handle));
         subscriptions.add(handle);
@@ -1384,7 +1663,8 @@ public final class EtcdRepository implements Repository {
         for (var w : handle.watches) {
             w.close();
         }
-        boolean stillSubscribed = subscriptions.stream().anyMatch(h -> h.agent.id().equals(handle.agent.id()));
+        boolean stillSubscribed =
+                subscriptions.stream().anyMatch(h -> h.agent.id().equals(handle.agent.id()));
         if (!stillSubscribed && !closed && leases.alive(handle.lease)) {
             // Leave ListAgents now rather than when the lease ends.
             kv.delete(bytes(keys.agent(handle.agent.id())));
@@ -1413,7 +1693,8 @@ public final class EtcdRepository implements Repository {
         private final Subscription subscription;
         private volatile Watch.Watcher watcher;
         private volatile boolean stopped;
-        private final java.util.concurrent.atomic.AtomicBoolean restarting = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean restarting =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         IndexWatch(String prefix, Subscription subscription) {
             this.prefix = prefix;
@@ -1435,8 +1716,11 @@ public final class EtcdRepository implements Repository {
                     page = await(kv.get(bytes(from), option.isPrefix(true).build()));
                     revision = page.getHeader().getRevision();
                 } else {
-                    page = await(kv.get(bytes(after + "\u0000"), option.withRange(bytes(prefix + "\uffff"))
-                            .withRevision(revision).build()));
+                    page = await(kv.get(
+                            bytes(after + "\u0000"),
+                            option.withRange(bytes(prefix + "\uffff"))
+                                    .withRevision(revision)
+                                    .build()));
                 }
                 for (var kv0 : page.getKvs()) {
                     offer(kv0);
@@ -1446,8 +1730,15 @@ public final class EtcdRepository implements Repository {
                 }
                 after = text(page.getKvs().getLast().getKey());
             }
-            watcher = client.getWatchClient().watch(bytes(prefix),
-                    WatchOption.builder().isPrefix(true).withNoDelete(true).withRevision(revision + 1).build(), this);
+            watcher = client.getWatchClient()
+                    .watch(
+                            bytes(prefix),
+                            WatchOption.builder()
+                                    .isPrefix(true)
+                                    .withNoDelete(true)
+                                    .withRevision(revision + 1)
+                                    .build(),
+                            this);
         }
 
         private void offer(KeyValue kv0) {
@@ -1528,26 +1819,33 @@ public final class EtcdRepository implements Repository {
 
     private void startOrphanWatch() {
         long revision = recoverOrphans();
-        orphanWatcher = client.getWatchClient().watch(bytes(keys.instances()),
-                WatchOption.builder().isPrefix(true).withNoPut(true).withRevision(revision + 1).build(),
-                new Watch.Listener() {
-                    @Override
-                    public void onNext(WatchResponse response) {
-                        if (response.getEvents().stream().anyMatch(e -> e.getEventType() == WatchEvent.EventType.DELETE)) {
-                            scanForOrphansSoon();
-                        }
-                    }
+        orphanWatcher = client.getWatchClient()
+                .watch(
+                        bytes(keys.instances()),
+                        WatchOption.builder()
+                                .isPrefix(true)
+                                .withNoPut(true)
+                                .withRevision(revision + 1)
+                                .build(),
+                        new Watch.Listener() {
+                            @Override
+                            public void onNext(WatchResponse response) {
+                                if (response.getEvents().stream()
+                                        .anyMatch(e -> e.getEventType() == WatchEvent.EventType.DELETE)) {
+                                    scanForOrphansSoon();
+                                }
+                            }
 
-                    @Override
-                    public void onError(Throwable throwable) {
-                        restartOrphanWatch("instance watch failed: " + throwable.getMessage());
-                    }
+                            @Override
+                            public void onError(Throwable throwable) {
+                                restartOrphanWatch("instance watch failed: " + throwable.getMessage());
+                            }
 
-                    @Override
-                    public void onCompleted() {
-                        restartOrphanWatch("instance watch ended");
-                    }
-                });
+                            @Override
+                            public void onCompleted() {
+                                restartOrphanWatch("instance watch ended");
+                            }
+                        });
     }
 
     /**
@@ -1593,14 +1891,17 @@ public final class EtcdRepository implements Repository {
         if (closed) {
             return;
         }
-        timer.schedule(() -> background.execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.info("etcd not ready ({}); retrying", e.getMessage());
-                retryLater(task, Math.min(delayMs * 2, 5_000));
-            }
-        }), delayMs, TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> background.execute(() -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        LOG.info("etcd not ready ({}); retrying", e.getMessage());
+                        retryLater(task, Math.min(delayMs * 2, 5_000));
+                    }
+                }),
+                delayMs,
+                TimeUnit.MILLISECONDS);
     }
 
     private void onLeaseLost(long lease) {
@@ -1634,7 +1935,10 @@ public final class EtcdRepository implements Repository {
                 shard.stage(delta, c, o);
                 TxnResponse r;
                 try {
-                    r = await(kv.txn().If(c.toArray(Cmp[]::new)).Then(o.toArray(Op[]::new)).commit());
+                    r = await(kv.txn()
+                            .If(c.toArray(Cmp[]::new))
+                            .Then(o.toArray(Op[]::new))
+                            .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     throw e;
@@ -1661,14 +1965,29 @@ public final class EtcdRepository implements Repository {
      * live shard merged anyway is still counted right (its owner's next write sees it changed).
      */
     private void registerInstance(long lease) {
-        var record = InstanceRecord.newBuilder().setFormat(FORMAT)
-                .setStartedAtNs(Timestamps.toNanos(Instant.now())).build();
+        var record = InstanceRecord.newBuilder()
+                .setFormat(FORMAT)
+                .setStartedAtNs(Timestamps.toNanos(Instant.now()))
+                .build();
         try {
-            var r = await(kv.txn().Then(
-                    Op.put(bytes(keys.instance(instanceId)), EtcdStorage.encode(record),
-                            PutOption.builder().withLeaseId(lease).build()),
-                    Op.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()),
-                    Op.get(bytes(keys.instances()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+            var r = await(kv.txn()
+                    .Then(
+                            Op.put(
+                                    bytes(keys.instance(instanceId)),
+                                    EtcdStorage.encode(record),
+                                    PutOption.builder().withLeaseId(lease).build()),
+                            Op.get(
+                                    bytes(keys.stats()),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withKeysOnly(true)
+                                            .build()),
+                            Op.get(
+                                    bytes(keys.instances()),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withKeysOnly(true)
+                                            .build()))
                     .commit());
             var gets = r.getGetResponses();
             if (!deadShards(gets.get(0).getKvs(), gets.get(1).getKvs()).isEmpty()) {
@@ -1717,9 +2036,17 @@ public final class EtcdRepository implements Repository {
         int merged = 0;
         int batch = settings.maxTxnOps() - TXN_RESERVE;
         while (true) {
-            var r = await(kv.txn().Then(
-                    Op.get(bytes(keys.stats()), GetOption.builder().isPrefix(true).build()),
-                    Op.get(bytes(keys.instances()), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
+            var r = await(kv.txn()
+                    .Then(
+                            Op.get(
+                                    bytes(keys.stats()),
+                                    GetOption.builder().isPrefix(true).build()),
+                            Op.get(
+                                    bytes(keys.instances()),
+                                    GetOption.builder()
+                                            .isPrefix(true)
+                                            .withKeysOnly(true)
+                                            .build()))
                     .commit());
             var shardKvs = r.getGetResponses().get(0).getKvs();
             var dead = deadShards(shardKvs, r.getGetResponses().get(1).getKvs());
@@ -1728,10 +2055,14 @@ public final class EtcdRepository implements Repository {
             }
             dead = dead.subList(0, Math.min(batch, dead.size()));
             var mergedKey = keys.statsMerged();
-            var current = shardKvs.stream().filter(kv0 -> text(kv0.getKey()).equals(mergedKey)).findFirst();
+            var current = shardKvs.stream()
+                    .filter(kv0 -> text(kv0.getKey()).equals(mergedKey))
+                    .findFirst();
             var cmps = new ArrayList<Cmp>();
             var ops = new ArrayList<Op>();
-            cmps.add(new Cmp(bytes(mergedKey), Cmp.Op.EQUAL,
+            cmps.add(new Cmp(
+                    bytes(mergedKey),
+                    Cmp.Op.EQUAL,
                     CmpTarget.modRevision(current.map(KeyValue::getModRevision).orElse(0L))));
             var values = new ArrayList<CounterShard>();
             for (var kv0 : dead) {
@@ -1741,8 +2072,12 @@ public final class EtcdRepository implements Repository {
             }
             var into = current.map(kv0 -> EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, mergedKey))
                     .orElse(CounterShard.getDefaultInstance());
-            ops.add(Op.put(bytes(mergedKey), EtcdStorage.encode(CounterShards.merged(into, values)), PutOption.DEFAULT));
-            var done = await(kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+            ops.add(Op.put(
+                    bytes(mergedKey), EtcdStorage.encode(CounterShards.merged(into, values)), PutOption.DEFAULT));
+            var done = await(kv.txn()
+                    .If(cmps.toArray(Cmp[]::new))
+                    .Then(ops.toArray(Op[]::new))
+                    .commit());
             if (!done.isSucceeded()) {
                 break; // someone else is merging (or a shard moved): the next round sees
             }
@@ -1760,7 +2095,8 @@ public final class EtcdRepository implements Repository {
             return new CounterShards.Loaded(CounterShard.getDefaultInstance(), 0);
         }
         var kv0 = r.getKvs().getFirst();
-        return new CounterShards.Loaded(EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, key), kv0.getModRevision());
+        return new CounterShards.Loaded(
+                EtcdStorage.decode(kv0.getValue(), CounterShard::parseFrom, key), kv0.getModRevision());
     }
 
     /** The rest of a prefix range after its first page, at the same revision. */
@@ -1769,8 +2105,13 @@ public final class EtcdRepository implements Repository {
         var page = first;
         while (page.isMore() && !page.getKvs().isEmpty()) {
             var after = text(page.getKvs().getLast().getKey()) + "\u0000";
-            page = await(kv.get(bytes(after), GetOption.builder().withRange(bytes(prefix + "\uffff"))
-                    .withRevision(revision).withLimit(PAGE).build()));
+            page = await(kv.get(
+                    bytes(after),
+                    GetOption.builder()
+                            .withRange(bytes(prefix + "\uffff"))
+                            .withRevision(revision)
+                            .withLimit(PAGE)
+                            .build()));
             out.addAll(page.getKvs());
         }
         return out;
@@ -1782,11 +2123,14 @@ public final class EtcdRepository implements Repository {
         String inputsRoot = keys.runInputs(record.getId());
         for (var kv0 : inputKvs) {
             var rest = text(kv0.getKey()).substring(inputsRoot.length());
-            edgeInputs.computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>()).add(kv0);
+            edgeInputs
+                    .computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>())
+                    .add(kv0);
         }
         var stored = new ArrayList<StoredNode>(kvs.size());
         for (var kv0 : kvs) {
-            stored.add(StoredNode.of(EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, text(kv0.getKey())),
+            stored.add(StoredNode.of(
+                    EtcdStorage.decode(kv0.getValue(), NodeRecord::parseFrom, text(kv0.getKey())),
                     kv0.getModRevision()));
         }
         stored.sort(Comparator.comparingInt(s -> s.record().getIndex()));
@@ -1797,14 +2141,21 @@ public final class EtcdRepository implements Repository {
         for (var s : stored) {
             var state = s.state();
             var delivered = edgeInputs.get(s.spec().name());
-            if (delivered != null && state.status() == NodeStatus.WAITING
+            if (delivered != null
+                    && state.status() == NodeStatus.WAITING
                     && delivered.size() >= s.record().getUpstreamCount()) {
                 stuck.add(s.spec().name());
             }
             if (delivered != null && state.inputs().isEmpty()) {
                 // A wide fan-in node before it is READY (or left unreached): its record holds none yet.
-                state = new NodeState(state.status(), state.attempts(), state.startedAt(), state.finishedAt(),
-                        inputsOf(keys.inputs(record.getId(), s.spec().name()), delivered), state.claim(), state.waitingOn());
+                state = new NodeState(
+                        state.status(),
+                        state.attempts(),
+                        state.startedAt(),
+                        state.finishedAt(),
+                        inputsOf(keys.inputs(record.getId(), s.spec().name()), delivered),
+                        state.claim(),
+                        state.waitingOn());
             }
             nodes.add(state.toNode(s.spec()));
             for (var d : s.record().getDownstreamList()) {
@@ -1816,7 +2167,11 @@ public final class EtcdRepository implements Repository {
             started |= s.state().startedAt() != null;
         }
         var edgeList = Arrays.stream(edges).filter(java.util.Objects::nonNull).toList();
-        return new Run(record.getId(), Timestamps.fromNanos(record.getCreatedAtNs()), nodes, edgeList,
+        return new Run(
+                record.getId(),
+                Timestamps.fromNanos(record.getCreatedAtNs()),
+                nodes,
+                edgeList,
                 Protocol.runStatus(nodes.size(), completed, started));
     }
 
@@ -1877,20 +2232,26 @@ public final class EtcdRepository implements Repository {
             throw new RepositoryException.Unavailable("interrupted while waiting for etcd", e);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new RepositoryException.Unavailable("etcd at " + String.join(",", settings.addresses())
-                    + " did not answer within " + settings.requestTimeout(), e);
+            throw new RepositoryException.Unavailable(
+                    "etcd at " + String.join(",", settings.addresses()) + " did not answer within "
+                            + settings.requestTimeout(),
+                    e);
         } catch (ExecutionException e) {
             var cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof RepositoryException re) {
                 throw re;
             }
             if (io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
-                throw new RepositoryException.Unavailable(AUTHENTICATION_FAILED + " at " + String.join(",", settings.addresses())
-                        + (settings.username() == null ? " (no user given)" : " (user \"" + settings.username() + "\")")
-                        + ": " + cause.getMessage(), cause);
+                throw new RepositoryException.Unavailable(
+                        AUTHENTICATION_FAILED + " at " + String.join(",", settings.addresses())
+                                + (settings.username() == null
+                                        ? " (no user given)"
+                                        : " (user \"" + settings.username() + "\")")
+                                + ": " + cause.getMessage(),
+                        cause);
             }
-            throw new RepositoryException.Unavailable("etcd at " + String.join(",", settings.addresses())
-                    + " failed: " + cause.getMessage(), cause);
+            throw new RepositoryException.Unavailable(
+                    "etcd at " + String.join(",", settings.addresses()) + " failed: " + cause.getMessage(), cause);
         }
     }
 

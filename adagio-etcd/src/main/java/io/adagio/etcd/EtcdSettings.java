@@ -27,9 +27,19 @@ import java.util.regex.Pattern;
  * @param housekeepingPeriod how often an agent process scans for orphaned nodes and stuck wide
  *                       fan-ins (default 10 s): a net under the watch that finds them when a lease ends
  */
-public record EtcdSettings(List<String> addresses, String namespace, Duration leaseTtl, String username,
-                           String password, Path caFile, Path certFile, Path keyFile, Limits limits,
-                           int maxTxnOps, Duration requestTimeout, Duration housekeepingPeriod) {
+public record EtcdSettings(
+        List<String> addresses,
+        String namespace,
+        Duration leaseTtl,
+        String username,
+        String password,
+        Path caFile,
+        Path certFile,
+        Path keyFile,
+        Limits limits,
+        int maxTxnOps,
+        Duration requestTimeout,
+        Duration housekeepingPeriod) {
 
     public static final String DEFAULT_ADDRESS = "http://127.0.0.1:2379";
     public static final String DEFAULT_NAMESPACE = "adagio";
@@ -44,13 +54,14 @@ public record EtcdSettings(List<String> addresses, String namespace, Duration le
         addresses = addresses == null || addresses.isEmpty() ? List.of(DEFAULT_ADDRESS) : List.copyOf(addresses);
         for (var a : addresses) {
             if (!(a.startsWith("http://") || a.startsWith("https://"))) {
-                throw new IllegalArgumentException("etcd address \"" + a + "\" must be a URL such as " + DEFAULT_ADDRESS);
+                throw new IllegalArgumentException(
+                        "etcd address \"" + a + "\" must be a URL such as " + DEFAULT_ADDRESS);
             }
         }
         namespace = namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
         if (!NAMESPACE.matcher(namespace).matches()) {
-            throw new IllegalArgumentException("etcd namespace \"" + namespace
-                    + "\" is invalid: use 1-128 characters of A-Z a-z 0-9 . _ -");
+            throw new IllegalArgumentException(
+                    "etcd namespace \"" + namespace + "\" is invalid: use 1-128 characters of A-Z a-z 0-9 . _ -");
         }
         leaseTtl = leaseTtl == null ? DEFAULT_LEASE_TTL : leaseTtl;
         if (leaseTtl.compareTo(Duration.ofSeconds(2)) < 0) {
@@ -70,7 +81,8 @@ public record EtcdSettings(List<String> addresses, String namespace, Duration le
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
         housekeepingPeriod = housekeepingPeriod == null ? DEFAULT_HOUSEKEEPING_PERIOD : housekeepingPeriod;
         if (housekeepingPeriod.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException("etcd housekeeping period must be at least 100ms, got " + housekeepingPeriod);
+            throw new IllegalArgumentException(
+                    "etcd housekeeping period must be at least 100ms, got " + housekeepingPeriod);
         }
     }
 
@@ -85,43 +97,131 @@ public record EtcdSettings(List<String> addresses, String namespace, Duration le
     }
 
     public EtcdSettings withNamespace(String ns) {
-        return new EtcdSettings(addresses, ns, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                ns,
+                leaseTtl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                maxTxnOps,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withLeaseTtl(Duration ttl) {
-        return new EtcdSettings(addresses, namespace, ttl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                ttl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                maxTxnOps,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withCredentials(String user, String pass) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, user, pass, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                user,
+                pass,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                maxTxnOps,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withTls(Path ca, Path cert, Path key) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, ca, cert, key, limits,
-                maxTxnOps, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                username,
+                password,
+                ca,
+                cert,
+                key,
+                limits,
+                maxTxnOps,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withLimits(Limits l) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, l,
-                maxTxnOps, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                l,
+                maxTxnOps,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withMaxTxnOps(int n) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                n, requestTimeout, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                n,
+                requestTimeout,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withRequestTimeout(Duration t) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, t, housekeepingPeriod);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                maxTxnOps,
+                t,
+                housekeepingPeriod);
     }
 
     public EtcdSettings withHousekeepingPeriod(Duration period) {
-        return new EtcdSettings(addresses, namespace, leaseTtl, username, password, caFile, certFile, keyFile, limits,
-                maxTxnOps, requestTimeout, period);
+        return new EtcdSettings(
+                addresses,
+                namespace,
+                leaseTtl,
+                username,
+                password,
+                caFile,
+                certFile,
+                keyFile,
+                limits,
+                maxTxnOps,
+                requestTimeout,
+                period);
     }
 
     @Override

@@ -8,11 +8,11 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.wire.WireMapping;
 import io.adagio.etcd.storage.Downstream;
 import io.adagio.etcd.storage.IndexEntry;
 import io.adagio.etcd.storage.Input;
 import io.adagio.etcd.storage.NodeRecord;
+import io.adagio.wire.WireMapping;
 import io.etcd.jetcd.ByteSequence;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,15 +63,20 @@ final class EtcdStorage {
             for (var in : r.getInputsList()) {
                 inputs.put(in.getUpstream(), in.getOutput().toByteArray());
             }
-            var state = new NodeState(WireMapping.nodeStatus(r.getStatus()),
+            var state = new NodeState(
+                    WireMapping.nodeStatus(r.getStatus()),
                     r.getAttemptsList().stream().map(WireMapping::fromProto).toList(),
                     r.hasStartedAtNs() ? Timestamps.fromNanos(r.getStartedAtNs()) : null,
                     r.hasFinishedAtNs() ? Timestamps.fromNanos(r.getFinishedAtNs()) : null,
                     inputs,
                     r.hasClaim() ? WireMapping.fromProto(r.getClaim()) : null,
                     r.getWaitingOn());
-            return new StoredNode(r, WireMapping.fromProto(r.getSpec()),
-                    r.getDownstreamList().stream().map(Downstream::getName).toList(), state, modRevision);
+            return new StoredNode(
+                    r,
+                    WireMapping.fromProto(r.getSpec()),
+                    r.getDownstreamList().stream().map(Downstream::getName).toList(),
+                    state,
+                    modRevision);
         }
     }
 
@@ -85,7 +90,8 @@ final class EtcdStorage {
                 .setFormat(FORMAT_VERSION)
                 .setStatus(WireMapping.toProto(state.status()))
                 .clearAttempts()
-                .addAllAttempts(state.attempts().stream().map(WireMapping::toProto).toList())
+                .addAllAttempts(
+                        state.attempts().stream().map(WireMapping::toProto).toList())
                 .clearStartedAtNs()
                 .clearFinishedAtNs()
                 .clearInputs()
@@ -98,8 +104,8 @@ final class EtcdStorage {
         if (state.finishedAt() != null) {
             b.setFinishedAtNs(Timestamps.toNanos(state.finishedAt()));
         }
-        state.inputs().forEach((k, v) ->
-                b.addInputs(Input.newBuilder().setUpstream(k).setOutput(ByteString.copyFrom(v))));
+        state.inputs()
+                .forEach((k, v) -> b.addInputs(Input.newBuilder().setUpstream(k).setOutput(ByteString.copyFrom(v))));
         if (state.claim() != null) {
             b.setClaim(WireMapping.toProto(state.claim()));
         }

@@ -1,9 +1,9 @@
 package io.adagio.etcd;
 
+import io.adagio.core.repository.RepositoryException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
-import io.adagio.core.repository.RepositoryException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,8 +38,13 @@ final class Leases {
      * @param onGranted told, under this object's lock, when a lease was granted and before anyone
      *                  uses it (to register the instance with it); must not throw
      */
-    Leases(Client client, Duration ttl, Duration requestTimeout, ScheduledExecutorService timer, LongConsumer onLost,
-           LongConsumer onGranted) {
+    Leases(
+            Client client,
+            Duration ttl,
+            Duration requestTimeout,
+            ScheduledExecutorService timer,
+            LongConsumer onLost,
+            LongConsumer onGranted) {
         this.client = client;
         this.ttl = ttl;
         this.requestTimeout = requestTimeout;
@@ -74,8 +79,10 @@ final class Leases {
         long asked = System.nanoTime();
         long granted;
         try {
-            granted = client.getLeaseClient().grant(Math.max(2, ttl.toSeconds()))
-                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).getID();
+            granted = client.getLeaseClient()
+                    .grant(Math.max(2, ttl.toSeconds()))
+                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .getID();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RepositoryException.Unavailable("interrupted while granting an etcd lease", e);
@@ -130,19 +137,22 @@ final class Leases {
             return;
         }
         try {
-            timer.schedule(() -> {
-                CloseableClient old;
-                synchronized (this) {
-                    if (closed || lease != id) {
-                        return;
-                    }
-                    old = keepAlive;
-                    keepAlive = heartbeat(lease);
-                }
-                if (old != null) {
-                    old.close();
-                }
-            }, 500, TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    () -> {
+                        CloseableClient old;
+                        synchronized (this) {
+                            if (closed || lease != id) {
+                                return;
+                            }
+                            old = keepAlive;
+                            keepAlive = heartbeat(lease);
+                        }
+                        if (old != null) {
+                            old.close();
+                        }
+                    },
+                    500,
+                    TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdAuthenticationTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
     private static final String NAMESPACE = "secured";
 
     @BeforeAll
@@ -38,15 +39,20 @@ class EtcdAuthenticationTest {
             RawEtcd.get(auth.userAdd(RawEtcd.b("adagio"), RawEtcd.b("adagio-password")));
             RawEtcd.get(auth.roleAdd(RawEtcd.b("adagio-role")));
             // Read and write on <namespace>/ only: the range [secured/, secured0).
-            RawEtcd.get(auth.roleGrantPermission(RawEtcd.b("adagio-role"), RawEtcd.b(NAMESPACE + "/"),
-                    RawEtcd.b(NAMESPACE + "0"), Permission.Type.READWRITE));
+            RawEtcd.get(auth.roleGrantPermission(
+                    RawEtcd.b("adagio-role"),
+                    RawEtcd.b(NAMESPACE + "/"),
+                    RawEtcd.b(NAMESPACE + "0"),
+                    Permission.Type.READWRITE));
             RawEtcd.get(auth.userGrantRole(RawEtcd.b("adagio"), RawEtcd.b("adagio-role")));
             RawEtcd.get(auth.authEnable());
         }
     }
 
     private static EtcdSettings settings(String user, String password) {
-        return EtcdSettings.of(ETCD.endpoints()).withNamespace(NAMESPACE).withCredentials(user, password)
+        return EtcdSettings.of(ETCD.endpoints())
+                .withNamespace(NAMESPACE)
+                .withCredentials(user, password)
                 .withRequestTimeout(Duration.ofSeconds(5));
     }
 
@@ -68,16 +74,20 @@ class EtcdAuthenticationTest {
     @Test
     void aWrongPasswordIsReportedAsAnAuthenticationFailure() {
         try (var r = EtcdRepository.connect(settings("adagio", "wrong"))) {
-            assertThatThrownBy(r::stats).isInstanceOf(RepositoryException.Unavailable.class)
-                    .hasMessageContaining("etcd authentication failed").hasMessageContaining("user \"adagio\"").hasMessageNotContaining("wrong");
+            assertThatThrownBy(r::stats)
+                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .hasMessageContaining("etcd authentication failed")
+                    .hasMessageContaining("user \"adagio\"")
+                    .hasMessageNotContaining("wrong");
         }
     }
 
     @Test
     void withoutCredentialsNothingIsReadable() {
-        try (var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(NAMESPACE)
-                .withRequestTimeout(Duration.ofSeconds(5)))) {
-            assertThatThrownBy(r::stats).isInstanceOf(RepositoryException.Unavailable.class)
+        try (var r = EtcdRepository.connect(
+                EtcdSettings.of(ETCD.endpoints()).withNamespace(NAMESPACE).withRequestTimeout(Duration.ofSeconds(5)))) {
+            assertThatThrownBy(r::stats)
+                    .isInstanceOf(RepositoryException.Unavailable.class)
                     .hasMessageContaining("user name is empty");
         }
     }

@@ -79,7 +79,9 @@ class EtcdBigAndConcurrentTest {
         var done = r.inspectRun(run.id());
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(done.node("sink").orElseThrow().inputs()).hasSize(300);
-        assertThat(raw.keys(namespace + "/journal")).as("no journal left behind").isEmpty();
+        assertThat(raw.keys(namespace + "/journal"))
+                .as("no journal left behind")
+                .isEmpty();
         var stats = r.stats();
         assertThat(stats.nodeCounts().completed()).isEqualTo(302);
         assertThat(stats.nodeCounts().total()).isEqualTo(302);
@@ -93,7 +95,8 @@ class EtcdBigAndConcurrentTest {
     @Test
     void claimsThatMeetABigFinishHalfAppliedWaitAndEveryNodeIsAnnouncedOnce() throws Exception {
         // Small transactions: the root's finish is applied in 67 chunks, so claims meet its journal.
-        var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace).withMaxTxnOps(16));
+        var r = EtcdRepository.connect(
+                EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace).withMaxTxnOps(16));
         scope.closeLater(r);
         var subscription = r.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
         var run = r.startRun(fanOutFanIn(400));
@@ -109,7 +112,9 @@ class EtcdBigAndConcurrentTest {
                             continue;
                         }
                         var node = event.get().node().name();
-                        announced.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
+                        announced
+                                .computeIfAbsent(node, k -> new AtomicInteger())
+                                .incrementAndGet();
                         var claim = new Claim(UUID.randomUUID().toString());
                         if (r.claimNode(run.id(), node, claim).claimed()) {
                             r.finishNode(run.id(), node, Result.success(node), claim);
@@ -130,10 +135,14 @@ class EtcdBigAndConcurrentTest {
             if (event.runId().equals(marker.id())) {
                 break;
             }
-            announced.computeIfAbsent(event.node().name(), k -> new AtomicInteger()).incrementAndGet();
+            announced
+                    .computeIfAbsent(event.node().name(), k -> new AtomicInteger())
+                    .incrementAndGet();
         }
         assertThat(announced).hasSize(402);
-        assertThat(announced).allSatisfy((node, times) -> assertThat(times.get()).as("announcements of %s", node).isEqualTo(1));
+        assertThat(announced)
+                .allSatisfy((node, times) ->
+                        assertThat(times.get()).as("announcements of %s", node).isEqualTo(1));
         assertThat(r.inspectRun(run.id()).status()).isEqualTo(RunStatus.COMPLETED);
     }
 
@@ -177,12 +186,18 @@ class EtcdBigAndConcurrentTest {
 
         var announced = new ArrayList<String>();
         while (!announced.contains("sink")) {
-            announced.add(subscription.poll(java.time.Duration.ofSeconds(30)).orElseThrow().node().name());
+            announced.add(subscription
+                    .poll(java.time.Duration.ofSeconds(30))
+                    .orElseThrow()
+                    .node()
+                    .name());
         }
         var sink = agent.inspectRun(run.id()).node("sink").orElseThrow();
         assertThat(sink.status()).isEqualTo(NodeStatus.READY);
         assertThat(sink.inputs()).hasSize(width);
-        assertThat(raw.keys(namespace + "/tally/")).as("a promoted node's tally is gone").isEmpty();
+        assertThat(raw.keys(namespace + "/tally/"))
+                .as("a promoted node's tally is gone")
+                .isEmpty();
         assertThat(agent.promoteStuckFanIns()).as("nothing left to promote").isZero();
     }
 
@@ -225,7 +240,9 @@ class EtcdBigAndConcurrentTest {
         var done = r.inspectRun(run.id());
         assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(done.nodes()).allMatch(n -> n.status() == NodeStatus.COMPLETED);
-        assertThat(done.node("c0").orElseThrow().attempts()).extracting(Result::conclusion).containsExactly(Conclusion.FAIL);
+        assertThat(done.node("c0").orElseThrow().attempts())
+                .extracting(Result::conclusion)
+                .containsExactly(Conclusion.FAIL);
         assertThat(done.nodes().subList(1, 200)).allMatch(n -> n.attempts().isEmpty());
         assertThat(r.stats().nodeCounts().completed()).isEqualTo(200);
         assertThat(raw.keys(namespace + "/journal")).isEmpty();
@@ -249,7 +266,8 @@ class EtcdBigAndConcurrentTest {
                         var node = "m" + i;
                         var claim = new Claim(UUID.randomUUID().toString());
                         if (r.claimNode(run.id(), node, claim).claimed()) {
-                            winners.computeIfAbsent(node, k -> new AtomicInteger()).incrementAndGet();
+                            winners.computeIfAbsent(node, k -> new AtomicInteger())
+                                    .incrementAndGet();
                             r.finishNode(run.id(), node, Result.success(node), claim);
                         }
                     }
@@ -266,7 +284,15 @@ class EtcdBigAndConcurrentTest {
         assertThat(sink.status()).isEqualTo(NodeStatus.READY);
         assertThat(sink.inputs()).hasSize(60);
         var counts = repositories.get(2).stats().nodeCounts();
-        assertThat(Map.of("completed", counts.completed(), "ready", counts.ready(), "waiting", counts.waiting(),
-                "running", counts.running())).isEqualTo(Map.of("completed", 61L, "ready", 1L, "waiting", 0L, "running", 0L));
+        assertThat(Map.of(
+                        "completed",
+                        counts.completed(),
+                        "ready",
+                        counts.ready(),
+                        "waiting",
+                        counts.waiting(),
+                        "running",
+                        counts.running()))
+                .isEqualTo(Map.of("completed", 61L, "ready", 1L, "waiting", 0L, "running", 0L));
     }
 }

@@ -28,7 +28,8 @@ class EtcdClusterFailoverTest {
     @Test
     void stoppingTheLeaderDuringALoadLosesNoRun() throws Exception {
         var settings = EtcdSettings.of(ETCD.endpoints()).withNamespace("failover-" + UUID.randomUUID());
-        try (var api = EtcdRepository.connect(settings); var agent = EtcdRepository.connect(settings)) {
+        try (var api = EtcdRepository.connect(settings);
+                var agent = EtcdRepository.connect(settings)) {
             var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
             var stop = new AtomicBoolean();
             var executed = ConcurrentHashMap.<String>newKeySet();
@@ -43,8 +44,10 @@ class EtcdClusterFailoverTest {
                         var claim = new Claim(UUID.randomUUID().toString());
                         // etcd may be electing a leader: the event stays a hint, try until it goes through.
                         retrying(() -> {
-                            if (agent.claimNode(e.runId(), e.node().name(), claim).claimed()) {
-                                retrying(() -> agent.finishNode(e.runId(), e.node().name(), Result.success("ok"), claim));
+                            if (agent.claimNode(e.runId(), e.node().name(), claim)
+                                    .claimed()) {
+                                retrying(() ->
+                                        agent.finishNode(e.runId(), e.node().name(), Result.success("ok"), claim));
                                 executed.add(e.runId() + "/" + e.node().name());
                             }
                             return null;
@@ -56,15 +59,19 @@ class EtcdClusterFailoverTest {
             });
             var runs = new ArrayList<String>();
             for (int i = 0; i < 10; i++) {
-                runs.add(retrying(() -> api.startRun(EtcdRepositoryCostTest.layered(10))).id());
+                runs.add(retrying(() -> api.startRun(EtcdRepositoryCostTest.layered(10)))
+                        .id());
             }
             int leader = ETCD.cluster().leader();
             ETCD.cluster().stop(leader);
             for (int i = 0; i < 10; i++) {
-                runs.add(retrying(() -> api.startRun(EtcdRepositoryCostTest.layered(10))).id());
+                runs.add(retrying(() -> api.startRun(EtcdRepositoryCostTest.layered(10)))
+                        .id());
             }
-            Awaitility.await().atMost(Duration.ofSeconds(90)).until(() ->
-                    runs.stream().allMatch(id -> retrying(() -> api.inspectRun(id)).status() == RunStatus.COMPLETED));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(90))
+                    .until(() -> runs.stream()
+                            .allMatch(id -> retrying(() -> api.inspectRun(id)).status() == RunStatus.COMPLETED));
             stop.set(true);
             worker.join();
             assertThat(executed).hasSize(200);

@@ -24,7 +24,6 @@ import io.grpc.ForwardingClientCall;
 import io.grpc.MethodDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdHousekeepingTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private EtcdTestScope scope;
@@ -97,13 +97,16 @@ class EtcdHousekeepingTest {
         assertThat(shardKeys()).isNotEmpty().allMatch(k -> k.contains("/stats/") && !k.endsWith("/merged"));
 
         dying.crashForTests(); // as SIGKILL would: its lease runs out, its instance key goes with it
-        Awaitility.await("instance key gone").atMost(DEADLINE).until(() -> raw.keys(namespace + "/instances/").isEmpty());
+        Awaitility.await("instance key gone")
+                .atMost(DEADLINE)
+                .until(() -> raw.keys(namespace + "/instances/").isEmpty());
 
         var survivor = repository(settings());
         assertThat(survivor.stats()).isEqualTo(before);
         survivor.subscribe(new Agent("survivor", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
 
-        Awaitility.await("dead shards merged").atMost(DEADLINE)
+        Awaitility.await("dead shards merged")
+                .atMost(DEADLINE)
                 .until(this::shardKeys, keys -> keys.equals(List.of(namespace + "/stats/merged")));
         assertThat(survivor.stats()).isEqualTo(before);
 
@@ -151,8 +154,14 @@ class EtcdHousekeepingTest {
             return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                 @Override
                 public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest t && armed.get() && t.getSuccessList().stream().anyMatch(op ->
-                            op.hasRequestPut() && op.getRequestPut().getKey().toString(StandardCharsets.UTF_8).startsWith(runsPrefix))) {
+                    if (message instanceof TxnRequest t
+                            && armed.get()
+                            && t.getSuccessList().stream()
+                                    .anyMatch(op -> op.hasRequestPut()
+                                            && op.getRequestPut()
+                                                    .getKey()
+                                                    .toString(StandardCharsets.UTF_8)
+                                                    .startsWith(runsPrefix))) {
                         delegate().cancel("the test cuts the start short", null);
                         return;
                     }
@@ -183,7 +192,8 @@ class EtcdHousekeepingTest {
         var starter = repository(settings, cut);
         var agent = repository(settings);
         var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
-        var chain = IntStream.range(1, 20).mapToObj(i -> "n" + (i - 1) + "->n" + i).toArray(String[]::new);
+        var chain =
+                IntStream.range(1, 20).mapToObj(i -> "n" + (i - 1) + "->n" + i).toArray(String[]::new);
 
         assertThatThrownBy(() -> starter.startRun(graph(chain))).isInstanceOf(RepositoryException.class);
 
@@ -191,13 +201,16 @@ class EtcdHousekeepingTest {
         assertThat(nodeKeys).as("the start got as far as the nodes").hasSize(20);
         assertThat(raw.keys(namespace + "/ready/")).as("no root was announced").isEmpty();
         var runId = Keys.runAndNode(namespace + "/nodes/", nodeKeys.getFirst())[0];
-        assertThatThrownBy(() -> agent.claimNode(runId, "n0", new Claim("c"))).isInstanceOf(RepositoryException.NotReady.class);
+        assertThatThrownBy(() -> agent.claimNode(runId, "n0", new Claim("c")))
+                .isInstanceOf(RepositoryException.NotReady.class);
         assertThat(agent.listRuns(RunQuery.ALL)).isEmpty();
 
         // A complete start afterwards is announced as usual, and only it.
         cut.armed.set(false);
         var complete = starter.startRun(graph(chain)).id();
-        var event = Awaitility.await().atMost(DEADLINE).until(() -> subscription.poll(Duration.ofMillis(100)), e -> e.isPresent());
+        var event = Awaitility.await()
+                .atMost(DEADLINE)
+                .until(() -> subscription.poll(Duration.ofMillis(100)), e -> e.isPresent());
         assertThat(event.orElseThrow().runId()).isEqualTo(complete);
     }
 
@@ -212,7 +225,9 @@ class EtcdHousekeepingTest {
         assertThatThrownBy(() -> starter.startRun(graph(List.of(roots)))).isInstanceOf(RepositoryException.class);
 
         var readyKeys = raw.keys(namespace + "/ready/");
-        assertThat(readyKeys).as("too many roots for the last transaction: announced before it").hasSize(40);
+        assertThat(readyKeys)
+                .as("too many roots for the last transaction: announced before it")
+                .hasSize(40);
         var runId = Keys.runAndNode(namespace + "/ready/", readyKeys.getFirst())[0];
         for (var root : List.of("r0", "r17", "r39")) {
             assertThatThrownBy(() -> agent.claimNode(runId, root, new Claim("c-" + root)))
@@ -224,6 +239,7 @@ class EtcdHousekeepingTest {
         cut.armed.set(false);
         var complete = starter.startRun(graph(List.of(roots))).id();
         assertThat(agent.claimNode(complete, "r17", new Claim("c")).claimed()).isTrue();
-        assertThat(agent.inspectRun(complete).node("r17").orElseThrow().status()).isEqualTo(NodeStatus.RUNNING);
+        assertThat(agent.inspectRun(complete).node("r17").orElseThrow().status())
+                .isEqualTo(NodeStatus.RUNNING);
     }
 }

@@ -27,12 +27,13 @@ class EtcdKeepaliveTest {
 
     /** grpc-java reports a GOAWAY through java.util.logging. */
     private final List<String> goaways = new CopyOnWriteArrayList<>();
+
     private final Logger grpc = Logger.getLogger("io.grpc");
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord r) {
-            var text = r.getMessage() + " " + (r.getParameters() == null ? "" : List.of(r.getParameters()))
-                    + " " + (r.getThrown() == null ? "" : r.getThrown().toString());
+            var text = r.getMessage() + " " + (r.getParameters() == null ? "" : List.of(r.getParameters())) + " "
+                    + (r.getThrown() == null ? "" : r.getThrown().toString());
             if (text.contains("GOAWAY") || text.contains("too_many_pings")) {
                 goaways.add(text);
             }
@@ -61,12 +62,16 @@ class EtcdKeepaliveTest {
 
     @Test
     void anIdleConnectionIsNotDroppedForPingingTooOften() {
-        try (var repository = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace("keepalive"))) {
+        try (var repository =
+                EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace("keepalive"))) {
             repository.stats();
             // etcd counts a ping on a connection without streams as a strike and sends GOAWAY at the
             // third: with pings every 10s (gRPC-java's floor) that took about 30s.
-            Awaitility.await("no GOAWAY while idle").during(Duration.ofSeconds(35)).atMost(Duration.ofSeconds(40))
-                    .pollInterval(Duration.ofSeconds(1)).until(goaways::isEmpty);
+            Awaitility.await("no GOAWAY while idle")
+                    .during(Duration.ofSeconds(35))
+                    .atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(goaways::isEmpty);
             repository.stats();
             assertThat(goaways).isEmpty();
         }

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdLivenessTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Set<Event.Type> ALL = EnumSet.allOf(Event.Type.class);
 
@@ -52,7 +53,9 @@ class EtcdLivenessTest {
     private EtcdRepository repository(String endpoints, Duration ttl) {
         // No periodic scan within a test's time: what is found must be found by the watches and
         // the scan at subscribe, not by the net under them.
-        var r = EtcdRepository.connect(EtcdSettings.of(endpoints).withNamespace(namespace).withLeaseTtl(ttl)
+        var r = EtcdRepository.connect(EtcdSettings.of(endpoints)
+                .withNamespace(namespace)
+                .withLeaseTtl(ttl)
                 .withHousekeepingPeriod(Duration.ofHours(1)));
         scope.closeLater(r);
         return r;
@@ -78,7 +81,8 @@ class EtcdLivenessTest {
         agent.onLivenessLost(() -> lost.set(true));
         var agentInbox = subscribe(agent, "agent-a", EnumSet.of(Event.Type.NODE_READY));
         var watcherInbox = subscribe(watcher, "agent-b", ALL);
-        var id = watcher.startRun(graph(List.of(node("a", 0, 2), node("b")), "a->b")).id();
+        var id = watcher.startRun(graph(List.of(node("a", 0, 2), node("b")), "a->b"))
+                .id();
         agentInbox.awaitReady(id, "a");
         var held = newClaim();
         assertThat(agent.claimNode(id, "a", held).claimed()).isTrue();
@@ -86,20 +90,26 @@ class EtcdLivenessTest {
         raw.revoke(agent.leaseId());
 
         Awaitility.await().atMost(DEADLINE).untilTrue(lost);
-        assertThat(agentInbox.subscription().isClosed()).as("the lost agent's subscription is closed").isTrue();
+        assertThat(agentInbox.subscription().isClosed())
+                .as("the lost agent's subscription is closed")
+                .isTrue();
         watcherInbox.awaitOrphaned(id, "a");
-        Awaitility.await().atMost(DEADLINE).until(() -> watcher.inspectRun(id).node("a").orElseThrow().status() == NodeStatus.NONE);
+        Awaitility.await()
+                .atMost(DEADLINE)
+                .until(() -> watcher.inspectRun(id).node("a").orElseThrow().status() == NodeStatus.NONE);
         assertThatThrownBy(() -> agent.finishNode(id, "a", Result.success("too late"), held))
                 .isInstanceOf(RepositoryException.StaleClaim.class);
         assertThat(watcher.listAgents()).extracting(Agent::id).containsExactly("agent-b");
 
         var recovery = watcher.claimNode(id, "a", newClaim());
         assertThat(recovery.orphanRecovery()).isTrue();
-        watcher.finishNode(id, "a", Result.error(Protocol.ORPHANED_OUTPUT), recovery.node().claim());
+        watcher.finishNode(
+                id, "a", Result.error(Protocol.ORPHANED_OUTPUT), recovery.node().claim());
         var retry = newClaim();
         assertThat(watcher.claimNode(id, "a", retry).claimed()).isTrue();
         watcher.finishNode(id, "a", Result.success("done"), retry);
-        assertThat(watcher.inspectRun(id).node("a").orElseThrow().attempts()).extracting(Result::outputText)
+        assertThat(watcher.inspectRun(id).node("a").orElseThrow().attempts())
+                .extracting(Result::outputText)
                 .containsExactly(Protocol.ORPHANED_OUTPUT, "done");
 
         // The agent comes back with a fresh lease.
@@ -122,7 +132,9 @@ class EtcdLivenessTest {
 
         inbox.awaitOrphaned(id, "a");
         assertThat(watcher.inspectRun(id).node("a").orElseThrow().status()).isEqualTo(NodeStatus.NONE);
-        Awaitility.await().atMost(DEADLINE).until(() -> watcher.listAgents().stream().noneMatch(a -> a.id().equals("dying")));
+        Awaitility.await()
+                .atMost(DEADLINE)
+                .until(() -> watcher.listAgents().stream().noneMatch(a -> a.id().equals("dying")));
     }
 
     @Test

@@ -17,7 +17,8 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
 
     @Override
     protected Repository createRepository() {
-        return EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace("conformance-" + UUID.randomUUID()));
+        return EtcdRepository.connect(
+                EtcdSettings.of(ETCD.endpoints()).withNamespace("conformance-" + UUID.randomUUID()));
     }
 
     /**

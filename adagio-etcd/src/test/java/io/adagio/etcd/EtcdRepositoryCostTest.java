@@ -46,7 +46,8 @@ class EtcdRepositoryCostTest {
     private Counted counted() {
         var ns = "cost-" + UUID.randomUUID();
         var counter = new RequestCounter(ns);
-        var repository = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(ns), counter);
+        var repository =
+                EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(ns), counter);
         toClose.add(repository);
         return new Counted(repository, counter);
     }
@@ -100,15 +101,19 @@ class EtcdRepositoryCostTest {
 
     private double requestsPerExecutedNode(int nodes) throws InterruptedException {
         var c = counted();
-        var subscription = c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var subscription =
+                c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
         var before = c.counter().snapshot();
         var run = c.repository().startRun(layered(nodes));
         execute(c.repository(), subscription, run.id(), nodes);
         var delta = before.delta();
-        assertThat(before.nodePrefixRanges()).as("full-run reads during start, claims, finishes and events").isZero();
+        assertThat(before.nodePrefixRanges())
+                .as("full-run reads during start, claims, finishes and events")
+                .isZero();
         assertThat(c.repository().inspectRun(run.id()).status()).isEqualTo(RunStatus.COMPLETED);
         double perNode = (double) before.requests() / nodes;
-        System.out.printf("run of %d nodes: %d requests (%s), %.2f per node%n", nodes, before.requests(), delta, perNode);
+        System.out.printf(
+                "run of %d nodes: %d requests (%s), %.2f per node%n", nodes, before.requests(), delta, perNode);
         return perNode;
     }
 
@@ -116,7 +121,8 @@ class EtcdRepositoryCostTest {
     void requestsPerExecutedNodeDoNotGrowWithRunSize() throws InterruptedException {
         double small = requestsPerExecutedNode(10);
         double large = requestsPerExecutedNode(1000);
-        assertThat(large).as("requests per node, 1,000-node run vs 10-node run (%.2f)", small)
+        assertThat(large)
+                .as("requests per node, 1,000-node run vs 10-node run (%.2f)", small)
                 .isBetween(small * 0.8, small * 1.2);
         // claim = one txn (the record came with the event, the downstream records come back with
         // the claim), finish = one txn; a finish whose downstream changed since the claim (another
@@ -132,14 +138,18 @@ class EtcdRepositoryCostTest {
             var run = c.repository().startRun(fanOut(size));
             var claim = new Claim(UUID.randomUUID().toString());
             var atClaim = c.counter().snapshot();
-            assertThat(c.repository().claimNode(run.id(), "root", claim).claimed()).isTrue();
-            assertThat(atClaim.requests()).as("requests of a claim (%s)", atClaim.delta()).isEqualTo(2);
+            assertThat(c.repository().claimNode(run.id(), "root", claim).claimed())
+                    .isTrue();
+            assertThat(atClaim.requests())
+                    .as("requests of a claim (%s)", atClaim.delta())
+                    .isEqualTo(2);
             var atFinish = c.counter().snapshot();
             c.repository().finishNode(run.id(), "root", Result.success("x"), claim);
             // One transaction, the downstream records having come back with the claim; above
             // MAX_PREFETCH of them, one batched read of them first, whatever the degree (up to what
             // one etcd transaction holds).
-            assertThat(atFinish.requests()).as("requests of a finish with %d downstream (%s)", size, atFinish.delta())
+            assertThat(atFinish.requests())
+                    .as("requests of a finish with %d downstream (%s)", size, atFinish.delta())
                     .isEqualTo(size <= 16 ? 1 : 2);
             assertThat(atClaim.nodePrefixRanges()).isZero();
             // A leaf finishes without any read: the record committed by the claim is reused.
@@ -147,7 +157,9 @@ class EtcdRepositoryCostTest {
             c.repository().claimNode(run.id(), "c0", leaf);
             var atLeaf = c.counter().snapshot();
             c.repository().finishNode(run.id(), "c0", Result.success("x"), leaf);
-            assertThat(atLeaf.requests()).as("requests of a leaf's finish (%s)", atLeaf.delta()).isEqualTo(1);
+            assertThat(atLeaf.requests())
+                    .as("requests of a leaf's finish (%s)", atLeaf.delta())
+                    .isEqualTo(1);
         }
     }
 
@@ -164,30 +176,46 @@ class EtcdRepositoryCostTest {
     @Test
     void aNodeHeardOfIsClaimedInOneRequest() throws InterruptedException {
         var c = counted();
-        var subscription = c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var subscription =
+                c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
         var run = c.repository().startRun(fanOut(3));
-        assertThat(subscription.poll(Duration.ofSeconds(30))).hasValueSatisfying(e -> assertThat(e.node().name()).isEqualTo("root"));
+        assertThat(subscription.poll(Duration.ofSeconds(30)))
+                .hasValueSatisfying(e -> assertThat(e.node().name()).isEqualTo("root"));
         var claim = new Claim(UUID.randomUUID().toString());
         var atClaim = c.counter().snapshot();
         assertThat(c.repository().claimNode(run.id(), "root", claim).claimed()).isTrue();
-        assertThat(atClaim.requests()).as("requests of a claim of a node heard of (%s)", atClaim.delta()).isEqualTo(1);
+        assertThat(atClaim.requests())
+                .as("requests of a claim of a node heard of (%s)", atClaim.delta())
+                .isEqualTo(1);
         var atFinish = c.counter().snapshot();
         c.repository().finishNode(run.id(), "root", Result.success("x"), claim);
-        assertThat(atFinish.requests()).as("requests of its finish (%s)", atFinish.delta()).isEqualTo(1);
+        assertThat(atFinish.requests())
+                .as("requests of its finish (%s)", atFinish.delta())
+                .isEqualTo(1);
 
         // Another process claims c0 after its event was heard here: the claim made with the stale
         // copy loses in one request, as a claim that read first would.
         var events = new ArrayList<String>();
         for (int i = 0; i < 3; i++) {
-            events.add(subscription.poll(Duration.ofSeconds(30)).orElseThrow().node().name());
+            events.add(subscription
+                    .poll(Duration.ofSeconds(30))
+                    .orElseThrow()
+                    .node()
+                    .name());
         }
         assertThat(events).containsExactlyInAnyOrder("c0", "c1", "c2");
         var other = EtcdRepository.connect(c.repository().settings());
         toClose.add(other);
-        assertThat(other.claimNode(run.id(), "c0", new Claim("elsewhere")).claimed()).isTrue();
+        assertThat(other.claimNode(run.id(), "c0", new Claim("elsewhere")).claimed())
+                .isTrue();
         var atLost = c.counter().snapshot();
-        assertThat(c.repository().claimNode(run.id(), "c0", new Claim(UUID.randomUUID().toString())).claimed()).isFalse();
-        assertThat(atLost.requests()).as("requests of a claim lost with a stale copy (%s)", atLost.delta()).isEqualTo(1);
+        assertThat(c.repository()
+                        .claimNode(run.id(), "c0", new Claim(UUID.randomUUID().toString()))
+                        .claimed())
+                .isFalse();
+        assertThat(atLost.requests())
+                .as("requests of a claim lost with a stale copy (%s)", atLost.delta())
+                .isEqualTo(1);
     }
 
     /**
@@ -197,9 +225,14 @@ class EtcdRepositoryCostTest {
     @Test
     void aFailureWithARetryLeftIgnoresDownstreamChangesSinceItsClaim() {
         var c = counted();
-        var run = c.repository().startRun(io.adagio.conformance.Graphs.graph(
-                List.of(io.adagio.conformance.Graphs.node("a", 2, 0), io.adagio.conformance.Graphs.node("b"),
-                        io.adagio.conformance.Graphs.node("c")), "a->c", "b->c"));
+        var run = c.repository()
+                .startRun(io.adagio.conformance.Graphs.graph(
+                        List.of(
+                                io.adagio.conformance.Graphs.node("a", 2, 0),
+                                io.adagio.conformance.Graphs.node("b"),
+                                io.adagio.conformance.Graphs.node("c")),
+                        "a->c",
+                        "b->c"));
         var a = new Claim(UUID.randomUUID().toString());
         assertThat(c.repository().claimNode(run.id(), "a", a).claimed()).isTrue();
         var b = new Claim(UUID.randomUUID().toString());
@@ -208,8 +241,11 @@ class EtcdRepositoryCostTest {
 
         var atFinish = c.counter().snapshot();
         c.repository().finishNode(run.id(), "a", Result.fail("once"), a);
-        assertThat(atFinish.requests()).as("requests of a's failure (%s)", atFinish.delta()).isEqualTo(1);
-        assertThat(c.repository().inspectRun(run.id()).node("a").orElseThrow().status()).isEqualTo(NodeStatus.READY);
+        assertThat(atFinish.requests())
+                .as("requests of a's failure (%s)", atFinish.delta())
+                .isEqualTo(1);
+        assertThat(c.repository().inspectRun(run.id()).node("a").orElseThrow().status())
+                .isEqualTo(NodeStatus.READY);
     }
 
     @Test
@@ -228,7 +264,8 @@ class EtcdRepositoryCostTest {
                 c.repository().finishNode(run.id(), "m" + i, Result.success("out-" + i), claim);
                 if (i < width - 1) {
                     // one txn: the sink's record came back with the claim, its inputs are counted in the txn
-                    assertThat(atFinish.requests()).as("requests of upstream finish %d of %d (%s)", i, width, atFinish.delta())
+                    assertThat(atFinish.requests())
+                            .as("requests of upstream finish %d of %d (%s)", i, width, atFinish.delta())
                             .isEqualTo(1);
                 }
                 maxFinish = Math.max(maxFinish, atFinish.requests());
@@ -245,7 +282,8 @@ class EtcdRepositoryCostTest {
             var claimed = c.repository().claimNode(run.id(), "sink", claim);
             assertThat(claimed.claimed()).isTrue();
             assertThat(claimed.node().inputs()).hasSize(width);
-            assertThat(new String(claimed.node().inputs().get("m7"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("out-7");
+            assertThat(new String(claimed.node().inputs().get("m7"), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("out-7");
         }
     }
 
@@ -258,7 +296,9 @@ class EtcdRepositoryCostTest {
             var inspected = c.repository().inspectRun(run.id());
             assertThat(inspected.nodes()).hasSize(size);
             assertThat(inspected.edges()).isEqualTo(run.edges());
-            assertThat(before.requests()).as("requests of Inspect on %d nodes (%s)", size, before.delta()).isEqualTo(1);
+            assertThat(before.requests())
+                    .as("requests of Inspect on %d nodes (%s)", size, before.delta())
+                    .isEqualTo(1);
         }
     }
 
@@ -281,7 +321,8 @@ class EtcdRepositoryCostTest {
     @Test
     void oneLeasePerRepositoryInstanceWhateverTheClaims() throws InterruptedException {
         var c = counted();
-        var subscription = c.repository().subscribe(new Agent("lease-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var subscription =
+                c.repository().subscribe(new Agent("lease-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
         var run = c.repository().startRun(layered(50));
         execute(c.repository(), subscription, run.id(), 50);
         assertThat(c.counter().get("Lease/LeaseGrant")).isEqualTo(1);
@@ -290,16 +331,21 @@ class EtcdRepositoryCostTest {
     @Test
     void eventsArriveByWatchWithoutAnyRequestOfTheSubscriber() throws InterruptedException {
         var c = counted();
-        var subscription = c.repository().subscribe(new Agent("watcher", List.of("debug")), EnumSet.allOf(Event.Type.class));
+        var subscription =
+                c.repository().subscribe(new Agent("watcher", List.of("debug")), EnumSet.allOf(Event.Type.class));
         try (var other = EtcdRepository.connect(c.repository().settings())) {
             var idle = c.counter().snapshot();
             var run = other.startRun(fanOut(3));
             var event = subscription.poll(Duration.ofSeconds(30)).orElseThrow();
             assertThat(event.runId()).isEqualTo(run.id());
             // Stay quiet for a while: no polling of any kind.
-            Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+            Awaitility.await()
+                    .during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
                     .until(() -> idle.requests() == 0);
-            assertThat(idle.requests()).as("requests of the subscriber (%s)", idle.delta()).isZero();
+            assertThat(idle.requests())
+                    .as("requests of the subscriber (%s)", idle.delta())
+                    .isZero();
         }
     }
 }

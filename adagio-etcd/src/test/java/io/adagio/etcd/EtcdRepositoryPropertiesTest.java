@@ -25,6 +25,7 @@ class EtcdRepositoryPropertiesTest extends RepositoryProperties {
 
     @Override
     protected Repository createRepository() {
-        return EtcdRepository.connect(EtcdSettings.of(etcd.clientUrlsCsv()).withNamespace("props-" + UUID.randomUUID()));
+        return EtcdRepository.connect(
+                EtcdSettings.of(etcd.clientUrlsCsv()).withNamespace("props-" + UUID.randomUUID()));
     }
 }

@@ -27,7 +27,8 @@ class EtcdRepositoryTest {
 
     @Test
     void installationsInDifferentNamespacesDoNotSeeEachOther() {
-        try (var one = connect("ns-one-" + UUID.randomUUID()); var two = connect("ns-two-" + UUID.randomUUID())) {
+        try (var one = connect("ns-one-" + UUID.randomUUID());
+                var two = connect("ns-two-" + UUID.randomUUID())) {
             var id = one.startRun(graph(List.of(node("a")))).id();
             assertThat(two.listRuns(RunQuery.ALL)).isEmpty();
             assertThat(two.stats().runCount()).isZero();
@@ -39,7 +40,8 @@ class EtcdRepositoryTest {
     @Test
     void everythingIsWrittenUnderTheNamespace() {
         var ns = "prefix-" + UUID.randomUUID();
-        try (var r = connect(ns); var raw = new RawEtcd(ETCD.endpoints())) {
+        try (var r = connect(ns);
+                var raw = new RawEtcd(ETCD.endpoints())) {
             var id = r.startRun(graph("a->b")).id();
             r.claimNode(id, "a", new Claim("c"));
             var all = raw.allKeys();
@@ -51,13 +53,20 @@ class EtcdRepositoryTest {
     @Test
     void aRecordOfANewerStorageFormatIsRefusedWithAClearError() throws Exception {
         var ns = "format-" + UUID.randomUUID();
-        try (var r = connect(ns); var raw = new RawEtcd(ETCD.endpoints())) {
+        try (var r = connect(ns);
+                var raw = new RawEtcd(ETCD.endpoints())) {
             var id = r.startRun(graph(List.of(node("a")))).id();
-            var future = io.adagio.etcd.storage.RunRecord.newBuilder().setFormat(99).setId(id).build();
-            RawEtcd.get(raw.client.getKVClient().put(RawEtcd.b(ns + "/runs/" + id),
-                    io.etcd.jetcd.ByteSequence.from(future.toByteArray())));
-            assertThatThrownBy(() -> r.inspectRun(id)).isInstanceOf(RepositoryException.Unavailable.class)
-                    .hasMessageContaining("format 99").hasMessageContaining("newer Adagio");
+            var future = io.adagio.etcd.storage.RunRecord.newBuilder()
+                    .setFormat(99)
+                    .setId(id)
+                    .build();
+            RawEtcd.get(raw.client
+                    .getKVClient()
+                    .put(RawEtcd.b(ns + "/runs/" + id), io.etcd.jetcd.ByteSequence.from(future.toByteArray())));
+            assertThatThrownBy(() -> r.inspectRun(id))
+                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .hasMessageContaining("format 99")
+                    .hasMessageContaining("newer Adagio");
         }
     }
 
@@ -76,8 +85,7 @@ class EtcdRepositoryTest {
 
     @Test
     void settingsRejectBadValuesWithAClearMessage() {
-        assertThatThrownBy(() -> EtcdSettings.of("127.0.0.1:2379"))
-                .hasMessageContaining("must be a URL");
+        assertThatThrownBy(() -> EtcdSettings.of("127.0.0.1:2379")).hasMessageContaining("must be a URL");
         assertThatThrownBy(() -> EtcdSettings.of(EtcdSettings.DEFAULT_ADDRESS).withNamespace("a/b"))
                 .hasMessageContaining("namespace");
         assertThatThrownBy(() -> EtcdSettings.of(EtcdSettings.DEFAULT_ADDRESS).withLeaseTtl(Duration.ofMillis(500)))
@@ -93,9 +101,11 @@ class EtcdRepositoryTest {
 
     @Test
     void anUnreachableEtcdIsReportedUnavailable() {
-        var settings = EtcdSettings.of("http://127.0.0.1:1").withNamespace("x").withRequestTimeout(Duration.ofSeconds(2));
+        var settings =
+                EtcdSettings.of("http://127.0.0.1:1").withNamespace("x").withRequestTimeout(Duration.ofSeconds(2));
         try (var r = EtcdRepository.connect(settings)) {
-            assertThatThrownBy(r::stats).isInstanceOf(RepositoryException.Unavailable.class)
+            assertThatThrownBy(r::stats)
+                    .isInstanceOf(RepositoryException.Unavailable.class)
                     .hasMessageContaining("127.0.0.1:1");
         }
     }

@@ -28,15 +28,33 @@ final class RawEtcd implements AutoCloseable {
     }
 
     List<String> keys(String prefix) {
-        return get(client.getKVClient().get(b(prefix), GetOption.builder().isPrefix(true).withKeysOnly(true).build()))
-                .getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+        return get(client.getKVClient()
+                        .get(
+                                b(prefix),
+                                GetOption.builder()
+                                        .isPrefix(true)
+                                        .withKeysOnly(true)
+                                        .build()))
+                .getKvs()
+                .stream()
+                .map(kv -> kv.getKey().toString(StandardCharsets.UTF_8))
+                .toList();
     }
 
     /** Every key in etcd. */
     List<String> allKeys() {
         var zero = ByteSequence.from(new byte[] {0});
-        return get(client.getKVClient().get(zero, GetOption.builder().withRange(zero).withKeysOnly(true).build()))
-                .getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+        return get(client.getKVClient()
+                        .get(
+                                zero,
+                                GetOption.builder()
+                                        .withRange(zero)
+                                        .withKeysOnly(true)
+                                        .build()))
+                .getKvs()
+                .stream()
+                .map(kv -> kv.getKey().toString(StandardCharsets.UTF_8))
+                .toList();
     }
 
     long revision() {

@@ -62,7 +62,8 @@ final class RequestCounter implements ClientInterceptor {
     }
 
     private void checkRange(RangeRequest r) {
-        if (!r.getRangeEnd().isEmpty() && r.getKey().toString(StandardCharsets.UTF_8).startsWith(nodesPrefix)) {
+        if (!r.getRangeEnd().isEmpty()
+                && r.getKey().toString(StandardCharsets.UTF_8).startsWith(nodesPrefix)) {
             nodePrefixRanges.incrementAndGet();
         }
     }

@@ -61,15 +61,18 @@ public final class MemoryRepository implements Repository {
     private final ConcurrentHashMap<String, MemoryRun> runs = new ConcurrentHashMap<>();
     /** Runs in creation order, for ListRuns without sorting or scanning outside the window. */
     private final ConcurrentSkipListMap<RunKey, MemoryRun> byCreation = new ConcurrentSkipListMap<>();
+
     private final LongAdder runCount = new LongAdder();
     private final EnumMap<NodeStatus, LongAdder> nodeCounts = new EnumMap<>(NodeStatus.class);
     /** Nodes READY right now, so a new subscriber is told about them in O(ready). */
     private final ConcurrentHashMap<NodeRef, NodeSpec> ready = new ConcurrentHashMap<>();
     /** Nodes orphaned (NONE) right now, for new NODE_ORPHANED subscribers. */
     private final ConcurrentHashMap<NodeRef, NodeSpec> orphaned = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
     /** Creation times are made strictly increasing so that time order and ID order agree. */
     private final AtomicLong lastCreatedNs = new AtomicLong();
+
     private volatile boolean closed;
 
     public MemoryRepository() {
@@ -107,7 +110,11 @@ public final class MemoryRepository implements Repository {
         } finally {
             run.lock.unlock();
         }
-        LOG.info("started run {} with {} nodes and {} edges", run.id, graph.nodes().size(), graph.edges().size());
+        LOG.info(
+                "started run {} with {} nodes and {} edges",
+                run.id,
+                graph.nodes().size(),
+                graph.edges().size());
         publish(events);
         return inspectRun(run.id);
     }
@@ -144,12 +151,14 @@ public final class MemoryRepository implements Repository {
     @Override
     public Stats stats() {
         ensureOpen();
-        return new Stats(runCount.sum(), new Stats.NodeCounts(
-                nodeCounts.get(NodeStatus.WAITING).sum(),
-                nodeCounts.get(NodeStatus.READY).sum(),
-                nodeCounts.get(NodeStatus.RUNNING).sum(),
-                nodeCounts.get(NodeStatus.COMPLETED).sum(),
-                nodeCounts.get(NodeStatus.NONE).sum()));
+        return new Stats(
+                runCount.sum(),
+                new Stats.NodeCounts(
+                        nodeCounts.get(NodeStatus.WAITING).sum(),
+                        nodeCounts.get(NodeStatus.READY).sum(),
+                        nodeCounts.get(NodeStatus.RUNNING).sum(),
+                        nodeCounts.get(NodeStatus.COMPLETED).sum(),
+                        nodeCounts.get(NodeStatus.NONE).sum()));
     }
 
     @Override
@@ -173,7 +182,8 @@ public final class MemoryRepository implements Repository {
     @Override
     public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
-        return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now())).node();
+        return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now()))
+                .node();
     }
 
     /**
@@ -275,7 +285,7 @@ public final class MemoryRepository implements Repository {
                 case READY -> ready.remove(ref);
                 case NONE -> orphaned.remove(ref);
                 case COMPLETED -> run.completed--;
-                default -> { }
+                default -> {}
             }
         }
         nodeCounts.get(to).increment();
@@ -284,7 +294,7 @@ public final class MemoryRepository implements Repository {
             case NONE -> orphaned.put(ref, run.graph.node(node));
             case COMPLETED -> run.completed++;
             case RUNNING -> run.started = true;
-            default -> { }
+            default -> {}
         }
     }
 
@@ -360,7 +370,11 @@ public final class MemoryRepository implements Repository {
                 for (var spec : graph.nodes()) {
                     nodes.add(states.get(spec.name()).toNode(spec));
                 }
-                return new Run(id, createdAt, nodes, graph.edges(),
+                return new Run(
+                        id,
+                        createdAt,
+                        nodes,
+                        graph.edges(),
                         Protocol.runStatus(graph.nodes().size(), completed, started));
             } finally {
                 lock.unlock();

@@ -58,8 +58,8 @@ class MemoryRepositoryTest {
             var executions = new ConcurrentHashMap<String, AtomicInteger>();
             var threads = new ArrayList<Thread>();
             for (int i = 0; i < agents; i++) {
-                var subscription = repository.subscribe(new Agent("agent-" + i, List.of(Graphs.RUNTIME)),
-                        EnumSet.of(Event.Type.NODE_READY));
+                var subscription = repository.subscribe(
+                        new Agent("agent-" + i, List.of(Graphs.RUNTIME)), EnumSet.of(Event.Type.NODE_READY));
                 threads.add(Thread.ofPlatform().name("agent-" + i).start(() -> {
                     try (subscription) {
                         while (!stop.get()) {
@@ -69,14 +69,17 @@ class MemoryRepositoryTest {
                             }
                             var e = event.get();
                             var claim = new Claim(Thread.currentThread().getName() + "-" + System.nanoTime());
-                            var claimed = repository.claimNode(e.runId(), e.node().name(), claim);
+                            var claimed =
+                                    repository.claimNode(e.runId(), e.node().name(), claim);
                             if (!claimed.claimed()) {
                                 continue;
                             }
-                            executions.computeIfAbsent(e.runId() + "/" + e.node().name(), k -> new AtomicInteger())
+                            executions
+                                    .computeIfAbsent(e.runId() + "/" + e.node().name(), k -> new AtomicInteger())
                                     .incrementAndGet();
                             int roll = ThreadLocalRandom.current().nextInt(10);
-                            var result = roll == 0 ? Result.fail("f") : roll == 1 ? Result.error("e") : Result.success("ok");
+                            var result =
+                                    roll == 0 ? Result.fail("f") : roll == 1 ? Result.error("e") : Result.success("ok");
                             repository.finishNode(e.runId(), e.node().name(), result, claim);
                         }
                     } catch (Throwable t) {
@@ -89,10 +92,13 @@ class MemoryRepositoryTest {
                 ids.add(repository.startRun(spec).id());
             }
             try {
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
-                    assertThat(failure.get()).isNull();
-                    assertThat(repository.stats().nodeCounts().completed()).isEqualTo((long) runs * nodesPerRun);
-                });
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> {
+                            assertThat(failure.get()).isNull();
+                            assertThat(repository.stats().nodeCounts().completed())
+                                    .isEqualTo((long) runs * nodesPerRun);
+                        });
             } finally {
                 stop.set(true);
                 threads.forEach(t -> {
@@ -104,13 +110,15 @@ class MemoryRepositoryTest {
                 });
             }
             assertThat(failure.get()).isNull();
-            assertThat(repository.stats()).isEqualTo(new Stats(runs, new Stats.NodeCounts(0, 0, 0, (long) runs * nodesPerRun, 0)));
+            assertThat(repository.stats())
+                    .isEqualTo(new Stats(runs, new Stats.NodeCounts(0, 0, 0, (long) runs * nodesPerRun, 0)));
             for (var id : ids) {
                 var run = repository.inspectRun(id);
                 assertThat(run.status()).isEqualTo(RunStatus.COMPLETED);
                 for (var node : run.nodes()) {
                     var executed = executions.get(id + "/" + node.name());
-                    assertThat(executed == null ? 0 : executed.get()).as("executions of %s", node.name())
+                    assertThat(executed == null ? 0 : executed.get())
+                            .as("executions of %s", node.name())
                             .isEqualTo(node.attempts().size());
                 }
             }
@@ -126,7 +134,8 @@ class MemoryRepositoryTest {
     void threadsSweepingTheSameNodesInLockstepNeverBothWinOne() throws Exception {
         int nodes = 10_000;
         int threads = 4;
-        var spec = new GraphSpec(IntStream.range(0, nodes).mapToObj(i -> Graphs.node("n" + i)).toList(), List.of());
+        var spec = new GraphSpec(
+                IntStream.range(0, nodes).mapToObj(i -> Graphs.node("n" + i)).toList(), List.of());
         try (var repository = new MemoryRepository()) {
             var id = repository.startRun(spec).id();
             var wins = new AtomicIntegerArray(nodes);
@@ -139,7 +148,9 @@ class MemoryRepositoryTest {
                     workers.add(pool.submit(() -> {
                         start.await();
                         for (int i = 0; i < nodes; i++) {
-                            if (repository.claimNode(id, "n" + i, new Claim("w" + worker + "-" + i)).claimed()) {
+                            if (repository
+                                    .claimNode(id, "n" + i, new Claim("w" + worker + "-" + i))
+                                    .claimed()) {
                                 wins.incrementAndGet(i);
                             }
                         }
@@ -165,13 +176,18 @@ class MemoryRepositoryTest {
         try (var repository = new MemoryRepository(new Limits(3, 10, 64, 1024))) {
             var four = Graphs.graph("a->b", "b->c", "c->d");
             assertThatThrownBy(() -> repository.startRun(four))
-                    .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("4 nodes");
-            var heavy = new GraphSpec(List.of(new NodeSpec("a", "debug",
-                    Map.of("adagio.arguments.debug.sleep", List.of("x".repeat(100))), Map.of())), List.of());
+                    .isInstanceOf(RepositoryException.LimitExceeded.class)
+                    .hasMessageContaining("4 nodes");
+            var heavy = new GraphSpec(
+                    List.of(new NodeSpec(
+                            "a", "debug", Map.of("adagio.arguments.debug.sleep", List.of("x".repeat(100))), Map.of())),
+                    List.of());
             assertThatThrownBy(() -> repository.startRun(heavy))
-                    .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("\"a\"");
+                    .isInstanceOf(RepositoryException.LimitExceeded.class)
+                    .hasMessageContaining("\"a\"");
             assertThat(repository.stats()).isEqualTo(new Stats(0, Stats.NodeCounts.ZERO));
-            assertThat(repository.startRun(Graphs.graph("a->b", "b->c")).status()).isEqualTo(RunStatus.WAITING);
+            assertThat(repository.startRun(Graphs.graph("a->b", "b->c")).status())
+                    .isEqualTo(RunStatus.WAITING);
         }
     }
 
@@ -209,7 +225,8 @@ class MemoryRepositoryTest {
         try (var repository = new MemoryRepository()) {
             assertThatThrownBy(() -> repository.subscribe(new Agent("", List.of()), EnumSet.of(Event.Type.NODE_READY)))
                     .isInstanceOf(RepositoryException.InvalidRequest.class);
-            var id = repository.startRun(Graphs.graph(List.of(Graphs.node("a")))).id();
+            var id =
+                    repository.startRun(Graphs.graph(List.of(Graphs.node("a")))).id();
             assertThatThrownBy(() -> repository.claimNode(id, "a", new Claim("")))
                     .isInstanceOf(RepositoryException.InvalidRequest.class);
             assertThat(repository.inspectRun(id).nodes().getFirst().status()).isEqualTo(NodeStatus.READY);
@@ -244,10 +261,11 @@ class MemoryRepositoryTest {
         try (var repository = new MemoryRepository()) {
             var ids = new ArrayList<String>();
             for (int i = 0; i < 200; i++) {
-                ids.add(repository.startRun(Graphs.graph(List.of(Graphs.node("a")))).id());
+                ids.add(repository
+                        .startRun(Graphs.graph(List.of(Graphs.node("a"))))
+                        .id());
             }
-            var listed = repository.listRuns(RunQuery.ALL).stream()
-                    .map(Run::id).toList();
+            var listed = repository.listRuns(RunQuery.ALL).stream().map(Run::id).toList();
             assertThat(listed).containsExactlyElementsOf(ids.reversed());
             assertThat(ids).isSorted();
         }

@@ -1,8 +1,15 @@
 package io.adagio.server;
 
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
+import com.linecorp.armeria.common.util.BlockingTaskExecutor;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.file.HttpFile;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -11,17 +18,10 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.util.BlockingTaskExecutor;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.repository.Repository;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,7 +44,9 @@ public final class ApiServer implements AutoCloseable {
     /** Where the web UI puts its files on the classpath ({@code index.html} and anything it links). */
     public static final String UI_RESOURCES = "META-INF/adagio-ui";
     /** The UI's page routes, each answered with its index.html. */
-    static final java.util.List<String> UI_PAGES = java.util.List.of("/", "/runs", "/runs/new", "/runs/{id}", "/agents");
+    static final java.util.List<String> UI_PAGES =
+            java.util.List.of("/", "/runs", "/runs/new", "/runs/{id}", "/agents");
+
     private static final String PLACEHOLDER = "io/adagio/server/static";
 
     private final Server server;
@@ -60,7 +62,8 @@ public final class ApiServer implements AutoCloseable {
     /** Binds the port and starts serving; returns once the server accepts connections. */
     public ApiServer start() {
         server.start().join();
-        log.info("API listening on http://{} (gRPC, HTTP/JSON /v0, web UI /, /health, /metrics)",
+        log.info(
+                "API listening on http://{} (gRPC, HTTP/JSON /v0, web UI /, /health, /metrics)",
                 hostAndPort(address()));
         return this;
     }
@@ -87,11 +90,15 @@ public final class ApiServer implements AutoCloseable {
     private static HttpResponse jsonByDefault(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
             throws Exception {
         var type = req.contentType();
-        if (type != null && (type.is(MediaType.JSON) || type.subtype().endsWith("+json") || type.subtype().startsWith("grpc")
-                || type.type().equals("application") && type.subtype().startsWith("x-protobuf"))) {
+        if (type != null
+                && (type.is(MediaType.JSON)
+                        || type.subtype().endsWith("+json")
+                        || type.subtype().startsWith("grpc")
+                        || type.type().equals("application") && type.subtype().startsWith("x-protobuf"))) {
             return delegate.serve(ctx, req);
         }
-        var json = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
+        var json = req.withHeaders(
+                req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
         ctx.updateRequest(json);
         return delegate.serve(ctx, json);
     }
@@ -155,7 +162,8 @@ public final class ApiServer implements AutoCloseable {
         }
 
         public ApiServer build() {
-            var registry = meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            var registry =
+                    meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             int maxRequest = limits.maxRequestBytes();
 
             var grpc = GrpcService.builder()
@@ -167,11 +175,12 @@ public final class ApiServer implements AutoCloseable {
                     .maxRequestMessageLength(maxRequest)
                     .exceptionHandler((ctx, status, cause, metadata) -> ErrorMapping.toStatus(cause))
                     .jsonMarshallerFactory(service -> new StrictJsonMarshaller(GrpcJsonMarshaller.builder()
-                            .jsonMarshallerCustomizer(m -> m.preservingProtoFieldNames(true)
-                                    .includingDefaultValueFields(true))
+                            .jsonMarshallerCustomizer(
+                                    m -> m.preservingProtoFieldNames(true).includingDefaultValueFields(true))
                             .build(service)))
                     .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                            .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
+                            .queryParamMatchRules(
+                                    HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                     HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                             .errorHandler(UnframedGrpcErrorHandler.ofJson(
                                     (ctx, status, cause) -> ErrorMapping.toHttpStatus(status)))
@@ -197,8 +206,10 @@ public final class ApiServer implements AutoCloseable {
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
                     .decoratorUnder("/v0/", ApiServer::jsonByDefault)
                     .service("/health", HealthCheckService.of())
-                    .service("/metrics", (ctx, req) -> HttpResponse.of(
-                            MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
+                    .service(
+                            "/metrics",
+                            (ctx, req) -> HttpResponse.of(
+                                    MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
             staticFiles(sb);
             return new ApiServer(sb.build());
         }
@@ -214,7 +225,8 @@ public final class ApiServer implements AutoCloseable {
             for (var page : UI_PAGES) {
                 sb.service(page, index);
             }
-            sb.serviceUnder("/assets/", FileService.builder(loader, root + "/assets").build());
+            sb.serviceUnder(
+                    "/assets/", FileService.builder(loader, root + "/assets").build());
         }
     }
 }

@@ -2,7 +2,6 @@ package io.adagio.server;
 
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.repository.Repository;
-import io.adagio.wire.WireMapping;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.InspectResponse;
@@ -13,6 +12,7 @@ import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.StatsResponse;
+import io.adagio.wire.WireMapping;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -35,8 +35,11 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void stats(StatsRequest request, StreamObserver<StatsResponse> response) {
-        reply(response, () -> StatsResponse.newBuilder()
-                .setStats(WireMapping.toProto(repository.stats())).build());
+        reply(
+                response,
+                () -> StatsResponse.newBuilder()
+                        .setStats(WireMapping.toProto(repository.stats()))
+                        .build());
     }
 
     @Override
@@ -50,22 +53,33 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void listRuns(ListRequest request, StreamObserver<ListRunsResponse> response) {
-        reply(response, () -> ListRunsResponse.newBuilder()
-                .addAllRuns(repository.listRuns(query(request)).stream().map(WireMapping::toProto).toList())
-                .build());
+        reply(
+                response,
+                () -> ListRunsResponse.newBuilder()
+                        .addAllRuns(repository.listRuns(query(request)).stream()
+                                .map(WireMapping::toProto)
+                                .toList())
+                        .build());
     }
 
     @Override
     public void inspect(InspectRequest request, StreamObserver<InspectResponse> response) {
-        reply(response, () -> InspectResponse.newBuilder()
-                .setRun(WireMapping.toProto(repository.inspectRun(request.getId()))).build());
+        reply(
+                response,
+                () -> InspectResponse.newBuilder()
+                        .setRun(WireMapping.toProto(repository.inspectRun(request.getId())))
+                        .build());
     }
 
     @Override
     public void listAgents(ListRequest request, StreamObserver<ListAgentsResponse> response) {
-        reply(response, () -> ListAgentsResponse.newBuilder()
-                .addAllAgents(repository.listAgents().stream().map(WireMapping::toProto).toList())
-                .build());
+        reply(
+                response,
+                () -> ListAgentsResponse.newBuilder()
+                        .addAllAgents(repository.listAgents().stream()
+                                .map(WireMapping::toProto)
+                                .toList())
+                        .build());
     }
 
     /** {@code limit} is a uint64 on the wire: a value past Long.MAX_VALUE arrives negative and means "no cap". */

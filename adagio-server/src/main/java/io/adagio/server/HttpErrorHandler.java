@@ -35,8 +35,13 @@ final class HttpErrorHandler implements ServerErrorHandler {
     }
 
     @Override
-    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config,
-            RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+    public AggregatedHttpResponse renderStatus(
+            ServiceRequestContext ctx,
+            ServiceConfig config,
+            RequestHeaders headers,
+            HttpStatus status,
+            String description,
+            Throwable cause) {
         var contentType = headers.contentType();
         if (contentType != null && contentType.subtype().startsWith("grpc")) {
             return null;
@@ -68,7 +73,8 @@ final class HttpErrorHandler implements ServerErrorHandler {
         if (status.code() == 413) {
             return "request body is over the limit of " + maxRequestBytes + " bytes";
         }
-        if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null
+        if (cause instanceof IllegalArgumentException iae
+                && iae.getMessage() != null
                 && iae.getMessage().startsWith("Unexpected JSON")) {
             return "invalid request JSON: the body must be a JSON object";
         }

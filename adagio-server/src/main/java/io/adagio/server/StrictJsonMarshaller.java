@@ -83,8 +83,10 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
 
     /** Jackson's message without the excerpt of the request it appends, plus where the problem is. */
     static String malformed(JsonProcessingException e) {
-        var where = e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        var where = e.getLocation() == null
+                ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
         // Jackson names the source it cannot show ("[Source: REDACTED (...); line: 1, column: 10]").
         String what = e.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
         return "malformed JSON: " + what + where;
@@ -104,8 +106,15 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
             var field = findField(type, entry.getKey());
             String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
             if (field == null) {
-                problem(problems, fieldPath, "unknown field (" + type.getName() + " has "
-                        + String.join(", ", type.getFields().stream().map(FieldDescriptor::getName).toList()) + ")");
+                problem(
+                        problems,
+                        fieldPath,
+                        "unknown field (" + type.getName() + " has "
+                                + String.join(
+                                        ", ",
+                                        type.getFields().stream()
+                                                .map(FieldDescriptor::getName)
+                                                .toList()) + ")");
             } else if (!entry.getValue().isNull()) {
                 checkField(entry.getValue(), field, fieldPath, problems);
             }
@@ -175,9 +184,16 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
             case ENUM -> {
                 if (value.isTextual()) {
                     if (field.getEnumType().findValueByName(value.asText()) == null) {
-                        problem(problems, path, "unknown value " + quote(value.asText()) + " (expected one of "
-                                + String.join(", ", field.getEnumType().getValues().stream().map(v -> v.getName()).toList())
-                                + ")");
+                        problem(
+                                problems,
+                                path,
+                                "unknown value " + quote(value.asText()) + " (expected one of "
+                                        + String.join(
+                                                ", ",
+                                                field.getEnumType().getValues().stream()
+                                                        .map(v -> v.getName())
+                                                        .toList())
+                                        + ")");
                     }
                 } else if (!value.isIntegralNumber()) {
                     problem(problems, path, "expected an enum name, got " + describe(value));
@@ -246,7 +262,9 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
 
     /** Names a node by its name in paths ({@code nodes[2] (node "fetch")}), so users find it at once. */
     private static String label(JsonNode element) {
-        if (element.isObject() && element.path("name").isTextual() && !element.path("name").asText().isEmpty()) {
+        if (element.isObject()
+                && element.path("name").isTextual()
+                && !element.path("name").asText().isEmpty()) {
             return " (node " + quote(element.path("name").asText()) + ")";
         }
         return "";

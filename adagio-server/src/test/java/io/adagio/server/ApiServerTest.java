@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The API over real HTTP and gRPC connections, on an in-process memory repository. */
 class ApiServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static MemoryRepository repository;
     private static ApiServer server;
@@ -57,7 +58,10 @@ class ApiServerTest {
     @BeforeAll
     static void start() {
         repository = new MemoryRepository(new Limits(50, 100_000, 256 * 1024, 8 * 1024 * 1024));
-        server = ApiServer.builder(repository).listen(new InetSocketAddress("127.0.0.1", 0)).build().start();
+        server = ApiServer.builder(repository)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .build()
+                .start();
         base = "http://127.0.0.1:" + server.port();
         grpc = GrpcClients.newClient(base, ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }
@@ -79,7 +83,14 @@ class ApiServerTest {
         assertThat(run.get("created_at").asText()).isNotEmpty();
         assertThat(run.get("status").asText()).isEqualTo("WAITING");
         assertThat(run.get("nodes").get(0).get("status").asText()).isEqualTo("READY");
-        assertThat(run.get("nodes").get(1).get("spec").get("retry").get("fail").get("max_attempts").asInt()).isEqualTo(2);
+        assertThat(run.get("nodes")
+                        .get(1)
+                        .get("spec")
+                        .get("retry")
+                        .get("fail")
+                        .get("max_attempts")
+                        .asInt())
+                .isEqualTo(2);
 
         var inspected = json(send("GET", "/v0/runs/" + id, null)).get("run");
         assertThat(inspected.get("id").asText()).isEqualTo(id);
@@ -89,7 +100,8 @@ class ApiServerTest {
         assertThat(posted.statusCode()).isEqualTo(200);
         var list = json(send("GET", "/v0/runs?limit=1", null)).get("runs");
         assertThat(list).hasSize(1);
-        assertThat(list.get(0).get("id").asText()).isEqualTo(json(posted).get("run").get("id").asText());
+        assertThat(list.get(0).get("id").asText())
+                .isEqualTo(json(posted).get("run").get("id").asText());
 
         var stats = json(send("GET", "/v0/stats", null)).get("stats");
         assertThat(stats.get("run_count").asLong()).isGreaterThanOrEqualTo(2);
@@ -100,18 +112,22 @@ class ApiServerTest {
     void startTakesJsonWhateverTheContentTypeSays() throws Exception {
         String body = "{\"spec\": {\"nodes\": [{\"name\": \"curl\", \"runtime\": \"debug\"}]}}";
         for (var type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
-            var request = HttpRequest.newBuilder(URI.create(base + "/v0/runs")).PUT(HttpRequest.BodyPublishers.ofString(body));
+            var request = HttpRequest.newBuilder(URI.create(base + "/v0/runs"))
+                    .PUT(HttpRequest.BodyPublishers.ofString(body));
             if (type != null) {
                 request.header("content-type", type);
             }
             var response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as("content type %s: %s", type, response.body()).isEqualTo(200);
+            assertThat(response.statusCode())
+                    .as("content type %s: %s", type, response.body())
+                    .isEqualTo(200);
         }
     }
 
     @Test
     void httpListsAgents() throws Exception {
-        try (var sub = repository.subscribe(new Agent("agent-http", java.util.List.of("debug")), Set.of(Event.Type.NODE_READY))) {
+        try (var sub = repository.subscribe(
+                new Agent("agent-http", java.util.List.of("debug")), Set.of(Event.Type.NODE_READY))) {
             var agents = json(send("GET", "/v0/agents", null)).get("agents");
             assertThat(agents.findValuesAsText("id")).contains("agent-http");
         }
@@ -128,7 +144,8 @@ class ApiServerTest {
             cycle               | {"spec": {"nodes": [{"name": "a", "runtime": "debug"}, {"name": "b", "runtime": "debug"}], "edges": [{"source": "a", "destination": "b"}, {"source": "b", "destination": "a"}]}} | cycle
             missing runtime     | {"spec": {"nodes": [{"name": "a"}]}} | runtime
             """)
-    void badSpecsOverHttpAre400NamingTheProblemAndChangeNothing(String what, String body, String named) throws Exception {
+    void badSpecsOverHttpAre400NamingTheProblemAndChangeNothing(String what, String body, String named)
+            throws Exception {
         String before = send("GET", "/v0/stats", null).body();
         var response = send("PUT", "/v0/runs", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
@@ -150,7 +167,8 @@ class ApiServerTest {
 
     @Test
     void bodyOverTheRequestLimitIs413() throws Exception {
-        var response = send("PUT", "/v0/runs", "{\"spec\": {\"nodes\": [{\"name\": \"" + "x".repeat(9 << 20) + "\"}]}}");
+        var response =
+                send("PUT", "/v0/runs", "{\"spec\": {\"nodes\": [{\"name\": \"" + "x".repeat(9 << 20) + "\"}]}}");
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(json(response).get("message").asText()).contains("8388608");
     }
@@ -173,18 +191,29 @@ class ApiServerTest {
                 .addEdges(Edge.newBuilder().setSource("x").setDestination("y"))
                 .build();
         var run = grpc.start(StartRequest.newBuilder().setSpec(spec).build()).getRun();
-        assertThat(grpc.inspect(InspectRequest.newBuilder().setId(run.getId()).build()).getRun().getNodesCount()).isEqualTo(2);
-        assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList()).extracting(r -> r.getId()).contains(run.getId());
-        assertThat(grpc.stats(StatsRequest.getDefaultInstance()).getStats().getRunCount()).isGreaterThanOrEqualTo(1);
+        assertThat(grpc.inspect(InspectRequest.newBuilder().setId(run.getId()).build())
+                        .getRun()
+                        .getNodesCount())
+                .isEqualTo(2);
+        assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList())
+                .extracting(r -> r.getId())
+                .contains(run.getId());
+        assertThat(grpc.stats(StatsRequest.getDefaultInstance()).getStats().getRunCount())
+                .isGreaterThanOrEqualTo(1);
 
-        var cyclic = spec.toBuilder().addEdges(Edge.newBuilder().setSource("y").setDestination("x")).build();
-        assertThatThrownBy(() -> grpc.start(StartRequest.newBuilder().setSpec(cyclic).build()))
+        var cyclic = spec.toBuilder()
+                .addEdges(Edge.newBuilder().setSource("y").setDestination("x"))
+                .build();
+        assertThatThrownBy(() ->
+                        grpc.start(StartRequest.newBuilder().setSpec(cyclic).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).contains("cycle");
                 });
-        assertThatThrownBy(() -> grpc.inspect(InspectRequest.newBuilder().setId("nope").build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class,
+        assertThatThrownBy(() ->
+                        grpc.inspect(InspectRequest.newBuilder().setId("nope").build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
@@ -197,13 +226,20 @@ class ApiServerTest {
         var reflection = GrpcClients.newClient(base, ServerReflectionGrpc.ServerReflectionStub.class);
         var services = new CompletableFuture<ServerReflectionResponse>();
         var requests = reflection.serverReflectionInfo(new StreamObserver<>() {
-            public void onNext(ServerReflectionResponse value) { services.complete(value); }
-            public void onError(Throwable t) { services.completeExceptionally(t); }
+            public void onNext(ServerReflectionResponse value) {
+                services.complete(value);
+            }
+
+            public void onError(Throwable t) {
+                services.completeExceptionally(t);
+            }
+
             public void onCompleted() {}
         });
         requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
         var names = services.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
-                .map(s -> s.getName()).toList();
+                .map(s -> s.getName())
+                .toList();
         requests.onCompleted();
         assertThat(names).contains("adagio.rpc.controlplane.ControlPlane", "grpc.health.v1.Health");
 
@@ -216,21 +252,28 @@ class ApiServerTest {
 
     @Test
     void backendUnavailableIs503AndUNAVAILABLE() throws Exception {
-        Repository broken = (Repository) Proxy.newProxyInstance(Repository.class.getClassLoader(),
-                new Class<?>[] {Repository.class}, (proxy, method, args) -> {
+        Repository broken = (Repository) Proxy.newProxyInstance(
+                Repository.class.getClassLoader(), new Class<?>[] {Repository.class}, (proxy, method, args) -> {
                     if (method.getName().equals("close")) {
                         return null;
                     }
                     throw new RepositoryException.Unavailable("etcd is unreachable");
                 });
-        try (var down = ApiServer.builder(broken).listen(new InetSocketAddress("127.0.0.1", 0)).build().start()) {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + down.port() + "/v0/stats")).build(),
+        try (var down = ApiServer.builder(broken)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .build()
+                .start()) {
+            var response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + down.port() + "/v0/stats"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).contains("etcd is unreachable");
-            var stub = GrpcClients.newClient("http://127.0.0.1:" + down.port(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+            var stub = GrpcClients.newClient(
+                    "http://127.0.0.1:" + down.port(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
             assertThatThrownBy(() -> stub.stats(StatsRequest.getDefaultInstance()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         }
     }
@@ -243,8 +286,8 @@ class ApiServerTest {
         var threads = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
         var twoInside = new java.util.concurrent.CountDownLatch(2);
         var release = new java.util.concurrent.CountDownLatch(1);
-        Repository slow = (Repository) Proxy.newProxyInstance(Repository.class.getClassLoader(),
-                new Class<?>[] {Repository.class}, (proxy, method, args) -> {
+        Repository slow = (Repository) Proxy.newProxyInstance(
+                Repository.class.getClassLoader(), new Class<?>[] {Repository.class}, (proxy, method, args) -> {
                     if (method.getName().equals("stats")) {
                         threads.add(Thread.currentThread().getName());
                         mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
@@ -254,10 +297,16 @@ class ApiServerTest {
                     }
                     return method.invoke(repository, args);
                 });
-        try (var api = ApiServer.builder(slow).listen(new InetSocketAddress("127.0.0.1", 0)).blockingThreads(2).build().start()) {
+        try (var api = ApiServer.builder(slow)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .blockingThreads(2)
+                .build()
+                .start()) {
             var calls = new java.util.ArrayList<CompletableFuture<HttpResponse<String>>>();
             for (int i = 0; i < 10; i++) {
-                calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v0/stats")).build(),
+                calls.add(HTTP.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v0/stats"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
             assertThat(twoInside.await(30, TimeUnit.SECONDS)).isTrue();
@@ -273,12 +322,15 @@ class ApiServerTest {
     @Test
     void blockingThreadsMustBePositive() {
         assertThatThrownBy(() -> ApiServer.builder(repository).blockingThreads(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockingThreads");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blockingThreads");
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("content-type", "application/json")
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());

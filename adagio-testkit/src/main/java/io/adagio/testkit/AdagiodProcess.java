@@ -43,6 +43,7 @@ public final class AdagiodProcess implements AutoCloseable {
 
     /** Generous: on a busy two-core machine a cold JVM with Armeria and gRPC takes a while. */
     private static final Duration STARTUP = Duration.ofSeconds(90);
+
     private static final Pattern LISTENING = Pattern.compile("API listening on http://([^ ]+):(\\d+)");
 
     private final Process process;
@@ -79,7 +80,8 @@ public final class AdagiodProcess implements AutoCloseable {
      */
     public static AdagiodProcess startListening(Path workDir) {
         int port = freePort();
-        var daemon = builder().workDir(workDir).args("-listen", "127.0.0.1:" + port).start();
+        var daemon =
+                builder().workDir(workDir).args("-listen", "127.0.0.1:" + port).start();
         try {
             daemon.awaitAccepting(port, STARTUP);
             return daemon;
@@ -91,20 +93,24 @@ public final class AdagiodProcess implements AutoCloseable {
 
     private void awaitAccepting(int port, Duration timeout) {
         try {
-            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("adagiod exited with " + process.exitValue()
-                            + " before listening:\n" + log());
-                }
-                try (var socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
+            Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(
+                                    "adagiod exited with " + process.exitValue() + " before listening:\n" + log());
+                        }
+                        try (var socket = new Socket()) {
+                            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                            return true;
+                        } catch (IOException notYet) {
+                            return false;
+                        }
+                    });
         } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("adagiod did not listen on 127.0.0.1:" + port + " within " + timeout + ":\n" + log());
+            throw new IllegalStateException(
+                    "adagiod did not listen on 127.0.0.1:" + port + " within " + timeout + ":\n" + log());
         }
         baseUrl = "http://127.0.0.1:" + port;
     }
@@ -196,16 +202,19 @@ public final class AdagiodProcess implements AutoCloseable {
     /** Waits until stderr contains {@code text}; fails at once if the process exits first. */
     public void awaitLog(String text, Duration timeout) {
         try {
-            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (stderr.indexOf(text) >= 0) {
-                    return true;
-                }
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("adagiod exited with " + process.exitValue()
-                            + " before logging \"" + text + "\":\n" + stderr);
-                }
-                return false;
-            });
+            Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        if (stderr.indexOf(text) >= 0) {
+                            return true;
+                        }
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("adagiod exited with " + process.exitValue()
+                                    + " before logging \"" + text + "\":\n" + stderr);
+                        }
+                        return false;
+                    });
         } catch (ConditionTimeoutException e) {
             throw new IllegalStateException("adagiod did not log \"" + text + "\" within " + timeout + ":\n" + stderr);
         }
@@ -353,7 +362,8 @@ public final class AdagiodProcess implements AutoCloseable {
     }
 
     private static boolean isTestEntry(String entry) {
-        var trimmed = entry.endsWith("/") || entry.endsWith(File.separator) ? entry.substring(0, entry.length() - 1) : entry;
+        var trimmed =
+                entry.endsWith("/") || entry.endsWith(File.separator) ? entry.substring(0, entry.length() - 1) : entry;
         return trimmed.endsWith("test-classes") || trimmed.endsWith("-tests.jar");
     }
 

@@ -11,7 +11,8 @@ class AdagiodProcessTest {
 
     @Test
     void theDaemonClassPathLeavesOutTestClassesAndTestJars() {
-        var testClassPath = String.join(File.pathSeparator,
+        var testClassPath = String.join(
+                File.pathSeparator,
                 "/repo/adagio-cli/target/test-classes",
                 "/repo/adagio-cli/target/classes",
                 "/m2/io/adagio/adagio-etcd/0.1.0-SNAPSHOT/adagio-etcd-0.1.0-SNAPSHOT-tests.jar",
@@ -19,9 +20,10 @@ class AdagiodProcessTest {
                 "/m2/io/adagio/adagio-daemon/0.1.0-SNAPSHOT/adagio-daemon-0.1.0-SNAPSHOT.jar",
                 "");
 
-        assertThat(AdagiodProcess.daemonClassPath(testClassPath).split(File.pathSeparator)).containsExactly(
-                "/repo/adagio-cli/target/classes",
-                "/m2/io/adagio/adagio-daemon/0.1.0-SNAPSHOT/adagio-daemon-0.1.0-SNAPSHOT.jar");
+        assertThat(AdagiodProcess.daemonClassPath(testClassPath).split(File.pathSeparator))
+                .containsExactly(
+                        "/repo/adagio-cli/target/classes",
+                        "/m2/io/adagio/adagio-daemon/0.1.0-SNAPSHOT/adagio-daemon-0.1.0-SNAPSHOT.jar");
     }
 
     @Test

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 class UiAssetsTest {
     private static final String ROOT = "META-INF/adagio-ui/";
     private static final Pattern PAGE_ASSET = Pattern.compile("(?:src|href)=\"(/assets/[^\"]+)\"");
-    private static final Pattern MODULE_IMPORT = Pattern.compile("(?m)^\\s*import\\s+(?:[^'\"]*?\\s+from\\s+)?['\"]([^'\"]+)['\"]");
-    private static final Pattern EXTERNAL_URL = Pattern.compile("(?:src|href|import|url)\\s*[=(]?\\s*['\"]?(?:https?:)?//");
+    private static final Pattern MODULE_IMPORT =
+            Pattern.compile("(?m)^\\s*import\\s+(?:[^'\"]*?\\s+from\\s+)?['\"]([^'\"]+)['\"]");
+    private static final Pattern EXTERNAL_URL =
+            Pattern.compile("(?:src|href|import|url)\\s*[=(]?\\s*['\"]?(?:https?:)?//");
 
     @Test
     void indexNamesOnlyAssetsThatExist() throws IOException {
@@ -51,8 +53,11 @@ class UiAssetsTest {
             String source = read(ROOT + path);
             Matcher m = MODULE_IMPORT.matcher(source);
             while (m.find()) {
-                String target = URI.create("/" + path).resolve(m.group(1)).getPath().substring(1);
-                assertThat(resource(ROOT + target)).as("%s imports %s", path, m.group(1)).isNotNull();
+                String target =
+                        URI.create("/" + path).resolve(m.group(1)).getPath().substring(1);
+                assertThat(resource(ROOT + target))
+                        .as("%s imports %s", path, m.group(1))
+                        .isNotNull();
                 pending.add(target);
             }
         }
@@ -61,17 +66,28 @@ class UiAssetsTest {
 
     @Test
     void nothingLoadsFromOutsideTheServer() throws IOException {
-        for (String path : List.of("index.html", "assets/app.css", "assets/app.js", "assets/dag.js",
-                "assets/pages/run.js", "assets/pages/overview.js", "assets/pages/runs.js",
-                "assets/pages/new-run.js", "assets/pages/agents.js")) {
+        for (String path : List.of(
+                "index.html",
+                "assets/app.css",
+                "assets/app.js",
+                "assets/dag.js",
+                "assets/pages/run.js",
+                "assets/pages/overview.js",
+                "assets/pages/runs.js",
+                "assets/pages/new-run.js",
+                "assets/pages/agents.js")) {
             String text = read(ROOT + path).replace("http://www.w3.org/2000/svg", "");
-            assertThat(EXTERNAL_URL.matcher(text).find()).as("%s refers to an external URL", path).isFalse();
+            assertThat(EXTERNAL_URL.matcher(text).find())
+                    .as("%s refers to an external URL", path)
+                    .isFalse();
         }
     }
 
     @Test
     void dagreIsVendoredWithItsLicence() throws IOException {
-        assertThat(read(ROOT + "assets/vendor/dagre/dagre.min.js")).contains("dagre").hasSizeGreaterThan(10_000);
+        assertThat(read(ROOT + "assets/vendor/dagre/dagre.min.js"))
+                .contains("dagre")
+                .hasSizeGreaterThan(10_000);
         assertThat(read(ROOT + "assets/vendor/dagre/LICENSE")).containsIgnoringCase("permission is hereby granted");
     }
 

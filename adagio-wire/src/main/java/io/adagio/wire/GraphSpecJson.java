@@ -21,7 +21,8 @@ public final class GraphSpecJson {
         try {
             PARSER.merge(json, builder);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new RepositoryException.InvalidSpec(java.util.List.of("malformed graph spec JSON: " + e.getMessage()));
+            throw new RepositoryException.InvalidSpec(
+                    java.util.List.of("malformed graph spec JSON: " + e.getMessage()));
         }
         return WireMapping.fromProto(builder.build());
     }

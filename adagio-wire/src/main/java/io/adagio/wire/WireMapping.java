@@ -53,7 +53,9 @@ public final class WireMapping {
     }
 
     public static Result fromProto(io.adagio.proto.Node.Result result) {
-        return new Result(conclusion(result.getConclusion()), fromProto(result.getMetadataMap()),
+        return new Result(
+                conclusion(result.getConclusion()),
+                fromProto(result.getMetadataMap()),
                 result.getOutput().toByteArray());
     }
 
@@ -62,20 +64,30 @@ public final class WireMapping {
     }
 
     public static Agent fromProto(io.adagio.proto.Agent agent) {
-        return new Agent(agent.getId(), agent.getRuntimesList().stream().map(io.adagio.proto.Runtime::getName).toList());
+        return new Agent(
+                agent.getId(),
+                agent.getRuntimesList().stream()
+                        .map(io.adagio.proto.Runtime::getName)
+                        .toList());
     }
 
     public static Node fromProto(io.adagio.proto.Node node) {
         var inputs = new LinkedHashMap<String, byte[]>();
         node.getInputsMap().forEach((k, v) -> inputs.put(k, v.toByteArray()));
-        return new Node(fromProto(node.getSpec()), nodeStatus(node.getStatus()),
+        return new Node(
+                fromProto(node.getSpec()),
+                nodeStatus(node.getStatus()),
                 node.getAttemptsList().stream().map(WireMapping::fromProto).toList(),
-                Timestamps.parse(node.getStartedAt()), Timestamps.parse(node.getFinishedAt()), inputs,
+                Timestamps.parse(node.getStartedAt()),
+                Timestamps.parse(node.getFinishedAt()),
+                inputs,
                 node.hasClaim() ? fromProto(node.getClaim()) : null);
     }
 
     public static Run fromProto(io.adagio.proto.Run run) {
-        return new Run(run.getId(), Timestamps.parse(run.getCreatedAt()),
+        return new Run(
+                run.getId(),
+                Timestamps.parse(run.getCreatedAt()),
                 run.getNodesList().stream().map(WireMapping::fromProto).toList(),
                 run.getEdgesList().stream().map(WireMapping::fromProto).toList(),
                 switch (run.getStatus()) {
@@ -100,19 +112,26 @@ public final class WireMapping {
                 .setName(nullToEmpty(spec.name()))
                 .setRuntime(nullToEmpty(spec.runtime()))
                 .putAllMetadata(toProto(spec.metadata()));
-        spec.retry().forEach((k, v) -> b.putRetry(k,
-                io.adagio.proto.Node.Spec.Retry.newBuilder().setMaxAttempts(v == null ? 0 : v.maxAttempts()).build()));
+        spec.retry()
+                .forEach((k, v) -> b.putRetry(
+                        k,
+                        io.adagio.proto.Node.Spec.Retry.newBuilder()
+                                .setMaxAttempts(v == null ? 0 : v.maxAttempts())
+                                .build()));
         return b.build();
     }
 
     public static io.adagio.proto.Edge toProto(Edge edge) {
-        return io.adagio.proto.Edge.newBuilder().setSource(nullToEmpty(edge.source()))
-                .setDestination(nullToEmpty(edge.destination())).build();
+        return io.adagio.proto.Edge.newBuilder()
+                .setSource(nullToEmpty(edge.source()))
+                .setDestination(nullToEmpty(edge.destination()))
+                .build();
     }
 
     public static Map<String, MetadataValue> toProto(Map<String, List<String>> metadata) {
         var out = new LinkedHashMap<String, MetadataValue>();
-        metadata.forEach((k, v) -> out.put(k, MetadataValue.newBuilder().addAllValues(v).build()));
+        metadata.forEach(
+                (k, v) -> out.put(k, MetadataValue.newBuilder().addAllValues(v).build()));
         return out;
     }
 
@@ -125,14 +144,18 @@ public final class WireMapping {
     }
 
     public static io.adagio.proto.Claim toProto(Claim claim) {
-        return io.adagio.proto.Claim.newBuilder().setId(claim.id()).putAllMetadata(toProto(claim.metadata())).build();
+        return io.adagio.proto.Claim.newBuilder()
+                .setId(claim.id())
+                .putAllMetadata(toProto(claim.metadata()))
+                .build();
     }
 
     public static io.adagio.proto.Node toProto(Node node) {
         var b = io.adagio.proto.Node.newBuilder()
                 .setSpec(toProto(node.spec()))
                 .setStatus(toProto(node.status()))
-                .addAllAttempts(node.attempts().stream().map(WireMapping::toProto).toList())
+                .addAllAttempts(
+                        node.attempts().stream().map(WireMapping::toProto).toList())
                 .setStartedAt(Timestamps.format(node.startedAt()))
                 .setFinishedAt(Timestamps.format(node.finishedAt()));
         node.inputs().forEach((k, v) -> b.putInputs(k, ByteString.copyFrom(v)));
@@ -148,18 +171,22 @@ public final class WireMapping {
                 .setCreatedAt(Timestamps.format(run.createdAt()))
                 .addAllNodes(run.nodes().stream().map(WireMapping::toProto).toList())
                 .addAllEdges(run.edges().stream().map(WireMapping::toProto).toList())
-                .setStatus(switch (run.status()) {
-                    case WAITING -> io.adagio.proto.Run.Status.WAITING;
-                    case RUNNING -> io.adagio.proto.Run.Status.RUNNING;
-                    case COMPLETED -> io.adagio.proto.Run.Status.COMPLETED;
-                })
+                .setStatus(
+                        switch (run.status()) {
+                            case WAITING -> io.adagio.proto.Run.Status.WAITING;
+                            case RUNNING -> io.adagio.proto.Run.Status.RUNNING;
+                            case COMPLETED -> io.adagio.proto.Run.Status.COMPLETED;
+                        })
                 .build();
     }
 
     public static io.adagio.proto.Agent toProto(Agent agent) {
-        return io.adagio.proto.Agent.newBuilder().setId(agent.id())
+        return io.adagio.proto.Agent.newBuilder()
+                .setId(agent.id())
                 .addAllRuntimes(agent.runtimes().stream()
-                        .map(r -> io.adagio.proto.Runtime.newBuilder().setName(r).build()).toList())
+                        .map(r ->
+                                io.adagio.proto.Runtime.newBuilder().setName(r).build())
+                        .toList())
                 .build();
     }
 
@@ -168,17 +195,21 @@ public final class WireMapping {
         return io.adagio.proto.Stats.newBuilder()
                 .setRunCount(stats.runCount())
                 .setNodeCounts(io.adagio.proto.Stats.NodeCounts.newBuilder()
-                        .setWaitingCount(c.waiting()).setReadyCount(c.ready()).setRunningCount(c.running())
-                        .setCompletedCount(c.completed()).setOrphanedCount(c.orphaned()))
+                        .setWaitingCount(c.waiting())
+                        .setReadyCount(c.ready())
+                        .setRunningCount(c.running())
+                        .setCompletedCount(c.completed())
+                        .setOrphanedCount(c.orphaned()))
                 .build();
     }
 
     public static io.adagio.proto.Event toProto(Event event) {
         return io.adagio.proto.Event.newBuilder()
-                .setType(switch (event.type()) {
-                    case NODE_READY -> io.adagio.proto.Event.Type.NODE_READY;
-                    case NODE_ORPHANED -> io.adagio.proto.Event.Type.NODE_ORPHANED;
-                })
+                .setType(
+                        switch (event.type()) {
+                            case NODE_READY -> io.adagio.proto.Event.Type.NODE_READY;
+                            case NODE_ORPHANED -> io.adagio.proto.Event.Type.NODE_ORPHANED;
+                        })
                 .setRunID(event.runId())
                 .setNodeSpec(toProto(event.node()))
                 .build();

@@ -27,14 +27,16 @@ class ExamplesTest {
                 return dir;
             }
         }
-        throw new IllegalStateException("no directory holding mvnw and examples/ above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no directory holding mvnw and examples/ above " + Path.of("").toAbsolutePath());
     }
 
     @BeforeAll
     static void readExamples() throws IOException {
         examples = new TreeMap<>();
         try (var files = Files.list(repositoryRoot().resolve("examples"))) {
-            for (var file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+            for (var file : files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .toList()) {
                 examples.put(file.getFileName().toString(), GraphSpecJson.parse(Files.readString(file)));
             }
         }
@@ -44,16 +46,24 @@ class ExamplesTest {
     Stream<DynamicTest> everyExampleParsesAndValidates() {
         assertThat(examples).isNotEmpty();
         var validator = new GraphValidator();
-        return examples.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
-            assertThat(e.getValue().nodes()).isNotEmpty();
-            validator.validate(e.getValue());
-        }));
+        return examples.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+                    assertThat(e.getValue().nodes()).isNotEmpty();
+                    validator.validate(e.getValue());
+                }));
     }
 
     @Test
     void theExpectedExamplesAreThere() {
-        assertThat(examples).containsKeys("hello.json", "failure.json", "error.json", "retry.json", "flaky.json",
-                "exec-args.json", "inputs.json");
+        assertThat(examples)
+                .containsKeys(
+                        "hello.json",
+                        "failure.json",
+                        "error.json",
+                        "retry.json",
+                        "flaky.json",
+                        "exec-args.json",
+                        "inputs.json");
     }
 
     @Test
@@ -65,28 +75,37 @@ class ExamplesTest {
 
         assertThat(node(examples.get("failure.json"), "d").metadata())
                 .containsEntry("adagio.runtime.debug.conclusion", java.util.List.of("fail"));
-        assertThat(examples.get("error.json").nodes()).anySatisfy(n ->
-                assertThat(n.metadata()).containsEntry("adagio.arguments.debug.conclusion", java.util.List.of("error")));
-        assertThat(examples.get("retry.json").nodes()).anySatisfy(n -> assertThat(n.retry()).containsKey("fail"));
+        assertThat(examples.get("error.json").nodes())
+                .anySatisfy(n -> assertThat(n.metadata())
+                        .containsEntry("adagio.arguments.debug.conclusion", java.util.List.of("error")));
+        assertThat(examples.get("retry.json").nodes())
+                .anySatisfy(n -> assertThat(n.retry()).containsKey("fail"));
         assertThat(examples.get("flaky.json").nodes()).anySatisfy(n -> {
             assertThat(n.metadata().keySet()).anySatisfy(k -> assertThat(k).endsWith(".debug.chances"));
             assertThat(n.retry()).isNotEmpty();
         });
-        assertThat(examples.get("exec-args.json").nodes()).anySatisfy(n ->
-                assertThat(n.metadata()).containsKeys("adagio.arguments.exec.command", "adagio.arguments.exec.args"));
-        assertThat(examples.get("inputs.json").nodes()).anySatisfy(n ->
-                assertThat(n.metadata().keySet()).anySatisfy(k -> assertThat(k).startsWith("adagio.inputs.")));
+        assertThat(examples.get("exec-args.json").nodes())
+                .anySatisfy(n -> assertThat(n.metadata())
+                        .containsKeys("adagio.arguments.exec.command", "adagio.arguments.exec.args"));
+        assertThat(examples.get("inputs.json").nodes())
+                .anySatisfy(n -> assertThat(n.metadata().keySet())
+                        .anySatisfy(k -> assertThat(k).startsWith("adagio.inputs.")));
     }
 
     @Test
     void bothMetadataKeySpellingsAreUsed() {
-        var keys = examples.values().stream().flatMap(s -> s.nodes().stream())
-                .flatMap(n -> n.metadata().keySet().stream()).toList();
+        var keys = examples.values().stream()
+                .flatMap(s -> s.nodes().stream())
+                .flatMap(n -> n.metadata().keySet().stream())
+                .toList();
         assertThat(keys).anySatisfy(k -> assertThat(k).startsWith("adagio.arguments."));
         assertThat(keys).anySatisfy(k -> assertThat(k).startsWith("adagio.runtime."));
     }
 
     private static NodeSpec node(GraphSpec spec, String name) {
-        return spec.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+        return spec.nodes().stream()
+                .filter(n -> n.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 }

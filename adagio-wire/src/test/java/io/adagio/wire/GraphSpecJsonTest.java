@@ -41,10 +41,13 @@ class GraphSpecJsonTest {
     @Test
     void textThatIsNotASpecIsAnInvalidSpecNamingTheProblem() {
         assertThatThrownBy(() -> GraphSpecJson.parse("{\"nodes\": [ {\"name\": "))
-                .isInstanceOf(RepositoryException.InvalidSpec.class).hasMessageContaining("malformed graph spec JSON");
+                .isInstanceOf(RepositoryException.InvalidSpec.class)
+                .hasMessageContaining("malformed graph spec JSON");
         assertThatThrownBy(() -> GraphSpecJson.parse("{\"nodez\": []}"))
-                .isInstanceOf(RepositoryException.InvalidSpec.class).hasMessageContaining("nodez");
-        assertThatThrownBy(() -> GraphSpecJson.parse("{\"nodes\": [{\"name\": \"a\", \"retry\": {\"fail\": {\"max_attempts\": \"many\"}}}]}"))
+                .isInstanceOf(RepositoryException.InvalidSpec.class)
+                .hasMessageContaining("nodez");
+        assertThatThrownBy(() -> GraphSpecJson.parse(
+                        "{\"nodes\": [{\"name\": \"a\", \"retry\": {\"fail\": {\"max_attempts\": \"many\"}}}]}"))
                 .isInstanceOf(RepositoryException.InvalidSpec.class);
         assertThat(GraphSpecJson.parse("{}").nodes()).isEmpty();
     }

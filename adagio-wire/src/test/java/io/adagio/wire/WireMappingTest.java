@@ -23,7 +23,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WireMappingTest {
-    private static final NodeSpec FETCH = new NodeSpec("fetch", "exec",
+    private static final NodeSpec FETCH = new NodeSpec(
+            "fetch",
+            "exec",
             Map.of("adagio.arguments.exec.command", List.of("curl"), "adagio.arguments.exec.args", List.of("-s", "x")),
             Map.of("error", RetryRule.maxAttempts(3), "fail", RetryRule.maxAttempts(1)));
 
@@ -32,7 +34,10 @@ class WireMappingTest {
         var spec = new GraphSpec(List.of(FETCH, new NodeSpec("report", "debug")), List.of(new Edge("fetch", "report")));
         var proto = WireMapping.toProto(spec);
         assertThat(proto.getNodes(0).getRetryOrThrow("error").getMaxAttempts()).isEqualTo(3);
-        assertThat(proto.getNodes(0).getMetadataOrThrow("adagio.arguments.exec.args").getValuesList()).containsExactly("-s", "x");
+        assertThat(proto.getNodes(0)
+                        .getMetadataOrThrow("adagio.arguments.exec.args")
+                        .getValuesList())
+                .containsExactly("-s", "x");
         assertThat(WireMapping.fromProto(proto)).isEqualTo(spec);
     }
 
@@ -40,10 +45,16 @@ class WireMappingTest {
     void nodesRoundTripWithEveryField() {
         var inputs = new LinkedHashMap<String, byte[]>();
         inputs.put("up", new byte[] {0, 1, (byte) 0xfe});
-        var node = new Node(FETCH, NodeStatus.COMPLETED,
-                List.of(Result.fail("first"), new Result(Conclusion.SUCCESS, Map.of("exit", List.of("0")), new byte[] {(byte) 0xff})),
-                Instant.parse("2026-11-27T15:34:23.123456789Z"), Instant.parse("2026-11-27T15:34:24.000000001Z"),
-                inputs, new Claim("c1", Map.of("agent", List.of("pool-1"))));
+        var node = new Node(
+                FETCH,
+                NodeStatus.COMPLETED,
+                List.of(
+                        Result.fail("first"),
+                        new Result(Conclusion.SUCCESS, Map.of("exit", List.of("0")), new byte[] {(byte) 0xff})),
+                Instant.parse("2026-11-27T15:34:23.123456789Z"),
+                Instant.parse("2026-11-27T15:34:24.000000001Z"),
+                inputs,
+                new Claim("c1", Map.of("agent", List.of("pool-1"))));
         assertThat(WireMapping.fromProto(WireMapping.toProto(node))).isEqualTo(node);
 
         var fresh = new Node(new NodeSpec("a", "debug"), NodeStatus.WAITING, List.of(), null, null, Map.of(), null);
@@ -56,9 +67,13 @@ class WireMappingTest {
     @Test
     void runsRoundTripInEveryStatus() {
         for (var status : RunStatus.values()) {
-            var run = new Run("01JDQ6ZQ4Y0000000000000000", Instant.parse("2026-11-27T15:34:23.5Z"),
-                    List.of(new Node(new NodeSpec("a", "debug"), NodeStatus.READY, List.of(), null, null, Map.of(), null)),
-                    List.of(), status);
+            var run = new Run(
+                    "01JDQ6ZQ4Y0000000000000000",
+                    Instant.parse("2026-11-27T15:34:23.5Z"),
+                    List.of(new Node(
+                            new NodeSpec("a", "debug"), NodeStatus.READY, List.of(), null, null, Map.of(), null)),
+                    List.of(),
+                    status);
             var proto = WireMapping.toProto(run);
             assertThat(proto.getCreatedAt()).isEqualTo("2026-11-27T15:34:23.500000000Z");
             assertThat(proto.getStatus().getNumber()).isEqualTo(status.ordinal());
@@ -83,8 +98,10 @@ class WireMappingTest {
             assertThat(proto.getType().name()).isEqualTo(t.name());
         }
         // An enum value from a newer peer reads as NONE rather than failing.
-        assertThat(WireMapping.nodeStatus(io.adagio.proto.Node.Status.UNRECOGNIZED)).isEqualTo(NodeStatus.NONE);
-        assertThat(WireMapping.conclusion(io.adagio.proto.Node.Result.Conclusion.UNRECOGNIZED)).isEqualTo(Conclusion.NONE);
+        assertThat(WireMapping.nodeStatus(io.adagio.proto.Node.Status.UNRECOGNIZED))
+                .isEqualTo(NodeStatus.NONE);
+        assertThat(WireMapping.conclusion(io.adagio.proto.Node.Result.Conclusion.UNRECOGNIZED))
+                .isEqualTo(Conclusion.NONE);
     }
 
     @Test

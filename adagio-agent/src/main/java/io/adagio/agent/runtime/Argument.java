@@ -40,8 +40,13 @@ public final class Argument<T> {
     private final String description;
     private final Function<List<String>, T> parser;
 
-    private Argument(String name, ArgumentType type, boolean required, T defaultValue, String description,
-                     Function<List<String>, T> parser) {
+    private Argument(
+            String name,
+            ArgumentType type,
+            boolean required,
+            T defaultValue,
+            String description,
+            Function<List<String>, T> parser) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("an argument name is 1 or more of [A-Za-z0-9_-], not \"" + name + "\"");
         }
@@ -106,7 +111,8 @@ public final class Argument<T> {
             try {
                 return JSON.readValue(s, type);
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("not valid JSON for " + type.getSimpleName() + ": " + e.getOriginalMessage());
+                throw new IllegalArgumentException(
+                        "not valid JSON for " + type.getSimpleName() + ": " + e.getOriginalMessage());
             }
         });
     }
@@ -169,15 +175,17 @@ public final class Argument<T> {
      */
     T parse(List<String> values) {
         if (type.singleValued() && values.size() != 1) {
-            throw new IllegalArgumentException(values.isEmpty()
-                    ? "no value given (a " + type.label() + " takes one value)"
-                    : "a " + type.label() + " takes one value, got " + values.size() + ": " + values);
+            throw new IllegalArgumentException(
+                    values.isEmpty()
+                            ? "no value given (a " + type.label() + " takes one value)"
+                            : "a " + type.label() + " takes one value, got " + values.size() + ": " + values);
         }
         return parser.apply(values);
     }
 
     @Override
     public String toString() {
-        return name + " (" + type.label() + (required ? ", required" : defaultValue != null ? ", default " + defaultValue : "") + ")";
+        return name + " (" + type.label()
+                + (required ? ", required" : defaultValue != null ? ", default " + defaultValue : "") + ")";
     }
 }

@@ -45,11 +45,13 @@ public final class Arguments {
      *
      * @throws ArgumentException for the first argument that is missing, malformed or unknown
      */
-    public static Arguments parse(String runtime, List<Argument<?>> arguments, NodeSpec spec, Map<String, byte[]> inputs) {
+    public static Arguments parse(
+            String runtime, List<Argument<?>> arguments, NodeSpec spec, Map<String, byte[]> inputs) {
         var declared = new LinkedHashMap<String, Argument<?>>();
         for (var a : arguments) {
             if (declared.put(a.name(), a) != null) {
-                throw new IllegalStateException("runtime \"" + runtime + "\" declares argument \"" + a.name() + "\" twice");
+                throw new IllegalStateException(
+                        "runtime \"" + runtime + "\" declares argument \"" + a.name() + "\" twice");
             }
         }
         rejectUnknown(runtime, declared, spec.metadata());
@@ -58,15 +60,16 @@ public final class Arguments {
             var given = given(runtime, a, spec.metadata(), inputs);
             if (given.isEmpty()) {
                 if (a.isRequired()) {
-                    throw new ArgumentException(runtime, a.name(),
-                            "required but not given (set metadata " + a.metadataKey(runtime) + ")");
+                    throw new ArgumentException(
+                            runtime, a.name(), "required but not given (set metadata " + a.metadataKey(runtime) + ")");
                 }
                 continue;
             }
             try {
                 values.put(a.name(), a.parse(given.get().values()));
             } catch (IllegalArgumentException e) {
-                throw new ArgumentException(runtime, a.name(), e.getMessage() + given.get().from());
+                throw new ArgumentException(
+                        runtime, a.name(), e.getMessage() + given.get().from());
             }
         }
         return new Arguments(runtime, Collections.unmodifiableMap(declared), Collections.unmodifiableMap(values));
@@ -74,21 +77,25 @@ public final class Arguments {
 
     private record Given(List<String> values, String from) {}
 
-    private static Optional<Given> given(String runtime, Argument<?> a, Map<String, List<String>> metadata,
-                                         Map<String, byte[]> inputs) {
+    private static Optional<Given> given(
+            String runtime, Argument<?> a, Map<String, List<String>> metadata, Map<String, byte[]> inputs) {
         var source = metadata.get(a.inputKey(runtime));
         if (source != null) {
             if (source.size() != 1) {
-                throw new ArgumentException(runtime, a.name(), a.inputKey(runtime)
-                        + " must name exactly one upstream node, got " + source);
+                throw new ArgumentException(
+                        runtime, a.name(), a.inputKey(runtime) + " must name exactly one upstream node, got " + source);
             }
             var upstream = source.getFirst();
             var output = inputs.get(upstream);
             if (output == null) {
-                throw new ArgumentException(runtime, a.name(), "takes its value from node \"" + upstream
-                        + "\", which is not an upstream node of this one (no input from it)");
+                throw new ArgumentException(
+                        runtime,
+                        a.name(),
+                        "takes its value from node \"" + upstream
+                                + "\", which is not an upstream node of this one (no input from it)");
             }
-            return Optional.of(new Given(List.of(new String(output, StandardCharsets.UTF_8)),
+            return Optional.of(new Given(
+                    List.of(new String(output, StandardCharsets.UTF_8)),
                     " (from the output of node \"" + upstream + "\")"));
         }
         var values = metadata.get(a.metadataKey(runtime));
@@ -103,16 +110,23 @@ public final class Arguments {
     }
 
     /** A misspelt argument would otherwise be silently replaced by its default. */
-    private static void rejectUnknown(String runtime, Map<String, Argument<?>> declared, Map<String, List<String>> metadata) {
+    private static void rejectUnknown(
+            String runtime, Map<String, Argument<?>> declared, Map<String, List<String>> metadata) {
         for (var key : metadata.keySet()) {
             for (var prefix : List.of(ARGUMENTS_PREFIX, LEGACY_PREFIX, INPUTS_PREFIX)) {
                 var ours = prefix + runtime + ".";
                 if (key.startsWith(ours)) {
                     var name = key.substring(ours.length());
                     if (!declared.containsKey(name)) {
-                        throw new ArgumentException(runtime, name, "unknown argument (metadata " + key + "); "
-                                + (declared.isEmpty() ? "this runtime takes no arguments"
-                                : "known: " + declared.keySet().stream().collect(Collectors.joining(", "))));
+                        throw new ArgumentException(
+                                runtime,
+                                name,
+                                "unknown argument (metadata " + key + "); "
+                                        + (declared.isEmpty()
+                                                ? "this runtime takes no arguments"
+                                                : "known: "
+                                                        + declared.keySet().stream()
+                                                                .collect(Collectors.joining(", "))));
                     }
                 }
             }
@@ -149,7 +163,8 @@ public final class Arguments {
 
     private void check(Argument<?> argument) {
         if (declared.get(argument.name()) == null) {
-            throw new IllegalArgumentException("runtime \"" + runtime + "\" does not declare argument \"" + argument.name() + "\"");
+            throw new IllegalArgumentException(
+                    "runtime \"" + runtime + "\" does not declare argument \"" + argument.name() + "\"");
         }
     }
 

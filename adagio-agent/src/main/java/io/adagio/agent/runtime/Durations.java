@@ -13,11 +13,26 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
     private static final Pattern NANOS = Pattern.compile("[+-]?\\d+");
-    private static final Pattern WHOLE = Pattern.compile("[+-]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h))+");
+    private static final Pattern WHOLE =
+            Pattern.compile("[+-]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h))+");
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
     private static final Map<String, Long> UNIT_NANOS = Map.of(
-            "ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L, "ms", 1_000_000L,
-            "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+            "ns",
+            1L,
+            "us",
+            1_000L,
+            "µs",
+            1_000L,
+            "μs",
+            1_000L,
+            "ms",
+            1_000_000L,
+            "s",
+            1_000_000_000L,
+            "m",
+            60_000_000_000L,
+            "h",
+            3_600_000_000_000L);
     private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
     private Durations() {}
@@ -37,7 +52,8 @@ public final class Durations {
             }
         }
         if (!WHOLE.matcher(s).matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a duration (like 250ms, 2s, 1m30s, or an integer of nanoseconds)");
+            throw new IllegalArgumentException(
+                    "\"" + text + "\" is not a duration (like 250ms, 2s, 1m30s, or an integer of nanoseconds)");
         }
         boolean negative = s.startsWith("-");
         var total = BigDecimal.ZERO;

@@ -51,7 +51,9 @@ public final class RuntimeRegistry {
     }
 
     public static RuntimeRegistry discover(ClassLoader loader) {
-        return of(ServiceLoader.load(Runtime.class, loader).stream().map(ServiceLoader.Provider::get).toList());
+        return of(ServiceLoader.load(Runtime.class, loader).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList());
     }
 
     /** This registry with {@code runtime} added, replacing any runtime of the same name. */

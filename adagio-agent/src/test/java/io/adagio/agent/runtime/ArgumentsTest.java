@@ -62,7 +62,8 @@ class ArgumentsTest {
 
     @Test
     void acceptsTheLegacySpellingButPrefersTheCurrentOne() {
-        assertThat(parse(Map.of("adagio.runtime.test.name", List.of("old"))).get(NAME)).isEqualTo("old");
+        assertThat(parse(Map.of("adagio.runtime.test.name", List.of("old"))).get(NAME))
+                .isEqualTo("old");
         var both = new LinkedHashMap<String, List<String>>();
         both.put("adagio.runtime.test.name", List.of("old"));
         both.put("adagio.arguments.test.name", List.of("new"));
@@ -75,9 +76,11 @@ class ArgumentsTest {
                 "adagio.arguments.test.name", List.of("ignored"),
                 "adagio.inputs.test.name", List.of("up"),
                 "adagio.inputs.test.count", List.of("up2"));
-        var args = parse(metadata, Map.of(
-                "up", "from upstream".getBytes(StandardCharsets.UTF_8),
-                "up2", "12\n".getBytes(StandardCharsets.UTF_8)));
+        var args = parse(
+                metadata,
+                Map.of(
+                        "up", "from upstream".getBytes(StandardCharsets.UTF_8),
+                        "up2", "12\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(args.get(NAME)).isEqualTo("from upstream");
         assertThat(args.get(COUNT)).isEqualTo(12L);
     }
@@ -96,30 +99,40 @@ class ArgumentsTest {
                 .isInstanceOf(ArgumentException.class)
                 .hasMessageContaining("argument \"name\" of runtime \"test\"")
                 .hasMessageContaining("adagio.arguments.test.name")
-                .extracting(e -> ((ArgumentException) e).argument()).isEqualTo("name");
+                .extracting(e -> ((ArgumentException) e).argument())
+                .isEqualTo("name");
     }
 
     @Test
     void malformedValuesAreNamedWithTheProblem() {
         var name = Map.entry("adagio.arguments.test.name", List.of("x"));
         assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.count", List.of("seven")))))
-                .hasMessageContaining("argument \"count\"").hasMessageContaining("\"seven\" is not a whole number");
+                .hasMessageContaining("argument \"count\"")
+                .hasMessageContaining("\"seven\" is not a whole number");
         assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.wait", List.of("soon")))))
-                .hasMessageContaining("argument \"wait\"").hasMessageContaining("\"soon\" is not a duration");
-        assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.at", List.of("yesterday")))))
-                .hasMessageContaining("argument \"at\"").hasMessageContaining("RFC 3339");
-        assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.config", List.of("{nope")))))
-                .hasMessageContaining("argument \"config\"").hasMessageContaining("not valid JSON");
-        assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.count", List.of("1", "2")))))
-                .hasMessageContaining("argument \"count\"").hasMessageContaining("takes one value, got 2");
+                .hasMessageContaining("argument \"wait\"")
+                .hasMessageContaining("\"soon\" is not a duration");
+        assertThatThrownBy(
+                        () -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.at", List.of("yesterday")))))
+                .hasMessageContaining("argument \"at\"")
+                .hasMessageContaining("RFC 3339");
+        assertThatThrownBy(
+                        () -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.config", List.of("{nope")))))
+                .hasMessageContaining("argument \"config\"")
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() ->
+                        parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.count", List.of("1", "2")))))
+                .hasMessageContaining("argument \"count\"")
+                .hasMessageContaining("takes one value, got 2");
         assertThatThrownBy(() -> parse(Map.ofEntries(name, Map.entry("adagio.arguments.test.count", List.of()))))
-                .hasMessageContaining("argument \"count\"").hasMessageContaining("no value given");
+                .hasMessageContaining("argument \"count\"")
+                .hasMessageContaining("no value given");
     }
 
     @Test
     void aMisspeltArgumentIsAnErrorRatherThanSilentlyDefaulted() {
-        assertThatThrownBy(() -> parse(Map.of("adagio.arguments.test.name", List.of("x"),
-                "adagio.arguments.test.cuont", List.of("1"))))
+        assertThatThrownBy(() -> parse(Map.of(
+                        "adagio.arguments.test.name", List.of("x"), "adagio.arguments.test.cuont", List.of("1"))))
                 .isInstanceOf(ArgumentException.class)
                 .hasMessageContaining("argument \"cuont\"")
                 .hasMessageContaining("unknown")
@@ -128,23 +141,33 @@ class ArgumentsTest {
 
     @Test
     void metadataOfOtherRuntimesIsIgnored() {
-        var args = parse(Map.of("adagio.arguments.test.name", List.of("x"),
-                "adagio.arguments.other.whatever", List.of("1"), "team", List.of("ops")));
+        var args = parse(Map.of(
+                "adagio.arguments.test.name",
+                List.of("x"),
+                "adagio.arguments.other.whatever",
+                List.of("1"),
+                "team",
+                List.of("ops")));
         assertThat(args.get(NAME)).isEqualTo("x");
     }
 
     @Test
     void jsonArgumentsCanBindToAType() {
         var point = Argument.json("point", Point.class);
-        var args = Arguments.parse("test", List.of(point),
-                new NodeSpec("n", "test", Map.of("adagio.arguments.test.point", List.of("{\"x\":1,\"y\":2}")), Map.of()), Map.of());
+        var args = Arguments.parse(
+                "test",
+                List.of(point),
+                new NodeSpec(
+                        "n", "test", Map.of("adagio.arguments.test.point", List.of("{\"x\":1,\"y\":2}")), Map.of()),
+                Map.of());
         assertThat(args.get(point)).isEqualTo(new Point(1, 2));
     }
 
     @Test
     void askingForAnUndeclaredArgumentIsAProgrammingError() {
         var args = parse(Map.of("adagio.arguments.test.name", List.of("x")));
-        assertThatThrownBy(() -> args.get(Argument.string("other"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> args.get(Argument.string("other")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not declare argument \"other\"");
     }
 

@@ -13,18 +13,18 @@ class DurationsTest {
 
     @ParameterizedTest
     @CsvSource({
-            "250ms, 250000000",
-            "2s, 2000000000",
-            "1m30s, 90000000000",
-            "1h, 3600000000000",
-            "1.5h, 5400000000000",
-            "1h2m3s4ms5us6ns, 3723004005006",
-            "3µs, 3000",
-            ".5s, 500000000",
-            "-1m, -60000000000",
-            "0, 0",
-            "1500, 1500",
-            "' 2s ', 2000000000",
+        "250ms, 250000000",
+        "2s, 2000000000",
+        "1m30s, 90000000000",
+        "1h, 3600000000000",
+        "1.5h, 5400000000000",
+        "1h2m3s4ms5us6ns, 3723004005006",
+        "3µs, 3000",
+        ".5s, 500000000",
+        "-1m, -60000000000",
+        "0, 0",
+        "1500, 1500",
+        "' 2s ', 2000000000",
     })
     void parsesGoDurationsAndPlainNanoseconds(String text, long nanos) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.ofNanos(nanos));
@@ -45,8 +45,15 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0s", "250000000, 250ms", "90000000000, 1m30s", "3600000000000, 1h0m0s", "1500, 1500ns",
-            "2500000000, 2.5s", "3000, 3µs"})
+    @CsvSource({
+        "0, 0s",
+        "250000000, 250ms",
+        "90000000000, 1m30s",
+        "3600000000000, 1h0m0s",
+        "1500, 1500ns",
+        "2500000000, 2.5s",
+        "3000, 3µs"
+    })
     void formatsLikeGo(long nanos, String text) {
         assertThat(Durations.format(Duration.ofNanos(nanos))).isEqualTo(text);
         assertThat(Durations.parse(text)).isEqualTo(Duration.ofNanos(nanos));

@@ -22,12 +22,16 @@ public record Debug(Map<String, List<String>> arguments) implements RuntimeCall 
 
     /** How a debug node concludes when no chance applies. */
     public enum Conclusion {
-        SUCCESS, FAIL, ERROR
+        SUCCESS,
+        FAIL,
+        ERROR
     }
 
     /** What may happen by chance: conclude FAIL or ERROR, or throw inside the runtime (recorded as ERROR). */
     public enum Chance {
-        FAIL, ERROR, PANIC
+        FAIL,
+        ERROR,
+        PANIC
     }
 
     public Debug {
@@ -62,7 +66,8 @@ public record Debug(Map<String, List<String>> arguments) implements RuntimeCall 
 
     /** This call concluding with {@code conclusion}. */
     public Debug concluding(Conclusion conclusion) {
-        return new Debug(Arguments.with(arguments, "conclusion", List.of(conclusion.name().toLowerCase(Locale.ROOT))));
+        return new Debug(Arguments.with(
+                arguments, "conclusion", List.of(conclusion.name().toLowerCase(Locale.ROOT))));
     }
 
     /** This call sleeping for {@code duration} before it concludes. */

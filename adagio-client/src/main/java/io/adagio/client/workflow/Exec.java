@@ -16,7 +16,8 @@ public record Exec(Map<String, List<String>> arguments) implements RuntimeCall {
 
     public Exec {
         arguments = Arguments.copyOf(arguments);
-        if (!arguments.containsKey("command") || arguments.get("command").isEmpty()
+        if (!arguments.containsKey("command")
+                || arguments.get("command").isEmpty()
                 || arguments.get("command").getFirst().isBlank()) {
             throw new IllegalArgumentException("an exec call needs a command");
         }
@@ -41,6 +42,7 @@ public record Exec(Map<String, List<String>> arguments) implements RuntimeCall {
     }
 
     public Exec args(List<String> args) {
-        return new Exec(args.isEmpty() ? Arguments.without(arguments, "args") : Arguments.with(arguments, "args", args));
+        return new Exec(
+                args.isEmpty() ? Arguments.without(arguments, "args") : Arguments.with(arguments, "args", args));
     }
 }

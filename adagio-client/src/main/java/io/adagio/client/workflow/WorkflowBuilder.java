@@ -185,8 +185,8 @@ public final class WorkflowBuilder {
 
         NodeSpec spec() {
             var metadata = new LinkedHashMap<String, List<String>>();
-            call.arguments().forEach((arg, values) ->
-                    metadata.put("adagio.arguments." + call.runtime() + "." + arg, values));
+            call.arguments()
+                    .forEach((arg, values) -> metadata.put("adagio.arguments." + call.runtime() + "." + arg, values));
             inputs.forEach((arg, upstream) -> metadata.put("adagio.inputs." + call.runtime() + "." + arg, upstream));
             metadata.putAll(extraMetadata);
             return new NodeSpec(name, call.runtime(), metadata, retry);

@@ -49,7 +49,8 @@ class WorkflowBuilderTest {
     @Test
     void theDesignExampleWithAnExecNodeRetriedOnError() throws IOException {
         var workflow = new WorkflowBuilder();
-        var fetch = workflow.node("fetch", Exec.command("curl").args("-s", "http://127.0.0.1:9/x")).retryOnError(3);
+        var fetch = workflow.node("fetch", Exec.command("curl").args("-s", "http://127.0.0.1:9/x"))
+                .retryOnError(3);
         workflow.node("report", Debug.call()).dependsOn(fetch);
 
         assertThat(workflow.build()).isEqualTo(example("fetch-report.json"));
@@ -58,9 +59,9 @@ class WorkflowBuilderTest {
     @Test
     void aRuntimeBuiltWithTheSpiIsCalledByNameWithItsArguments() throws IOException {
         var workflow = new WorkflowBuilder();
-        var extract = workflow.node("extract", RuntimeCall.of("python")
-                        .arg("script", "extract.py")
-                        .arg("args", "--since", "2025-01-01"))
+        var extract = workflow.node(
+                        "extract",
+                        RuntimeCall.of("python").arg("script", "extract.py").arg("args", "--since", "2025-01-01"))
                 .metadata("team.owner", "data-eng")
                 .retryOnFail(2)
                 .retry(RetryCondition.ERROR, 5);
@@ -91,7 +92,8 @@ class WorkflowBuilderTest {
         workflow.node("late", Debug.success()).dependsOn("early");
         workflow.node("early", Debug.success());
 
-        assertThat(workflow.build().edges()).singleElement()
+        assertThat(workflow.build().edges())
+                .singleElement()
                 .satisfies(e -> assertThat(e.toString()).isEqualTo("early->late"));
     }
 
@@ -107,8 +109,10 @@ class WorkflowBuilderTest {
                 .isInstanceOf(InvalidWorkflowException.class)
                 .hasMessageContaining("cycle")
                 .hasMessageContainingAll("a", "b", "c")
-                .satisfies(e -> assertThat(((InvalidWorkflowException) e).problems()).singleElement()
-                        .asString().startsWith("the graph has a cycle: "));
+                .satisfies(e -> assertThat(((InvalidWorkflowException) e).problems())
+                        .singleElement()
+                        .asString()
+                        .startsWith("the graph has a cycle: "));
     }
 
     @Test
@@ -129,7 +133,9 @@ class WorkflowBuilderTest {
         workflow.node("bad name!", Debug.success());
 
         assertThatThrownBy(workflow::build)
-                .isInstanceOfSatisfying(InvalidWorkflowException.class, e -> assertThat(e.problems()).hasSize(3));
+                .isInstanceOfSatisfying(
+                        InvalidWorkflowException.class,
+                        e -> assertThat(e.problems()).hasSize(3));
     }
 
     @Test
@@ -144,7 +150,10 @@ class WorkflowBuilderTest {
         assertThat(Debug.call().sleep(Duration.ofSeconds(2)).arguments()).containsEntry("sleep", List.of("2s"));
         assertThat(Debug.call().sleep(Duration.ofMillis(250)).arguments()).containsEntry("sleep", List.of("250ms"));
         assertThat(Debug.call().sleep(Duration.ofNanos(1500)).arguments()).containsEntry("sleep", List.of("1500"));
-        assertThat(Debug.error().chance(0.25, Debug.Chance.PANIC).chance(0.5, Debug.Chance.ERROR).arguments())
+        assertThat(Debug.error()
+                        .chance(0.25, Debug.Chance.PANIC)
+                        .chance(0.5, Debug.Chance.ERROR)
+                        .arguments())
                 .containsEntry("conclusion", List.of("error"))
                 .containsEntry("chances", List.of("0.25 panic", "0.5 error"));
     }

@@ -68,8 +68,8 @@ public final class GraphValidator {
         }
         // Cycles are looked for among the usable edges even when other problems were found, so
         // that one message lists everything wrong with the spec.
-        findCycle(new GraphSpec(spec.nodes(), usableEdges)).ifPresent(cycle ->
-                problems.add("the graph has a cycle: " + String.join(" -> ", cycle)));
+        findCycle(new GraphSpec(spec.nodes(), usableEdges))
+                .ifPresent(cycle -> problems.add("the graph has a cycle: " + String.join(" -> ", cycle)));
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
@@ -78,12 +78,12 @@ public final class GraphValidator {
 
     private void checkLimits(GraphSpec spec) {
         if (spec.nodes().size() > limits.maxNodes()) {
-            throw new RepositoryException.LimitExceeded("the graph has " + spec.nodes().size()
-                    + " nodes, over the limit of " + limits.maxNodes());
+            throw new RepositoryException.LimitExceeded(
+                    "the graph has " + spec.nodes().size() + " nodes, over the limit of " + limits.maxNodes());
         }
         if (spec.edges().size() > limits.maxEdges()) {
-            throw new RepositoryException.LimitExceeded("the graph has " + spec.edges().size()
-                    + " edges, over the limit of " + limits.maxEdges());
+            throw new RepositoryException.LimitExceeded(
+                    "the graph has " + spec.edges().size() + " edges, over the limit of " + limits.maxEdges());
         }
         for (var node : spec.nodes()) {
             long size = metadataBytes(node);
@@ -192,14 +192,21 @@ public final class GraphValidator {
         }
         // Every node left has a predecessor that is also left: walk predecessors until one repeats.
         var remaining = indegree.keySet();
-        var start = spec.nodes().stream().map(NodeSpec::name).filter(remaining::contains).findFirst().orElseThrow();
+        var start = spec.nodes().stream()
+                .map(NodeSpec::name)
+                .filter(remaining::contains)
+                .findFirst()
+                .orElseThrow();
         var path = new ArrayList<String>();
         var position = new HashMap<String, Integer>();
         String current = start;
         while (!position.containsKey(current)) {
             position.put(current, path.size());
             path.add(current);
-            current = up.get(current).stream().filter(remaining::contains).findFirst().orElseThrow();
+            current = up.get(current).stream()
+                    .filter(remaining::contains)
+                    .findFirst()
+                    .orElseThrow();
         }
         var cycle = new ArrayList<>(path.subList(position.get(current), path.size()));
         java.util.Collections.reverse(cycle);

@@ -16,8 +16,14 @@ import java.util.Map;
  * @param claim      the claim of the running attempt, or of the one that completed the node; null
  *                   while the node waits to be claimed
  */
-public record Node(NodeSpec spec, NodeStatus status, List<Result> attempts, Instant startedAt, Instant finishedAt,
-                   Map<String, byte[]> inputs, Claim claim) {
+public record Node(
+        NodeSpec spec,
+        NodeStatus status,
+        List<Result> attempts,
+        Instant startedAt,
+        Instant finishedAt,
+        Map<String, byte[]> inputs,
+        Claim claim) {
 
     public Node {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -52,9 +58,13 @@ public record Node(NodeSpec spec, NodeStatus status, List<Result> attempts, Inst
         if (!(o instanceof Node n)) {
             return false;
         }
-        if (!(spec.equals(n.spec) && status == n.status && attempts.equals(n.attempts)
-                && java.util.Objects.equals(startedAt, n.startedAt) && java.util.Objects.equals(finishedAt, n.finishedAt)
-                && java.util.Objects.equals(claim, n.claim) && inputs.keySet().equals(n.inputs.keySet()))) {
+        if (!(spec.equals(n.spec)
+                && status == n.status
+                && attempts.equals(n.attempts)
+                && java.util.Objects.equals(startedAt, n.startedAt)
+                && java.util.Objects.equals(finishedAt, n.finishedAt)
+                && java.util.Objects.equals(claim, n.claim)
+                && inputs.keySet().equals(n.inputs.keySet()))) {
             return false;
         }
         return inputs.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), n.inputs.get(e.getKey())));

@@ -16,7 +16,9 @@ public record NodeSpec(String name, String runtime, Map<String, List<String>> me
 
     public NodeSpec {
         metadata = Metadata.copyOf(metadata);
-        retry = retry == null || retry.isEmpty() ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(retry));
+        retry = retry == null || retry.isEmpty()
+                ? Map.of()
+                : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(retry));
     }
 
     public NodeSpec(String name, String runtime) {

@@ -15,8 +15,14 @@ import java.util.Map;
  * upstream nodes that have not yet succeeded (so readiness is decided in O(1), not by reading every
  * upstream node). Immutable; transitions return new values.
  */
-public record NodeState(NodeStatus status, List<Result> attempts, Instant startedAt, Instant finishedAt,
-                        Map<String, byte[]> inputs, Claim claim, int waitingOn) {
+public record NodeState(
+        NodeStatus status,
+        List<Result> attempts,
+        Instant startedAt,
+        Instant finishedAt,
+        Map<String, byte[]> inputs,
+        Claim claim,
+        int waitingOn) {
 
     public NodeState {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -26,8 +32,14 @@ public record NodeState(NodeStatus status, List<Result> attempts, Instant starte
 
     /** The state of a node when its run starts: READY without upstream nodes, WAITING otherwise. */
     public static NodeState initial(int upstreamCount) {
-        return new NodeState(upstreamCount == 0 ? NodeStatus.READY : NodeStatus.WAITING, List.of(), null, null,
-                Map.of(), null, upstreamCount);
+        return new NodeState(
+                upstreamCount == 0 ? NodeStatus.READY : NodeStatus.WAITING,
+                List.of(),
+                null,
+                null,
+                Map.of(),
+                null,
+                upstreamCount);
     }
 
     public Node toNode(NodeSpec spec) {

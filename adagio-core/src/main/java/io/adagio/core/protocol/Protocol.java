@@ -62,7 +62,9 @@ public final class Protocol {
             throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL or ERROR");
         }
         var state = table.get(nodeName);
-        if (state.status() != NodeStatus.RUNNING || state.claim() == null || claim == null
+        if (state.status() != NodeStatus.RUNNING
+                || state.claim() == null
+                || claim == null
                 || !Objects.equals(state.claim().id(), claim.id())) {
             throw new RepositoryException.StaleClaim(table.runId(), nodeName, claim == null ? "" : claim.id());
         }
@@ -107,8 +109,8 @@ public final class Protocol {
         if (state.status() != NodeStatus.RUNNING) {
             return new Step(state.toNode(spec), false, false, List.of());
         }
-        var next = new NodeState(NodeStatus.NONE, state.attempts(), state.startedAt(), null, state.inputs(), null,
-                state.waitingOn());
+        var next = new NodeState(
+                NodeStatus.NONE, state.attempts(), state.startedAt(), null, state.inputs(), null, state.waitingOn());
         table.put(nodeName, next);
         return new Step(next.toNode(spec), false, false, List.of(Event.orphaned(table.runId(), spec)));
     }
@@ -117,7 +119,10 @@ public final class Protocol {
     public static boolean allowsAnotherAttempt(NodeSpec spec, NodeState state, Conclusion conclusion) {
         var condition = RetryCondition.of(conclusion).orElseThrow();
         int allowed = spec.retryRule(condition).map(RetryRule::maxAttempts).orElse(1);
-        long used = 1 + state.attempts().stream().filter(r -> r.conclusion() == conclusion).count();
+        long used = 1
+                + state.attempts().stream()
+                        .filter(r -> r.conclusion() == conclusion)
+                        .count();
         return used < allowed;
     }
 

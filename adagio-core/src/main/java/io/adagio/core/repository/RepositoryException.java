@@ -6,9 +6,13 @@ package io.adagio.core.repository;
  * trace.
  */
 public abstract sealed class RepositoryException extends RuntimeException
-        permits RepositoryException.NotFound, RepositoryException.NotReady, RepositoryException.InvalidSpec,
-        RepositoryException.LimitExceeded, RepositoryException.StaleClaim, RepositoryException.InvalidRequest,
-        RepositoryException.Unavailable {
+        permits RepositoryException.NotFound,
+                RepositoryException.NotReady,
+                RepositoryException.InvalidSpec,
+                RepositoryException.LimitExceeded,
+                RepositoryException.StaleClaim,
+                RepositoryException.InvalidRequest,
+                RepositoryException.Unavailable {
 
     protected RepositoryException(String message) {
         super(message);

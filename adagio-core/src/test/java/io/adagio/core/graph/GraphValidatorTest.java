@@ -24,14 +24,19 @@ class GraphValidatorTest {
     }
 
     private static GraphSpec graph(List<NodeSpec> nodes, String... edges) {
-        return new GraphSpec(nodes, Arrays.stream(edges).map(e -> {
-            var p = e.split("->");
-            return new Edge(p[0], p[1]);
-        }).toList());
+        return new GraphSpec(
+                nodes,
+                Arrays.stream(edges)
+                        .map(e -> {
+                            var p = e.split("->");
+                            return new Edge(p[0], p[1]);
+                        })
+                        .toList());
     }
 
     private static GraphSpec graph(String names, String... edges) {
-        return graph(Arrays.stream(names.split(",")).map(GraphValidatorTest::node).toList(), edges);
+        return graph(
+                Arrays.stream(names.split(",")).map(GraphValidatorTest::node).toList(), edges);
     }
 
     /** The problems a spec is rejected with. */
@@ -45,8 +50,8 @@ class GraphValidatorTest {
 
     @Test
     void aValidGraphCompilesWithItsUpstreamAndDownstreamIndexed() {
-        var graph = validator.validate(graph("a,b,c,d,e,f,g",
-                "a->c", "a->d", "b->d", "b->f", "c->e", "d->e", "e->g", "f->g"));
+        var graph = validator.validate(
+                graph("a,b,c,d,e,f,g", "a->c", "a->d", "b->d", "b->f", "c->e", "d->e", "e->g", "f->g"));
         assertThat(graph.nodes()).extracting(NodeSpec::name).containsExactly("a", "b", "c", "d", "e", "f", "g");
         assertThat(graph.upstream("d")).containsExactlyInAnyOrder("a", "b");
         assertThat(graph.downstream("b")).containsExactlyInAnyOrder("d", "f");
@@ -59,24 +64,45 @@ class GraphValidatorTest {
 
     @Test
     void aGraphNeedsAtLeastOneNode() {
-        assertThat(problems(new GraphSpec(List.of(), List.of()))).singleElement().asString().contains("no nodes");
-        assertThat(problems(new GraphSpec(null, null))).singleElement().asString().contains("no nodes");
+        assertThat(problems(new GraphSpec(List.of(), List.of())))
+                .singleElement()
+                .asString()
+                .contains("no nodes");
+        assertThat(problems(new GraphSpec(null, null)))
+                .singleElement()
+                .asString()
+                .contains("no nodes");
     }
 
     @Test
     void nodeNamesMustBeNonEmptyUniqueAndOfTheSafeAlphabet() {
         assertThat(problems(graph(List.of(node("")))))
-                .singleElement().asString().contains("node #1").contains("empty name");
+                .singleElement()
+                .asString()
+                .contains("node #1")
+                .contains("empty name");
         assertThat(problems(graph(List.of(node(null)))))
-                .singleElement().asString().contains("empty name");
+                .singleElement()
+                .asString()
+                .contains("empty name");
         assertThat(problems(graph(List.of(node("a b")))))
-                .singleElement().asString().contains("\"a b\"").contains("invalid name");
+                .singleElement()
+                .asString()
+                .contains("\"a b\"")
+                .contains("invalid name");
         assertThat(problems(graph(List.of(node("a/b")))))
-                .singleElement().asString().contains("\"a/b\"");
+                .singleElement()
+                .asString()
+                .contains("\"a/b\"");
         assertThat(problems(graph(List.of(node("x".repeat(254))))))
-                .singleElement().asString().contains("invalid name");
+                .singleElement()
+                .asString()
+                .contains("invalid name");
         assertThat(problems(graph(List.of(node("a"), node("b"), node("a")))))
-                .singleElement().asString().contains("\"a\"").contains("duplicate");
+                .singleElement()
+                .asString()
+                .contains("\"a\"")
+                .contains("duplicate");
         // Every allowed character, at the maximum length.
         validator.validate(graph(List.of(node("x".repeat(253)), node("Az09._-"))));
     }
@@ -84,11 +110,22 @@ class GraphValidatorTest {
     @Test
     void everyNodeNeedsARuntime() {
         assertThat(problems(graph(List.of(new NodeSpec("a", "")))))
-                .singleElement().asString().contains("\"a\"").contains("no runtime");
-        assertThat(problems(graph(List.of(new NodeSpec("a", null))))).singleElement().asString().contains("no runtime");
-        assertThat(problems(graph(List.of(new NodeSpec("a", "  "))))).singleElement().asString().contains("no runtime");
+                .singleElement()
+                .asString()
+                .contains("\"a\"")
+                .contains("no runtime");
+        assertThat(problems(graph(List.of(new NodeSpec("a", null)))))
+                .singleElement()
+                .asString()
+                .contains("no runtime");
+        assertThat(problems(graph(List.of(new NodeSpec("a", "  ")))))
+                .singleElement()
+                .asString()
+                .contains("no runtime");
         assertThat(problems(graph(List.of(new NodeSpec("a", "my runtime")))))
-                .singleElement().asString().contains("invalid runtime");
+                .singleElement()
+                .asString()
+                .contains("invalid runtime");
     }
 
     @Test
@@ -102,9 +139,11 @@ class GraphValidatorTest {
     @Test
     void duplicateEdgesAndSelfLoopsAreRefused() {
         assertThat(problems(graph("a,b", "a->b", "a->b")))
-                .singleElement().asString().contains("\"a\" -> \"b\"").contains("duplicate edge");
-        assertThat(problems(graph("a", "a->a")))
-                .singleElement().asString().contains("self-loop");
+                .singleElement()
+                .asString()
+                .contains("\"a\" -> \"b\"")
+                .contains("duplicate edge");
+        assertThat(problems(graph("a", "a->a"))).singleElement().asString().contains("self-loop");
     }
 
     @Test
@@ -117,7 +156,9 @@ class GraphValidatorTest {
         assertThat(cycle.getFirst()).isEqualTo(cycle.getLast());
         assertThat(cycle.subList(0, cycle.size() - 1)).containsExactlyInAnyOrder("a", "b", "c");
         for (int i = 0; i + 1 < cycle.size(); i++) {
-            assertThat(spec.edges()).as("each step of the cycle is an edge").contains(new Edge(cycle.get(i), cycle.get(i + 1)));
+            assertThat(spec.edges())
+                    .as("each step of the cycle is an edge")
+                    .contains(new Edge(cycle.get(i), cycle.get(i + 1)));
         }
     }
 
@@ -149,14 +190,19 @@ class GraphValidatorTest {
                         "node \"a\" retry \"fail\": max_attempts must be at least 1, got 0",
                         "node \"a\" retry \"error\": max_attempts must be at least 1, got -2",
                         "node \"a\" has an unknown retry condition \"timeout\": conditions are \"fail\" and \"error\"");
-        validator.validate(graph(List.of(new NodeSpec("a", "debug", Map.of(),
-                Map.of("fail", RetryRule.maxAttempts(1), "error", RetryRule.maxAttempts(5))))));
+        validator.validate(graph(List.of(new NodeSpec(
+                "a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(1), "error", RetryRule.maxAttempts(5))))));
     }
 
     @Test
     void everyProblemIsReportedTogether() {
-        var spec = graph(List.of(node("a"), node("a"), node("bad name"), new NodeSpec("c", ""), node("d"), node("e")),
-                "a->ghost", "d->e", "e->d", "c->c", "bad name->c");
+        var spec = graph(
+                List.of(node("a"), node("a"), node("bad name"), new NodeSpec("c", ""), node("d"), node("e")),
+                "a->ghost",
+                "d->e",
+                "e->d",
+                "c->c",
+                "bad name->c");
         var problems = problems(spec);
         assertThat(problems).hasSize(6);
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("duplicate name"));
@@ -175,14 +221,19 @@ class GraphValidatorTest {
         assertThat(small.limits().maxNodes()).isEqualTo(3);
         small.validate(graph("a,b,c", "a->b", "b->c"));
         assertThatThrownBy(() -> small.validate(graph("a,b,c,d")))
-                .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("4 nodes").hasMessageContaining("3");
+                .isInstanceOf(RepositoryException.LimitExceeded.class)
+                .hasMessageContaining("4 nodes")
+                .hasMessageContaining("3");
         assertThatThrownBy(() -> small.validate(graph("a,b,c", "a->b", "b->c", "a->c")))
-                .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("3 edges");
+                .isInstanceOf(RepositoryException.LimitExceeded.class)
+                .hasMessageContaining("3 edges");
         // key (10 bytes) + values: 10 + 11 = 21 bytes, one over the limit; a spec otherwise broken
         // still gets the limit error, so the work a request causes stays bounded.
         var heavy = new NodeSpec("h", "", Map.of("0123456789", List.of("0123456789", "x")), Map.of());
         assertThatThrownBy(() -> small.validate(graph(List.of(heavy))))
-                .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("\"h\"").hasMessageContaining("21 bytes");
+                .isInstanceOf(RepositoryException.LimitExceeded.class)
+                .hasMessageContaining("\"h\"")
+                .hasMessageContaining("21 bytes");
         var atLimit = new NodeSpec("h", "debug", Map.of("0123456789", List.of("0123456789")), Map.of());
         small.validate(graph(List.of(atLimit)));
     }
@@ -196,7 +247,8 @@ class GraphValidatorTest {
             nodes.add(node("n" + i));
         }
         assertThatThrownBy(() -> validator.validate(new GraphSpec(nodes, List.of())))
-                .isInstanceOf(RepositoryException.LimitExceeded.class).hasMessageContaining("10001 nodes");
+                .isInstanceOf(RepositoryException.LimitExceeded.class)
+                .hasMessageContaining("10001 nodes");
         validator.validate(new GraphSpec(nodes.subList(0, 10_000), List.of()));
     }
 }

@@ -158,7 +158,9 @@ class InputMapTest {
                     for (int j = 0; j < 20; j++) {
                         assertThat(m.get(own + "-" + j)).isEqualTo(out(own));
                     }
-                    assertThat(m.keySet()).filteredOn(k -> k.startsWith("t") && !k.startsWith(own)).isEmpty();
+                    assertThat(m.keySet())
+                            .filteredOn(k -> k.startsWith("t") && !k.startsWith(own))
+                            .isEmpty();
                 }
                 assertThat(start).hasSize(10);
             }

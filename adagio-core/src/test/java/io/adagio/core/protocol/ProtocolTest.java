@@ -35,7 +35,9 @@ class ProtocolTest {
 
         Table(GraphSpec spec) {
             graph = new GraphValidator().validate(spec);
-            graph.nodes().forEach(n -> states.put(n.name(), NodeState.initial(graph.upstream(n.name()).size())));
+            graph.nodes()
+                    .forEach(n -> states.put(
+                            n.name(), NodeState.initial(graph.upstream(n.name()).size())));
         }
 
         @Override
@@ -70,10 +72,14 @@ class ProtocolTest {
     }
 
     private static GraphSpec spec(List<NodeSpec> nodes, String... edges) {
-        return new GraphSpec(nodes, java.util.Arrays.stream(edges).map(e -> {
-            var p = e.split("->");
-            return new Edge(p[0], p[1]);
-        }).toList());
+        return new GraphSpec(
+                nodes,
+                java.util.Arrays.stream(edges)
+                        .map(e -> {
+                            var p = e.split("->");
+                            return new Edge(p[0], p[1]);
+                        })
+                        .toList());
     }
 
     private static NodeSpec node(String name) {
@@ -89,9 +95,12 @@ class ProtocolTest {
     @Test
     void aClaimNeedsAnId() {
         var t = new Table(spec(List.of(node("a"))));
-        assertThatThrownBy(() -> Protocol.claim(t, "a", null, NOW)).isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(""), NOW)).isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(null), NOW)).isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThatThrownBy(() -> Protocol.claim(t, "a", null, NOW))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(""), NOW))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(null), NOW))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThat(t.writes).isEmpty();
         assertThat(t.status("a")).isEqualTo(NodeStatus.READY);
     }
@@ -113,7 +122,8 @@ class ProtocolTest {
     void aFinishNeedsAResultWithAConclusion() {
         var t = new Table(spec(List.of(node("a"))));
         var c = claim(t, "a");
-        assertThatThrownBy(() -> Protocol.finish(t, "a", null, c, NOW)).isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThatThrownBy(() -> Protocol.finish(t, "a", null, c, NOW))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThatThrownBy(() -> Protocol.finish(t, "a", new Result(null, null, null), c, NOW))
                 .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThatThrownBy(() -> Protocol.finish(t, "a", Result.success(""), null, NOW))
@@ -123,12 +133,14 @@ class ProtocolTest {
 
     @Test
     void aSuccessWritesTheNodeAndEachDownstreamNodeOnce() {
-        var t = new Table(spec(List.of(node("a"), node("b"), node("c"), node("d"), node("x")), "a->b", "a->c", "a->d", "x->d"));
+        var t = new Table(
+                spec(List.of(node("a"), node("b"), node("c"), node("d"), node("x")), "a->b", "a->c", "a->d", "x->d"));
         var c = claim(t, "a");
         t.writes.clear();
         var step = Protocol.finish(t, "a", Result.success("out"), c, NOW);
         assertThat(t.writes).containsExactlyInAnyOrder("a", "b", "c", "d");
-        assertThat(step.events()).containsExactlyInAnyOrder(Event.ready("run-1", node("b")), Event.ready("run-1", node("c")));
+        assertThat(step.events())
+                .containsExactlyInAnyOrder(Event.ready("run-1", node("b")), Event.ready("run-1", node("c")));
         assertThat(t.status("d")).isEqualTo(NodeStatus.WAITING);
         assertThat(t.get("d").waitingOn()).isEqualTo(1);
         assertThat(new String(t.get("d").inputs().get("a"))).isEqualTo("out");
@@ -178,19 +190,29 @@ class ProtocolTest {
         var spec = new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(3)));
         var none = NodeState.initial(0);
         var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0);
-        var twoFailsOneError = new NodeState(NodeStatus.RUNNING,
-                List.of(Result.fail(""), Result.error(""), Result.fail("")), null, null, null, null, 0);
+        var twoFailsOneError = new NodeState(
+                NodeStatus.RUNNING,
+                List.of(Result.fail(""), Result.error(""), Result.fail("")),
+                null,
+                null,
+                null,
+                null,
+                0);
         assertThat(Protocol.allowsAnotherAttempt(spec, none, Conclusion.FAIL)).isTrue();
-        assertThat(Protocol.allowsAnotherAttempt(spec, oneFail, Conclusion.FAIL)).isTrue();
-        assertThat(Protocol.allowsAnotherAttempt(spec, twoFailsOneError, Conclusion.FAIL)).isFalse();
+        assertThat(Protocol.allowsAnotherAttempt(spec, oneFail, Conclusion.FAIL))
+                .isTrue();
+        assertThat(Protocol.allowsAnotherAttempt(spec, twoFailsOneError, Conclusion.FAIL))
+                .isFalse();
         // No rule for error: one attempt, however many fails came before.
         assertThat(Protocol.allowsAnotherAttempt(spec, none, Conclusion.ERROR)).isFalse();
-        assertThat(Protocol.allowsAnotherAttempt(new NodeSpec("b", "debug"), none, Conclusion.FAIL)).isFalse();
+        assertThat(Protocol.allowsAnotherAttempt(new NodeSpec("b", "debug"), none, Conclusion.FAIL))
+                .isFalse();
     }
 
     @Test
     void aRetryClearsTheClaimAndAnnouncesTheNodeAgain() {
-        var t = new Table(spec(List.of(new NodeSpec("a", "debug", Map.of(), Map.of("error", RetryRule.maxAttempts(2))))));
+        var t = new Table(
+                spec(List.of(new NodeSpec("a", "debug", Map.of(), Map.of("error", RetryRule.maxAttempts(2))))));
         var c = claim(t, "a");
         var step = Protocol.finish(t, "a", Result.error("x"), c, NOW);
         assertThat(step.node().status()).isEqualTo(NodeStatus.READY);
@@ -212,18 +234,23 @@ class ProtocolTest {
         assertThat(orphaned.node().status()).isEqualTo(NodeStatus.NONE);
         assertThat(orphaned.node().claim()).isNull();
         assertThat(orphaned.events()).containsExactly(Event.orphaned("run-1", t.spec("a")));
-        assertThat(Protocol.orphan(t, "a").events()).as("orphaning twice emits once").isEmpty();
+        assertThat(Protocol.orphan(t, "a").events())
+                .as("orphaning twice emits once")
+                .isEmpty();
         var recovery = Protocol.claim(t, "a", new Claim("new"), NOW);
         assertThat(recovery.orphanRecovery()).isTrue();
         assertThatThrownBy(() -> Protocol.finish(t, "a", Result.success(""), c, NOW))
-                .isInstanceOf(RepositoryException.StaleClaim.class).hasMessageContaining(c.id());
+                .isInstanceOf(RepositoryException.StaleClaim.class)
+                .hasMessageContaining(c.id());
     }
 
     @Test
     void unknownNodesAreNotFound() {
         var t = new Table(spec(List.of(node("a"))));
         assertThatThrownBy(() -> Protocol.claim(t, "zz", new Claim("c"), NOW))
-                .isInstanceOf(RepositoryException.NotFound.class).hasMessageContaining("zz").hasMessageContaining("run-1");
+                .isInstanceOf(RepositoryException.NotFound.class)
+                .hasMessageContaining("zz")
+                .hasMessageContaining("run-1");
         assertThatThrownBy(() -> Protocol.finish(t, "zz", Result.success(""), new Claim("c"), NOW))
                 .isInstanceOf(RepositoryException.NotFound.class);
         assertThatThrownBy(() -> Protocol.orphan(t, "zz")).isInstanceOf(RepositoryException.NotFound.class);

@@ -39,7 +39,7 @@ class SubscriptionTest {
 
     @Test
     void closeWakesEveryBlockedConsumer() throws Exception {
-        var s = new Subscription(new Agent("x", List.of()), () -> { });
+        var s = new Subscription(new Agent("x", List.of()), () -> {});
         var results = new CompletableFuture[2];
         var threads = new Thread[2];
         for (int i = 0; i < 2; i++) {

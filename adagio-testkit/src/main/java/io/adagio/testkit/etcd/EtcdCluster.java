@@ -35,14 +35,16 @@ public final class EtcdCluster implements AutoCloseable {
     private final Path dir;
     private final List<Member> members;
     private final String token = "adagio-test-" + UUID.randomUUID();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private EtcdCluster(Path binary, Path dir, int size) {
         this.binary = binary;
         this.dir = dir;
         var list = new ArrayList<Member>();
         for (int i = 0; i < size; i++) {
-            list.add(new Member(i, "m" + i, AdagiodProcess.freePort(), AdagiodProcess.freePort(), dir.resolve("m" + i)));
+            list.add(
+                    new Member(i, "m" + i, AdagiodProcess.freePort(), AdagiodProcess.freePort(), dir.resolve("m" + i)));
         }
         this.members = List.copyOf(list);
     }
@@ -88,8 +90,9 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code size} members and waits until every one reports healthy. */
     public static EtcdCluster start(int size) {
-        var binary = findBinary().orElseThrow(() -> new IllegalStateException(
-                "the etcd binary was not found (install the etcd-server package or set ADAGIO_ETCD_BINARY)"));
+        var binary = findBinary()
+                .orElseThrow(() -> new IllegalStateException(
+                        "the etcd binary was not found (install the etcd-server package or set ADAGIO_ETCD_BINARY)"));
         try {
             var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), size);
             try {
@@ -185,8 +188,12 @@ public final class EtcdCluster implements AutoCloseable {
                 }
                 // etcd's metrics say whether this member is the leader right now.
                 try {
-                    var body = http.send(HttpRequest.newBuilder(URI.create(m.clientUrl() + "/metrics"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                    var body = http.send(
+                                    HttpRequest.newBuilder(URI.create(m.clientUrl() + "/metrics"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
                     if (body.lines().anyMatch(l -> l.equals("etcd_server_is_leader 1"))) {
                         return m.index;
                     }
@@ -224,17 +231,28 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void launch(Member m, boolean fresh) {
-        var initialCluster = members.stream().map(x -> x.name + "=" + x.peerUrl()).collect(Collectors.joining(","));
-        var cmd = new ArrayList<>(List.of(binary.toString(),
-                "--name", m.name,
-                "--data-dir", m.dataDir.toString(),
-                "--listen-client-urls", m.clientUrl(),
-                "--advertise-client-urls", m.clientUrl(),
-                "--listen-peer-urls", m.peerUrl(),
-                "--initial-advertise-peer-urls", m.peerUrl(),
-                "--initial-cluster", initialCluster,
-                "--initial-cluster-token", token,
-                "--initial-cluster-state", fresh ? "new" : "existing"));
+        var initialCluster =
+                members.stream().map(x -> x.name + "=" + x.peerUrl()).collect(Collectors.joining(","));
+        var cmd = new ArrayList<>(List.of(
+                binary.toString(),
+                "--name",
+                m.name,
+                "--data-dir",
+                m.dataDir.toString(),
+                "--listen-client-urls",
+                m.clientUrl(),
+                "--advertise-client-urls",
+                m.clientUrl(),
+                "--listen-peer-urls",
+                m.peerUrl(),
+                "--initial-advertise-peer-urls",
+                m.peerUrl(),
+                "--initial-cluster",
+                initialCluster,
+                "--initial-cluster-token",
+                token,
+                "--initial-cluster-state",
+                fresh ? "new" : "existing"));
         try {
             Files.createDirectories(m.dataDir.getParent());
             m.process = new ProcessBuilder(cmd)
@@ -253,8 +271,11 @@ public final class EtcdCluster implements AutoCloseable {
                 throw new IllegalStateException("etcd member " + m.name + " exited during start:\n" + log(m.index));
             }
             try {
-                var response = http.send(HttpRequest.newBuilder(URI.create(m.clientUrl() + "/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                var response = http.send(
+                        HttpRequest.newBuilder(URI.create(m.clientUrl() + "/health"))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
                     return;
                 }
@@ -266,7 +287,8 @@ public final class EtcdCluster implements AutoCloseable {
             }
             pause();
         }
-        throw new IllegalStateException("etcd member " + m.name + " not healthy after " + START_TIMEOUT + ":\n" + log(m.index));
+        throw new IllegalStateException(
+                "etcd member " + m.name + " not healthy after " + START_TIMEOUT + ":\n" + log(m.index));
     }
 
     private static void pause() {

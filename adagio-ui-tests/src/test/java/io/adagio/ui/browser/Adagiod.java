@@ -20,7 +20,8 @@ import java.time.Duration;
  */
 final class Adagiod implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final AdagiodProcess process;
     final String baseUrl;
@@ -79,7 +80,9 @@ final class Adagiod implements AutoCloseable {
 
     /** Waits until the run is COMPLETED and returns it. */
     JsonNode awaitCompleted(String id) {
-        await("run " + id + " completed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        await("run " + id + " completed")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> "COMPLETED".equals(run(id).path("status").asText()));
         return run(id);
     }

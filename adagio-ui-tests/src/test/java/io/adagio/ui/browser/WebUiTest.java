@@ -76,9 +76,14 @@ class WebUiTest {
         open("/runs/" + id);
         waitForFinal();
         assertThat(svgTextLabels()).containsExactlyInAnyOrderElementsOf(SEVEN);
-        assertThat(nodeStates()).containsEntry("d", "failed")
-                .containsEntry("a", "succeeded").containsEntry("b", "succeeded").containsEntry("c", "succeeded")
-                .containsEntry("f", "succeeded").containsEntry("e", "unreached").containsEntry("g", "unreached");
+        assertThat(nodeStates())
+                .containsEntry("d", "failed")
+                .containsEntry("a", "succeeded")
+                .containsEntry("b", "succeeded")
+                .containsEntry("c", "succeeded")
+                .containsEntry("f", "succeeded")
+                .containsEntry("e", "unreached")
+                .containsEntry("g", "unreached");
         assertThat(text(".state-counts")).contains("1 failed");
         assertThat(text("tr[data-node='d']")).contains("Failed");
         screenshot("acceptance-run");
@@ -96,32 +101,52 @@ class WebUiTest {
         wait(d -> d.getCurrentUrl().matches(".*/runs/[0-9A-HJKMNP-TV-Z]{26}$"));
         String runId = browser.driver.getCurrentUrl().replaceAll(".*/runs/", "");
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.dag")));
-        assertThat(browser.driver.findElements(By.cssSelector("svg.dag g.dag-node"))).hasSize(6);
-        assertThat(svgTextLabels()).containsExactlyInAnyOrder(
-                "checkout", "lint", "compile", "unit-tests", "package", "publish-report");
+        assertThat(browser.driver.findElements(By.cssSelector("svg.dag g.dag-node")))
+                .hasSize(6);
+        assertThat(svgTextLabels())
+                .containsExactlyInAnyOrder("checkout", "lint", "compile", "unit-tests", "package", "publish-report");
         // A marker that a reload would lose: the page must update in place.
         js("window.__adagioNoReload = true");
         assertThat(nodeStates().get("checkout")).isIn("ready", "running");
-        wait(d -> "running".equals(nodeStates().get("checkout")) || "succeeded".equals(nodeStates().get("checkout")));
+        wait(d -> "running".equals(nodeStates().get("checkout"))
+                || "succeeded".equals(nodeStates().get("checkout")));
         if ("running".equals(nodeStates().get("checkout"))) {
             screenshot("run-live");
         }
 
         waitForFinal();
-        assertThat((Boolean) js("return window.__adagioNoReload === true")).as("updated without a reload").isTrue();
-        assertThat(nodeStates()).isEqualTo(Map.of(
-                "checkout", "succeeded", "lint", "succeeded", "compile", "failed",
-                "unit-tests", "unreached", "package", "unreached", "publish-report", "succeeded"));
+        assertThat((Boolean) js("return window.__adagioNoReload === true"))
+                .as("updated without a reload")
+                .isTrue();
+        assertThat(nodeStates())
+                .isEqualTo(Map.of(
+                        "checkout",
+                        "succeeded",
+                        "lint",
+                        "succeeded",
+                        "compile",
+                        "failed",
+                        "unit-tests",
+                        "unreached",
+                        "package",
+                        "unreached",
+                        "publish-report",
+                        "succeeded"));
         assertThat(adagiod.run(runId).path("status").asText()).isEqualTo("COMPLETED");
         assertThat(text(".run-state")).contains("Failed");
 
         find("svg.dag g.dag-node[data-node='compile']").click();
         WebElement panel = wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#node-panel")));
         assertThat(panel.getAttribute("data-node")).isEqualTo("compile");
-        assertThat(text("#node-panel .output-text")).contains("compiling 3 modules").contains("error: boom in module two");
+        assertThat(text("#node-panel .output-text"))
+                .contains("compiling 3 modules")
+                .contains("error: boom in module two");
         assertThat(text("#node-panel .attempts")).contains("Attempt 1").contains("Fail");
-        assertThat(text("#node-panel")).contains("Runtime").contains("exec")
-                .contains("command").contains("sh")
+        assertThat(text("#node-panel"))
+                .contains("Runtime")
+                .contains("exec")
+                .contains("command")
+                .contains("sh")
                 .contains("On error: up to 2 attempts");
         assertThat(browser.driver.getCurrentUrl()).endsWith("?node=compile");
         screenshot("run-node-panel");
@@ -140,18 +165,21 @@ class WebUiTest {
     @Test
     @DisplayName("an invalid spec shows the server's message inline and starts nothing")
     void invalidSpecShowsTheServersError() {
-        long runsBefore = adagiod.get("/v0/stats").path("stats").path("run_count").asLong();
+        long runsBefore =
+                adagiod.get("/v0/stats").path("stats").path("run_count").asLong();
         open("/runs/new");
         find("#spec").sendKeys("""
                 {"nodes": [{"name": "build", "runtime": "debug"}],
                  "edges": [{"source": "build", "destination": "ghost"}]}""");
         find("#start-run").click();
-        WebElement error = wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#spec-errors .callout-error")));
+        WebElement error =
+                wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#spec-errors .callout-error")));
         assertThat(error.getText()).contains("rejected").contains("ghost");
         assertThat(browser.driver.getCurrentUrl()).endsWith("/runs/new");
         assertThat(find("#spec").getAttribute("aria-invalid")).isEqualTo("true");
         screenshot("new-run-error");
-        assertThat(adagiod.get("/v0/stats").path("stats").path("run_count").asLong()).isEqualTo(runsBefore);
+        assertThat(adagiod.get("/v0/stats").path("stats").path("run_count").asLong())
+                .isEqualTo(runsBefore);
 
         find("#spec").clear();
         find("#spec").sendKeys("{\"nodes\": [");
@@ -170,7 +198,9 @@ class WebUiTest {
                       "metadata": {"adagio.arguments.debug.conclusion": {"values": ["%s"]}}}]}""".formatted(conclusion)));
         }
         started.forEach(adagiod::awaitCompleted);
-        List<JsonNode> all = StreamSupport.stream(adagiod.get("/v0/runs").path("runs").spliterator(), false).toList();
+        List<JsonNode> all = StreamSupport.stream(
+                        adagiod.get("/v0/runs").path("runs").spliterator(), false)
+                .toList();
         List<String> newestFirst = all.stream().map(r -> r.path("id").asText()).toList();
         assertThat(newestFirst).hasSizeGreaterThanOrEqualTo(23);
 
@@ -197,12 +227,16 @@ class WebUiTest {
     @Test
     @DisplayName("/agents lists the live agents and their runtimes")
     void agentsPage() {
-        List<String> agentIds = StreamSupport.stream(adagiod.get("/v0/agents").path("agents").spliterator(), false)
-                .map(a -> a.path("id").asText()).toList();
+        List<String> agentIds = StreamSupport.stream(
+                        adagiod.get("/v0/agents").path("agents").spliterator(), false)
+                .map(a -> a.path("id").asText())
+                .toList();
         open("/agents");
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table.agents-table tbody tr")));
         assertThat(browser.driver.findElements(By.cssSelector("table.agents-table tbody tr")).stream()
-                .map(r -> r.getAttribute("data-agent")).toList()).containsExactlyInAnyOrderElementsOf(agentIds);
+                        .map(r -> r.getAttribute("data-agent"))
+                        .toList())
+                .containsExactlyInAnyOrderElementsOf(agentIds);
         assertThat(text("#runtimes")).contains("debug").contains("exec");
         screenshot("agents");
     }
@@ -212,8 +246,8 @@ class WebUiTest {
     void deepLinks() {
         String id = adagiod.startRun(spec("graph-with-failure.json"));
         adagiod.awaitCompleted(id);
-        Map<String, String> pages = Map.of("/", "Overview", "/runs", "Runs", "/runs/new", "New run",
-                "/agents", "Agents", "/runs/" + id, id);
+        Map<String, String> pages = Map.of(
+                "/", "Overview", "/runs", "Runs", "/runs/new", "New run", "/agents", "Agents", "/runs/" + id, id);
         pages.forEach((path, heading) -> {
             open(path);
             wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main h1"), heading));
@@ -261,8 +295,9 @@ class WebUiTest {
     }
 
     private void waitForFinal() {
-        browser.waiting(Duration.ofSeconds(60)).until(ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector(".run-status[data-status='COMPLETED']")));
+        browser.waiting(Duration.ofSeconds(60))
+                .until(ExpectedConditions.presenceOfElementLocated(
+                        By.cssSelector(".run-status[data-status='COMPLETED']")));
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".live-done")));
     }
 
@@ -301,15 +336,21 @@ class WebUiTest {
 
     private List<String> rowIds() {
         return browser.driver.findElements(By.cssSelector("table.runs-table tbody tr")).stream()
-                .map(r -> r.getAttribute("data-run-id")).toList();
+                .map(r -> r.getAttribute("data-run-id"))
+                .toList();
     }
 
     private static List<String> failedIds(List<JsonNode> runs) {
         return runs.stream()
-                .filter(r -> StreamSupport.stream(r.path("nodes").spliterator(), false).anyMatch(n -> {
-                    JsonNode attempts = n.path("attempts");
-                    return attempts.size() > 0 && "FAIL".equals(attempts.get(attempts.size() - 1).path("conclusion").asText());
-                }))
+                .filter(r -> StreamSupport.stream(r.path("nodes").spliterator(), false)
+                        .anyMatch(n -> {
+                            JsonNode attempts = n.path("attempts");
+                            return attempts.size() > 0
+                                    && "FAIL"
+                                            .equals(attempts.get(attempts.size() - 1)
+                                                    .path("conclusion")
+                                                    .asText());
+                        }))
                 .map(r -> r.path("id").asText())
                 .toList();
     }

@@ -34,10 +34,10 @@ import java.util.random.RandomGenerator;
 public final class DebugRuntime implements Runtime {
     public static final String NAME = "debug";
 
-    public static final Argument<String> CONCLUSION = Argument.string("conclusion").withDefault("success")
-            .describedAs("success, fail or error");
-    public static final Argument<Duration> SLEEP = Argument.duration("sleep").withDefault(Duration.ZERO)
-            .describedAs("how long to take before concluding");
+    public static final Argument<String> CONCLUSION =
+            Argument.string("conclusion").withDefault("success").describedAs("success, fail or error");
+    public static final Argument<Duration> SLEEP =
+            Argument.duration("sleep").withDefault(Duration.ZERO).describedAs("how long to take before concluding");
     public static final Argument<List<String>> CHANCES = Argument.strings("chances")
             .describedAs("\"<probability> <success|fail|error|panic>\" values, tried in order");
 
@@ -65,7 +65,10 @@ public final class DebugRuntime implements Runtime {
 
     /** What a node may be told to do. */
     enum Outcome {
-        SUCCESS, FAIL, ERROR, PANIC;
+        SUCCESS,
+        FAIL,
+        ERROR,
+        PANIC;
 
         static Optional<Outcome> parse(String s) {
             for (var o : values()) {
@@ -87,7 +90,8 @@ public final class DebugRuntime implements Runtime {
     public NodeFunction create(Arguments args) {
         var conclusion = Outcome.parse(args.get(CONCLUSION).strip())
                 .filter(o -> o != Outcome.PANIC)
-                .orElseThrow(() -> args.invalid(CONCLUSION, "\"" + args.get(CONCLUSION) + "\" is not success, fail or error"));
+                .orElseThrow(() ->
+                        args.invalid(CONCLUSION, "\"" + args.get(CONCLUSION) + "\" is not success, fail or error"));
         var sleep = args.get(SLEEP);
         if (sleep.isNegative()) {
             throw args.invalid(SLEEP, "must not be negative, got " + Durations.format(sleep));
@@ -108,13 +112,16 @@ public final class DebugRuntime implements Runtime {
         try {
             p = Double.parseDouble(parts[0]);
         } catch (NumberFormatException e) {
-            throw args.invalid(CHANCES, "\"" + parts[0] + "\" in \"" + text + "\" is not a probability between 0 and 1");
+            throw args.invalid(
+                    CHANCES, "\"" + parts[0] + "\" in \"" + text + "\" is not a probability between 0 and 1");
         }
         if (!(p >= 0 && p <= 1)) {
-            throw args.invalid(CHANCES, "\"" + parts[0] + "\" in \"" + text + "\" is not a probability between 0 and 1");
+            throw args.invalid(
+                    CHANCES, "\"" + parts[0] + "\" in \"" + text + "\" is not a probability between 0 and 1");
         }
-        var outcome = Outcome.parse(parts[1]).orElseThrow(() -> args.invalid(CHANCES,
-                "\"" + parts[1] + "\" in \"" + text + "\" is not success, fail, error or panic"));
+        var outcome = Outcome.parse(parts[1])
+                .orElseThrow(() -> args.invalid(
+                        CHANCES, "\"" + parts[1] + "\" in \"" + text + "\" is not success, fail, error or panic"));
         return new Chance(p, outcome, text.strip());
     }
 
@@ -136,7 +143,11 @@ public final class DebugRuntime implements Runtime {
         var report = "debug: node \"" + context.nodeName() + "\" of run " + context.runId() + " concluded "
                 + decided.label() + " (" + why + ")"
                 + (sleep.isPositive() ? " after sleeping " + Durations.format(sleep) : "")
-                + (context.inputs().isEmpty() ? "" : "; inputs from " + String.join(", ", new TreeSet<>(context.inputs().keySet())));
+                + (context.inputs().isEmpty()
+                        ? ""
+                        : "; inputs from "
+                                + String.join(
+                                        ", ", new TreeSet<>(context.inputs().keySet())));
         var conclusionOut = switch (decided) {
             case SUCCESS -> Conclusion.SUCCESS;
             case FAIL -> Conclusion.FAIL;
@@ -144,7 +155,9 @@ public final class DebugRuntime implements Runtime {
             // Deliberately thrown: shows that a broken runtime is recorded as ERROR and the agent survives.
             case PANIC -> throw new DebugPanic(report);
         };
-        return new Result(conclusionOut, Map.of("debug.decision", List.of(decided.label())),
+        return new Result(
+                conclusionOut,
+                Map.of("debug.decision", List.of(decided.label())),
                 report.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -43,11 +43,12 @@ public final class ExecRuntime implements Runtime {
     /** Result metadata key: how many bytes of output were dropped, when some were. */
     public static final String OUTPUT_TRUNCATED = "output_truncated";
 
-    public static final Argument<String> COMMAND = Argument.string("command").required()
-            .describedAs("the program to run");
+    public static final Argument<String> COMMAND =
+            Argument.string("command").required().describedAs("the program to run");
     public static final Argument<List<String>> ARGS = Argument.strings("args").describedAs("its arguments");
     public static final Argument<String> DIR = Argument.string("dir").describedAs("working directory");
-    public static final Argument<Duration> TIMEOUT = Argument.duration("timeout").withDefault(Duration.ZERO)
+    public static final Argument<Duration> TIMEOUT = Argument.duration("timeout")
+            .withDefault(Duration.ZERO)
             .describedAs("kill the program after this long (0: never)");
 
     /** How long to wait for the output pipe to drain once the program ended (a leftover grandchild may hold it open). */
@@ -113,7 +114,9 @@ public final class ExecRuntime implements Runtime {
             return Result.error("exec: cannot start \"" + commandLine.getFirst() + "\": " + e.getMessage());
         }
         var output = new CappedOutput(maxOutputBytes);
-        var reader = Thread.ofVirtual().name("exec-output-" + process.pid()).start(() -> output.readAll(process.getInputStream()));
+        var reader = Thread.ofVirtual()
+                .name("exec-output-" + process.pid())
+                .start(() -> output.readAll(process.getInputStream()));
         var registration = context.onCancel(() -> killTree(process));
         try {
             // The program gets no input: it reads end of file at once instead of waiting forever.
@@ -130,19 +133,25 @@ public final class ExecRuntime implements Runtime {
                 killTree(process);
                 drain(reader, process);
                 Thread.currentThread().interrupt();
-                return error(output, "exec: interrupted (" + context.cancellationReason().orElse("agent stopping")
-                        + "); \"" + commandLine.getFirst() + "\" was killed");
+                return error(
+                        output,
+                        "exec: interrupted (" + context.cancellationReason().orElse("agent stopping") + "); \""
+                                + commandLine.getFirst() + "\" was killed");
             }
             if (!exited) {
                 killTree(process);
                 drain(reader, process);
-                return error(output, "exec: timed out after " + Durations.format(timeout) + "; \""
-                        + commandLine.getFirst() + "\" was killed");
+                return error(
+                        output,
+                        "exec: timed out after " + Durations.format(timeout) + "; \"" + commandLine.getFirst()
+                                + "\" was killed");
             }
             drain(reader, process);
             if (context.isCancelled()) {
-                return error(output, "exec: " + context.cancellationReason().orElse("cancelled") + "; \""
-                        + commandLine.getFirst() + "\" was killed");
+                return error(
+                        output,
+                        "exec: " + context.cancellationReason().orElse("cancelled") + "; \"" + commandLine.getFirst()
+                                + "\" was killed");
             }
             int code = process.exitValue();
             var metadata = new LinkedHashMap<String, List<String>>();
@@ -164,7 +173,9 @@ public final class ExecRuntime implements Runtime {
         var metadata = new LinkedHashMap<String, List<String>>();
         output.describeTruncation(metadata);
         var text = new String(output.bytes(), StandardCharsets.UTF_8);
-        return new Result(Conclusion.ERROR, metadata,
+        return new Result(
+                Conclusion.ERROR,
+                metadata,
                 ((text.isEmpty() || text.endsWith("\n") ? text : text + "\n") + why).getBytes(StandardCharsets.UTF_8));
     }
 
