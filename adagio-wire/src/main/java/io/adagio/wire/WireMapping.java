@@ -248,7 +248,9 @@ public final class WireMapping {
 
     public static Conclusion conclusion(io.adagio.proto.Node.Result.Conclusion conclusion) {
         return switch (conclusion) {
-            case NONE, UNRECOGNIZED -> Conclusion.NONE;
+            // CANCELLED is a wire extension the model learns with run control; until then no
+            // attempt can end so.
+            case NONE, UNRECOGNIZED, CANCELLED -> Conclusion.NONE;
             case SUCCESS -> Conclusion.SUCCESS;
             case FAIL -> Conclusion.FAIL;
             case ERROR -> Conclusion.ERROR;
