@@ -110,8 +110,6 @@ public final class EtcdRepository implements Repository {
     private static final int MAX_TXN_BYTES = 1024 * 1024;
 
     private static final int PAGE = 1000;
-    /** How an {@link RepositoryException.Unavailable} caused by etcd refusing the credentials begins. */
-    public static final String AUTHENTICATION_FAILED = "etcd authentication failed";
 
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
@@ -151,13 +149,7 @@ public final class EtcdRepository implements Repository {
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
         this.validator = new GraphValidator(settings.limits());
-        this.leases = new Leases(
-                client,
-                settings.leaseTtl(),
-                settings.requestTimeout(),
-                timer,
-                this::onLeaseLost,
-                this::registerInstance);
+        this.leases = new Leases(client, settings, timer, this::onLeaseLost, this::registerInstance);
         // A shard is written only by a registered instance (one whose instance key lives), so that
         // no one takes its shards for a dead instance's; an API process gets its lease this way.
         this.shards = new CounterShards(keys, instanceId, this::loadShard, () -> {
@@ -758,7 +750,7 @@ public final class EtcdRepository implements Repository {
                 throw new RepositoryException.Unavailable("the etcd repository is closed");
             }
             if (attempt > 0 && System.nanoTime() > deadline) {
-                throw new RepositoryException.Unavailable(
+                throw new RepositoryException.Contention(
                         "etcd: gave up on " + kind.name().toLowerCase() + " of node \"" + nodeName + "\" of run \""
                                 + runId + "\" after " + attempt + " conflicting attempts");
             }
@@ -871,7 +863,7 @@ public final class EtcdRepository implements Repository {
                             .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
-                    if (isLeaseGone(e) && lease != 0) {
+                    if (EtcdErrors.leaseGone(e) && lease != 0) {
                         leases.lost(lease);
                         snap = readPrimary(runId, nodeName);
                         continue;
@@ -996,9 +988,13 @@ public final class EtcdRepository implements Repository {
                     }
                 }
             }
-        } catch (RepositoryException.Unavailable e) {
+        } catch (RepositoryException e) {
             // The finish itself is committed: a lost promotion is retried in the background rather
             // than reported as a failed finish (which its caller would retry into a StaleClaim).
+            if (!e.retryable()) {
+                LOG.error("promotion of wide fan-in nodes of run {} failed: {}", runId, e.getMessage());
+                return;
+            }
             LOG.info("promotion of wide fan-in nodes of run {} failed ({}); retrying", runId, e.getMessage());
             retryLater(() -> promoteWide(runId, nodes));
         }
@@ -1008,7 +1004,11 @@ public final class EtcdRepository implements Repository {
     private void promoteQuietly(String runId, String nodeName) {
         try {
             promote(runId, nodeName);
-        } catch (RepositoryException.Unavailable e) {
+        } catch (RepositoryException e) {
+            if (!e.retryable()) {
+                LOG.error("promotion of node {} of run {} failed: {}", nodeName, runId, e.getMessage());
+                return;
+            }
             LOG.info("promotion of node {} of run {} failed ({}); retrying", nodeName, runId, e.getMessage());
             retryLater(() -> promote(runId, nodeName));
         }
@@ -1094,7 +1094,7 @@ public final class EtcdRepository implements Repository {
                 shards.release(shard);
             }
             if (System.nanoTime() > deadline) {
-                throw new RepositoryException.Unavailable("etcd: gave up promoting node \"" + nodeName + "\" of run \""
+                throw new RepositoryException.Contention("etcd: gave up promoting node \"" + nodeName + "\" of run \""
                         + runId + "\" after conflicting attempts");
             }
         }
@@ -1522,7 +1522,7 @@ public final class EtcdRepository implements Repository {
             var journal = EtcdStorage.decode(jk.getFirst().getValue(), Journal::parseFrom, keys.journal(runId));
             if (journal.getOpsCount() == 0) {
                 if (System.nanoTime() > deadline) {
-                    throw new RepositoryException.Unavailable(
+                    throw new RepositoryException.Contention(
                             "run " + runId + " is locked by a transition that does not finish");
                 }
                 pause(20);
@@ -2208,15 +2208,6 @@ public final class EtcdRepository implements Repository {
         return instanceId + "-" + writeCounter.incrementAndGet();
     }
 
-    private static boolean isLeaseGone(Throwable e) {
-        for (var t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new RepositoryException.Unavailable("the etcd repository is closed");
@@ -2237,21 +2228,7 @@ public final class EtcdRepository implements Repository {
                             + settings.requestTimeout(),
                     e);
         } catch (ExecutionException e) {
-            var cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof RepositoryException re) {
-                throw re;
-            }
-            if (io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
-                throw new RepositoryException.Unavailable(
-                        AUTHENTICATION_FAILED + " at " + String.join(",", settings.addresses())
-                                + (settings.username() == null
-                                        ? " (no user given)"
-                                        : " (user \"" + settings.username() + "\")")
-                                + ": " + cause.getMessage(),
-                        cause);
-            }
-            throw new RepositoryException.Unavailable(
-                    "etcd at " + String.join(",", settings.addresses()) + " failed: " + cause.getMessage(), cause);
+            throw EtcdErrors.classify(e.getCause() == null ? e : e.getCause(), settings);
         }
     }
 

@@ -46,11 +46,11 @@ final class EtcdStorage {
         try {
             m = parser.parse(ByteString.copyFrom(value.getBytes()));
         } catch (InvalidProtocolBufferException e) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " does not hold an Adagio record", e);
+            throw new RepositoryException.StorageFormat("etcd key " + key + " does not hold an Adagio record", e);
         }
         var format = m.getField(m.getDescriptorForType().findFieldByName("format"));
         if (format instanceof Integer f && f > FORMAT_VERSION) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " was written in storage format " + f
+            throw new RepositoryException.StorageFormat("etcd key " + key + " was written in storage format " + f
                     + " by a newer Adagio; this release reads format " + FORMAT_VERSION + " and older: upgrade it");
         }
         return m;

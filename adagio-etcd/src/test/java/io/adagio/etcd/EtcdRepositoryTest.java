@@ -64,9 +64,29 @@ class EtcdRepositoryTest {
                     .getKVClient()
                     .put(RawEtcd.b(ns + "/runs/" + id), io.etcd.jetcd.ByteSequence.from(future.toByteArray())));
             assertThatThrownBy(() -> r.inspectRun(id))
-                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .isInstanceOf(RepositoryException.StorageFormat.class)
+                    .matches(e -> !((RepositoryException) e).retryable(), "not retryable")
+                    .hasMessageContaining(ns + "/runs/" + id)
                     .hasMessageContaining("format 99")
                     .hasMessageContaining("newer Adagio");
+        }
+    }
+
+    @Test
+    void aCorruptRecordIsRefusedAsStorageFormatNamingItsKey() {
+        var ns = "corrupt-" + UUID.randomUUID();
+        try (var r = connect(ns);
+                var raw = new RawEtcd(ETCD.endpoints())) {
+            var id = r.startRun(graph("a->b")).id();
+            var claim = new Claim("c");
+            assertThat(r.claimNode(id, "a", claim).claimed()).isTrue();
+            raw.put(ns + "/nodes/" + id + "/b", "not a record at all");
+            assertThatThrownBy(() -> r.inspectRun(id))
+                    .isInstanceOf(RepositoryException.StorageFormat.class)
+                    .hasMessageContaining(ns + "/nodes/" + id + "/b")
+                    .hasMessageContaining("does not hold an Adagio record");
+            assertThatThrownBy(() -> r.finishNode(id, "a", io.adagio.core.model.Result.success("x"), claim))
+                    .isInstanceOf(RepositoryException.StorageFormat.class);
         }
     }
 
@@ -106,6 +126,7 @@ class EtcdRepositoryTest {
         try (var r = EtcdRepository.connect(settings)) {
             assertThatThrownBy(r::stats)
                     .isInstanceOf(RepositoryException.Unavailable.class)
+                    .matches(e -> ((RepositoryException) e).retryable(), "retryable")
                     .hasMessageContaining("127.0.0.1:1");
         }
     }
