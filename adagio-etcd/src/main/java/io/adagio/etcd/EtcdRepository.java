@@ -3,14 +3,12 @@ package io.adagio.etcd;
 import static io.adagio.etcd.Keys.bytes;
 import static io.adagio.etcd.Keys.text;
 
-import io.adagio.core.graph.GraphValidator;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
@@ -23,9 +21,9 @@ import io.adagio.core.protocol.RunIds;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.ClaimResult;
-import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
+import io.adagio.core.repository.ValidatingRepository;
 import io.adagio.etcd.EtcdStorage.StoredNode;
 import io.adagio.etcd.storage.AgentRecord;
 import io.adagio.etcd.storage.CounterShard;
@@ -62,7 +60,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -101,7 +98,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Build one with {@link #connect(EtcdSettings, ClientInterceptor...)}.
  */
-public final class EtcdRepository implements Repository {
+public final class EtcdRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdRepository.class);
     private static final int FORMAT = EtcdStorage.FORMAT_VERSION;
     /** Room kept in a transaction for the stats shard and guard operations. */
@@ -120,7 +117,6 @@ public final class EtcdRepository implements Repository {
     private final KV kv;
     private final EtcdSettings settings;
     private final Keys keys;
-    private final GraphValidator validator;
     private final String instanceId = UUID.randomUUID().toString();
     private final Leases leases;
     private final CounterShards shards;
@@ -144,11 +140,11 @@ public final class EtcdRepository implements Repository {
     private volatile boolean closed;
 
     private EtcdRepository(Client client, EtcdSettings settings) {
+        super(settings.limits());
         this.client = client;
         this.kv = client.getKVClient();
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
-        this.validator = new GraphValidator(settings.limits());
         this.leases = new Leases(client, settings, timer, this::onLeaseLost, this::registerInstance);
         // A shard is written only by a registered instance (one whose instance key lives), so that
         // no one takes its shards for a dead instance's; an API process gets its lease this way.
@@ -241,9 +237,8 @@ public final class EtcdRepository implements Repository {
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public Run startRun(GraphSpec spec) {
+    protected Run start(RunGraph graph) {
         ensureOpen();
-        RunGraph graph = validator.validate(spec);
         Instant createdAt = nextCreationTime();
         String runId = RunIds.next(createdAt);
         String writeId = newWriteId();
@@ -353,11 +348,8 @@ public final class EtcdRepository implements Repository {
     }
 
     @Override
-    public Run inspectRun(String runId) {
+    protected Run inspect(String runId) {
         ensureOpen();
-        if (runId == null || runId.isEmpty() || runId.contains("/")) {
-            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
-        }
         for (int attempt = 0; ; attempt++) {
             // The run record, its first page of nodes and the journal marker at one revision.
             var r = await(kv.txn()
@@ -442,7 +434,7 @@ public final class EtcdRepository implements Repository {
                     continue;
                 }
                 try {
-                    out.add(inspectRun(record.getId()));
+                    out.add(inspect(record.getId()));
                 } catch (RepositoryException.NotFound gone) {
                     // deleted meanwhile
                 }
@@ -503,7 +495,7 @@ public final class EtcdRepository implements Repository {
      * whether it won, so a node is never left held by a claim its agent does not know it has.
      */
     @Override
-    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+    protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
         var outcome = transition(
                 Kind.CLAIM,
@@ -521,7 +513,7 @@ public final class EtcdRepository implements Repository {
     }
 
     @Override
-    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
         var ref = claim == null ? null : new ClaimRef(runId, nodeName, claim.id());
         var mine = ref == null ? null : held.get(ref);
@@ -714,12 +706,6 @@ public final class EtcdRepository implements Repository {
             Claim claim,
             Result result,
             Function<EtcdNodeTable, Step> protocol) {
-        if (runId == null || runId.isEmpty() || runId.contains("/")) {
-            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
-        }
-        if (nodeName == null || nodeName.isEmpty() || nodeName.contains("/")) {
-            throw RepositoryException.NotFound.node(runId, nodeName == null ? "" : nodeName);
-        }
         Snapshot snap = null;
         // Records of other nodes already read (a finish's downstream nodes, as its claim or its last
         // failed commit saw them): compared on commit if the protocol uses them, so they may be stale.
@@ -786,13 +772,15 @@ public final class EtcdRepository implements Repository {
                 throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
             }
             if (kind == Kind.CLAIM
-                    && snap.claimKey()
-                    && claim != null
+                    && snap.node().state().status() == NodeStatus.RUNNING
                     && snap.node().state().claim() != null
-                    && claim.id().equals(snap.node().state().claim().id())
-                    && snap.node().state().status() == NodeStatus.RUNNING) {
-                // The same claim again (a retry after an unanswered request): it already holds the node.
-                return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
+                    && claim.id().equals(snap.node().state().claim().id())) {
+                // The same claim again (a retry after an unanswered request). It holds the node while
+                // its claim key lives; without it the lease it hung on ended and the node is lost.
+                var step = snap.claimKey()
+                        ? protocol.apply(new EtcdNodeTable(runId, nodeName, snap.node(), Map.of(), this::loadNodes))
+                        : new Step(snap.node().state().toNode(snap.node().spec()), false, false, List.of());
+                return new Outcome(step, leases.currentIfAny(), snap.node());
             }
             var table = new EtcdNodeTable(runId, nodeName, snap.node(), known, this::loadNodes);
             boolean big = false;
@@ -1056,7 +1044,8 @@ public final class EtcdRepository implements Repository {
                     before.finishedAt(),
                     inputsOf(keys.inputs(runId, nodeName), inputKvs),
                     before.claim(),
-                    0);
+                    0,
+                    false);
             var cmps = new ArrayList<Cmp>();
             cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
             cmps.add(new Cmp(
@@ -1110,17 +1099,6 @@ public final class EtcdRepository implements Repository {
                     kv0.getValue().getBytes());
         }
         return inputs;
-    }
-
-    private Step replayedClaim(String runId, String nodeName, StoredNode node) {
-        var r = await(kv.get(bytes(keys.running(runId, nodeName))));
-        boolean recovery = !r.getKvs().isEmpty()
-                && EtcdStorage.decode(
-                                r.getKvs().getFirst().getValue(),
-                                RunningEntry::parseFrom,
-                                keys.running(runId, nodeName))
-                        .getOrphanRecovery();
-        return new Step(node.state().toNode(node.spec()), true, recovery, List.of());
     }
 
     /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
@@ -1260,7 +1238,6 @@ public final class EtcdRepository implements Repository {
                                     .setFormat(FORMAT)
                                     .setClaimId(after.claim().id())
                                     .setLease(lease)
-                                    .setOrphanRecovery(from == NodeStatus.NONE)
                                     .build()
                                     .toByteArray(),
                             0);
@@ -1623,15 +1600,8 @@ public final class EtcdRepository implements Repository {
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+    protected Subscription register(Agent agent, Set<Event.Type> wanted) {
         ensureOpen();
-        if (agent == null
-                || agent.id() == null
-                || agent.id().isEmpty()
-                || agent.id().contains("/")) {
-            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id without '/'");
-        }
-        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         long lease = leases.current();
         var record = AgentRecord.newBuilder()
                 .setFormat(FORMAT)
@@ -2155,7 +2125,8 @@ public final class EtcdRepository implements Repository {
                         state.finishedAt(),
                         inputsOf(keys.inputs(record.getId(), s.spec().name()), delivered),
                         state.claim(),
-                        state.waitingOn());
+                        state.waitingOn(),
+                        state.orphanRecovery());
             }
             nodes.add(state.toNode(s.spec()));
             for (var d : s.record().getDownstreamList()) {

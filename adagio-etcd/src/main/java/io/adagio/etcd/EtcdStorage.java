@@ -70,7 +70,8 @@ final class EtcdStorage {
                     r.hasFinishedAtNs() ? Timestamps.fromNanos(r.getFinishedAtNs()) : null,
                     inputs,
                     r.hasClaim() ? WireMapping.fromProto(r.getClaim()) : null,
-                    r.getWaitingOn());
+                    r.getWaitingOn(),
+                    r.getOrphanRecovery());
             return new StoredNode(
                     r,
                     WireMapping.fromProto(r.getSpec()),
@@ -97,6 +98,7 @@ final class EtcdStorage {
                 .clearInputs()
                 .clearClaim()
                 .setWaitingOn(state.waitingOn())
+                .setOrphanRecovery(state.orphanRecovery())
                 .setLastWrite(writeId);
         if (state.startedAt() != null) {
             b.setStartedAtNs(Timestamps.toNanos(state.startedAt()));

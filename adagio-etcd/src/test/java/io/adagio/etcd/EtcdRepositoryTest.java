@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What the etcd backend adds to the conformance suite: namespaces, storage format, settings, idempotent claims. */
+/** What the etcd backend adds to the conformance suite: namespaces, storage format, settings, typed errors. */
 class EtcdRepositoryTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
@@ -87,19 +87,6 @@ class EtcdRepositoryTest {
                     .hasMessageContaining("does not hold an Adagio record");
             assertThatThrownBy(() -> r.finishNode(id, "a", io.adagio.core.model.Result.success("x"), claim))
                     .isInstanceOf(RepositoryException.StorageFormat.class);
-        }
-    }
-
-    @Test
-    void claimingAgainWithTheSameClaimTellsItWon() {
-        try (var r = connect("idem-" + UUID.randomUUID())) {
-            var id = r.startRun(graph("a->b")).id();
-            var claim = new Claim("mine");
-            assertThat(r.claimNode(id, "a", claim).claimed()).isTrue();
-            var again = r.claimNode(id, "a", claim);
-            assertThat(again.claimed()).isTrue();
-            assertThat(again.orphanRecovery()).isFalse();
-            assertThat(r.claimNode(id, "a", new Claim("other")).claimed()).isFalse();
         }
     }
 
