@@ -196,11 +196,6 @@ final class Leases {
         }
     }
 
-    /** Stops the heartbeats without revoking: the lease runs out on its own (tests of agent death). */
-    void abandon() {
-        stopHeartbeats();
-    }
-
     /** Stops the heartbeats and revokes the lease, so that its keys go at once. */
     void close() {
         long lease = stopHeartbeats();

@@ -22,8 +22,8 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
     }
 
     /**
-     * Does to the claim what the end of its holder's lease does: etcd deletes the claim key. The
-     * repository's claim watch (when it has subscribers) or its orphan scan then orphans the node.
+     * Does to the claim what the end of its holder's lease does: etcd deletes the claim key. Then
+     * sweeps, as an agent process does when it hears that an instance ended (or periodically).
      */
     @Override
     public void orphan(Repository repository, String runId, String node, Claim claim) {
@@ -31,8 +31,8 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
         if (raw == null) {
             raw = new RawEtcd(ETCD.endpoints());
         }
-        raw.delete(etcd.claimKey(runId, node));
-        etcd.recoverOrphans();
+        raw.delete(new Keys(etcd.settings().namespace()).claim(runId, node));
+        etcd.sweeper.sweep();
     }
 
     @AfterAll

@@ -13,11 +13,12 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.NodeState;
-import io.adagio.core.protocol.NodeTable;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.RunIds;
+import io.adagio.core.protocol.RunView;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
@@ -36,7 +37,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,14 +169,13 @@ public final class MemoryRepository extends ValidatingRepository {
     @Override
     protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
-        var step = step(runId, table -> Protocol.claim(table, nodeName, claim, Instant.now()));
-        return ClaimResult.of(step);
+        return ClaimResult.of(step(runId, new Transition.ClaimNode(nodeName, claim, Instant.now())));
     }
 
     @Override
     protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
-        return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now()))
+        return step(runId, new Transition.FinishNode(nodeName, result, claim, Instant.now()))
                 .node();
     }
 
@@ -188,7 +187,7 @@ public final class MemoryRepository extends ValidatingRepository {
      */
     public Node orphan(String runId, String nodeName) {
         ensureOpen();
-        return step(runId, table -> Protocol.orphan(table, nodeName)).node();
+        return step(runId, new Transition.OrphanNode(nodeName)).node();
     }
 
     @Override
@@ -234,13 +233,20 @@ public final class MemoryRepository extends ValidatingRepository {
         return run;
     }
 
-    /** Runs one protocol step under the run's lock, then publishes its events outside it. */
-    private Step step(String runId, Function<NodeTable, Step> transition) {
+    /**
+     * Runs one protocol step under the run's lock and stores its changes, then publishes its events
+     * outside the lock.
+     */
+    private Step step(String runId, Transition transition) {
         var run = requireRun(runId);
         Step step;
         run.lock.lock();
         try {
-            step = transition.apply(run.table);
+            step = Protocol.apply(run, transition);
+            for (var change : step.changes()) {
+                run.states.put(change.node(), change.after());
+                track(run, change.node(), change.before(), change.after());
+            }
         } finally {
             run.lock.unlock();
         }
@@ -308,14 +314,16 @@ public final class MemoryRepository extends ValidatingRepository {
 
     private record NodeRef(String runId, String node) {}
 
-    /** One run's state. Every field but the immutable ones is guarded by {@link #lock}. */
-    private final class MemoryRun {
+    /**
+     * One run's state, and the view of it the protocol reads. Every field but the immutable ones is
+     * guarded by {@link #lock}.
+     */
+    private final class MemoryRun implements RunView {
         final String id;
         final Instant createdAt;
         final RunGraph graph;
         final ReentrantLock lock = new ReentrantLock();
         final Map<String, NodeState> states;
-        final NodeTable table;
         long completed;
         boolean started;
 
@@ -324,33 +332,26 @@ public final class MemoryRepository extends ValidatingRepository {
             this.createdAt = createdAt;
             this.graph = graph;
             this.states = new HashMap<>(graph.nodes().size() * 2);
-            this.table = new NodeTable() {
-                @Override
-                public String runId() {
-                    return id;
-                }
+        }
 
-                @Override
-                public NodeSpec spec(String node) {
-                    return node == null ? null : graph.node(node);
-                }
+        @Override
+        public String runId() {
+            return id;
+        }
 
-                @Override
-                public List<String> downstream(String node) {
-                    return graph.downstream(node);
-                }
+        @Override
+        public NodeSpec spec(String node) {
+            return graph.node(node);
+        }
 
-                @Override
-                public NodeState get(String node) {
-                    return states.get(node);
-                }
+        @Override
+        public List<String> downstream(String node) {
+            return graph.downstream(node);
+        }
 
-                @Override
-                public void put(String node, NodeState state) {
-                    var before = states.put(node, state);
-                    track(MemoryRun.this, node, before, state);
-                }
-            };
+        @Override
+        public NodeState state(String node) {
+            return states.get(node);
         }
 
         Run snapshot() {
