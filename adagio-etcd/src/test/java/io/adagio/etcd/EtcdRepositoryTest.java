@@ -69,6 +69,17 @@ class EtcdRepositoryTest {
                     .hasMessageContaining(ns + "/runs/" + id)
                     .hasMessageContaining("format 99")
                     .hasMessageContaining("newer Adagio");
+
+            // A record that does not say its format is not one this release wrote either.
+            RawEtcd.get(raw.client
+                    .getKVClient()
+                    .put(
+                            RawEtcd.b(ns + "/runs/" + id),
+                            io.etcd.jetcd.ByteSequence.from(
+                                    future.toBuilder().clearFormat().build().toByteArray())));
+            assertThatThrownBy(() -> r.inspectRun(id))
+                    .isInstanceOf(RepositoryException.StorageFormat.class)
+                    .hasMessageContaining("unknown storage format 0");
         }
     }
 

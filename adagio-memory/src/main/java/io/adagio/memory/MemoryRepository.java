@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each run has its own lock, so steps on different runs proceed in parallel and
  * the steps on one run are serialised (which is what makes exactly one of many concurrent claims
- * win). The protocol rules are {@link Protocol}'s, applied through a {@link NodeTable} view of the
- * run; a step touches only the nodes it changes, and every write adjusts the global counters and
- * the ready/orphaned indexes from the node's old status to its new one, so nothing ever scans a
- * run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
+ * win). The protocol rules are {@link Protocol}'s: the run is the {@link RunView} it reads, and the
+ * {@link io.adagio.core.protocol.Change}s it answers with are stored as they are; a step touches
+ * only the nodes it changes, and every change adjusts the global counters and the ready/orphaned
+ * indexes from the node's old status to its new one, so nothing ever scans a run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
  * released, and {@link Subscription#offer} never blocks, so a slow subscriber holds up nobody.
  */
 public final class MemoryRepository extends ValidatingRepository {
