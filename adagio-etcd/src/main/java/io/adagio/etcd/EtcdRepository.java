@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class EtcdRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdRepository.class);
 
-    private final EtcdSettings settings;
     private final EtcdCalls calls;
     private final Background background = new Background();
     private final Leases leases;
@@ -61,7 +60,6 @@ public final class EtcdRepository extends ValidatingRepository {
 
     private EtcdRepository(Client client, EtcdSettings settings) {
         super(settings.limits());
-        this.settings = settings;
         this.calls = new EtcdCalls(client, settings);
         var keys = new Keys(settings.namespace());
         var writeIds = new WriteIds();
@@ -99,10 +97,6 @@ public final class EtcdRepository extends ValidatingRepository {
      */
     public static EtcdRepository connect(EtcdSettings settings, ClientInterceptor... interceptors) {
         return new EtcdRepository(EtcdClientFactory.connect(settings, interceptors), settings);
-    }
-
-    public EtcdSettings settings() {
-        return settings;
     }
 
     @Override

@@ -15,10 +15,12 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
 
     private static RawEtcd raw;
 
+    private String namespace;
+
     @Override
     protected Repository createRepository() {
-        return EtcdRepository.connect(
-                EtcdSettings.of(ETCD.endpoints()).withNamespace("conformance-" + UUID.randomUUID()));
+        namespace = "conformance-" + UUID.randomUUID();
+        return EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace));
     }
 
     /**
@@ -31,7 +33,7 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
         if (raw == null) {
             raw = new RawEtcd(ETCD.endpoints());
         }
-        raw.delete(new Keys(etcd.settings().namespace()).claim(runId, node));
+        raw.delete(new Keys(namespace).claim(runId, node));
         etcd.sweeper.sweep();
     }
 

@@ -181,11 +181,13 @@ public final class MemoryRepository extends ValidatingRepository {
 
     /**
      * Drops the claim on a RUNNING node, as if its holder had lost its liveness: the node reads
-     * NONE and NODE_ORPHANED is emitted. A node in any other status is left alone.
+     * NONE and NODE_ORPHANED is emitted. A node in any other status is left alone. The memory
+     * backend has no leases (its agents live and die with its process), so only tests stand in for
+     * a lost agent, through {@code MemoryLiveness}.
      *
      * @return the node as it is afterwards
      */
-    public Node orphan(String runId, String nodeName) {
+    Node orphan(String runId, String nodeName) {
         ensureOpen();
         return step(runId, new Transition.OrphanNode(nodeName)).node();
     }

@@ -44,7 +44,7 @@ public final class Protocol {
      *
      * @throws RepositoryException.NotReady when the node is WAITING
      */
-    public static Step claim(RunView run, Transition.ClaimNode t) {
+    private static Step claim(RunView run, Transition.ClaimNode t) {
         var spec = requireSpec(run, t.node());
         var state = run.state(t.node());
         return switch (state.status()) {
@@ -74,7 +74,7 @@ public final class Protocol {
      *
      * @throws RepositoryException.StaleClaim when the claim does not hold the node
      */
-    public static Step finish(RunView run, Transition.FinishNode t) {
+    private static Step finish(RunView run, Transition.FinishNode t) {
         var spec = requireSpec(run, t.node());
         var result = t.result();
         var state = run.state(t.node());
@@ -120,7 +120,7 @@ public final class Protocol {
      * Drops the claim on a RUNNING node whose holder lost its liveness: the node reads NONE and
      * NODE_ORPHANED is emitted. Any other node is left as it is.
      */
-    public static Step orphan(RunView run, Transition.OrphanNode t) {
+    private static Step orphan(RunView run, Transition.OrphanNode t) {
         var spec = requireSpec(run, t.node());
         var state = run.state(t.node());
         if (state.status() != NodeStatus.RUNNING) {
@@ -140,7 +140,7 @@ public final class Protocol {
      * upstream nodes it waits on; anything else (a node promoted already, left unreached, or with
      * inputs still missing) is left as it is.
      */
-    public static Step promote(RunView run, Transition.PromoteNode t) {
+    private static Step promote(RunView run, Transition.PromoteNode t) {
         var spec = requireSpec(run, t.node());
         var state = run.state(t.node());
         if (state.status() != NodeStatus.WAITING || t.inputs().size() < state.waitingOn()) {

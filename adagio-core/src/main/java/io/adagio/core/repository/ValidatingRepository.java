@@ -33,10 +33,6 @@ public abstract class ValidatingRepository implements Repository {
         this.validator = new GraphValidator(limits);
     }
 
-    public final Limits limits() {
-        return validator.limits();
-    }
-
     /** Starts a run of a validated graph: roots READY and announced, every other node WAITING. */
     protected abstract Run start(RunGraph graph);
 
