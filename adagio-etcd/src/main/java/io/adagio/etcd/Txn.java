@@ -113,10 +113,6 @@ record Txn(List<Guard> guards, List<Op> then, List<Op> otherwise) {
             return otherwiseReads++;
         }
 
-        int size() {
-            return Math.max(then.size(), Math.max(guards.size(), otherwise.size()));
-        }
-
         int thenSize() {
             return then.size();
         }
