@@ -519,7 +519,7 @@ public final class AgentPool implements AutoCloseable {
         while (true) {
             try {
                 return operation.get();
-            } catch (RepositoryException.Unavailable e) {
+            } catch (RepositoryException.Retryable e) {
                 if (!keepTrying.getAsBoolean()) {
                     if (stopOnShutdown) {
                         log.debug("not retrying to {}: shutting down", what);

@@ -344,7 +344,7 @@ class AgentPoolTest extends PoolFixture {
         awaitStatus(runId, "x", NodeStatus.RUNNING);
         await().atMost(DEADLINE).until(() -> gate.executions.get() == 1);
 
-        repository.orphan(runId, "x");
+        io.adagio.memory.MemoryLiveness.orphan(repository, runId, "x");
         var run = awaitCompleted(runId);
         assertThat(node(run, "x").attempts())
                 .extracting(Result::conclusion, Result::outputText)
@@ -370,7 +370,7 @@ class AgentPoolTest extends PoolFixture {
                 .build());
         await().atMost(DEADLINE).until(() -> gate.executions.get() == 1);
 
-        repository.orphan(runId, "x");
+        io.adagio.memory.MemoryLiveness.orphan(repository, runId, "x");
         var run = awaitCompleted(runId);
         assertThat(node(run, "x").attempts()).singleElement().satisfies(r -> {
             assertThat(r.conclusion()).isEqualTo(Conclusion.ERROR);

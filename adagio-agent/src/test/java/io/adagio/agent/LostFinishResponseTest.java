@@ -40,7 +40,7 @@ class LostFinishResponseTest extends PoolFixture {
         @Override
         public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
             if (orphaning.getAndDecrement() > 0) {
-                repository.orphan(runId, nodeName);
+                io.adagio.memory.MemoryLiveness.orphan(repository, runId, nodeName);
                 throw new RepositoryException.Unavailable("connection refused");
             }
             var node = repository.finishNode(runId, nodeName, result, claim);

@@ -1,6 +1,5 @@
 package io.adagio.etcd;
 
-import io.adagio.etcd.EtcdStorage.StoredNode;
 import io.adagio.etcd.storage.NodeRecord;
 import java.util.LinkedHashMap;
 import java.util.Map;

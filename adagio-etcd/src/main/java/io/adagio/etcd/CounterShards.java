@@ -2,10 +2,6 @@ package io.adagio.etcd;
 
 import io.adagio.core.model.NodeStatus;
 import io.adagio.etcd.storage.CounterShard;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.PutOption;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,7 +100,7 @@ final class CounterShards {
             add(sum, s);
         }
         return CounterShard.newBuilder()
-                .setFormat(EtcdStorage.FORMAT_VERSION)
+                .setFormat(EtcdStorage.FORMAT)
                 .setRuns(sum[RUNS])
                 .setWaiting(sum[WAITING])
                 .setReady(sum[READY])
@@ -127,17 +123,13 @@ final class CounterShards {
             this.key = key;
         }
 
-        /** Adds the compare and the put of the new totals to a transaction, unless nothing changes. */
-        void stage(long[] delta, List<Cmp> cmps, List<Op> ops) {
-            stage(delta, cmps, ops, null);
-        }
-
         /**
-         * Also adds a read of the shard to {@code elseOps}, so that when the transaction fails the
+         * Adds the compare and the put of the new totals to a transaction, unless nothing changes,
+         * and a read of the shard to its failure branch, so that when the transaction fails the
          * shard's current value comes back with it ({@link #failed}) at no extra request: the shard
          * may have been changed by someone else (merged away when this instance was taken for dead).
          */
-        void stage(long[] delta, List<Cmp> cmps, List<Op> ops, List<Op> elseOps) {
+        void stage(long[] delta, Txn.Builder txn) {
             staged = null;
             elseIndex = -1;
             boolean any = false;
@@ -154,7 +146,7 @@ final class CounterShards {
                 unknown = false;
             }
             staged = value.toBuilder()
-                    .setFormat(EtcdStorage.FORMAT_VERSION)
+                    .setFormat(EtcdStorage.FORMAT)
                     .setRuns(value.getRuns() + delta[RUNS])
                     .setWaiting(value.getWaiting() + delta[WAITING])
                     .setReady(value.getReady() + delta[READY])
@@ -162,12 +154,9 @@ final class CounterShards {
                     .setCompleted(value.getCompleted() + delta[COMPLETED])
                     .setOrphaned(value.getOrphaned() + delta[ORPHANED])
                     .build();
-            cmps.add(new Cmp(Keys.bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)));
-            ops.add(Op.put(Keys.bytes(key), EtcdStorage.encode(staged), PutOption.DEFAULT));
-            if (elseOps != null) {
-                elseIndex = elseOps.size();
-                elseOps.add(Op.get(Keys.bytes(key), io.etcd.jetcd.options.GetOption.DEFAULT));
-            }
+            txn.guard(new Txn.Unchanged(key, modRevision));
+            txn.then(new Txn.Put(key, staged.toByteString()));
+            elseIndex = txn.otherwise(new Txn.Get(key));
         }
 
         /** The transaction's compares failed: take the shard's value from its else branch. */
@@ -186,7 +175,7 @@ final class CounterShards {
                 value = CounterShard.getDefaultInstance();
                 modRevision = 0;
             } else {
-                value = EtcdStorage.decode(kvs.getFirst().getValue(), CounterShard::parseFrom, key);
+                value = EtcdStorage.decode(kvs.getFirst(), CounterShard::parseFrom);
                 modRevision = kvs.getFirst().getModRevision();
             }
         }

@@ -3,25 +3,26 @@ package io.adagio.etcd;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.NodeSpec;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.storage.Downstream;
 import io.adagio.etcd.storage.IndexEntry;
 import io.adagio.etcd.storage.Input;
 import io.adagio.etcd.storage.NodeRecord;
 import io.adagio.wire.WireMapping;
 import io.etcd.jetcd.ByteSequence;
-import java.util.LinkedHashMap;
-import java.util.List;
+import io.etcd.jetcd.KeyValue;
 
-/** Encodes and decodes the stored records (storage.proto), checking their format version. */
+/** Encodes and decodes the stored records (storage.proto), checking their storage format. */
 final class EtcdStorage {
-    /** The storage format this release writes and the newest it reads. */
-    // 2: wide fan-in nodes keep their inputs under per-edge keys until they are READY (Keys.input).
-    static final int FORMAT_VERSION = 2;
+    /**
+     * The storage format this release writes, and the only one it reads. Every record carries it; a
+     * record with another (a later release's, or none at all) is refused with
+     * {@link RepositoryException.StorageFormat} rather than misread.
+     */
+    static final int FORMAT = 1;
 
     /**
      * Nodes with more upstream nodes than this receive their inputs as per-edge keys instead of in
@@ -30,6 +31,12 @@ final class EtcdStorage {
      * cheaper than counting keys, and its contention is bounded by the fan-in.
      */
     static final int WIDE_FAN_IN = 8;
+
+    /**
+     * Records up to this size ride along in index entries (IndexEntry.record) so a claim need not read
+     * them; a bigger one (a wide fan-in node with all its inputs) would double a large write.
+     */
+    static final int MAX_HINT_BYTES = 16 * 1024;
 
     private EtcdStorage() {}
 
@@ -41,43 +48,42 @@ final class EtcdStorage {
         T parse(ByteString bytes) throws InvalidProtocolBufferException;
     }
 
-    static <T extends Message> T decode(ByteSequence value, Parser<T> parser, String key) {
+    /**
+     * @throws RepositoryException.StorageFormat when the value is not a record of this kind, or is
+     *                                           one of another storage format; the message names the key
+     */
+    static <T extends Message> T decode(ByteString value, Parser<T> parser, String key) {
         T m;
         try {
-            m = parser.parse(ByteString.copyFrom(value.getBytes()));
+            m = parser.parse(value);
         } catch (InvalidProtocolBufferException e) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " does not hold an Adagio record", e);
+            throw new RepositoryException.StorageFormat(
+                    "etcd key " + key + " does not hold an Adagio record (" + e.getMessage() + ")", e);
         }
         var format = m.getField(m.getDescriptorForType().findFieldByName("format"));
-        if (format instanceof Integer f && f > FORMAT_VERSION) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " was written in storage format " + f
-                    + " by a newer Adagio; this release reads format " + FORMAT_VERSION + " and older: upgrade it");
+        if (!(format instanceof Integer f) || f != FORMAT) {
+            int f = format instanceof Integer i ? i : 0;
+            throw new RepositoryException.StorageFormat(
+                    f > FORMAT
+                            ? "etcd key " + key + " was written in storage format " + f
+                                    + " by a newer Adagio; this release reads format " + FORMAT + ": upgrade it"
+                            : "etcd key " + key + " holds a record of unknown storage format " + f
+                                    + "; this release reads format " + FORMAT);
         }
         return m;
     }
 
-    /** A node record read from etcd: the parts the protocol works with, and where it was read. */
-    record StoredNode(NodeRecord record, NodeSpec spec, List<String> downstream, NodeState state, long modRevision) {
-        static StoredNode of(NodeRecord r, long modRevision) {
-            var inputs = new LinkedHashMap<String, byte[]>();
-            for (var in : r.getInputsList()) {
-                inputs.put(in.getUpstream(), in.getOutput().toByteArray());
-            }
-            var state = new NodeState(
-                    WireMapping.nodeStatus(r.getStatus()),
-                    r.getAttemptsList().stream().map(WireMapping::fromProto).toList(),
-                    r.hasStartedAtNs() ? Timestamps.fromNanos(r.getStartedAtNs()) : null,
-                    r.hasFinishedAtNs() ? Timestamps.fromNanos(r.getFinishedAtNs()) : null,
-                    inputs,
-                    r.hasClaim() ? WireMapping.fromProto(r.getClaim()) : null,
-                    r.getWaitingOn());
-            return new StoredNode(
-                    r,
-                    WireMapping.fromProto(r.getSpec()),
-                    r.getDownstreamList().stream().map(Downstream::getName).toList(),
-                    state,
-                    modRevision);
-        }
+    static <T extends Message> T decode(ByteSequence value, Parser<T> parser, String key) {
+        // getBytes() is a copy of its own: wrapping it spares a second one.
+        return decode(UnsafeByteOperations.unsafeWrap(value.getBytes()), parser, key);
+    }
+
+    static <T extends Message> T decode(KeyValue kv, Parser<T> parser) {
+        return decode(kv.getValue(), parser, Keys.text(kv.getKey()));
+    }
+
+    static StoredNode node(KeyValue kv) {
+        return StoredNode.of(decode(kv, NodeRecord::parseFrom), kv.getModRevision());
     }
 
     static boolean wideFanIn(NodeRecord r) {
@@ -87,7 +93,7 @@ final class EtcdStorage {
     /** The record with {@code state} in place of the stored state; spec and graph parts are kept. */
     static NodeRecord withState(NodeRecord base, NodeState state, String writeId) {
         var b = base.toBuilder()
-                .setFormat(FORMAT_VERSION)
+                .setFormat(FORMAT)
                 .setStatus(WireMapping.toProto(state.status()))
                 .clearAttempts()
                 .addAllAttempts(
@@ -97,6 +103,7 @@ final class EtcdStorage {
                 .clearInputs()
                 .clearClaim()
                 .setWaitingOn(state.waitingOn())
+                .setOrphanRecovery(state.orphanRecovery())
                 .setLastWrite(writeId);
         if (state.startedAt() != null) {
             b.setStartedAtNs(Timestamps.toNanos(state.startedAt()));
@@ -112,15 +119,9 @@ final class EtcdStorage {
         return b.build();
     }
 
-    /**
-     * Records up to this size ride along in index entries (IndexEntry.record) so a claim need not read
-     * them; a bigger one (a wide fan-in node with all its inputs) would double a large write.
-     */
-    static final int MAX_HINT_BYTES = 16 * 1024;
-
     /** The index entry of {@code event}, carrying {@code record} (as written beside it) when it is small. */
     static IndexEntry indexEntry(Event event, NodeRecord record) {
-        var b = IndexEntry.newBuilder().setFormat(FORMAT_VERSION).setEvent(WireMapping.toProto(event));
+        var b = IndexEntry.newBuilder().setFormat(FORMAT).setEvent(WireMapping.toProto(event));
         if (record != null && record.getSerializedSize() <= MAX_HINT_BYTES) {
             b.setRecord(record);
         }

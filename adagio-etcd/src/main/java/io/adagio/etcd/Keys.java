@@ -23,11 +23,10 @@ import java.nio.charset.StandardCharsets;
  *                                 (watched by agent processes: a delete means a lease, and the
  *                                 claims on it, ended)
  * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
- * tally/&lt;run&gt;/&lt;node&gt;          put with every input delivered to a wide fan-in node (value: its
- *                                 upstream count): its version counts them, read in the delivering
- *                                 transaction; deleted when the node leaves WAITING
+ * tally/&lt;run&gt;/&lt;node&gt;          TallyRecord, put with every input delivered to a wide fan-in node
+ *                                 (it holds the upstream count): its version counts them, read in
+ *                                 the delivering transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
- * journal-applied/&lt;run&gt;       how much of it was applied (written by older releases; now only deleted)
  * </pre>
  */
 final class Keys {
@@ -86,7 +85,7 @@ final class Keys {
         return held() + "running/";
     }
 
-    /** Running entries and claim keys (once watched together; the layout is kept for compatibility). */
+    /** What is held while nodes run: running entries and claim keys. */
     String held() {
         return root + "held/";
     }
@@ -160,10 +159,6 @@ final class Keys {
 
     String journals() {
         return root + "journal/";
-    }
-
-    String journalApplied(String runId) {
-        return root + "journal-applied/" + runId;
     }
 
     /** {run, node} of a key {@code <prefix><run>/<node>}. */

@@ -148,21 +148,36 @@ class EtcdBigAndConcurrentTest {
 
     /**
      * A wide fan-in node is made READY after the commit of its last upstream's finish; should that
-     * process die in between, the node has every input key but is still WAITING. Inspect repairs it.
+     * process die in between, the node has every input key but is still WAITING. Inspect shows it so,
+     * with every input, and writes nothing: the sweep of an agent process promotes it.
      */
     @Test
-    void aWideFanInWhosePromotionWasCutShortIsMadeReadyByInspect() {
+    void aWideFanInWhosePromotionWasCutShortIsShownWaitingByInspectAndPromotedByTheSweep() {
         var r = repository();
         int width = EtcdStorage.WIDE_FAN_IN + 2;
         var run = r.startRun(fanOutFanIn(width));
         // What the upstream finishes leave behind when the last finisher dies before promoting.
         for (int i = 0; i < width; i++) {
             raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
+            raw.put(
+                    namespace + "/tally/" + run.id() + "/sink",
+                    io.adagio.etcd.storage.TallyRecord.newBuilder()
+                            .setFormat(EtcdStorage.FORMAT)
+                            .setExpected(width)
+                            .build());
         }
+        long revision = raw.revision();
         var sink = r.inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.WAITING);
+        assertThat(sink.inputs()).hasSize(width);
+        assertThat(raw.revision()).as("Inspect wrote nothing").isEqualTo(revision);
+
+        r.sweeper.sweep();
+        sink = r.inspectRun(run.id()).node("sink").orElseThrow();
         assertThat(sink.status()).isEqualTo(NodeStatus.READY);
         assertThat(sink.inputs()).hasSize(width);
         assertThat(raw.keys(namespace + "/ready/" + run.id() + "/sink")).hasSize(1);
+        assertThat(raw.keys(namespace + "/tally/")).isEmpty();
         assertThat(r.stats().nodeCounts().ready()).isEqualTo(2); // root and sink
     }
 
@@ -179,7 +194,12 @@ class EtcdBigAndConcurrentTest {
         // Every delivery's input key and tally put, as committed finishes leave them; no promotion.
         for (int i = 0; i < width; i++) {
             raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
-            raw.put(namespace + "/tally/" + run.id() + "/sink", Integer.toString(width));
+            raw.put(
+                    namespace + "/tally/" + run.id() + "/sink",
+                    io.adagio.etcd.storage.TallyRecord.newBuilder()
+                            .setFormat(EtcdStorage.FORMAT)
+                            .setExpected(width)
+                            .build());
         }
         var agent = repository();
         var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
@@ -198,7 +218,7 @@ class EtcdBigAndConcurrentTest {
         assertThat(raw.keys(namespace + "/tally/"))
                 .as("a promoted node's tally is gone")
                 .isEmpty();
-        assertThat(agent.promoteStuckFanIns()).as("nothing left to promote").isZero();
+        assertThat(agent.fanIns.promoteStuck()).as("nothing left to promote").isZero();
     }
 
     @Test

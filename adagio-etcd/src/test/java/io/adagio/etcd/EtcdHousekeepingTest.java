@@ -90,13 +90,14 @@ class EtcdHousekeepingTest {
 
     @Test
     void shardsOfADeadInstanceAreMergedWhenAnotherInstanceGetsItsLease() {
-        var dying = repository(settings());
+        var killable = scope.killable(ETCD.endpoints(), Duration.ofSeconds(2));
+        var dying = killable.repository();
         work(dying);
         work(dying);
         Stats before = dying.stats();
         assertThat(shardKeys()).isNotEmpty().allMatch(k -> k.contains("/stats/") && !k.endsWith("/merged"));
 
-        dying.crashForTests(); // as SIGKILL would: its lease runs out, its instance key goes with it
+        killable.kill(); // as SIGKILL would: its lease runs out, its instance key goes with it
         Awaitility.await("instance key gone")
                 .atMost(DEADLINE)
                 .until(() -> raw.keys(namespace + "/instances/").isEmpty());
@@ -126,8 +127,8 @@ class EtcdHousekeepingTest {
         work(other);
         // As if its lease had lapsed for a moment: its instance key is gone and its shards get merged.
         raw.keys(namespace + "/instances/").forEach(raw::delete);
-        assertThat(other.mergeDeadShards()).isPositive();
-        assertThat(other.mergeDeadShards()).isZero();
+        assertThat(other.merger.merge()).isPositive();
+        assertThat(other.merger.merge()).isZero();
 
         // Its next writes (a claim, then a start) find its shard changed and count on from what is there.
         execute(live, first, "b");

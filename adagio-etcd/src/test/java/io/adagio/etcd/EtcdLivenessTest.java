@@ -19,7 +19,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,8 +76,6 @@ class EtcdLivenessTest {
     void anAgentThatLosesItsLeaseIsToldAndCannotFinishWhatItHeld() {
         var agent = repository();
         var watcher = repository();
-        var lost = new AtomicBoolean();
-        agent.onLivenessLost(() -> lost.set(true));
         var agentInbox = subscribe(agent, "agent-a", EnumSet.of(Event.Type.NODE_READY));
         var watcherInbox = subscribe(watcher, "agent-b", ALL);
         var id = watcher.startRun(graph(List.of(node("a", 0, 2), node("b")), "a->b"))
@@ -87,12 +84,11 @@ class EtcdLivenessTest {
         var held = newClaim();
         assertThat(agent.claimNode(id, "a", held).claimed()).isTrue();
 
-        raw.revoke(agent.leaseId());
+        raw.revoke(raw.leaseOf(namespace + "/agents/agent-a"));
 
-        Awaitility.await().atMost(DEADLINE).untilTrue(lost);
-        assertThat(agentInbox.subscription().isClosed())
-                .as("the lost agent's subscription is closed")
-                .isTrue();
+        Awaitility.await("the lost agent's subscription is closed")
+                .atMost(DEADLINE)
+                .until(() -> agentInbox.subscription().isClosed());
         watcherInbox.awaitOrphaned(id, "a");
         Awaitility.await()
                 .atMost(DEADLINE)
@@ -120,7 +116,8 @@ class EtcdLivenessTest {
 
     @Test
     void claimsOfAnAgentThatStopsHeartbeatingAreOrphanedWithinTheLeaseTtl() {
-        var dying = repository(ETCD.endpoints(), Duration.ofSeconds(2));
+        var killable = scope.killable(ETCD.endpoints(), Duration.ofSeconds(2));
+        var dying = killable.repository();
         var watcher = repository();
         var inbox = subscribe(watcher, "watcher", ALL);
         subscribe(dying, "dying", EnumSet.of(Event.Type.NODE_READY));
@@ -128,7 +125,7 @@ class EtcdLivenessTest {
         assertThat(dying.claimNode(id, "a", newClaim()).claimed()).isTrue();
         assertThat(watcher.listAgents()).extracting(Agent::id).contains("dying");
 
-        dying.crashForTests(); // as SIGKILL would: no revoke, heartbeats just stop
+        killable.kill(); // as SIGKILL would: no revoke, heartbeats just stop
 
         inbox.awaitOrphaned(id, "a");
         assertThat(watcher.inspectRun(id).node("a").orElseThrow().status()).isEqualTo(NodeStatus.NONE);
@@ -143,8 +140,9 @@ class EtcdLivenessTest {
         var id = holder.startRun(graph(List.of(node("a"), node("b")))).id();
         assertThat(holder.claimNode(id, "a", newClaim()).claimed()).isTrue();
 
-        raw.revoke(holder.leaseId()); // every agent is gone: nobody sees the claim key go
-        assertThat(raw.keys(holder.claimKey(id, "a"))).isEmpty();
+        var claimKey = new Keys(namespace).claim(id, "a");
+        raw.revoke(raw.leaseOf(claimKey)); // every agent is gone: nobody sees the claim key go
+        assertThat(raw.keys(claimKey)).isEmpty();
         assertThat(holder.inspectRun(id).node("a").orElseThrow().status()).isEqualTo(NodeStatus.RUNNING);
 
         var late = repository();

@@ -15,24 +15,26 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
 
     private static RawEtcd raw;
 
+    private String namespace;
+
     @Override
     protected Repository createRepository() {
-        return EtcdRepository.connect(
-                EtcdSettings.of(ETCD.endpoints()).withNamespace("conformance-" + UUID.randomUUID()));
+        namespace = "conformance-" + UUID.randomUUID();
+        return EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace));
     }
 
     /**
-     * Does to the claim what the end of its holder's lease does: etcd deletes the claim key. The
-     * repository's claim watch (when it has subscribers) or its orphan scan then orphans the node.
+     * Does to the claim what the end of its holder's lease does: etcd deletes the claim key. Then
+     * sweeps, as an agent process does when it hears that an instance ended (or periodically).
      */
     @Override
-    protected void orphan(Repository repository, String runId, String node, Claim claim) {
+    public void orphan(Repository repository, String runId, String node, Claim claim) {
         var etcd = (EtcdRepository) repository;
         if (raw == null) {
             raw = new RawEtcd(ETCD.endpoints());
         }
-        raw.delete(etcd.claimKey(runId, node));
-        etcd.recoverOrphans();
+        raw.delete(new Keys(namespace).claim(runId, node));
+        etcd.sweeper.sweep();
     }
 
     @AfterAll

@@ -41,15 +41,15 @@ class EtcdRepositoryCostTest {
         }
     }
 
-    private record Counted(EtcdRepository repository, RequestCounter counter) {}
+    private record Counted(EtcdRepository repository, RequestCounter counter, EtcdSettings settings) {}
 
     private Counted counted() {
         var ns = "cost-" + UUID.randomUUID();
         var counter = new RequestCounter(ns);
-        var repository =
-                EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(ns), counter);
+        var settings = EtcdSettings.of(ETCD.endpoints()).withNamespace(ns);
+        var repository = EtcdRepository.connect(settings, counter);
         toClose.add(repository);
-        return new Counted(repository, counter);
+        return new Counted(repository, counter, settings);
     }
 
     /** Layers of five nodes, each node after two of the layer before: every node has degree <= 4. */
@@ -204,7 +204,7 @@ class EtcdRepositoryCostTest {
                     .name());
         }
         assertThat(events).containsExactlyInAnyOrder("c0", "c1", "c2");
-        var other = EtcdRepository.connect(c.repository().settings());
+        var other = EtcdRepository.connect(c.settings());
         toClose.add(other);
         assertThat(other.claimNode(run.id(), "c0", new Claim("elsewhere")).claimed())
                 .isTrue();
@@ -333,7 +333,7 @@ class EtcdRepositoryCostTest {
         var c = counted();
         var subscription =
                 c.repository().subscribe(new Agent("watcher", List.of("debug")), EnumSet.allOf(Event.Type.class));
-        try (var other = EtcdRepository.connect(c.repository().settings())) {
+        try (var other = EtcdRepository.connect(c.settings())) {
             var idle = c.counter().snapshot();
             var run = other.startRun(fanOut(3));
             var event = subscription.poll(Duration.ofSeconds(30)).orElseThrow();

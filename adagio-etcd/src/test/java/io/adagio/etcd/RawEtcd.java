@@ -23,6 +23,10 @@ final class RawEtcd implements AutoCloseable {
         get(client.getKVClient().put(b(key), b(value)));
     }
 
+    void put(String key, com.google.protobuf.Message record) {
+        get(client.getKVClient().put(b(key), ByteSequence.from(record.toByteString())));
+    }
+
     void delete(String key) {
         get(client.getKVClient().delete(b(key)));
     }
@@ -63,6 +67,15 @@ final class RawEtcd implements AutoCloseable {
 
     void compact(long revision) {
         get(client.getKVClient().compact(revision));
+    }
+
+    /** The lease a key is attached to; the key must exist. */
+    long leaseOf(String key) {
+        var kvs = get(client.getKVClient().get(b(key))).getKvs();
+        if (kvs.isEmpty()) {
+            throw new IllegalStateException("no key " + key);
+        }
+        return kvs.getFirst().getLease();
     }
 
     void revoke(long lease) {

@@ -1,12 +1,10 @@
 package io.adagio.memory;
 
-import io.adagio.core.graph.GraphValidator;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
@@ -15,19 +13,19 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.NodeState;
-import io.adagio.core.protocol.NodeTable;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.RunIds;
+import io.adagio.core.protocol.RunView;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
-import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
+import io.adagio.core.repository.ValidatingRepository;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +37,6 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,16 +45,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Concurrency: each run has its own lock, so steps on different runs proceed in parallel and
  * the steps on one run are serialised (which is what makes exactly one of many concurrent claims
- * win). The protocol rules are {@link Protocol}'s, applied through a {@link NodeTable} view of the
- * run; a step touches only the nodes it changes, and every write adjusts the global counters and
- * the ready/orphaned indexes from the node's old status to its new one, so nothing ever scans a
- * run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
+ * win). The protocol rules are {@link Protocol}'s: the run is the {@link RunView} it reads, and the
+ * {@link io.adagio.core.protocol.Change}s it answers with are stored as they are; a step touches
+ * only the nodes it changes, and every change adjusts the global counters and the ready/orphaned
+ * indexes from the node's old status to its new one, so nothing ever scans a run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
  * released, and {@link Subscription#offer} never blocks, so a slow subscriber holds up nobody.
  */
-public final class MemoryRepository implements Repository {
+public final class MemoryRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryRepository.class);
 
-    private final GraphValidator validator;
     private final ConcurrentHashMap<String, MemoryRun> runs = new ConcurrentHashMap<>();
     /** Runs in creation order, for ListRuns without sorting or scanning outside the window. */
     private final ConcurrentSkipListMap<RunKey, MemoryRun> byCreation = new ConcurrentSkipListMap<>();
@@ -80,17 +76,15 @@ public final class MemoryRepository implements Repository {
     }
 
     public MemoryRepository(Limits limits) {
-        this.validator = new GraphValidator(limits);
+        super(limits);
         for (var status : NodeStatus.values()) {
             nodeCounts.put(status, new LongAdder());
         }
     }
 
     @Override
-    public Run startRun(GraphSpec spec) {
+    protected Run start(RunGraph graph) {
         ensureOpen();
-        // Throws before anything is created: a rejected spec changes nothing.
-        RunGraph graph = validator.validate(spec);
         Instant createdAt = nextCreationTime();
         var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph);
         var events = new ArrayList<Event>();
@@ -116,11 +110,11 @@ public final class MemoryRepository implements Repository {
                 graph.nodes().size(),
                 graph.edges().size());
         publish(events);
-        return inspectRun(run.id);
+        return run.snapshot();
     }
 
     @Override
-    public Run inspectRun(String runId) {
+    protected Run inspect(String runId) {
         ensureOpen();
         return requireRun(runId).snapshot();
     }
@@ -173,43 +167,40 @@ public final class MemoryRepository implements Repository {
     }
 
     @Override
-    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+    protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
-        var step = step(runId, table -> Protocol.claim(table, nodeName, claim, Instant.now()));
-        return ClaimResult.of(step);
+        return ClaimResult.of(step(runId, new Transition.ClaimNode(nodeName, claim, Instant.now())));
     }
 
     @Override
-    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
-        return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now()))
+        return step(runId, new Transition.FinishNode(nodeName, result, claim, Instant.now()))
                 .node();
     }
 
     /**
      * Drops the claim on a RUNNING node, as if its holder had lost its liveness: the node reads
-     * NONE and NODE_ORPHANED is emitted. A node in any other status is left alone.
+     * NONE and NODE_ORPHANED is emitted. A node in any other status is left alone. The memory
+     * backend has no leases (its agents live and die with its process), so only tests stand in for
+     * a lost agent, through {@code MemoryLiveness}.
      *
      * @return the node as it is afterwards
      */
-    public Node orphan(String runId, String nodeName) {
+    Node orphan(String runId, String nodeName) {
         ensureOpen();
-        return step(runId, table -> Protocol.orphan(table, nodeName)).node();
+        return step(runId, new Transition.OrphanNode(nodeName)).node();
     }
 
     @Override
-    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+    protected Subscription register(Agent agent, Set<Event.Type> wanted) {
         ensureOpen();
-        if (agent == null || agent.id() == null || agent.id().isEmpty()) {
-            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id");
-        }
-        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         var holder = new Subscription[1];
         var subscription = new Subscription(agent, () -> subscriptions.remove(holder[0]));
         holder[0] = subscription;
         // Register first, then replay what qualifies now: an event produced in between reaches the
         // subscriber twice at worst (harmless: events are hints), never not at all.
-        subscriptions.put(subscription, Set.copyOf(wanted));
+        subscriptions.put(subscription, wanted);
         if (wanted.contains(Event.Type.NODE_READY)) {
             ready.forEach((ref, spec) -> subscription.offer(Event.ready(ref.runId(), spec)));
         }
@@ -244,13 +235,20 @@ public final class MemoryRepository implements Repository {
         return run;
     }
 
-    /** Runs one protocol step under the run's lock, then publishes its events outside it. */
-    private Step step(String runId, Function<NodeTable, Step> transition) {
+    /**
+     * Runs one protocol step under the run's lock and stores its changes, then publishes its events
+     * outside the lock.
+     */
+    private Step step(String runId, Transition transition) {
         var run = requireRun(runId);
         Step step;
         run.lock.lock();
         try {
-            step = transition.apply(run.table);
+            step = Protocol.apply(run, transition);
+            for (var change : step.changes()) {
+                run.states.put(change.node(), change.after());
+                track(run, change.node(), change.before(), change.after());
+            }
         } finally {
             run.lock.unlock();
         }
@@ -318,14 +316,16 @@ public final class MemoryRepository implements Repository {
 
     private record NodeRef(String runId, String node) {}
 
-    /** One run's state. Every field but the immutable ones is guarded by {@link #lock}. */
-    private final class MemoryRun {
+    /**
+     * One run's state, and the view of it the protocol reads. Every field but the immutable ones is
+     * guarded by {@link #lock}.
+     */
+    private final class MemoryRun implements RunView {
         final String id;
         final Instant createdAt;
         final RunGraph graph;
         final ReentrantLock lock = new ReentrantLock();
         final Map<String, NodeState> states;
-        final NodeTable table;
         long completed;
         boolean started;
 
@@ -334,33 +334,26 @@ public final class MemoryRepository implements Repository {
             this.createdAt = createdAt;
             this.graph = graph;
             this.states = new HashMap<>(graph.nodes().size() * 2);
-            this.table = new NodeTable() {
-                @Override
-                public String runId() {
-                    return id;
-                }
+        }
 
-                @Override
-                public NodeSpec spec(String node) {
-                    return node == null ? null : graph.node(node);
-                }
+        @Override
+        public String runId() {
+            return id;
+        }
 
-                @Override
-                public List<String> downstream(String node) {
-                    return graph.downstream(node);
-                }
+        @Override
+        public NodeSpec spec(String node) {
+            return graph.node(node);
+        }
 
-                @Override
-                public NodeState get(String node) {
-                    return states.get(node);
-                }
+        @Override
+        public List<String> downstream(String node) {
+            return graph.downstream(node);
+        }
 
-                @Override
-                public void put(String node, NodeState state) {
-                    var before = states.put(node, state);
-                    track(MemoryRun.this, node, before, state);
-                }
-            };
+        @Override
+        public NodeState state(String node) {
+            return states.get(node);
         }
 
         Run snapshot() {

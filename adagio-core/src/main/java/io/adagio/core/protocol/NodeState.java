@@ -13,7 +13,11 @@ import java.util.Map;
 /**
  * The mutable part of a node as a backend stores it: everything but the spec, plus the number of
  * upstream nodes that have not yet succeeded (so readiness is decided in O(1), not by reading every
- * upstream node). Immutable; transitions return new values.
+ * upstream node). Immutable. Backends make one when a run starts ({@link #initial}) or when they
+ * decode a stored record; every later state comes from {@link Protocol}.
+ *
+ * @param orphanRecovery while RUNNING: the claim took over an orphaned node, so its holder records
+ *                       the lost attempt instead of executing it (told again to a repeated claim)
  */
 public record NodeState(
         NodeStatus status,
@@ -22,7 +26,8 @@ public record NodeState(
         Instant finishedAt,
         Map<String, byte[]> inputs,
         Claim claim,
-        int waitingOn) {
+        int waitingOn,
+        boolean orphanRecovery) {
 
     public NodeState {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -39,32 +44,49 @@ public record NodeState(
                 null,
                 Map.of(),
                 null,
-                upstreamCount);
+                upstreamCount,
+                false);
     }
 
     public Node toNode(NodeSpec spec) {
         return new Node(spec, status, attempts, startedAt, finishedAt, inputs, claim);
     }
 
-    NodeState withStatus(NodeStatus s) {
-        return new NodeState(s, attempts, startedAt, finishedAt, inputs, claim, waitingOn);
-    }
-
     NodeState claimedBy(Claim c, Instant now) {
-        return new NodeState(NodeStatus.RUNNING, attempts, now, null, inputs, c, waitingOn);
+        return new NodeState(NodeStatus.RUNNING, attempts, now, null, inputs, c, waitingOn, status == NodeStatus.NONE);
     }
 
     NodeState withAttempt(Result r, NodeStatus s, Instant finished, Claim keepClaim) {
         var list = new ArrayList<Result>(attempts.size() + 1);
         list.addAll(attempts);
         list.add(r);
-        return new NodeState(s, list, startedAt, finished, inputs, keepClaim, waitingOn);
+        return new NodeState(s, list, startedAt, finished, inputs, keepClaim, waitingOn, false);
     }
 
+    /** With one more upstream's output; READY when it was the last one awaited. */
     NodeState withInput(String upstream, byte[] output) {
         var in = ((InputMap) inputs).with(upstream, output);
         int left = waitingOn - 1;
         var s = left == 0 && status == NodeStatus.WAITING ? NodeStatus.READY : status;
-        return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left);
+        return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left, orphanRecovery);
+    }
+
+    /** With every one of {@code delivered} added to its inputs: READY, waiting on nothing. */
+    NodeState withInputs(Map<String, byte[]> delivered) {
+        var in = (InputMap) inputs;
+        for (var e : delivered.entrySet()) {
+            in = in.with(e.getKey(), e.getValue());
+        }
+        return new NodeState(NodeStatus.READY, attempts, startedAt, finishedAt, in, claim, 0, false);
+    }
+
+    /** Without its claim, which its holder lost: NONE until someone claims it. */
+    NodeState orphaned() {
+        return new NodeState(NodeStatus.NONE, attempts, startedAt, null, inputs, null, waitingOn, false);
+    }
+
+    /** COMPLETED with no attempt: an upstream node failed for good. */
+    NodeState unreached(Instant now) {
+        return new NodeState(NodeStatus.COMPLETED, List.of(), null, now, inputs, null, waitingOn, false);
     }
 }

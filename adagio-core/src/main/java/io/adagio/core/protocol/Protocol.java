@@ -1,26 +1,24 @@
 package io.adagio.core.protocol;
 
-import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
-import io.adagio.core.model.Result;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.repository.RepositoryException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The run protocol of DESIGN §3, written once for every backend: claims, finishes (readiness, input
- * passing, retries, unreached propagation), orphaning and run status. Backends supply atomicity
- * and storage through {@link NodeTable}; nothing here knows how state is kept.
+ * The run protocol, written once for every backend: claims, finishes (readiness, input passing,
+ * retries, unreached propagation), orphaning, promotion of fan-ins whose inputs were kept apart,
+ * and run status. Pure: each {@link Transition} is a function of the nodes it reads through a
+ * {@link RunView}, answered with the {@link Change}s to store and the events to emit. A backend
+ * supplies atomicity and storage; it never builds a node's next state itself.
  */
 public final class Protocol {
     /** The output recorded for an orphaned attempt. */
@@ -28,91 +26,133 @@ public final class Protocol {
 
     private Protocol() {}
 
-    /**
-     * Claims a node. READY and orphaned nodes move to RUNNING under {@code claim}; RUNNING and
-     * COMPLETED nodes are not claimable (no error); WAITING nodes are an error.
-     */
-    public static Step claim(NodeTable table, String nodeName, Claim claim, Instant now) {
-        var spec = requireSpec(table, nodeName);
-        // A claim without an id could never be finished: the node would be stuck RUNNING.
-        if (claim == null || claim.id() == null || claim.id().isEmpty()) {
-            throw new RepositoryException.InvalidRequest("a claim needs a non-empty id");
-        }
-        var state = table.get(nodeName);
-        return switch (state.status()) {
-            case WAITING -> throw new RepositoryException.NotReady(table.runId(), nodeName);
-            case READY, NONE -> {
-                var next = state.claimedBy(claim, now);
-                table.put(nodeName, next);
-                yield new Step(next.toNode(spec), true, state.status() == NodeStatus.NONE, List.of());
-            }
-            case RUNNING, COMPLETED -> new Step(state.toNode(spec), false, false, List.of());
+    /** Applies any transition. */
+    public static Step apply(RunView run, Transition transition) {
+        return switch (transition) {
+            case Transition.ClaimNode t -> claim(run, t);
+            case Transition.FinishNode t -> finish(run, t);
+            case Transition.OrphanNode t -> orphan(run, t);
+            case Transition.PromoteNode t -> promote(run, t);
         };
     }
 
     /**
-     * Records the result of the attempt held by {@code claim} and moves the run on.
+     * Claims a node. READY and orphaned nodes move to RUNNING under the claim; WAITING nodes are an
+     * error; COMPLETED nodes, and RUNNING nodes held by another claim, are not claimable (no error).
+     * A node RUNNING under this very claim id is claimed again without any change, so that an agent
+     * whose claim's answer was lost can ask again and learn that it holds the node.
      *
-     * @throws RepositoryException.StaleClaim     when {@code claim} does not hold the node
-     * @throws RepositoryException.InvalidRequest when the result has no conclusion
+     * @throws RepositoryException.NotReady when the node is WAITING
      */
-    public static Step finish(NodeTable table, String nodeName, Result result, Claim claim, Instant now) {
-        var spec = requireSpec(table, nodeName);
-        if (result == null || result.conclusion() == Conclusion.NONE) {
-            throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL or ERROR");
-        }
-        var state = table.get(nodeName);
+    private static Step claim(RunView run, Transition.ClaimNode t) {
+        var spec = requireSpec(run, t.node());
+        var state = run.state(t.node());
+        return switch (state.status()) {
+            case WAITING -> throw new RepositoryException.NotReady(run.runId(), t.node());
+            case READY, NONE -> {
+                var next = state.claimedBy(t.claim(), t.at());
+                yield new Step(
+                        next.toNode(spec),
+                        true,
+                        next.orphanRecovery(),
+                        List.of(new Change.Update(t.node(), state, next)),
+                        List.of());
+            }
+            case RUNNING -> {
+                boolean same = state.claim() != null
+                        && state.claim().id().equals(t.claim().id());
+                yield new Step(state.toNode(spec), same, same && state.orphanRecovery(), List.of(), List.of());
+            }
+            case COMPLETED -> Step.unchanged(state.toNode(spec));
+        };
+    }
+
+    /**
+     * Records the result of the attempt held by the claim and moves the run on: on success each
+     * WAITING downstream node is handed the output (READY once it has all its inputs); on a failure
+     * the retry rule decides between READY again and COMPLETED with every node below unreached.
+     *
+     * @throws RepositoryException.StaleClaim when the claim does not hold the node
+     */
+    private static Step finish(RunView run, Transition.FinishNode t) {
+        var spec = requireSpec(run, t.node());
+        var result = t.result();
+        var state = run.state(t.node());
         if (state.status() != NodeStatus.RUNNING
                 || state.claim() == null
-                || claim == null
-                || !Objects.equals(state.claim().id(), claim.id())) {
-            throw new RepositoryException.StaleClaim(table.runId(), nodeName, claim == null ? "" : claim.id());
+                || !state.claim().id().equals(t.claim().id())) {
+            throw new RepositoryException.StaleClaim(
+                    run.runId(), t.node(), t.claim().id());
         }
+        var changes = new ArrayList<Change>();
         var events = new ArrayList<Event>();
         NodeState next;
         if (result.conclusion() == Conclusion.SUCCESS) {
-            next = state.withAttempt(result, NodeStatus.COMPLETED, now, state.claim());
-            table.put(nodeName, next);
+            next = state.withAttempt(result, NodeStatus.COMPLETED, t.at(), state.claim());
+            changes.add(new Change.Update(t.node(), state, next));
             byte[] output = result.output();
-            for (var down : table.downstream(nodeName)) {
-                var before = table.get(down);
+            for (var down : run.downstream(t.node())) {
+                var before = run.state(down);
                 // A downstream node already completed was left unreached by another upstream's
                 // failure: it stays as it is, with no inputs.
                 if (before.status() != NodeStatus.WAITING) {
                     continue;
                 }
-                var after = before.withInput(nodeName, output);
-                table.put(down, after);
+                var after = before.withInput(t.node(), output);
+                changes.add(new Change.Delivery(down, t.node(), output, before, after));
                 if (after.status() == NodeStatus.READY) {
-                    events.add(Event.ready(table.runId(), table.spec(down)));
+                    events.add(Event.ready(run.runId(), run.spec(down)));
                 }
             }
         } else if (allowsAnotherAttempt(spec, state, result.conclusion())) {
             next = state.withAttempt(result, NodeStatus.READY, null, null);
-            table.put(nodeName, next);
-            events.add(Event.ready(table.runId(), spec));
+            changes.add(new Change.Update(t.node(), state, next));
+            events.add(Event.ready(run.runId(), spec));
         } else {
-            next = state.withAttempt(result, NodeStatus.COMPLETED, now, state.claim());
-            table.put(nodeName, next);
-            markUnreached(table, nodeName, now);
+            next = state.withAttempt(result, NodeStatus.COMPLETED, t.at(), state.claim());
+            changes.add(new Change.Update(t.node(), state, next));
+            markUnreached(run, t, changes);
         }
-        return new Step(next.toNode(spec), false, false, events);
+        return new Step(next.toNode(spec), false, false, changes, events);
     }
 
     /**
      * Drops the claim on a RUNNING node whose holder lost its liveness: the node reads NONE and
      * NODE_ORPHANED is emitted. Any other node is left as it is.
      */
-    public static Step orphan(NodeTable table, String nodeName) {
-        var spec = requireSpec(table, nodeName);
-        var state = table.get(nodeName);
+    private static Step orphan(RunView run, Transition.OrphanNode t) {
+        var spec = requireSpec(run, t.node());
+        var state = run.state(t.node());
         if (state.status() != NodeStatus.RUNNING) {
-            return new Step(state.toNode(spec), false, false, List.of());
+            return Step.unchanged(state.toNode(spec));
         }
-        var next = new NodeState(
-                NodeStatus.NONE, state.attempts(), state.startedAt(), null, state.inputs(), null, state.waitingOn());
-        table.put(nodeName, next);
-        return new Step(next.toNode(spec), false, false, List.of(Event.orphaned(table.runId(), spec)));
+        var next = state.orphaned();
+        return new Step(
+                next.toNode(spec),
+                false,
+                false,
+                List.of(new Change.Update(t.node(), state, next)),
+                List.of(Event.orphaned(run.runId(), spec)));
+    }
+
+    /**
+     * Makes a WAITING node READY with the inputs it was handed apart, if they are as many as the
+     * upstream nodes it waits on; anything else (a node promoted already, left unreached, or with
+     * inputs still missing) is left as it is.
+     */
+    private static Step promote(RunView run, Transition.PromoteNode t) {
+        var spec = requireSpec(run, t.node());
+        var state = run.state(t.node());
+        if (state.status() != NodeStatus.WAITING || t.inputs().size() < state.waitingOn()) {
+            return Step.unchanged(state.toNode(spec));
+        }
+        var next = state.withInputs(t.inputs());
+        return new Step(
+                next.toNode(spec),
+                false,
+                false,
+                List.of(new Change.Update(t.node(), state, next)),
+                List.of(Event.ready(run.runId(), spec)));
     }
 
     /** Whether a node whose attempt just ended in {@code conclusion} may be attempted again. */
@@ -127,23 +167,23 @@ public final class Protocol {
     }
 
     /** Every node reachable from a failed node completes with no attempts. */
-    private static void markUnreached(NodeTable table, String failed, Instant now) {
+    private static void markUnreached(RunView run, Transition.FinishNode t, List<Change> changes) {
         var seen = new HashSet<String>();
-        var queue = new ArrayDeque<>(table.downstream(failed));
+        var queue = new ArrayDeque<>(run.downstream(t.node()));
         while (!queue.isEmpty()) {
             var name = queue.poll();
             if (!seen.add(name)) {
                 continue;
             }
-            var s = table.get(name);
+            var s = run.state(name);
             // Only WAITING nodes can be downstream of a node that has not succeeded. One already
             // COMPLETED was left unreached by an earlier failure, and so was everything below it:
             // stopping there keeps the cost to the nodes that actually change.
             if (s.status() != NodeStatus.WAITING) {
                 continue;
             }
-            table.put(name, new NodeState(NodeStatus.COMPLETED, List.of(), null, now, s.inputs(), null, s.waitingOn()));
-            queue.addAll(table.downstream(name));
+            changes.add(new Change.Update(name, s, s.unreached(t.at())));
+            queue.addAll(run.downstream(name));
         }
     }
 
@@ -155,10 +195,10 @@ public final class Protocol {
         return anyStarted ? RunStatus.RUNNING : RunStatus.WAITING;
     }
 
-    private static NodeSpec requireSpec(NodeTable table, String nodeName) {
-        var spec = table.spec(nodeName);
+    private static NodeSpec requireSpec(RunView run, String nodeName) {
+        var spec = run.spec(nodeName);
         if (spec == null) {
-            throw RepositoryException.NotFound.node(table.runId(), nodeName);
+            throw RepositoryException.NotFound.node(run.runId(), nodeName);
         }
         return spec;
     }

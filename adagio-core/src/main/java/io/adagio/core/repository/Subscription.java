@@ -60,10 +60,6 @@ public final class Subscription implements AutoCloseable {
         return Optional.ofNullable(event);
     }
 
-    public int pending() {
-        return closed.get() ? 0 : queue.size();
-    }
-
     public boolean isClosed() {
         return closed.get();
     }

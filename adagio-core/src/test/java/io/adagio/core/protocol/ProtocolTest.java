@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class ProtocolTest {
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.123456789Z");
 
-    /** A NodeTable over a HashMap that records every write, to check what a step touches. */
-    static final class Table implements NodeTable {
+    /** A run over a HashMap that stores every step's changes, to check what a step touches. */
+    static final class Table implements RunView {
         final RunGraph graph;
         final Map<String, NodeState> states = new HashMap<>();
         final List<String> writes = new ArrayList<>();
@@ -56,14 +56,41 @@ class ProtocolTest {
         }
 
         @Override
-        public NodeState get(String node) {
+        public NodeState state(String node) {
             return states.get(node);
         }
 
-        @Override
-        public void put(String node, NodeState state) {
-            writes.add(node);
-            states.put(node, state);
+        NodeState get(String node) {
+            return states.get(node);
+        }
+
+        /** Applies a transition and stores its changes, as a backend would. */
+        Step apply(Transition t) {
+            var step = Protocol.apply(this, t);
+            var changed = new java.util.HashSet<String>();
+            for (var c : step.changes()) {
+                assertThat(states.get(c.node()))
+                        .as("the state %s changed from", c.node())
+                        .isSameAs(c.before());
+                assertThat(changed.add(c.node()))
+                        .as("%s changed once", c.node())
+                        .isTrue();
+                writes.add(c.node());
+                states.put(c.node(), c.after());
+            }
+            return step;
+        }
+
+        Step claim(String node, Claim c) {
+            return apply(new Transition.ClaimNode(node, c, NOW));
+        }
+
+        Step finish(String node, Result r, Claim c) {
+            return apply(new Transition.FinishNode(node, r, c, NOW));
+        }
+
+        Step orphan(String node) {
+            return apply(new Transition.OrphanNode(node));
         }
 
         NodeStatus status(String node) {
@@ -88,28 +115,28 @@ class ProtocolTest {
 
     private static Claim claim(Table t, String node) {
         var c = new Claim("c-" + node + "-" + t.writes.size());
-        assertThat(Protocol.claim(t, node, c, NOW).claimed()).isTrue();
+        assertThat(t.claim(node, c).claimed()).isTrue();
         return c;
     }
 
     @Test
-    void aClaimNeedsAnId() {
+    void aRepeatedClaimWithTheSameIdHoldsTheNodeWithoutAnyChange() {
         var t = new Table(spec(List.of(node("a"))));
-        assertThatThrownBy(() -> Protocol.claim(t, "a", null, NOW))
-                .isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(""), NOW))
-                .isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.claim(t, "a", new Claim(null), NOW))
-                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        var c = claim(t, "a");
+        t.writes.clear();
+        var again = t.claim("a", new Claim(c.id()));
+        assertThat(again.claimed()).isTrue();
+        assertThat(again.orphanRecovery()).isFalse();
+        assertThat(again.changes()).isEmpty();
+        assertThat(t.claim("a", new Claim("someone-else")).claimed()).isFalse();
         assertThat(t.writes).isEmpty();
-        assertThat(t.status("a")).isEqualTo(NodeStatus.READY);
     }
 
     @Test
     void aClaimRecordsTheClaimAndStartTime() {
         var t = new Table(spec(List.of(node("a"))));
         var c = new Claim("holder", Map.of("agent", List.of("pool-1")));
-        var step = Protocol.claim(t, "a", c, NOW);
+        var step = t.claim("a", c);
         assertThat(step.claimed()).isTrue();
         assertThat(step.orphanRecovery()).isFalse();
         assertThat(step.events()).isEmpty();
@@ -119,16 +146,24 @@ class ProtocolTest {
     }
 
     @Test
-    void aFinishNeedsAResultWithAConclusion() {
+    void aFinishWithoutAConclusionCannotBeExpressed() {
+        // Requests are checked before any transition is made (ValidatingRepository).
+        assertThatThrownBy(() -> new Transition.FinishNode("a", null, new Claim("c"), NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Transition.FinishNode("a", new Result(null, null, null), new Claim("c"), NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aFinishByAnotherClaimIsStaleAndChangesNothing() {
         var t = new Table(spec(List.of(node("a"))));
-        var c = claim(t, "a");
-        assertThatThrownBy(() -> Protocol.finish(t, "a", null, c, NOW))
-                .isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.finish(t, "a", new Result(null, null, null), c, NOW))
-                .isInstanceOf(RepositoryException.InvalidRequest.class);
-        assertThatThrownBy(() -> Protocol.finish(t, "a", Result.success(""), null, NOW))
-                .isInstanceOf(RepositoryException.StaleClaim.class);
+        claim(t, "a");
+        t.writes.clear();
+        assertThatThrownBy(() -> t.finish("a", Result.success(""), new Claim("other")))
+                .isInstanceOf(RepositoryException.StaleClaim.class)
+                .hasMessageContaining("other");
         assertThat(t.status("a")).isEqualTo(NodeStatus.RUNNING);
+        assertThat(t.writes).isEmpty();
     }
 
     @Test
@@ -137,8 +172,15 @@ class ProtocolTest {
                 spec(List.of(node("a"), node("b"), node("c"), node("d"), node("x")), "a->b", "a->c", "a->d", "x->d"));
         var c = claim(t, "a");
         t.writes.clear();
-        var step = Protocol.finish(t, "a", Result.success("out"), c, NOW);
+        var step = t.finish("a", Result.success("out"), c);
         assertThat(t.writes).containsExactlyInAnyOrder("a", "b", "c", "d");
+        assertThat(step.changes().getFirst()).isInstanceOf(Change.Update.class);
+        assertThat(step.changes().subList(1, 4))
+                .allSatisfy(change -> assertThat(change).isInstanceOfSatisfying(Change.Delivery.class, d -> {
+                    assertThat(d.upstream()).isEqualTo("a");
+                    assertThat(new String(d.output())).isEqualTo("out");
+                    assertThat(d.after().inputs()).containsKey("a");
+                }));
         assertThat(step.events())
                 .containsExactlyInAnyOrder(Event.ready("run-1", node("b")), Event.ready("run-1", node("c")));
         assertThat(t.status("d")).isEqualTo(NodeStatus.WAITING);
@@ -162,14 +204,14 @@ class ProtocolTest {
         var t = new Table(spec(nodes, edges.toArray(String[]::new)));
         var c1 = claim(t, "f1");
         var c2 = claim(t, "f2");
-        Protocol.finish(t, "f1", Result.fail("no"), c1, NOW);
+        t.finish("f1", Result.fail("no"), c1);
         assertThat(t.states).allSatisfy((name, s) -> {
             if (!name.equals("f2")) {
                 assertThat(s.status()).as(name).isEqualTo(NodeStatus.COMPLETED);
             }
         });
         t.writes.clear();
-        Protocol.finish(t, "f2", Result.fail("no"), c2, NOW);
+        t.finish("f2", Result.fail("no"), c2);
         assertThat(t.writes).containsExactly("f2");
     }
 
@@ -177,10 +219,10 @@ class ProtocolTest {
     void aSuccessLeavesAnAlreadyUnreachedDownstreamNodeAlone() {
         var t = new Table(spec(List.of(node("ok"), node("bad"), node("sink")), "ok->sink", "bad->sink"));
         var good = claim(t, "ok");
-        Protocol.finish(t, "bad", Result.error("boom"), claim(t, "bad"), NOW);
+        t.finish("bad", Result.error("boom"), claim(t, "bad"));
         var before = t.get("sink");
         assertThat(before.status()).isEqualTo(NodeStatus.COMPLETED);
-        var step = Protocol.finish(t, "ok", Result.success("late"), good, NOW);
+        var step = t.finish("ok", Result.success("late"), good);
         assertThat(step.events()).isEmpty();
         assertThat(t.get("sink")).isSameAs(before);
     }
@@ -189,7 +231,7 @@ class ProtocolTest {
     void retryAllowanceCountsAttemptsOfTheSameConclusionIncludingTheFirst() {
         var spec = new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(3)));
         var none = NodeState.initial(0);
-        var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0);
+        var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0, false);
         var twoFailsOneError = new NodeState(
                 NodeStatus.RUNNING,
                 List.of(Result.fail(""), Result.error(""), Result.fail("")),
@@ -197,7 +239,8 @@ class ProtocolTest {
                 null,
                 null,
                 null,
-                0);
+                0,
+                false);
         assertThat(Protocol.allowsAnotherAttempt(spec, none, Conclusion.FAIL)).isTrue();
         assertThat(Protocol.allowsAnotherAttempt(spec, oneFail, Conclusion.FAIL))
                 .isTrue();
@@ -214,7 +257,7 @@ class ProtocolTest {
         var t = new Table(
                 spec(List.of(new NodeSpec("a", "debug", Map.of(), Map.of("error", RetryRule.maxAttempts(2))))));
         var c = claim(t, "a");
-        var step = Protocol.finish(t, "a", Result.error("x"), c, NOW);
+        var step = t.finish("a", Result.error("x"), c);
         assertThat(step.node().status()).isEqualTo(NodeStatus.READY);
         assertThat(step.node().claim()).isNull();
         assertThat(step.node().finishedAt()).isNull();
@@ -225,21 +268,22 @@ class ProtocolTest {
     void orphaningLeavesNodesThatAreNotRunningAlone() {
         var t = new Table(spec(List.of(node("a"), node("b")), "a->b"));
         for (var name : List.of("a", "b")) {
-            var step = Protocol.orphan(t, name);
+            var step = t.orphan(name);
             assertThat(step.events()).isEmpty();
         }
         assertThat(t.writes).isEmpty();
         var c = claim(t, "a");
-        var orphaned = Protocol.orphan(t, "a");
+        var orphaned = t.orphan("a");
         assertThat(orphaned.node().status()).isEqualTo(NodeStatus.NONE);
         assertThat(orphaned.node().claim()).isNull();
         assertThat(orphaned.events()).containsExactly(Event.orphaned("run-1", t.spec("a")));
-        assertThat(Protocol.orphan(t, "a").events())
-                .as("orphaning twice emits once")
-                .isEmpty();
-        var recovery = Protocol.claim(t, "a", new Claim("new"), NOW);
+        assertThat(t.orphan("a").events()).as("orphaning twice emits once").isEmpty();
+        var recovery = t.claim("a", new Claim("new"));
         assertThat(recovery.orphanRecovery()).isTrue();
-        assertThatThrownBy(() -> Protocol.finish(t, "a", Result.success(""), c, NOW))
+        assertThat(t.claim("a", new Claim("new")).orphanRecovery())
+                .as("told again to the same claim")
+                .isTrue();
+        assertThatThrownBy(() -> t.finish("a", Result.success(""), c))
                 .isInstanceOf(RepositoryException.StaleClaim.class)
                 .hasMessageContaining(c.id());
     }
@@ -247,13 +291,44 @@ class ProtocolTest {
     @Test
     void unknownNodesAreNotFound() {
         var t = new Table(spec(List.of(node("a"))));
-        assertThatThrownBy(() -> Protocol.claim(t, "zz", new Claim("c"), NOW))
+        assertThatThrownBy(() -> t.claim("zz", new Claim("c")))
                 .isInstanceOf(RepositoryException.NotFound.class)
                 .hasMessageContaining("zz")
                 .hasMessageContaining("run-1");
-        assertThatThrownBy(() -> Protocol.finish(t, "zz", Result.success(""), new Claim("c"), NOW))
+        assertThatThrownBy(() -> t.finish("zz", Result.success(""), new Claim("c")))
                 .isInstanceOf(RepositoryException.NotFound.class);
-        assertThatThrownBy(() -> Protocol.orphan(t, "zz")).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> t.orphan("zz")).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> t.apply(new Transition.PromoteNode("zz", Map.of())))
+                .isInstanceOf(RepositoryException.NotFound.class);
+    }
+
+    /** A fan-in whose inputs a backend kept apart: the deliveries change nothing it stores, promotion does. */
+    @Test
+    void aNodeHandedAllItsInputsApartIsPromotedOnceWithThem() {
+        var t = new Table(spec(List.of(node("u1"), node("u2"), node("sink")), "u1->sink", "u2->sink"));
+        var inputs = new java.util.LinkedHashMap<String, byte[]>();
+        inputs.put("u1", "one".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(t.apply(new Transition.PromoteNode("sink", inputs)).changes())
+                .as("one input of two: not yet")
+                .isEmpty();
+        inputs.put("u2", "two".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var step = t.apply(new Transition.PromoteNode("sink", inputs));
+        assertThat(step.node().status()).isEqualTo(NodeStatus.READY);
+        assertThat(step.node().inputs()).containsOnlyKeys("u1", "u2");
+        assertThat(step.events()).containsExactly(Event.ready("run-1", node("sink")));
+        assertThat(t.get("sink").waitingOn()).isZero();
+        assertThat(t.apply(new Transition.PromoteNode("sink", inputs)).changes())
+                .as("promoted once")
+                .isEmpty();
+    }
+
+    @Test
+    void aNodeLeftUnreachedIsNeverPromoted() {
+        var t = new Table(spec(List.of(node("u1"), node("u2"), node("sink")), "u1->sink", "u2->sink"));
+        t.finish("u1", Result.fail("no"), claim(t, "u1"));
+        var step = t.apply(new Transition.PromoteNode("sink", Map.of("u1", new byte[0], "u2", new byte[0])));
+        assertThat(step.changes()).isEmpty();
+        assertThat(t.status("sink")).isEqualTo(NodeStatus.COMPLETED);
     }
 
     @Test

@@ -1,0 +1,65 @@
+package io.adagio.core.protocol;
+
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Result;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every change of a run the protocol knows, as a value: a backend hands one to
+ * {@link Protocol#apply} and stores the {@link Change}s it answers with. Sealed, so that a backend
+ * handles each kind with an exhaustive {@code switch} (for example, which guard its commit needs).
+ *
+ * <p>Each is about one node, the primary: the one a backend reads first and whose record the
+ * commit guards. Run-wide transitions (cancelling a run, rerunning it) join this set as records of
+ * their own; their answers are {@link Change}s of the same kinds.
+ */
+public sealed interface Transition {
+    /** The primary node. */
+    String node();
+
+    /** An agent claims a READY or orphaned node, or asks again with the claim it already holds. */
+    record ClaimNode(String node, Claim claim, Instant at) implements Transition {
+        public ClaimNode {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /** The holder of the node's claim reports its attempt's result, which has a conclusion. */
+    record FinishNode(String node, Result result, Claim claim, Instant at) implements Transition {
+        public FinishNode {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(at, "at");
+            if (result == null || result.conclusion() == Conclusion.NONE) {
+                // Requests are checked before they get here (ValidatingRepository): this is a bug.
+                throw new IllegalArgumentException("a finished attempt needs a conclusion");
+            }
+        }
+    }
+
+    /** The holder of a RUNNING node's claim lost its liveness: the claim is dropped. */
+    record OrphanNode(String node) implements Transition {
+        public OrphanNode {
+            Objects.requireNonNull(node, "node");
+        }
+    }
+
+    /**
+     * A WAITING node receives in one step every input it was handed outside its state (a backend
+     * that keeps a wide fan-in's inputs under keys of their own, so that its upstream nodes finish
+     * without rewriting one ever-growing record, delivers them this way once they are all there).
+     */
+    record PromoteNode(String node, Map<String, byte[]> inputs) implements Transition {
+        public PromoteNode {
+            Objects.requireNonNull(node, "node");
+            inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs)); // in delivery order
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.adagio.etcd;
+
+import com.google.protobuf.ByteString;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.protocol.Change;
+import io.adagio.core.protocol.Transition;
+import io.adagio.etcd.storage.NodeRecord;
+import io.adagio.etcd.storage.RunningEntry;
+import io.adagio.etcd.storage.TallyRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the changes a protocol step decided into etcd operations: the node records, the indexes
+ * that follow a node's status (ready, orphaned, running, the leased claim key), the inputs and
+ * tallies of wide fan-ins, the stats counters, and the compares that make the whole apply only to
+ * the records the step read. Pure: no etcd client, no clock.
+ */
+final class TransitionPlanner {
+    private final Keys keys;
+
+    TransitionPlanner(Keys keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * What a step writes, and on what condition.
+     *
+     * @param guards  the compares: the run's journal absent, the transition's own condition, every
+     *                record used unchanged
+     * @param writes  puts and deletes, in order (what a journal records, too)
+     * @param tallied wide fan-in nodes handed an input: the transaction reads their tallies after its
+     *                writes, and the last of N deliveries sees version N
+     * @param delta   the change of the stats counters ({@link CounterShards})
+     * @param primary the primary node's record as written, or null when it is not rewritten
+     */
+    record Plan(List<Txn.Guard> guards, List<Txn.Op> writes, List<String> tallied, long[] delta, NodeRecord primary) {
+        /** Operations of the success branch: the writes, then a read of each tally. */
+        int thenSize() {
+            return writes.size() + tallied.size();
+        }
+    }
+
+    /**
+     * @param used     the records the step used, as read (what the commit compares)
+     * @param lease    the lease a claim's key hangs on (claims only)
+     * @param withHints whether ready and orphaned entries carry a copy of the record written beside
+     *                 them (a journal leaves them out; its applier adds them chunk by chunk)
+     */
+    Plan plan(
+            String runId,
+            Transition transition,
+            List<Change> changes,
+            Map<String, StoredNode> used,
+            String writeId,
+            long lease,
+            boolean withHints) {
+        var guards = new ArrayList<Txn.Guard>();
+        // Nothing applies while a big transition of the run is half done.
+        guards.add(new Txn.Absent(keys.journal(runId)));
+        guards.addAll(conditions(runId, transition));
+        // Every record used is compared, a wide fan-in node only handed an input too: its record is
+        // not rewritten by deliveries (they go to per-edge keys), only when it leaves WAITING, so its
+        // upstream nodes still finish concurrently, and none delivers to it once it left.
+        used.forEach((name, stored) -> {
+            if (stored != null) {
+                guards.add(new Txn.Unchanged(keys.node(runId, name), stored.modRevision()));
+            }
+        });
+
+        var writes = new ArrayList<Txn.Op>();
+        var tallied = new ArrayList<String>();
+        long[] delta = new long[CounterShards.FIELDS];
+        NodeRecord primary = null;
+        for (var change : changes) {
+            var name = change.node();
+            var stored = used.get(name);
+            if (change instanceof Change.Delivery d && stored.wideFanIn()) {
+                writes.add(new Txn.Put(keys.input(runId, name, d.upstream()), ByteString.copyFrom(d.output())));
+                var tally = TallyRecord.newBuilder()
+                        .setFormat(EtcdStorage.FORMAT)
+                        .setExpected(stored.record().getUpstreamCount())
+                        .build();
+                // A blind put, so deliveries never conflict; its version counts them.
+                writes.add(new Txn.Put(keys.tally(runId, name), tally.toByteString()));
+                tallied.add(name);
+                continue;
+            }
+            var record = EtcdStorage.withState(stored.record(), change.after(), writeId);
+            if (name.equals(transition.node())) {
+                primary = record;
+            }
+            writes.add(new Txn.Put(keys.node(runId, name), record.toByteString()));
+            indexes(runId, stored, change, record, lease, withHints, writes, delta);
+        }
+        return new Plan(guards, writes, tallied, delta, primary);
+    }
+
+    /** The transition's own condition, beside the records it used being unchanged. */
+    List<Txn.Guard> conditions(String runId, Transition transition) {
+        var claimKey = keys.claim(runId, transition.node());
+        return switch (transition) {
+            // Only once the run's start is complete (its record is written last).
+            case Transition.ClaimNode t -> List.of(new Txn.Present(keys.run(runId)));
+            // Only while the claim's lease lives: a holder that lost it cannot report any more.
+            case Transition.FinishNode t -> List.of(new Txn.Present(claimKey));
+            // Only once the claim's lease has ended.
+            case Transition.OrphanNode t -> List.of(new Txn.Absent(claimKey));
+            case Transition.PromoteNode t -> List.of();
+        };
+    }
+
+    /** The index entries and counters that follow a node from one status to another. */
+    private void indexes(
+            String runId,
+            StoredNode stored,
+            Change change,
+            NodeRecord record,
+            long lease,
+            boolean withHints,
+            List<Txn.Op> writes,
+            long[] delta) {
+        var name = change.node();
+        var from = change.before().status();
+        var to = change.after().status();
+        if (from == to) {
+            return;
+        }
+        if (from == NodeStatus.WAITING && stored.wideFanIn()) {
+            writes.add(new Txn.Delete(keys.tally(runId, name))); // promoted or unreached: nothing more to count
+        }
+        delta[CounterShards.index(from)]--;
+        delta[CounterShards.index(to)]++;
+        switch (from) {
+            case READY -> writes.add(new Txn.Delete(keys.ready(runId, name)));
+            case NONE -> writes.add(new Txn.Delete(keys.orphaned(runId, name)));
+            case RUNNING -> {
+                writes.add(new Txn.Delete(keys.running(runId, name)));
+                writes.add(new Txn.Delete(keys.claim(runId, name)));
+            }
+            case WAITING, COMPLETED -> {}
+        }
+        var hint = withHints ? record : null;
+        switch (to) {
+            case READY ->
+                writes.add(new Txn.Put(
+                        keys.ready(runId, name),
+                        EtcdStorage.indexEntry(Event.ready(runId, stored.spec()), hint)
+                                .toByteString()));
+            case NONE ->
+                writes.add(new Txn.Put(
+                        keys.orphaned(runId, name),
+                        EtcdStorage.indexEntry(Event.orphaned(runId, stored.spec()), hint)
+                                .toByteString()));
+            case RUNNING -> {
+                var claim = change.after().claim();
+                writes.add(new Txn.Put(
+                        keys.running(runId, name),
+                        RunningEntry.newBuilder()
+                                .setFormat(EtcdStorage.FORMAT)
+                                .setClaimId(claim.id())
+                                .setLease(lease)
+                                .build()
+                                .toByteString()));
+                writes.add(new Txn.Put(keys.claim(runId, name), ByteString.copyFromUtf8(claim.id()), lease));
+            }
+            case WAITING, COMPLETED -> {}
+        }
+    }
+}

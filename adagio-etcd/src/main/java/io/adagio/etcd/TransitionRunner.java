@@ -1,0 +1,417 @@
+package io.adagio.etcd;
+
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.protocol.Change;
+import io.adagio.core.protocol.NodeState;
+import io.adagio.core.protocol.Protocol;
+import io.adagio.core.protocol.Step;
+import io.adagio.core.protocol.Transition;
+import io.adagio.core.repository.RepositoryException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one protocol transition on etcd: read the primary node (or take the record at hand), let
+ * {@link Protocol} decide, commit the planned writes in one transaction guarded by the revision of
+ * every record used, and on conflict decide again from the fresh records the failed transaction
+ * returned. A transition with more writes than one transaction holds goes through a journal
+ * ({@link Journals}).
+ */
+final class TransitionRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(TransitionRunner.class);
+    /** At most this many downstream records are read with a claim (a finish would read them anyway). */
+    private static final int MAX_PREFETCH = 16;
+    /** The primary read, then the records a finish compared, in the failure branch. */
+    private static final int SNAPSHOT_READS = 4;
+
+    private final EtcdCalls calls;
+    private final Keys keys;
+    private final Leases leases;
+    private final CounterShards shards;
+    private final Journals journals;
+    private final TransitionPlanner planner;
+    private final WriteIds writeIds;
+    private final int maxTxnOps;
+
+    TransitionRunner(
+            EtcdCalls calls,
+            Keys keys,
+            Leases leases,
+            CounterShards shards,
+            Journals journals,
+            TransitionPlanner planner,
+            WriteIds writeIds) {
+        this.calls = calls;
+        this.keys = keys;
+        this.leases = leases;
+        this.shards = shards;
+        this.journals = journals;
+        this.planner = planner;
+        this.writeIds = writeIds;
+        this.maxTxnOps = calls.settings().maxTxnOps();
+    }
+
+    /**
+     * What a transition did.
+     *
+     * @param lease      the lease a claim hangs on (claims only)
+     * @param committed  the primary's record as it is now, when known (a finish of a claim starts from it)
+     * @param unsettled  wide fan-in nodes handed an input whose count the commit could not see (a
+     *                   journal applied them, or the commit's answer was lost): to look at again
+     * @param complete   wide fan-in nodes the commit found with every input: to promote
+     * @param downstream the primary's downstream records as a claim read them (its finish starts from them)
+     */
+    record Outcome(
+            Step step,
+            long lease,
+            StoredNode committed,
+            List<String> unsettled,
+            List<String> complete,
+            Map<String, StoredNode> downstream) {
+        static Outcome unchanged(Step step, long lease, StoredNode primary) {
+            return new Outcome(step, lease, primary, List.of(), List.of(), Map.of());
+        }
+    }
+
+    /** The primary node with the run, journal and claim markers, in one request. */
+    Snapshot read(String runId, String node) {
+        var txn = new Txn.Builder();
+        for (var op : Snapshot.reads(keys, runId, node)) {
+            txn.then(op);
+        }
+        return Snapshot.of(calls.commit(txn.build()).getGetResponses(), 0);
+    }
+
+    /**
+     * Runs {@code transition} on the run.
+     *
+     * @param start  the primary as already known (a claim hint, the record a claim committed), or
+     *               null to read it first
+     * @param atHand other records already read, used (and compared) only if the protocol needs them
+     */
+    Outcome run(String runId, Transition transition, Snapshot start, Map<String, StoredNode> atHand) {
+        var node = transition.node();
+        var snap = start != null ? start : read(runId, node);
+        var known = new HashMap<>(atHand);
+        long deadline = System.nanoTime()
+                + calls.settings().requestTimeout().multipliedBy(3).toNanos();
+        for (int attempt = 0; ; attempt++) {
+            calls.ensureOpen();
+            if (attempt > 0 && System.nanoTime() > deadline) {
+                throw new RepositoryException.Contention("etcd: gave up on " + describe(transition) + " of node \""
+                        + node + "\" of run \"" + runId + "\" after " + attempt + " conflicting attempts");
+            }
+            if (snap.journal()) {
+                journals.await(runId);
+                snap = read(runId, node);
+                continue;
+            }
+            if (snap.node() == null) {
+                throw snap.runExists()
+                        ? RepositoryException.NotFound.node(runId, node)
+                        : RepositoryException.NotFound.run(runId);
+            }
+            var early = liveness(runId, transition, snap);
+            if (early != null) {
+                return Outcome.unchanged(early, 0, snap.node());
+            }
+            long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
+            var view = new EtcdRunView(runId, snap.node(), known, this::load);
+            if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
+                var downstream = snap.node().downstream();
+                // Each downstream node may take two writes (its record and its ready entry).
+                if (2 * downstream.size() + Txn.RESERVE + 4 > maxTxnOps) {
+                    var locked = locked(runId, transition);
+                    if (locked != null) {
+                        return locked;
+                    }
+                    snap = read(runId, node);
+                    continue;
+                }
+                view.prefetch(downstream);
+            }
+            var step = Protocol.apply(view, transition);
+            if (step.changes().isEmpty()) {
+                return Outcome.unchanged(step, lease, snap.node());
+            }
+            String writeId = writeIds.next();
+            var plan = planner.plan(runId, transition, step.changes(), view.used(), writeId, lease, true);
+            if (plan.guards().size() + 1 > maxTxnOps || plan.thenSize() + Txn.RESERVE > maxTxnOps) {
+                var locked = locked(runId, transition);
+                if (locked != null) {
+                    return locked;
+                }
+                snap = read(runId, node);
+                continue;
+            }
+            var txn = new Txn.Builder().guards(plan.guards()).thenAll(plan.writes());
+            for (var d : plan.tallied()) {
+                // Read in the same transaction, after its own put: the last of the N deliveries sees
+                // version N. O(1), where counting the input keys would be O(inputs) on every finish.
+                txn.then(new Txn.Get(keys.tally(runId, d)));
+            }
+            // A claim also reads the downstream records its finish will need; a finish that fails
+            // gets back the records it compared, so neither reads them in a request of its own.
+            var prefetch = new ArrayList<String>();
+            if (step.claimed()
+                    && snap.node().downstream().size() <= MAX_PREFETCH
+                    && txn.thenSize() + snap.node().downstream().size() + Txn.RESERVE <= maxTxnOps) {
+                for (var d : snap.node().downstream()) {
+                    prefetch.add(d);
+                    txn.then(new Txn.Get(keys.node(runId, d)));
+                }
+            }
+            for (var op : Snapshot.reads(keys, runId, node)) {
+                txn.otherwise(op);
+            }
+            var compared = new ArrayList<String>();
+            if (transition instanceof Transition.FinishNode) {
+                for (var name : view.used().keySet()) {
+                    if (!name.equals(node) && compared.size() + SNAPSHOT_READS + 2 <= maxTxnOps) {
+                        compared.add(name);
+                        txn.otherwise(new Txn.Get(keys.node(runId, name)));
+                    }
+                }
+            }
+            var shard = shards.acquire();
+            TxnResponse response;
+            try {
+                shard.stage(plan.delta(), txn);
+                try {
+                    response = calls.commit(txn.build());
+                } catch (RepositoryException.Unavailable e) {
+                    shard.markUnknown();
+                    if (EtcdErrors.leaseGone(e) && lease != 0) {
+                        leases.lost(lease);
+                        snap = read(runId, node);
+                        continue;
+                    }
+                    // The commit may or may not have applied: look for our write id.
+                    var now = read(runId, node);
+                    if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
+                        return new Outcome(step, lease, now.node(), plan.tallied(), List.of(), Map.of());
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    snap = now;
+                    continue;
+                }
+                if (response.isSucceeded()) {
+                    shard.committed(response.getHeader().getRevision());
+                } else {
+                    shard.failed(response);
+                }
+            } finally {
+                shards.release(shard);
+            }
+            if (response.isSucceeded()) {
+                return committed(step, lease, plan, view, snap.node(), prefetch, response);
+            }
+            LOG.debug("{} of node {} of run {} conflicted; deciding it again", describe(transition), node, runId);
+            var gets = response.getGetResponses();
+            snap = Snapshot.of(gets, 0);
+            known.clear();
+            for (int i = 0; i < compared.size(); i++) {
+                var kvs = gets.get(SNAPSHOT_READS + i).getKvs();
+                known.put(compared.get(i), kvs.isEmpty() ? null : EtcdStorage.node(kvs.getFirst()));
+            }
+        }
+    }
+
+    /**
+     * What the stored markers decide before the protocol is asked: a claim of a run whose start is
+     * not complete, a claim or finish by a claim whose key is gone (its lease ended: it holds
+     * nothing any more), an orphaning of a node whose claim lives. Null when the protocol decides.
+     */
+    private static Step liveness(String runId, Transition transition, Snapshot snap) {
+        var node = snap.node();
+        var state = node.state();
+        boolean heldBy = switch (transition) {
+            case Transition.ClaimNode t -> holds(state, t.claim().id());
+            case Transition.FinishNode t -> holds(state, t.claim().id());
+            default -> false;
+        };
+        return switch (transition) {
+            case Transition.ClaimNode t -> {
+                if (!snap.runRecord()) {
+                    // The run is still starting, or its start was cut short: its nodes are not
+                    // claimable until its record is committed (the commit compares that too).
+                    throw new RepositoryException.NotReady(runId, t.node());
+                }
+                yield heldBy && !snap.claimKey() ? unchanged(node) : null;
+            }
+            case Transition.FinishNode t -> {
+                if (heldBy && !snap.claimKey()) {
+                    throw new RepositoryException.StaleClaim(
+                            runId, t.node(), t.claim().id());
+                }
+                yield null;
+            }
+            case Transition.OrphanNode t ->
+                snap.claimKey() || state.status() != NodeStatus.RUNNING ? unchanged(node) : null;
+            case Transition.PromoteNode t -> null;
+        };
+    }
+
+    private static boolean holds(NodeState state, String claimId) {
+        return state.status() == NodeStatus.RUNNING
+                && state.claim() != null
+                && state.claim().id().equals(claimId);
+    }
+
+    private static Step unchanged(StoredNode node) {
+        return new Step(node.state().toNode(node.spec()), false, false, List.of(), List.of());
+    }
+
+    private Outcome committed(
+            Step step,
+            long lease,
+            TransitionPlanner.Plan plan,
+            EtcdRunView view,
+            StoredNode before,
+            List<String> prefetch,
+            TxnResponse response) {
+        long revision = response.getHeader().getRevision();
+        var committed = before;
+        if (plan.primary() != null) {
+            var after = step.changes().stream()
+                    .filter(c -> c.node().equals(before.name()))
+                    .map(Change::after)
+                    .findFirst()
+                    .orElseThrow();
+            committed = new StoredNode(plan.primary(), before.spec(), before.downstream(), after, revision);
+        }
+        var gets = response.getGetResponses();
+        // The success branch's reads, in order: the tally of each wide node handed an input (read
+        // after this commit's own delivery), then the claim's downstream records.
+        var complete = new ArrayList<String>();
+        int g = 0;
+        for (var d : plan.tallied()) {
+            var tally = gets.get(g++).getKvs();
+            // At least N: promotion checks the input keys themselves, so a tally counted twice (a
+            // journal chunk applied twice) costs a read, never a wrong promotion.
+            if (!tally.isEmpty()
+                    && tally.getFirst().getVersion()
+                            >= view.used().get(d).record().getUpstreamCount()) {
+                complete.add(d);
+            }
+        }
+        var downstream = new HashMap<String, StoredNode>();
+        for (var d : prefetch) {
+            var kvs = gets.get(g++).getKvs();
+            if (!kvs.isEmpty()) {
+                try {
+                    downstream.put(d, EtcdStorage.node(kvs.getFirst()));
+                } catch (RepositoryException.StorageFormat unreadable) {
+                    // Not needed yet: the finish reads it again, and reports it then.
+                }
+            }
+        }
+        return new Outcome(step, lease, committed, List.of(), complete, downstream);
+    }
+
+    /**
+     * A transition with more reads or writes than one transaction may hold, decided under the run's
+     * journal lock on fresh reads.
+     *
+     * @return the outcome, or null when the lock could not be taken or was lost (the caller reads again)
+     */
+    private Outcome locked(String runId, Transition transition) {
+        String writeId = writeIds.next();
+        long lease = leases.current();
+        long lock = journals.lock(runId, writeId, lease);
+        if (lock == 0) {
+            return null;
+        }
+        boolean decided = false;
+        try {
+            var snap = read(runId, transition.node());
+            if (snap.node() == null) {
+                throw RepositoryException.NotFound.node(runId, transition.node());
+            }
+            var early = liveness(runId, transition, snap);
+            if (early != null) {
+                return Outcome.unchanged(early, 0, snap.node());
+            }
+            long claimLease = transition instanceof Transition.ClaimNode ? lease : 0;
+            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load);
+            view.prefetch(snap.node().downstream());
+            var step = Protocol.apply(view, transition);
+            if (step.changes().isEmpty()) {
+                return Outcome.unchanged(step, claimLease, snap.node());
+            }
+            // Without the records' copies in the index entries: the journal's appliers add them.
+            var plan = planner.plan(runId, transition, step.changes(), view.used(), writeId, claimLease, false);
+            decided = journals.decide(
+                    runId, lock, writeId, planner.conditions(runId, transition), plan.writes(), plan.delta());
+            if (!decided) {
+                return null;
+            }
+            journals.apply(runId);
+            return new Outcome(step, claimLease, null, plan.tallied(), List.of(), Map.of());
+        } finally {
+            if (!decided) {
+                journals.unlock(runId, lock);
+            }
+        }
+    }
+
+    /** Reads several nodes of a run: one request per {@code maxTxnOps} nodes, all sent at once. */
+    Map<String, StoredNode> load(String runId, Collection<String> names) {
+        var out = new HashMap<String, StoredNode>();
+        var list = new ArrayList<>(names);
+        // All parts requested at once: a wide fan-out's thousands of records in one round trip's time.
+        var parts = new ArrayList<List<String>>();
+        var reads = new ArrayList<CompletableFuture<List<GetResponse>>>();
+        for (int i = 0; i < list.size(); i += maxTxnOps) {
+            var part = list.subList(i, Math.min(list.size(), i + maxTxnOps));
+            parts.add(part);
+            if (part.size() == 1) {
+                reads.add(calls.kv()
+                        .get(Keys.bytes(keys.node(runId, part.getFirst())))
+                        .thenApply(List::of));
+            } else {
+                var txn = new Txn.Builder();
+                for (var n : part) {
+                    txn.then(new Txn.Get(keys.node(runId, n)));
+                }
+                reads.add(calls.send(txn.build()).thenApply(TxnResponse::getGetResponses));
+            }
+        }
+        for (int p = 0; p < parts.size(); p++) {
+            var part = parts.get(p);
+            var gets = calls.await(reads.get(p));
+            for (int j = 0; j < part.size(); j++) {
+                var kvs = gets.get(j).getKvs();
+                out.put(part.get(j), kvs.isEmpty() ? null : EtcdStorage.node(kvs.getFirst()));
+            }
+        }
+        return out;
+    }
+
+    /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
+    private static boolean touchesDownstream(StoredNode node, Result result) {
+        return result.conclusion() == Conclusion.SUCCESS
+                || !Protocol.allowsAnotherAttempt(node.spec(), node.state(), result.conclusion());
+    }
+
+    private static String describe(Transition transition) {
+        return switch (transition) {
+            case Transition.ClaimNode t -> "claim";
+            case Transition.FinishNode t -> "finish";
+            case Transition.OrphanNode t -> "orphaning";
+            case Transition.PromoteNode t -> "promotion";
+        };
+    }
+}
