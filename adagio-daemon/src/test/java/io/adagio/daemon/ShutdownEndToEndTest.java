@@ -3,6 +3,7 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,8 @@ class ShutdownEndToEndTest {
     void sigtermMidRunRecordsTheRunningNodeAsErrorAndExitsZero() {
         try (var daemon =
                 AdagiodProcess.start("-listen", "127.0.0.1:0", "-shutdown-grace", "500ms", "-log-level", "debug")) {
-            var api = new Api(daemon.awaitApi(Duration.ofSeconds(60)));
-            String id = api.start("""
+            var api = new ApiClient(daemon.awaitApi(Duration.ofSeconds(60)));
+            String id = api.startRun("""
                     {"nodes": [{"name": "forever", "runtime": "debug",
                                 "metadata": {"adagio.arguments.debug.sleep": {"values": ["10m"]}}},
                                {"name": "after", "runtime": "debug"}],
