@@ -65,6 +65,6 @@ record Backoff(Duration initial, Duration max) {
 
     /** Whether the same request, made again later, can succeed. */
     static boolean canPass(RepositoryException e) {
-        return e instanceof RepositoryException.Unavailable;
+        return e.retryable();
     }
 }

@@ -55,9 +55,9 @@ public final class BackendFactory {
                     io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
                     etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
                     etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
-        } catch (RepositoryException.Unavailable e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(EtcdRepository.AUTHENTICATION_FAILED)) {
-                // Retrying cannot fix wrong credentials: say so now.
+        } catch (RepositoryException e) {
+            if (!e.retryable()) {
+                // Retrying cannot fix wrong credentials or data this release cannot read: say so now.
                 repository.close();
                 throw new StartupException(e.getMessage(), e);
             }

@@ -3,14 +3,12 @@ package io.adagio.etcd;
 import static io.adagio.etcd.Keys.bytes;
 import static io.adagio.etcd.Keys.text;
 
-import io.adagio.core.graph.GraphValidator;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
@@ -23,9 +21,9 @@ import io.adagio.core.protocol.RunIds;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.ClaimResult;
-import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
+import io.adagio.core.repository.ValidatingRepository;
 import io.adagio.etcd.EtcdStorage.StoredNode;
 import io.adagio.etcd.storage.AgentRecord;
 import io.adagio.etcd.storage.CounterShard;
@@ -62,7 +60,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -101,7 +98,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Build one with {@link #connect(EtcdSettings, ClientInterceptor...)}.
  */
-public final class EtcdRepository implements Repository {
+public final class EtcdRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdRepository.class);
     private static final int FORMAT = EtcdStorage.FORMAT_VERSION;
     /** Room kept in a transaction for the stats shard and guard operations. */
@@ -110,8 +107,6 @@ public final class EtcdRepository implements Repository {
     private static final int MAX_TXN_BYTES = 1024 * 1024;
 
     private static final int PAGE = 1000;
-    /** How an {@link RepositoryException.Unavailable} caused by etcd refusing the credentials begins. */
-    public static final String AUTHENTICATION_FAILED = "etcd authentication failed";
 
     static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
     static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
@@ -122,7 +117,6 @@ public final class EtcdRepository implements Repository {
     private final KV kv;
     private final EtcdSettings settings;
     private final Keys keys;
-    private final GraphValidator validator;
     private final String instanceId = UUID.randomUUID().toString();
     private final Leases leases;
     private final CounterShards shards;
@@ -146,18 +140,12 @@ public final class EtcdRepository implements Repository {
     private volatile boolean closed;
 
     private EtcdRepository(Client client, EtcdSettings settings) {
+        super(settings.limits());
         this.client = client;
         this.kv = client.getKVClient();
         this.settings = settings;
         this.keys = new Keys(settings.namespace());
-        this.validator = new GraphValidator(settings.limits());
-        this.leases = new Leases(
-                client,
-                settings.leaseTtl(),
-                settings.requestTimeout(),
-                timer,
-                this::onLeaseLost,
-                this::registerInstance);
+        this.leases = new Leases(client, settings, timer, this::onLeaseLost, this::registerInstance);
         // A shard is written only by a registered instance (one whose instance key lives), so that
         // no one takes its shards for a dead instance's; an API process gets its lease this way.
         this.shards = new CounterShards(keys, instanceId, this::loadShard, () -> {
@@ -249,9 +237,8 @@ public final class EtcdRepository implements Repository {
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public Run startRun(GraphSpec spec) {
+    protected Run start(RunGraph graph) {
         ensureOpen();
-        RunGraph graph = validator.validate(spec);
         Instant createdAt = nextCreationTime();
         String runId = RunIds.next(createdAt);
         String writeId = newWriteId();
@@ -361,11 +348,8 @@ public final class EtcdRepository implements Repository {
     }
 
     @Override
-    public Run inspectRun(String runId) {
+    protected Run inspect(String runId) {
         ensureOpen();
-        if (runId == null || runId.isEmpty() || runId.contains("/")) {
-            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
-        }
         for (int attempt = 0; ; attempt++) {
             // The run record, its first page of nodes and the journal marker at one revision.
             var r = await(kv.txn()
@@ -450,7 +434,7 @@ public final class EtcdRepository implements Repository {
                     continue;
                 }
                 try {
-                    out.add(inspectRun(record.getId()));
+                    out.add(inspect(record.getId()));
                 } catch (RepositoryException.NotFound gone) {
                     // deleted meanwhile
                 }
@@ -511,7 +495,7 @@ public final class EtcdRepository implements Repository {
      * whether it won, so a node is never left held by a claim its agent does not know it has.
      */
     @Override
-    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+    protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
         var outcome = transition(
                 Kind.CLAIM,
@@ -529,7 +513,7 @@ public final class EtcdRepository implements Repository {
     }
 
     @Override
-    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
         var ref = claim == null ? null : new ClaimRef(runId, nodeName, claim.id());
         var mine = ref == null ? null : held.get(ref);
@@ -722,12 +706,6 @@ public final class EtcdRepository implements Repository {
             Claim claim,
             Result result,
             Function<EtcdNodeTable, Step> protocol) {
-        if (runId == null || runId.isEmpty() || runId.contains("/")) {
-            throw RepositoryException.NotFound.run(runId == null ? "" : runId);
-        }
-        if (nodeName == null || nodeName.isEmpty() || nodeName.contains("/")) {
-            throw RepositoryException.NotFound.node(runId, nodeName == null ? "" : nodeName);
-        }
         Snapshot snap = null;
         // Records of other nodes already read (a finish's downstream nodes, as its claim or its last
         // failed commit saw them): compared on commit if the protocol uses them, so they may be stale.
@@ -758,7 +736,7 @@ public final class EtcdRepository implements Repository {
                 throw new RepositoryException.Unavailable("the etcd repository is closed");
             }
             if (attempt > 0 && System.nanoTime() > deadline) {
-                throw new RepositoryException.Unavailable(
+                throw new RepositoryException.Contention(
                         "etcd: gave up on " + kind.name().toLowerCase() + " of node \"" + nodeName + "\" of run \""
                                 + runId + "\" after " + attempt + " conflicting attempts");
             }
@@ -794,13 +772,15 @@ public final class EtcdRepository implements Repository {
                 throw new RepositoryException.StaleClaim(runId, nodeName, claim.id());
             }
             if (kind == Kind.CLAIM
-                    && snap.claimKey()
-                    && claim != null
+                    && snap.node().state().status() == NodeStatus.RUNNING
                     && snap.node().state().claim() != null
-                    && claim.id().equals(snap.node().state().claim().id())
-                    && snap.node().state().status() == NodeStatus.RUNNING) {
-                // The same claim again (a retry after an unanswered request): it already holds the node.
-                return new Outcome(replayedClaim(runId, nodeName, snap.node()), leases.currentIfAny(), snap.node());
+                    && claim.id().equals(snap.node().state().claim().id())) {
+                // The same claim again (a retry after an unanswered request). It holds the node while
+                // its claim key lives; without it the lease it hung on ended and the node is lost.
+                var step = snap.claimKey()
+                        ? protocol.apply(new EtcdNodeTable(runId, nodeName, snap.node(), Map.of(), this::loadNodes))
+                        : new Step(snap.node().state().toNode(snap.node().spec()), false, false, List.of());
+                return new Outcome(step, leases.currentIfAny(), snap.node());
             }
             var table = new EtcdNodeTable(runId, nodeName, snap.node(), known, this::loadNodes);
             boolean big = false;
@@ -871,7 +851,7 @@ public final class EtcdRepository implements Repository {
                             .commit());
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
-                    if (isLeaseGone(e) && lease != 0) {
+                    if (EtcdErrors.leaseGone(e) && lease != 0) {
                         leases.lost(lease);
                         snap = readPrimary(runId, nodeName);
                         continue;
@@ -996,9 +976,13 @@ public final class EtcdRepository implements Repository {
                     }
                 }
             }
-        } catch (RepositoryException.Unavailable e) {
+        } catch (RepositoryException e) {
             // The finish itself is committed: a lost promotion is retried in the background rather
             // than reported as a failed finish (which its caller would retry into a StaleClaim).
+            if (!e.retryable()) {
+                LOG.error("promotion of wide fan-in nodes of run {} failed: {}", runId, e.getMessage());
+                return;
+            }
             LOG.info("promotion of wide fan-in nodes of run {} failed ({}); retrying", runId, e.getMessage());
             retryLater(() -> promoteWide(runId, nodes));
         }
@@ -1008,7 +992,11 @@ public final class EtcdRepository implements Repository {
     private void promoteQuietly(String runId, String nodeName) {
         try {
             promote(runId, nodeName);
-        } catch (RepositoryException.Unavailable e) {
+        } catch (RepositoryException e) {
+            if (!e.retryable()) {
+                LOG.error("promotion of node {} of run {} failed: {}", nodeName, runId, e.getMessage());
+                return;
+            }
             LOG.info("promotion of node {} of run {} failed ({}); retrying", nodeName, runId, e.getMessage());
             retryLater(() -> promote(runId, nodeName));
         }
@@ -1056,7 +1044,8 @@ public final class EtcdRepository implements Repository {
                     before.finishedAt(),
                     inputsOf(keys.inputs(runId, nodeName), inputKvs),
                     before.claim(),
-                    0);
+                    0,
+                    false);
             var cmps = new ArrayList<Cmp>();
             cmps.add(new Cmp(bytes(keys.journal(runId)), Cmp.Op.EQUAL, CmpTarget.version(0)));
             cmps.add(new Cmp(
@@ -1094,7 +1083,7 @@ public final class EtcdRepository implements Repository {
                 shards.release(shard);
             }
             if (System.nanoTime() > deadline) {
-                throw new RepositoryException.Unavailable("etcd: gave up promoting node \"" + nodeName + "\" of run \""
+                throw new RepositoryException.Contention("etcd: gave up promoting node \"" + nodeName + "\" of run \""
                         + runId + "\" after conflicting attempts");
             }
         }
@@ -1110,17 +1099,6 @@ public final class EtcdRepository implements Repository {
                     kv0.getValue().getBytes());
         }
         return inputs;
-    }
-
-    private Step replayedClaim(String runId, String nodeName, StoredNode node) {
-        var r = await(kv.get(bytes(keys.running(runId, nodeName))));
-        boolean recovery = !r.getKvs().isEmpty()
-                && EtcdStorage.decode(
-                                r.getKvs().getFirst().getValue(),
-                                RunningEntry::parseFrom,
-                                keys.running(runId, nodeName))
-                        .getOrphanRecovery();
-        return new Step(node.state().toNode(node.spec()), true, recovery, List.of());
     }
 
     /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
@@ -1260,7 +1238,6 @@ public final class EtcdRepository implements Repository {
                                     .setFormat(FORMAT)
                                     .setClaimId(after.claim().id())
                                     .setLease(lease)
-                                    .setOrphanRecovery(from == NodeStatus.NONE)
                                     .build()
                                     .toByteArray(),
                             0);
@@ -1522,7 +1499,7 @@ public final class EtcdRepository implements Repository {
             var journal = EtcdStorage.decode(jk.getFirst().getValue(), Journal::parseFrom, keys.journal(runId));
             if (journal.getOpsCount() == 0) {
                 if (System.nanoTime() > deadline) {
-                    throw new RepositoryException.Unavailable(
+                    throw new RepositoryException.Contention(
                             "run " + runId + " is locked by a transition that does not finish");
                 }
                 pause(20);
@@ -1623,15 +1600,8 @@ public final class EtcdRepository implements Repository {
     // ------------------------------------------------------------------------------------------
 
     @Override
-    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+    protected Subscription register(Agent agent, Set<Event.Type> wanted) {
         ensureOpen();
-        if (agent == null
-                || agent.id() == null
-                || agent.id().isEmpty()
-                || agent.id().contains("/")) {
-            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id without '/'");
-        }
-        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         long lease = leases.current();
         var record = AgentRecord.newBuilder()
                 .setFormat(FORMAT)
@@ -2155,7 +2125,8 @@ public final class EtcdRepository implements Repository {
                         state.finishedAt(),
                         inputsOf(keys.inputs(record.getId(), s.spec().name()), delivered),
                         state.claim(),
-                        state.waitingOn());
+                        state.waitingOn(),
+                        state.orphanRecovery());
             }
             nodes.add(state.toNode(s.spec()));
             for (var d : s.record().getDownstreamList()) {
@@ -2208,15 +2179,6 @@ public final class EtcdRepository implements Repository {
         return instanceId + "-" + writeCounter.incrementAndGet();
     }
 
-    private static boolean isLeaseGone(Throwable e) {
-        for (var t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new RepositoryException.Unavailable("the etcd repository is closed");
@@ -2237,21 +2199,7 @@ public final class EtcdRepository implements Repository {
                             + settings.requestTimeout(),
                     e);
         } catch (ExecutionException e) {
-            var cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof RepositoryException re) {
-                throw re;
-            }
-            if (io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAUTHENTICATED) {
-                throw new RepositoryException.Unavailable(
-                        AUTHENTICATION_FAILED + " at " + String.join(",", settings.addresses())
-                                + (settings.username() == null
-                                        ? " (no user given)"
-                                        : " (user \"" + settings.username() + "\")")
-                                + ": " + cause.getMessage(),
-                        cause);
-            }
-            throw new RepositoryException.Unavailable(
-                    "etcd at " + String.join(",", settings.addresses()) + " failed: " + cause.getMessage(), cause);
+            throw EtcdErrors.classify(e.getCause() == null ? e : e.getCause(), settings);
         }
     }
 

@@ -46,11 +46,11 @@ final class EtcdStorage {
         try {
             m = parser.parse(ByteString.copyFrom(value.getBytes()));
         } catch (InvalidProtocolBufferException e) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " does not hold an Adagio record", e);
+            throw new RepositoryException.StorageFormat("etcd key " + key + " does not hold an Adagio record", e);
         }
         var format = m.getField(m.getDescriptorForType().findFieldByName("format"));
         if (format instanceof Integer f && f > FORMAT_VERSION) {
-            throw new RepositoryException.Unavailable("etcd key " + key + " was written in storage format " + f
+            throw new RepositoryException.StorageFormat("etcd key " + key + " was written in storage format " + f
                     + " by a newer Adagio; this release reads format " + FORMAT_VERSION + " and older: upgrade it");
         }
         return m;
@@ -70,7 +70,8 @@ final class EtcdStorage {
                     r.hasFinishedAtNs() ? Timestamps.fromNanos(r.getFinishedAtNs()) : null,
                     inputs,
                     r.hasClaim() ? WireMapping.fromProto(r.getClaim()) : null,
-                    r.getWaitingOn());
+                    r.getWaitingOn(),
+                    r.getOrphanRecovery());
             return new StoredNode(
                     r,
                     WireMapping.fromProto(r.getSpec()),
@@ -97,6 +98,7 @@ final class EtcdStorage {
                 .clearInputs()
                 .clearClaim()
                 .setWaitingOn(state.waitingOn())
+                .setOrphanRecovery(state.orphanRecovery())
                 .setLastWrite(writeId);
         if (state.startedAt() != null) {
             b.setStartedAtNs(Timestamps.toNanos(state.startedAt()));

@@ -22,6 +22,7 @@ final class Leases {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
 
     private final Client client;
+    private final EtcdSettings settings;
     private final Duration ttl;
     private final Duration requestTimeout;
     private final LongConsumer onLost;
@@ -40,14 +41,14 @@ final class Leases {
      */
     Leases(
             Client client,
-            Duration ttl,
-            Duration requestTimeout,
+            EtcdSettings settings,
             ScheduledExecutorService timer,
             LongConsumer onLost,
             LongConsumer onGranted) {
         this.client = client;
-        this.ttl = ttl;
-        this.requestTimeout = requestTimeout;
+        this.settings = settings;
+        this.ttl = settings.leaseTtl();
+        this.requestTimeout = settings.requestTimeout();
         this.timer = timer;
         this.onLost = onLost;
         this.onGranted = onGranted;
@@ -86,8 +87,11 @@ final class Leases {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RepositoryException.Unavailable("interrupted while granting an etcd lease", e);
-        } catch (Exception e) {
-            throw new RepositoryException.Unavailable("cannot get an etcd lease: " + e.getMessage(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw EtcdErrors.classify(e.getCause() == null ? e : e.getCause(), settings);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new RepositoryException.Unavailable(
+                    "cannot get an etcd lease: etcd did not answer within " + requestTimeout, e);
         }
         id = granted;
         renewedAtNanos = asked;

@@ -72,10 +72,11 @@ class EtcdAuthenticationTest {
     }
 
     @Test
-    void aWrongPasswordIsReportedAsAnAuthenticationFailure() {
+    void aWrongPasswordIsReportedAsAccessDenied() {
         try (var r = EtcdRepository.connect(settings("adagio", "wrong"))) {
             assertThatThrownBy(r::stats)
-                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .isInstanceOf(RepositoryException.AccessDenied.class)
+                    .matches(e -> !((RepositoryException) e).retryable(), "not retryable")
                     .hasMessageContaining("etcd authentication failed")
                     .hasMessageContaining("user \"adagio\"")
                     .hasMessageNotContaining("wrong");
@@ -83,12 +84,22 @@ class EtcdAuthenticationTest {
     }
 
     @Test
-    void withoutCredentialsNothingIsReadable() {
+    void withoutCredentialsNothingIsReadableAndAccessIsDenied() {
         try (var r = EtcdRepository.connect(
                 EtcdSettings.of(ETCD.endpoints()).withNamespace(NAMESPACE).withRequestTimeout(Duration.ofSeconds(5)))) {
             assertThatThrownBy(r::stats)
-                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .isInstanceOf(RepositoryException.AccessDenied.class)
                     .hasMessageContaining("user name is empty");
+        }
+    }
+
+    @Test
+    void aUserOutsideItsNamespaceIsDeniedAccess() {
+        try (var r =
+                EtcdRepository.connect(settings("adagio", "adagio-password").withNamespace("elsewhere"))) {
+            assertThatThrownBy(r::stats)
+                    .isInstanceOf(RepositoryException.AccessDenied.class)
+                    .hasMessageContaining("user \"adagio\"");
         }
     }
 }

@@ -26,7 +26,7 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
      * repository's claim watch (when it has subscribers) or its orphan scan then orphans the node.
      */
     @Override
-    protected void orphan(Repository repository, String runId, String node, Claim claim) {
+    public void orphan(Repository repository, String runId, String node, Claim claim) {
         var etcd = (EtcdRepository) repository;
         if (raw == null) {
             raw = new RawEtcd(ETCD.endpoints());

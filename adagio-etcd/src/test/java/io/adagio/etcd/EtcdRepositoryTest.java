@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** What the etcd backend adds to the conformance suite: namespaces, storage format, settings, idempotent claims. */
+/** What the etcd backend adds to the conformance suite: namespaces, storage format, settings, typed errors. */
 class EtcdRepositoryTest {
     @RegisterExtension
     static final EtcdExtension ETCD = EtcdExtension.singleMember();
@@ -64,22 +64,29 @@ class EtcdRepositoryTest {
                     .getKVClient()
                     .put(RawEtcd.b(ns + "/runs/" + id), io.etcd.jetcd.ByteSequence.from(future.toByteArray())));
             assertThatThrownBy(() -> r.inspectRun(id))
-                    .isInstanceOf(RepositoryException.Unavailable.class)
+                    .isInstanceOf(RepositoryException.StorageFormat.class)
+                    .matches(e -> !((RepositoryException) e).retryable(), "not retryable")
+                    .hasMessageContaining(ns + "/runs/" + id)
                     .hasMessageContaining("format 99")
                     .hasMessageContaining("newer Adagio");
         }
     }
 
     @Test
-    void claimingAgainWithTheSameClaimTellsItWon() {
-        try (var r = connect("idem-" + UUID.randomUUID())) {
+    void aCorruptRecordIsRefusedAsStorageFormatNamingItsKey() {
+        var ns = "corrupt-" + UUID.randomUUID();
+        try (var r = connect(ns);
+                var raw = new RawEtcd(ETCD.endpoints())) {
             var id = r.startRun(graph("a->b")).id();
-            var claim = new Claim("mine");
+            var claim = new Claim("c");
             assertThat(r.claimNode(id, "a", claim).claimed()).isTrue();
-            var again = r.claimNode(id, "a", claim);
-            assertThat(again.claimed()).isTrue();
-            assertThat(again.orphanRecovery()).isFalse();
-            assertThat(r.claimNode(id, "a", new Claim("other")).claimed()).isFalse();
+            raw.put(ns + "/nodes/" + id + "/b", "not a record at all");
+            assertThatThrownBy(() -> r.inspectRun(id))
+                    .isInstanceOf(RepositoryException.StorageFormat.class)
+                    .hasMessageContaining(ns + "/nodes/" + id + "/b")
+                    .hasMessageContaining("does not hold an Adagio record");
+            assertThatThrownBy(() -> r.finishNode(id, "a", io.adagio.core.model.Result.success("x"), claim))
+                    .isInstanceOf(RepositoryException.StorageFormat.class);
         }
     }
 
@@ -106,6 +113,7 @@ class EtcdRepositoryTest {
         try (var r = EtcdRepository.connect(settings)) {
             assertThatThrownBy(r::stats)
                     .isInstanceOf(RepositoryException.Unavailable.class)
+                    .matches(e -> ((RepositoryException) e).retryable(), "retryable")
                     .hasMessageContaining("127.0.0.1:1");
         }
     }

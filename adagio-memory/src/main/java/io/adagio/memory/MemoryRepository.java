@@ -1,12 +1,10 @@
 package io.adagio.memory;
 
-import io.adagio.core.graph.GraphValidator;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
@@ -21,13 +19,12 @@ import io.adagio.core.protocol.RunIds;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.ClaimResult;
-import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
+import io.adagio.core.repository.ValidatingRepository;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,10 +51,9 @@ import org.slf4j.LoggerFactory;
  * run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
  * released, and {@link Subscription#offer} never blocks, so a slow subscriber holds up nobody.
  */
-public final class MemoryRepository implements Repository {
+public final class MemoryRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryRepository.class);
 
-    private final GraphValidator validator;
     private final ConcurrentHashMap<String, MemoryRun> runs = new ConcurrentHashMap<>();
     /** Runs in creation order, for ListRuns without sorting or scanning outside the window. */
     private final ConcurrentSkipListMap<RunKey, MemoryRun> byCreation = new ConcurrentSkipListMap<>();
@@ -80,17 +76,15 @@ public final class MemoryRepository implements Repository {
     }
 
     public MemoryRepository(Limits limits) {
-        this.validator = new GraphValidator(limits);
+        super(limits);
         for (var status : NodeStatus.values()) {
             nodeCounts.put(status, new LongAdder());
         }
     }
 
     @Override
-    public Run startRun(GraphSpec spec) {
+    protected Run start(RunGraph graph) {
         ensureOpen();
-        // Throws before anything is created: a rejected spec changes nothing.
-        RunGraph graph = validator.validate(spec);
         Instant createdAt = nextCreationTime();
         var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph);
         var events = new ArrayList<Event>();
@@ -116,11 +110,11 @@ public final class MemoryRepository implements Repository {
                 graph.nodes().size(),
                 graph.edges().size());
         publish(events);
-        return inspectRun(run.id);
+        return run.snapshot();
     }
 
     @Override
-    public Run inspectRun(String runId) {
+    protected Run inspect(String runId) {
         ensureOpen();
         return requireRun(runId).snapshot();
     }
@@ -173,14 +167,14 @@ public final class MemoryRepository implements Repository {
     }
 
     @Override
-    public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+    protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
         var step = step(runId, table -> Protocol.claim(table, nodeName, claim, Instant.now()));
         return ClaimResult.of(step);
     }
 
     @Override
-    public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
         return step(runId, table -> Protocol.finish(table, nodeName, result, claim, Instant.now()))
                 .node();
@@ -198,18 +192,14 @@ public final class MemoryRepository implements Repository {
     }
 
     @Override
-    public Subscription subscribe(Agent agent, Set<Event.Type> types) {
+    protected Subscription register(Agent agent, Set<Event.Type> wanted) {
         ensureOpen();
-        if (agent == null || agent.id() == null || agent.id().isEmpty()) {
-            throw new RepositoryException.InvalidRequest("a subscribing agent needs a non-empty id");
-        }
-        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         var holder = new Subscription[1];
         var subscription = new Subscription(agent, () -> subscriptions.remove(holder[0]));
         holder[0] = subscription;
         // Register first, then replay what qualifies now: an event produced in between reaches the
         // subscriber twice at worst (harmless: events are hints), never not at all.
-        subscriptions.put(subscription, Set.copyOf(wanted));
+        subscriptions.put(subscription, wanted);
         if (wanted.contains(Event.Type.NODE_READY)) {
             ready.forEach((ref, spec) -> subscription.offer(Event.ready(ref.runId(), spec)));
         }

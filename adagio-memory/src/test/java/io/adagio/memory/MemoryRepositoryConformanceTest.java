@@ -12,7 +12,7 @@ class MemoryRepositoryConformanceTest extends RepositoryConformanceSuite {
     }
 
     @Override
-    protected void orphan(Repository repository, String runId, String node, Claim claim) {
+    public void orphan(Repository repository, String runId, String node, Claim claim) {
         ((MemoryRepository) repository).orphan(runId, node);
     }
 }

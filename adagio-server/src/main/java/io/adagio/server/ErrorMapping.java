@@ -26,19 +26,33 @@ public final class ErrorMapping {
             return e.getStatus();
         }
         if (error instanceof RepositoryException e) {
-            Status status = switch (e) {
-                case RepositoryException.InvalidSpec s -> Status.INVALID_ARGUMENT;
-                case RepositoryException.InvalidRequest s -> Status.INVALID_ARGUMENT;
-                case RepositoryException.NotFound s -> Status.NOT_FOUND;
-                case RepositoryException.NotReady s -> Status.FAILED_PRECONDITION;
-                case RepositoryException.StaleClaim s -> Status.FAILED_PRECONDITION;
-                case RepositoryException.LimitExceeded s -> Status.RESOURCE_EXHAUSTED;
+            return switch (e) {
+                case RepositoryException.InvalidSpec s -> Status.INVALID_ARGUMENT.withDescription(s.getMessage());
+                case RepositoryException.InvalidRequest s -> Status.INVALID_ARGUMENT.withDescription(s.getMessage());
+                case RepositoryException.NotFound s -> Status.NOT_FOUND.withDescription(s.getMessage());
+                case RepositoryException.NotReady s -> Status.FAILED_PRECONDITION.withDescription(s.getMessage());
+                case RepositoryException.StaleClaim s -> Status.FAILED_PRECONDITION.withDescription(s.getMessage());
+                case RepositoryException.LimitExceeded s -> Status.RESOURCE_EXHAUSTED.withDescription(s.getMessage());
                 case RepositoryException.Unavailable s -> {
                     log.warn("backend unavailable: {}", s.getMessage(), s.getCause());
-                    yield Status.UNAVAILABLE;
+                    yield Status.UNAVAILABLE.withDescription(s.getMessage());
+                }
+                case RepositoryException.Contention s -> {
+                    log.warn("backend contention: {}", s.getMessage());
+                    yield Status.UNAVAILABLE.withDescription(s.getMessage());
+                }
+                case RepositoryException.StorageFormat s -> {
+                    // The server's problem, not the client's, and no retry helps until an operator acts.
+                    log.error("the backend holds data this server cannot read: {}", s.getMessage());
+                    yield Status.INTERNAL.withDescription(
+                            "the backend holds data this server cannot read: " + s.getMessage());
+                }
+                case RepositoryException.AccessDenied s -> {
+                    log.error("the backend refused this server's credentials: {}", s.getMessage());
+                    yield Status.UNAVAILABLE.withDescription(
+                            "the backend refused this server's credentials: " + s.getMessage());
                 }
             };
-            return status.withDescription(e.getMessage());
         }
         if (error instanceof com.google.protobuf.InvalidProtocolBufferException e) {
             // A request the protobuf parser refused (bad base64, an unparsable value, a corrupt message).

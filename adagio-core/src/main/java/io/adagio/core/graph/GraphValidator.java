@@ -2,6 +2,7 @@ package io.adagio.core.graph;
 
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Names;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
@@ -13,16 +14,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks a graph spec against the rules of DESIGN §2 and compiles it into a {@link RunGraph}.
  * Every problem is reported together, each naming the node, edge end or retry condition at fault.
  */
 public final class GraphValidator {
-    /** Names become key segments in stores, so they are restricted to a safe alphabet. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,253}");
-
     private final Limits limits;
 
     public GraphValidator(Limits limits) {
@@ -110,16 +107,17 @@ public final class GraphValidator {
         String label = name.isEmpty() ? "node #" + (index + 1) : "node \"" + name + "\"";
         if (name.isEmpty()) {
             problems.add(label + " has an empty name");
-        } else if (!NAME.matcher(name).matches()) {
-            problems.add(label + " has an invalid name: a name is 1-253 characters of A-Z a-z 0-9 . _ -");
+        } else if (!Names.isName(name)) {
+            // Names become key segments in stores, so they are restricted to a safe alphabet.
+            problems.add(label + " has an invalid name: a name is " + Names.NAME_RULE);
         } else if (!names.add(name)) {
             problems.add(label + ": duplicate name, node names must be unique");
         }
         if (node.runtime() == null || node.runtime().isBlank()) {
             problems.add(label + " has no runtime");
-        } else if (!NAME.matcher(node.runtime()).matches()) {
-            problems.add(label + " has an invalid runtime \"" + node.runtime()
-                    + "\": a runtime is 1-253 characters of A-Z a-z 0-9 . _ -");
+        } else if (!Names.isName(node.runtime())) {
+            problems.add(label + " has an invalid runtime " + Names.quote(node.runtime()) + ": a runtime is "
+                    + Names.NAME_RULE);
         }
         for (Map.Entry<String, RetryRule> rule : node.retry().entrySet()) {
             if (RetryCondition.fromKey(rule.getKey()).isEmpty()) {

@@ -14,6 +14,9 @@ import java.util.Map;
  * The mutable part of a node as a backend stores it: everything but the spec, plus the number of
  * upstream nodes that have not yet succeeded (so readiness is decided in O(1), not by reading every
  * upstream node). Immutable; transitions return new values.
+ *
+ * @param orphanRecovery while RUNNING: the claim took over an orphaned node, so its holder records
+ *                       the lost attempt instead of executing it (told again to a repeated claim)
  */
 public record NodeState(
         NodeStatus status,
@@ -22,7 +25,8 @@ public record NodeState(
         Instant finishedAt,
         Map<String, byte[]> inputs,
         Claim claim,
-        int waitingOn) {
+        int waitingOn,
+        boolean orphanRecovery) {
 
     public NodeState {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
@@ -39,7 +43,8 @@ public record NodeState(
                 null,
                 Map.of(),
                 null,
-                upstreamCount);
+                upstreamCount,
+                false);
     }
 
     public Node toNode(NodeSpec spec) {
@@ -47,24 +52,24 @@ public record NodeState(
     }
 
     NodeState withStatus(NodeStatus s) {
-        return new NodeState(s, attempts, startedAt, finishedAt, inputs, claim, waitingOn);
+        return new NodeState(s, attempts, startedAt, finishedAt, inputs, claim, waitingOn, orphanRecovery);
     }
 
     NodeState claimedBy(Claim c, Instant now) {
-        return new NodeState(NodeStatus.RUNNING, attempts, now, null, inputs, c, waitingOn);
+        return new NodeState(NodeStatus.RUNNING, attempts, now, null, inputs, c, waitingOn, status == NodeStatus.NONE);
     }
 
     NodeState withAttempt(Result r, NodeStatus s, Instant finished, Claim keepClaim) {
         var list = new ArrayList<Result>(attempts.size() + 1);
         list.addAll(attempts);
         list.add(r);
-        return new NodeState(s, list, startedAt, finished, inputs, keepClaim, waitingOn);
+        return new NodeState(s, list, startedAt, finished, inputs, keepClaim, waitingOn, false);
     }
 
     NodeState withInput(String upstream, byte[] output) {
         var in = ((InputMap) inputs).with(upstream, output);
         int left = waitingOn - 1;
         var s = left == 0 && status == NodeStatus.WAITING ? NodeStatus.READY : status;
-        return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left);
+        return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left, orphanRecovery);
     }
 }

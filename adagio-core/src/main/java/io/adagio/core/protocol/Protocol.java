@@ -29,8 +29,10 @@ public final class Protocol {
     private Protocol() {}
 
     /**
-     * Claims a node. READY and orphaned nodes move to RUNNING under {@code claim}; RUNNING and
-     * COMPLETED nodes are not claimable (no error); WAITING nodes are an error.
+     * Claims a node. READY and orphaned nodes move to RUNNING under {@code claim}; WAITING nodes are
+     * an error; COMPLETED nodes, and RUNNING nodes held by another claim, are not claimable (no
+     * error). A node RUNNING under this very claim id is claimed again without any change, so that an
+     * agent whose claim's answer was lost can ask again and learn that it holds the node.
      */
     public static Step claim(NodeTable table, String nodeName, Claim claim, Instant now) {
         var spec = requireSpec(table, nodeName);
@@ -46,7 +48,11 @@ public final class Protocol {
                 table.put(nodeName, next);
                 yield new Step(next.toNode(spec), true, state.status() == NodeStatus.NONE, List.of());
             }
-            case RUNNING, COMPLETED -> new Step(state.toNode(spec), false, false, List.of());
+            case RUNNING -> {
+                boolean same = state.claim() != null && state.claim().id().equals(claim.id());
+                yield new Step(state.toNode(spec), same, same && state.orphanRecovery(), List.of());
+            }
+            case COMPLETED -> new Step(state.toNode(spec), false, false, List.of());
         };
     }
 
@@ -110,7 +116,14 @@ public final class Protocol {
             return new Step(state.toNode(spec), false, false, List.of());
         }
         var next = new NodeState(
-                NodeStatus.NONE, state.attempts(), state.startedAt(), null, state.inputs(), null, state.waitingOn());
+                NodeStatus.NONE,
+                state.attempts(),
+                state.startedAt(),
+                null,
+                state.inputs(),
+                null,
+                state.waitingOn(),
+                false);
         table.put(nodeName, next);
         return new Step(next.toNode(spec), false, false, List.of(Event.orphaned(table.runId(), spec)));
     }
@@ -142,7 +155,9 @@ public final class Protocol {
             if (s.status() != NodeStatus.WAITING) {
                 continue;
             }
-            table.put(name, new NodeState(NodeStatus.COMPLETED, List.of(), null, now, s.inputs(), null, s.waitingOn()));
+            table.put(
+                    name,
+                    new NodeState(NodeStatus.COMPLETED, List.of(), null, now, s.inputs(), null, s.waitingOn(), false));
             queue.addAll(table.downstream(name));
         }
     }

@@ -1,9 +1,18 @@
 package io.adagio.core.repository;
 
+import java.util.List;
+
 /**
  * Every error a repository reports. Sealed so that the API layer maps each kind to one status code
- * with an exhaustive {@code switch}; the message is written for the user and never holds a stack
- * trace.
+ * with an exhaustive {@code switch}, and so that a caller decides whether to try again by the type
+ * ({@link #retryable()}), never by the message. The message is written for the user and never holds
+ * a stack trace.
+ *
+ * <p>Three families: the request's fault ({@link NotFound}, {@link NotReady}, {@link InvalidSpec},
+ * {@link LimitExceeded}, {@link StaleClaim}, {@link InvalidRequest}); the store's passing trouble,
+ * which the same request made later can get past ({@link Retryable}: {@link Unavailable},
+ * {@link Contention}); and the store's lasting trouble, which no retry fixes ({@link StorageFormat},
+ * {@link AccessDenied}).
  */
 public abstract sealed class RepositoryException extends RuntimeException
         permits RepositoryException.NotFound,
@@ -12,7 +21,9 @@ public abstract sealed class RepositoryException extends RuntimeException
                 RepositoryException.LimitExceeded,
                 RepositoryException.StaleClaim,
                 RepositoryException.InvalidRequest,
-                RepositoryException.Unavailable {
+                RepositoryException.Retryable,
+                RepositoryException.StorageFormat,
+                RepositoryException.AccessDenied {
 
     protected RepositoryException(String message) {
         super(message);
@@ -20,6 +31,14 @@ public abstract sealed class RepositoryException extends RuntimeException
 
     protected RepositoryException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /**
+     * Whether the same request, made again later and unchanged, can succeed: true exactly for the
+     * {@link Retryable} kinds. Anything else ends the call (or the agent) with its message.
+     */
+    public final boolean retryable() {
+        return this instanceof Retryable;
     }
 
     /** A run or node that does not exist. */
@@ -46,14 +65,14 @@ public abstract sealed class RepositoryException extends RuntimeException
 
     /** A graph spec that breaks the rules; {@link #problems()} lists every problem found. */
     public static final class InvalidSpec extends RepositoryException {
-        private final java.util.List<String> problems;
+        private final List<String> problems;
 
-        public InvalidSpec(java.util.List<String> problems) {
+        public InvalidSpec(List<String> problems) {
             super("invalid graph spec: " + String.join("; ", problems));
-            this.problems = java.util.List.copyOf(problems);
+            this.problems = List.copyOf(problems);
         }
 
-        public java.util.List<String> problems() {
+        public List<String> problems() {
             return problems;
         }
     }
@@ -79,14 +98,62 @@ public abstract sealed class RepositoryException extends RuntimeException
         }
     }
 
-    /** The backing store cannot be reached or refused the operation; the caller may retry. */
-    public static final class Unavailable extends RepositoryException {
+    /**
+     * The store's passing trouble: the request did nothing wrong and, made again later, can succeed.
+     * A caller that retries catches this type.
+     */
+    public abstract static sealed class Retryable extends RepositoryException permits Unavailable, Contention {
+        protected Retryable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The store could not be reached, did not answer in time, or is closed. Whether a write that got
+     * this far was applied is unknown; the protocol's operations are safe to repeat.
+     */
+    public static final class Unavailable extends Retryable {
         public Unavailable(String message, Throwable cause) {
             super(message, cause);
         }
 
         public Unavailable(String message) {
+            super(message, null);
+        }
+    }
+
+    /**
+     * The backend gave up after too many conflicting concurrent writes to the same records (or waiting
+     * for another writer that did not finish); nothing was changed, and trying again later can succeed.
+     */
+    public static final class Contention extends Retryable {
+        public Contention(String message) {
+            super(message, null);
+        }
+    }
+
+    /**
+     * A stored record the backend cannot read: corrupt, not written by Adagio, or written in a
+     * storage format this release does not know (a newer one). Retrying reads the same record again:
+     * an operator must act (upgrade, or repair the store).
+     */
+    public static final class StorageFormat extends RepositoryException {
+        public StorageFormat(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        public StorageFormat(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * The store refused this process's credentials or permissions. Retrying with the same ones cannot
+     * succeed: an operator must fix the configuration.
+     */
+    public static final class AccessDenied extends RepositoryException {
+        public AccessDenied(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

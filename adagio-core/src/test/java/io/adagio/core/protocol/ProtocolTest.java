@@ -189,7 +189,7 @@ class ProtocolTest {
     void retryAllowanceCountsAttemptsOfTheSameConclusionIncludingTheFirst() {
         var spec = new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(3)));
         var none = NodeState.initial(0);
-        var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0);
+        var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0, false);
         var twoFailsOneError = new NodeState(
                 NodeStatus.RUNNING,
                 List.of(Result.fail(""), Result.error(""), Result.fail("")),
@@ -197,7 +197,8 @@ class ProtocolTest {
                 null,
                 null,
                 null,
-                0);
+                0,
+                false);
         assertThat(Protocol.allowsAnotherAttempt(spec, none, Conclusion.FAIL)).isTrue();
         assertThat(Protocol.allowsAnotherAttempt(spec, oneFail, Conclusion.FAIL))
                 .isTrue();

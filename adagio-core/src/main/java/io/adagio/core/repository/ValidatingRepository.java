@@ -1,0 +1,124 @@
+package io.adagio.core.repository;
+
+import io.adagio.core.graph.GraphValidator;
+import io.adagio.core.graph.Limits;
+import io.adagio.core.graph.RunGraph;
+import io.adagio.core.model.Agent;
+import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Event;
+import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Names;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The one front door of every backend: each request is checked here, once, before a backend sees
+ * it, so that all backends refuse the same requests with the same errors and none can forget a
+ * check. A backend implements the protected hooks, which receive only checked arguments: a spec
+ * arrives as a {@link RunGraph}, which only {@link GraphValidator} makes.
+ *
+ * <p>The rules: a spec must pass {@link GraphValidator} with the backend's {@link Limits}; agent
+ * and claim ids are {@value Names#ID_RULE} ({@link RepositoryException.InvalidRequest} naming the
+ * id otherwise); a result must have a conclusion; a run id or node name that could not exist (not
+ * {@value Names#NAME_RULE}) is {@link RepositoryException.NotFound}, as an unknown one is.
+ */
+public abstract class ValidatingRepository implements Repository {
+    private final GraphValidator validator;
+
+    protected ValidatingRepository(Limits limits) {
+        this.validator = new GraphValidator(limits);
+    }
+
+    public final Limits limits() {
+        return validator.limits();
+    }
+
+    /** Starts a run of a validated graph: roots READY and announced, every other node WAITING. */
+    protected abstract Run start(RunGraph graph);
+
+    /** The run with the well-formed id {@code runId}. */
+    protected abstract Run inspect(String runId);
+
+    /** Claims a node; the run id and node name are well-formed, the claim id valid. */
+    protected abstract ClaimResult claim(String runId, String node, Claim claim);
+
+    /** Finishes a node; the run id and node name are well-formed, the claim id valid, the result concluded. */
+    protected abstract Node finish(String runId, String node, Result result, Claim claim);
+
+    /** Subscribes an agent with a valid id to {@code types} (a set of its own). */
+    protected abstract Subscription register(Agent agent, Set<Event.Type> types);
+
+    @Override
+    public final Run startRun(GraphSpec spec) {
+        if (spec == null) {
+            throw new RepositoryException.InvalidRequest("a run needs a graph spec");
+        }
+        // Throws before the backend is asked anything: a rejected spec changes nothing.
+        return start(validator.validate(spec));
+    }
+
+    @Override
+    public final Run inspectRun(String runId) {
+        requireRunId(runId);
+        return inspect(runId);
+    }
+
+    @Override
+    public final ClaimResult claimNode(String runId, String nodeName, Claim claim) {
+        requireClaim(claim);
+        requireNode(runId, nodeName);
+        return claim(runId, nodeName, claim);
+    }
+
+    @Override
+    public final Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+        if (result == null || result.conclusion() == Conclusion.NONE) {
+            throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL or ERROR");
+        }
+        requireClaim(claim);
+        requireNode(runId, nodeName);
+        return finish(runId, nodeName, result, claim);
+    }
+
+    @Override
+    public final Subscription subscribe(Agent agent, Set<Event.Type> types) {
+        if (agent == null) {
+            throw new RepositoryException.InvalidRequest("a subscription needs an agent");
+        }
+        if (!Names.isId(agent.id())) {
+            throw new RepositoryException.InvalidRequest(
+                    "agent id " + Names.quote(agent.id()) + " is invalid: an agent id is " + Names.ID_RULE);
+        }
+        var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
+        return register(agent, wanted);
+    }
+
+    private static void requireClaim(Claim claim) {
+        if (claim == null) {
+            throw new RepositoryException.InvalidRequest("a claim is needed");
+        }
+        if (!Names.isId(claim.id())) {
+            // A claim without a usable id could never be finished: the node would be stuck RUNNING.
+            throw new RepositoryException.InvalidRequest(
+                    "claim id " + Names.quote(claim.id()) + " is invalid: a claim id is " + Names.ID_RULE);
+        }
+    }
+
+    private static void requireRunId(String runId) {
+        if (!Names.isName(runId)) {
+            throw new RepositoryException.NotFound("run " + Names.quote(runId) + " not found");
+        }
+    }
+
+    private static void requireNode(String runId, String nodeName) {
+        requireRunId(runId);
+        if (!Names.isName(nodeName)) {
+            throw new RepositoryException.NotFound(
+                    "node " + Names.quote(nodeName) + " not found in run \"" + runId + "\"");
+        }
+    }
+}
