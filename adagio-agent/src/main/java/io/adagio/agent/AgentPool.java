@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * arguments are read, its function runs, and its result is recorded. A missing or malformed
  * argument, or anything the runtime throws, is recorded as an ERROR attempt saying what went
  * wrong. The repository refusing a claim or finish (not ready, stale claim, not found) is logged
- * and skipped; an unavailable repository is retried with backoff. If the repository ends the
- * pool's subscription and then refuses a new one for good, the pool stops by itself
- * ({@link #awaitTermination}).
+ * and skipped; an unavailable or busy repository is retried with backoff; a record the store cannot
+ * read, or refused credentials, ends that claim or result with an ERROR line (retrying cannot mend
+ * them). If the repository ends the pool's subscription and then refuses a new one for good, the
+ * pool stops by itself ({@link #awaitTermination}).
  *
  * <p>When recording a result takes a while (a remote repository: a round trip or more), it is
  * recorded in the background while its worker takes its next node (at most one result in flight

@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pool's one retry policy, for claims, results and subscriptions alike: an operation that failed
- * with an error that can pass (the repository unreachable) is tried again after a pause that starts
- * at {@code initial} and doubles up to {@code max}, for as long as the caller's {@link Patience}
- * lasts. Any other error is thrown at once: trying again cannot mend a refusal.
+ * with an error that can pass ({@linkplain RepositoryException#retryable() retryable}: the repository
+ * unreachable or too busy) is tried again after a pause that starts at {@code initial} and doubles up
+ * to {@code max}, for as long as the caller's {@link Patience} lasts. Any other error is thrown at
+ * once: trying again cannot mend a refusal, a record the store cannot read, or refused credentials.
  */
 record Backoff(Duration initial, Duration max) {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
@@ -47,8 +48,9 @@ record Backoff(Duration initial, Duration max) {
                     throw e;
                 }
                 log.warn(
-                        "could not {}: repository unavailable ({}); retrying in {}",
+                        "could not {}: repository {} ({}); retrying in {}",
                         what,
+                        e instanceof RepositoryException.Contention ? "busy" : "unavailable",
                         e.getMessage(),
                         Durations.format(delay));
                 patience.pause(delay);
@@ -66,5 +68,13 @@ record Backoff(Duration initial, Duration max) {
     /** Whether the same request, made again later, can succeed. */
     static boolean canPass(RepositoryException e) {
         return e.retryable();
+    }
+
+    /**
+     * Whether the error is the store's lasting trouble, which only an operator can end (a record it
+     * cannot read, refused credentials): logged as an ERROR, not as a refusal of one request.
+     */
+    static boolean needsOperator(RepositoryException e) {
+        return e instanceof RepositoryException.StorageFormat || e instanceof RepositoryException.AccessDenied;
     }
 }

@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims the node an event announced, under a fresh claim id that names this agent. While the
- * repository is unavailable the claim is retried until shutdown; losing it to another agent, or the
- * repository refusing it, is no error: the event was only a hint.
+ * repository is unavailable (or busy) the claim is retried until shutdown: repeating a claim with the
+ * same id is safe, and a repeat whose first try applied unseen is answered as claimed (and as an
+ * orphan recovery if the first one was). Losing the node to another agent, or the repository
+ * refusing the claim, is no error: the event was only a hint. Any other error ends this claim.
  */
 final class Claimer {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
@@ -53,24 +55,17 @@ final class Claimer {
         } catch (RepositoryException e) {
             if (Backoff.canPass(e)) {
                 log.debug("not retrying to claim node \"{}\" of run {}: shutting down", name, runId);
+            } else if (Backoff.needsOperator(e)) {
+                log.error("could not claim node \"{}\" of run {}: {}", name, runId, e.getMessage());
             } else {
                 log.warn("could not claim node \"{}\" of run {}: {}", name, runId, e.getMessage());
             }
             return Optional.empty();
         }
-        // A retried claim whose first try succeeded unseen reports claimed=false but holds our claim.
-        boolean ours = claimed.claimed() || holds(claimed.node(), claim);
-        if (!ours) {
+        if (!claimed.claimed()) {
             log.trace("node {} of run {} was taken by another agent", name, runId);
             return Optional.empty();
         }
-        // If that unseen claim recovered an orphan we cannot tell any more; an orphan event says it
-        // probably did, and not executing is the choice that never runs an attempt twice.
-        boolean orphan = claimed.orphanRecovery() || (!claimed.claimed() && event.type() == Event.Type.NODE_ORPHANED);
-        return Optional.of(new Claimed(claimed.node(), claim, orphan));
-    }
-
-    private static boolean holds(Node node, Claim claim) {
-        return node.claim() != null && claim.id().equals(node.claim().id());
+        return Optional.of(new Claimed(claimed.node(), claim, claimed.orphanRecovery()));
     }
 }

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records attempts' results: finishes the node, retrying while the repository is unavailable (until
- * shutdown's deadline), and tells a finish whose answer was lost (the retry is then refused as a
- * stale claim, though the first try applied) from a claim that really went stale. Counts what it
+ * Records attempts' results: finishes the node, retrying while the repository is unavailable or busy
+ * (until shutdown's deadline), and tells a finish whose answer was lost (the retry is then refused as
+ * a stale claim, though the first try applied) from a claim that really went stale. Any other error
+ * drops the result with a log line (an ERROR when the store needs an operator). Counts what it
  * recorded and how long recording takes.
  */
 final class ResultRecorder {
@@ -114,7 +115,11 @@ final class ResultRecorder {
                     result.conclusion());
             return false;
         } catch (RepositoryException e) {
-            log.warn("could not record the result of {}: {}", execution.describe(), e.getMessage());
+            if (Backoff.needsOperator(e)) {
+                log.error("could not record the result of {}: {}", execution.describe(), e.getMessage());
+            } else {
+                log.warn("could not record the result of {}: {}", execution.describe(), e.getMessage());
+            }
             return false;
         } catch (InterruptedException e) {
             log.warn("gave up recording the result of {}: interrupted", execution.describe());
