@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** SIGTERM while a node runs: graceful shutdown (DESIGN §6) and exit code 0. */
+/** SIGTERM while a node runs: graceful shutdown (the node recorded as shut down) and exit code 0. */
 class ShutdownEndToEndTest {
 
     @Test
