@@ -36,9 +36,9 @@ record Backoff(Duration initial, Duration max) {
      * Runs {@code operation}, trying again while it fails with an error that can pass and
      * {@code patience} allows; the last error is thrown when patience ran out.
      *
-     * @param what what the operation does, for the log ("claim node ...")
+     * @param what what the operation does, for the log ("claim node ..."): made only when it fails
      */
-    <T> T call(String what, Supplier<T> operation, Patience patience) throws InterruptedException {
+    <T> T call(Supplier<String> what, Supplier<T> operation, Patience patience) throws InterruptedException {
         var delay = initial;
         while (true) {
             try {
@@ -49,7 +49,7 @@ record Backoff(Duration initial, Duration max) {
                 }
                 log.warn(
                         "could not {}: repository {} ({}); retrying in {}",
-                        what,
+                        what.get(),
                         e instanceof RepositoryException.Contention ? "busy" : "unavailable",
                         e.getMessage(),
                         Durations.format(delay));

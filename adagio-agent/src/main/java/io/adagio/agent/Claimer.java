@@ -46,7 +46,7 @@ final class Claimer {
         ClaimResult claimed;
         try {
             claimed = backoff.call(
-                    "claim node \"" + name + "\" of run " + runId,
+                    () -> "claim node \"" + name + "\" of run " + runId,
                     () -> repository.claimNode(runId, name, claim),
                     lifecycle);
         } catch (RepositoryException.NotReady e) {

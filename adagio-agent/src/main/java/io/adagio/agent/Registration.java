@@ -131,7 +131,7 @@ final class Registration {
         log.warn("agent {}: the repository ended its subscription; subscribing again", agent.id());
         Subscription fresh;
         try {
-            fresh = backoff.call("subscribe agent " + agent.id(), this::subscribe, lifecycle);
+            fresh = backoff.call(() -> "subscribe agent " + agent.id(), this::subscribe, lifecycle);
         } catch (RepositoryException e) {
             if (Backoff.canPass(e)) {
                 return true; // shutting down meanwhile

@@ -92,7 +92,7 @@ final class ResultRecorder {
         var tries = new AtomicInteger();
         try {
             backoff.call(
-                    "record the result of " + execution.describe(),
+                    () -> "record the result of " + execution.describe(),
                     () -> {
                         tries.incrementAndGet();
                         return repository.finishNode(execution.runId, execution.node.name(), result, execution.claim);
