@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,10 +31,23 @@ public final class ApiClient {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final String baseUrl;
+    private final Map<String, String> headers;
 
     /** A client of the API at {@code baseUrl}, {@code http://HOST:PORT}. */
     public ApiClient(String baseUrl) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, Map.of());
+    }
+
+    private ApiClient(String baseUrl, Map<String, String> headers) {
+        this.baseUrl = baseUrl;
+        this.headers = headers;
+    }
+
+    /** The same client sending this header with every request too ({@code authorization}, say). */
+    public ApiClient withHeader(String name, String value) {
+        var more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new ApiClient(baseUrl, Map.copyOf(more));
     }
 
     /** A client of that daemon's API, once it listens. */
@@ -72,7 +87,7 @@ public final class ApiClient {
     /** Any request, for what the shortcuts do not cover (other headers, other bodies). */
     public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return HTTP.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(build(request), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -83,8 +98,7 @@ public final class ApiClient {
 
     /** The request without waiting for the answer: to have several in flight at once. */
     public CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String json) {
-        return HTTP.sendAsync(
-                request(method, path, json).timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.sendAsync(build(request(method, path, json)), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GETs {@code path} and returns its JSON answer. */
@@ -131,6 +145,11 @@ public final class ApiClient {
             request.header("content-type", "application/json");
         }
         return request;
+    }
+
+    private HttpRequest build(HttpRequest.Builder request) {
+        headers.forEach(request::header);
+        return request.timeout(REQUEST_TIMEOUT).build();
     }
 
     private static HttpResponse<String> expectOk(String what, HttpResponse<String> response) {
