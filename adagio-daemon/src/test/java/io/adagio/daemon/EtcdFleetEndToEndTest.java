@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -335,7 +336,7 @@ class EtcdFleetEndToEndTest {
      */
     private static final class Load {
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        volatile int failures;
+        final AtomicInteger failures = new AtomicInteger();
         private final Supplier<ApiClient> api;
         private final int count;
         private final String prefix;
@@ -381,7 +382,7 @@ class EtcdFleetEndToEndTest {
                 acknowledged.put(api.get().startRun(chain(token)), token);
                 return true;
             } catch (UncheckedIOException | AssertionError e) {
-                failures++;
+                failures.incrementAndGet();
                 return false;
             }
         }
