@@ -1,5 +1,6 @@
 package io.adagio.bench;
 
+import io.adagio.testkit.etcd.EtcdCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -22,6 +23,15 @@ import picocli.CommandLine.Option;
         })
 public final class BenchMain implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("memory", "etcd", "scaling", "footprint");
+
+    /** The benchmarks write a lot of history; the etcd started here keeps only the recent part of it. */
+    private static final List<String> OWN_ETCD_FLAGS = List.of(
+            "--auto-compaction-mode",
+            "revision",
+            "--auto-compaction-retention",
+            "10000",
+            "--quota-backend-bytes",
+            Long.toString(8L << 30));
 
     @Option(
             names = {"-quick", "--quick"},
@@ -111,7 +121,7 @@ public final class BenchMain implements Callable<Integer> {
             config = config.withTrials(trials);
         }
         boolean needEtcd = scenarios.contains("etcd") || scenarios.contains("scaling");
-        EtcdServer ownEtcd = null;
+        EtcdCluster ownEtcd = null;
         List<String> endpoints = List.of();
         String etcdWhere = "";
         try {
@@ -120,9 +130,13 @@ public final class BenchMain implements Callable<Integer> {
                     endpoints = Arrays.stream(etcdAddresses.split("\\s*,\\s*")).toList();
                     etcdWhere = "etcd at " + etcdAddresses;
                 } else {
-                    ownEtcd = EtcdServer.start();
-                    endpoints = List.of(ownEtcd.clientUrl());
-                    etcdWhere = "own etcd at " + ownEtcd.clientUrl() + ", data on disk";
+                    if (EtcdCluster.findBinary().isEmpty()) {
+                        throw new IllegalStateException("the etcd binary was not found: install the etcd-server "
+                                + "package, set ADAGIO_ETCD_BINARY, or give -etcd-addresses of a running etcd");
+                    }
+                    ownEtcd = EtcdCluster.start(1, OWN_ETCD_FLAGS);
+                    endpoints = ownEtcd.clientUrls();
+                    etcdWhere = "own etcd at " + ownEtcd.clientUrlsCsv() + ", data on disk";
                 }
                 progress.step("etcd: " + etcdWhere);
             }

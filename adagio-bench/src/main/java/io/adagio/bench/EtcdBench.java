@@ -2,6 +2,7 @@ package io.adagio.bench;
 
 import io.adagio.etcd.EtcdRepository;
 import io.adagio.etcd.EtcdSettings;
+import io.adagio.testkit.grpc.RequestCounter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,7 @@ final class EtcdBench {
                 return new PoolRunner.Backend(
                         EtcdRepository.connect(settings, counter), EtcdRepository.connect(settings, counter));
             });
-            var counts = counter.drain();
+            var counts = counter.counts();
             double rawRate = rawBaseline.measure(namespace, config.rawSeconds());
             var cleanup = EtcdSettings.of(endpoints).withNamespace(namespace);
             EtcdCleanup.deleteNamespace(cleanup);

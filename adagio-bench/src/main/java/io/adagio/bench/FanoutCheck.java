@@ -19,9 +19,9 @@ final class FanoutCheck {
 
     /** True when every run completed with every node succeeded. */
     boolean run(int runs, int nodes, int agents, Duration timeout) throws Exception {
-        try (var daemon = DaemonProcess.start(home, List.of("-agent-count", Integer.toString(agents)))) {
-            progress.step("fan-out check: adagiod -agent-count " + agents + " on " + daemon.target());
-            try (var client = new GrpcClient(daemon.target())) {
+        try (var daemon = BenchDaemon.start(home, List.of("-agent-count", Integer.toString(agents)))) {
+            progress.step("fan-out check: adagiod -agent-count " + agents + " on " + daemon.address());
+            try (var client = new GrpcClient(daemon.address())) {
                 long start = System.nanoTime();
                 var ids = client.start(Shapes.fanOutFanIn(nodes), runs, 8);
                 progress.step("fan-out check: started " + ids.size() + " runs of " + nodes + " nodes over gRPC");

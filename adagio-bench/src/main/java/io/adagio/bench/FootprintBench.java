@@ -25,9 +25,10 @@ final class FootprintBench {
     }
 
     Result run() throws Exception {
-        try (var daemon = DaemonProcess.start(home, List.of("-agent-count", "5"))) {
-            progress.step("footprint: adagiod pid " + daemon.pid() + " on " + daemon.target() + "; warming up");
-            try (var client = new GrpcClient(daemon.target())) {
+        try (var daemon = BenchDaemon.start(home, List.of("-agent-count", "5"))) {
+            var meter = new ProcessMeter(daemon.pid());
+            progress.step("footprint: adagiod pid " + daemon.pid() + " on " + daemon.address() + "; warming up");
+            try (var client = new GrpcClient(daemon.address())) {
                 // Warm-up: work through every path once (start, claim, finish, inspect, list).
                 var ids = client.start(Shapes.sevenNodes(), 200, 4);
                 var left = client.awaitCompleted(ids, Duration.ofMinutes(2));
@@ -41,18 +42,18 @@ final class FootprintBench {
             if (Files.isExecutable(cli)) {
                 // The first call may build, warm the page cache or write the CLI's class-data sharing
                 // archive (bin/adagio makes one on first use): not a figure of the round trip.
-                runCli(cli, daemon.target());
+                runCli(cli, daemon.address());
                 if (!Files.exists(home.resolve("adagio-cli/target/adagio-cli.jsa"))) {
                     progress.step(
                             "footprint: warning: bin/adagio wrote no class-data sharing archive; its starts are slower");
                 }
                 // "Against an idle daemon": right after the warm-up its compilers still run for
                 // seconds, and on 2 cores they slowed the CLI by half again.
-                var settled = daemon.awaitQuiet(Duration.ofSeconds(60));
+                var settled = meter.awaitQuiet(Duration.ofSeconds(60));
                 progress.step("footprint: adagiod idle after " + settled.toMillis() + " ms; timing bin/adagio runs ls");
                 var times = new ArrayList<Double>();
                 for (int i = 0; i < cliRuns; i++) {
-                    times.add(runCli(cli, daemon.target()));
+                    times.add(runCli(cli, daemon.address()));
                 }
                 roundTrip = Figure.of(times);
                 // Other work on the machine shows in a process start more than anywhere: say how much.
@@ -66,7 +67,7 @@ final class FootprintBench {
             Thread.sleep(3_000);
             var rss = new ArrayList<Double>();
             for (int i = 0; i < 5; i++) {
-                rss.add(daemon.rssMiB());
+                rss.add(meter.rssMiB());
                 Thread.sleep(500);
             }
             var idle = Figure.of(rss);

@@ -2,6 +2,7 @@ package io.adagio.bench;
 
 import io.adagio.agent.runtime.Arguments;
 import io.adagio.agent.runtime.ExecutionContext;
+import io.adagio.agent.runtime.Runtime;
 import io.adagio.agent.runtime.debug.DebugRuntime;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
@@ -32,11 +33,17 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class InProcessBaseline {
     private final int workers;
     private final boolean work;
-    private final DebugRuntime runtime = new DebugRuntime();
+    private final Runtime runtime;
 
     InProcessBaseline(int workers, boolean work) {
+        this(workers, work ? new DebugRuntime() : null);
+    }
+
+    /** Each node runs {@code runtime}'s function (the {@code debug} one in the benchmark), none if null. */
+    InProcessBaseline(int workers, Runtime runtime) {
         this.workers = workers;
-        this.work = work;
+        this.work = runtime != null;
+        this.runtime = runtime;
     }
 
     /** Executes every graph to completion, all at once; returns the elapsed nanoseconds. */
@@ -147,7 +154,7 @@ final class InProcessBaseline {
                         .run(ExecutionContext.of(runId, node))
                         .output();
             } catch (Exception e) {
-                throw new IllegalStateException("the debug runtime failed on a no-op node", e);
+                throw new IllegalStateException("the " + runtime.name() + " runtime failed on a no-op node", e);
             }
         }
     }

@@ -2,10 +2,15 @@ package io.adagio.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.adagio.agent.runtime.Runtime;
 import io.adagio.core.graph.GraphValidator;
+import io.adagio.core.model.Result;
 import io.adagio.memory.MemoryRepository;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,10 +44,32 @@ class HarnessSmokeTest {
     }
 
     @Test
-    void theBaselineExecutesEveryNodeOnce() throws Exception {
+    void theBaselineExecutesEveryNodeOfEveryGraphExactlyOnce() throws Exception {
         var graphs = List.of(Shapes.fanOutFanIn(20), Shapes.sevenNodes(), Shapes.chain(5));
-        assertThat(new InProcessBaseline(2, true).execute(graphs, Duration.ofMinutes(1)))
-                .isPositive();
+        var executions = new ConcurrentHashMap<String, AtomicInteger>();
+        var counting = Runtime.of(Shapes.RUNTIME, context -> {
+            executions
+                    .computeIfAbsent(context.runId() + "/" + context.nodeName(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            return Result.success(context.nodeName());
+        });
+
+        new InProcessBaseline(2, counting).execute(graphs, Duration.ofMinutes(1));
+
+        var expected = new ArrayList<String>();
+        for (int r = 0; r < graphs.size(); r++) {
+            for (var node : graphs.get(r).nodes()) {
+                expected.add("run-" + r + "/" + node.name());
+            }
+        }
+        assertThat(executions.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(executions.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+    }
+
+    @Test
+    void theBareBaselineRunsEveryGraphToItsEnd() throws Exception {
+        var graphs = List.of(Shapes.fanOutFanIn(20), Shapes.sevenNodes(), Shapes.chain(5));
+        // execute returns only once every node has run (it counts them down), and throws on timeout.
         assertThat(new InProcessBaseline(2, false).execute(graphs, Duration.ofMinutes(1)))
                 .isPositive();
     }

@@ -8,6 +8,7 @@ import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import io.adagio.wire.GraphSpecJson;
 import io.adagio.wire.WireMapping;
 import io.grpc.Status;
@@ -32,14 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadSpecsEndToEndTest {
     private AdagiodProcess daemon;
-    private Api api;
+    private ApiClient api;
     private ControlPlaneGrpc.ControlPlaneBlockingStub grpc;
 
     @BeforeAll
     void start() {
         daemon = AdagiodProcess.start("api", "-listen=127.0.0.1:0");
-        api = new Api(daemon.awaitApi(Duration.ofSeconds(60)));
-        grpc = GrpcClients.newClient(api.base(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+        api = new ApiClient(daemon.awaitApi(Duration.ofSeconds(60)));
+        grpc = GrpcClients.newClient(api.baseUrl(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }
 
     @AfterAll
@@ -150,7 +151,7 @@ class BadSpecsEndToEndTest {
     void unknownRunIs404AndNotFound() {
         var response = api.get("/v0/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV");
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(Api.json(response).path("message").asText()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+        assertThat(ApiClient.json(response).path("message").asText()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
         assertThatThrownBy(() -> grpc.inspect(io.adagio.proto.controlplane.InspectRequest.newBuilder()
                         .setId("nope")
                         .build()))
@@ -160,10 +161,10 @@ class BadSpecsEndToEndTest {
     }
 
     private void expectHttp(int status, String body, List<String> named) {
-        String before = api.stats();
+        String before = api.get("/v0/stats").body();
         var response = api.put("/v0/runs", body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        String message = Api.json(response).path("message").asText();
+        String message = ApiClient.json(response).path("message").asText();
         for (var word : named) {
             assertThat(message).as("the message names %s", word).contains(word);
         }
@@ -172,7 +173,7 @@ class BadSpecsEndToEndTest {
     }
 
     private void expectGrpc(Status.Code code, String spec, List<String> named) {
-        String before = api.stats();
+        String before = api.get("/v0/stats").body();
         var request = StartRequest.newBuilder()
                 .setSpec(WireMapping.toProto(GraphSpecJson.parse(spec)))
                 .build();
@@ -188,7 +189,7 @@ class BadSpecsEndToEndTest {
     }
 
     private void assertUnchanged(String statsBefore) {
-        assertThat(api.stats()).isEqualTo(statsBefore);
+        assertThat(api.get("/v0/stats").body()).isEqualTo(statsBefore);
         assertThat(grpc.listRuns(ListRequest.getDefaultInstance()).getRunsList())
                 .isEmpty();
     }

@@ -3,6 +3,7 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ class CommandLineEndToEndTest {
             String base = daemon.awaitApi(Duration.ofSeconds(60));
             assertThat(base).isEqualTo("http://127.0.0.1:" + flagPort);
             daemon.awaitLog("started with 3 workers", Duration.ofSeconds(30));
-            assertThat(new Api(base).get("/v0/stats").statusCode()).isEqualTo(200);
+            assertThat(new ApiClient(base).get("/v0/stats").statusCode()).isEqualTo(200);
             assertThat(daemon.stderr()).contains(" DEBUG ");
         }
     }

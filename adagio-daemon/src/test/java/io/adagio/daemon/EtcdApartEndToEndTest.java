@@ -3,6 +3,7 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.etcd.jetcd.Client;
 import java.nio.file.Files;
@@ -35,11 +36,11 @@ class EtcdApartEndToEndTest {
                     "e2e");
             try (var api = AdagiodProcess.start(java.util.List.of("api", "-listen", "127.0.0.1:0"), env);
                     var agent = AdagiodProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
-                var client = new Api(api.awaitApi(Duration.ofSeconds(60)));
+                var client = new ApiClient(api.awaitApi(Duration.ofSeconds(60)));
                 agent.awaitLog("started with 2 workers", Duration.ofSeconds(60));
                 assertThat(api.stderr() + agent.stderr()).doesNotContain("memory backend");
 
-                String id = client.start("""
+                String id = client.startRun("""
                         {"nodes": [{"name": "produce", "runtime": "exec",
                                     "metadata": {"adagio.arguments.exec.command": {"values": ["echo"]},
                                                  "adagio.arguments.exec.args": {"values": ["-n", "from etcd"]}}},
@@ -58,7 +59,8 @@ class EtcdApartEndToEndTest {
                                 ExamplesEndToEndTest.output("from etcd"),
                                 "consume",
                                 ExamplesEndToEndTest.SUCCESS));
-                assertThat(Api.json(client.get("/v0/agents")).path("agents")).hasSize(1);
+                assertThat(ApiClient.json(client.get("/v0/agents")).path("agents"))
+                        .hasSize(1);
 
                 agent.terminate();
                 api.terminate();
@@ -154,9 +156,9 @@ class EtcdApartEndToEndTest {
                         .doesNotContain("\tat ");
             }
             try (var right = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "right-s3cret"))) {
-                var client = new Api(right.awaitApi(Duration.ofSeconds(60)));
+                var client = new ApiClient(right.awaitApi(Duration.ofSeconds(60)));
                 assertThat(client.get("/v0/stats").statusCode()).isEqualTo(200);
-                client.start("""
+                client.startRun("""
                         {"nodes": [{"name": "a", "runtime": "debug"}]}""");
                 assertThat(right.stderr()).contains("user \"root\"").doesNotContain("right-s3cret");
             }

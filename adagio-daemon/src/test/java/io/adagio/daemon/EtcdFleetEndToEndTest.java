@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.adagio.testkit.etcd.EtcdExtension;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -38,10 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The distributed deployment under stress, with real {@code adagiod} processes on real etcd: several
- * agent processes sharing the work, an agent killed with SIGKILL mid-node, the API killed and
- * restarted under load, and the etcd leader stopped under load. Every run's {@code exec} ledger node
- * appends a unique token to one file: across all of it no token may appear twice (at most once per
- * attempt), and every token of a successful ledger node appears once.
+ * agent processes sharing the work, an agent killed with SIGKILL mid-node (and the work after it),
+ * the API killed and restarted under load, and the etcd leader stopped under load. Every run's
+ * {@code exec} ledger node appends a unique token to one file: across all of it no token may appear
+ * twice (at most once per attempt), and every token of a successful ledger node appears once. How
+ * fast any of it goes is the benchmark's business: the deadlines here are only there to end a hung test.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdFleetEndToEndTest {
@@ -93,13 +96,13 @@ class EtcdFleetEndToEndTest {
         var env = env(ETCD.endpoints(), "fleet");
         var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         var agents = List.of(agent(env, 3), agent(env, 3), agent(env, 3));
-        var client = new Api(api.awaitApi(STARTUP));
+        var client = new ApiClient(api.awaitApi(STARTUP));
         var agentIds = agents.stream().map(EtcdFleetEndToEndTest::agentId).toList();
 
         var listed = Awaitility.await("three agents listed")
                 .atMost(STARTUP)
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> Api.json(client.get("/v0/agents")).path("agents"), a -> a.size() == 3);
+                .until(() -> ApiClient.json(client.get("/v0/agents")).path("agents"), a -> a.size() == 3);
         for (var agent : listed) {
             assertThat(agentIds).contains(agent.path("id").asText());
             assertThat(agent.path("runtimes").findValuesAsText("name")).contains("debug", "exec");
@@ -108,7 +111,7 @@ class EtcdFleetEndToEndTest {
         var tokens = new LinkedHashMap<String, String>();
         for (int i = 0; i < 100; i++) {
             var token = token("seven");
-            tokens.put(client.start(sevenNodes(token)), token);
+            tokens.put(client.startRun(sevenNodes(token)), token);
         }
         var runs = awaitAllCompleted(() -> client, tokens.keySet(), 100, Duration.ofMinutes(4));
 
@@ -132,15 +135,15 @@ class EtcdFleetEndToEndTest {
 
     @Test
     @Order(2)
-    void theNodeOfAnAgentKilledWithSigkillIsOrphanedAndRetriedOnAnotherAgent() {
+    void theNodeOfAnAgentKilledWithSigkillIsOrphanedAndRetriedOnAnotherAgentWhichTakesTheWorkAfterIt() {
         var env = env(ETCD.endpoints(), "sigkill");
         var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         var doomed = agent(env, 2);
-        var client = new Api(api.awaitApi(STARTUP));
+        var client = new ApiClient(api.awaitApi(STARTUP));
         var doomedId = agentId(doomed);
 
         var token = token("after-long");
-        String id = client.start("""
+        String id = client.startRun("""
                 {"nodes": [{"name": "long", "runtime": "exec", "retry": {"error": {"max_attempts": 2}},
                             "metadata": {"adagio.arguments.exec.command": {"values": ["sh"]},
                                          "adagio.arguments.exec.args": {"values": ["-c", "sleep 6"]}}},
@@ -163,22 +166,33 @@ class EtcdFleetEndToEndTest {
 
         doomed.kill();
         long killedAt = System.nanoTime();
+        // Its lease expires: etcd ends it at most the TTL after the last heartbeat.
         Awaitility.await("killed agent leaves ListAgents")
-                .atMost(TTL.plusSeconds(10))
+                .atMost(STARTUP)
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> !listedAgents(client).contains(doomedId));
-        var gone = Duration.ofNanos(System.nanoTime() - killedAt);
-        System.out.println("killed agent left ListAgents after " + gone.toMillis() + " ms (lease TTL " + TTL + ")");
-        // etcd expires a lease at most its TTL after the last heartbeat (plus its expiry check's tick).
-        assertThat(gone).isLessThanOrEqualTo(TTL.plusSeconds(2));
+        System.out.println("killed agent left ListAgents after "
+                + Duration.ofNanos(System.nanoTime() - killedAt).toMillis() + " ms (lease TTL " + TTL + ")");
 
-        var runs = awaitAllCompleted(() -> client, List.of(id), 1, Duration.ofSeconds(60));
-        var run = runs.get(id);
-        var long0 = node(run, "long");
+        // Thirty more runs after the kill, each appending its token once: the survivor takes them all.
+        var tokens = new LinkedHashMap<String, String>();
+        tokens.put(id, token);
+        for (int i = 0; i < 30; i++) {
+            var more = token("after-kill");
+            tokens.put(client.startRun("{\"nodes\": [%s]}".formatted(ledgerNode("ledger", more))), more);
+        }
+
+        var runs = awaitAllCompleted(() -> client, tokens.keySet(), 31, STARTUP);
+        var long0 = node(runs.get(id), "long");
         assertThat(conclusions(long0)).containsExactly("ERROR", "SUCCESS");
         assertThat(long0.path("attempts").get(0).path("output").asText()).isEqualTo(base64("node was orphaned"));
         assertThat(claimAgent(long0)).as("the agent of the SUCCESS attempt").isEqualTo(survivorId);
-        checkLedger(runs, Map.of(id, token));
+        for (var runId : tokens.keySet()) {
+            assertThat(conclusions(node(runs.get(runId), "ledger")))
+                    .as("ledger node of run %s", runId)
+                    .containsExactly("SUCCESS");
+        }
+        checkLedger(runs, tokens);
         assertNoKeepaliveTrouble();
     }
 
@@ -189,14 +203,14 @@ class EtcdFleetEndToEndTest {
         var first = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         agent(env, 3);
         agent(env, 3);
-        var current = new AtomicReference<>(new Api(first.awaitApi(STARTUP)));
+        var current = new AtomicReference<>(new ApiClient(first.awaitApi(STARTUP)));
 
         var load = new Load(current::get, 50, "api-restart");
         load.start();
         Awaitility.await("a third of the load started").atMost(STARTUP).until(() -> load.acknowledged.size() >= 15);
         first.kill();
         var second = start(List.of("api", "-listen", "127.0.0.1:0"), env);
-        current.set(new Api(second.awaitApi(STARTUP)));
+        current.set(new ApiClient(second.awaitApi(STARTUP)));
         load.join(Duration.ofMinutes(2));
 
         var runs = awaitAllCompleted(current::get, load.acknowledged.keySet(), 50, Duration.ofMinutes(3));
@@ -215,7 +229,7 @@ class EtcdFleetEndToEndTest {
             var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
             agent(env, 3);
             agent(env, 3);
-            var client = new Api(api.awaitApi(STARTUP));
+            var client = new ApiClient(api.awaitApi(STARTUP));
 
             var load = new Load(() -> client, 40, "failover");
             load.start();
@@ -265,8 +279,8 @@ class EtcdFleetEndToEndTest {
         return m.group(1);
     }
 
-    private static List<String> listedAgents(Api client) {
-        return Api.json(client.get("/v0/agents")).path("agents").findValuesAsText("id");
+    private static List<String> listedAgents(ApiClient client) {
+        return ApiClient.json(client.get("/v0/agents")).path("agents").findValuesAsText("id");
     }
 
     private void assertNoKeepaliveTrouble() {
@@ -322,14 +336,14 @@ class EtcdFleetEndToEndTest {
      */
     private static final class Load {
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
-        volatile int failures;
-        private final Supplier<Api> api;
+        final AtomicInteger failures = new AtomicInteger();
+        private final Supplier<ApiClient> api;
         private final int count;
         private final String prefix;
         private final Thread thread;
         private volatile Throwable error;
 
-        Load(Supplier<Api> api, int count, String prefix) {
+        Load(Supplier<ApiClient> api, int count, String prefix) {
             this.api = api;
             this.count = count;
             this.prefix = prefix;
@@ -342,22 +356,34 @@ class EtcdFleetEndToEndTest {
 
         private void run() {
             try {
-                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (acknowledged.size() < count) {
-                    var token = token(prefix);
-                    try {
-                        acknowledged.put(api.get().start(chain(token)), token);
-                    } catch (UncheckedIOException | AssertionError e) {
-                        failures++;
-                        if (System.nanoTime() > deadline) {
-                            throw e;
-                        }
-                        // Back off before asking again, as any client should.
-                        Thread.sleep(200);
-                    }
-                }
+                // A start that fails is tried again after a pause, as any client should, until it is
+                // acknowledged; the next run right after.
+                Awaitility.await("load of " + count + " runs started")
+                        .atMost(Duration.ofMinutes(2))
+                        .pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            while (acknowledged.size() < count) {
+                                if (!startOne()) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        });
             } catch (Throwable t) {
                 error = t;
+            }
+        }
+
+        /** Starts one run; false when the start failed (it may still have created the run). */
+        private boolean startOne() {
+            var token = token(prefix);
+            try {
+                acknowledged.put(api.get().startRun(chain(token)), token);
+                return true;
+            } catch (UncheckedIOException | AssertionError e) {
+                failures.incrementAndGet();
+                return false;
             }
         }
 
@@ -378,7 +404,7 @@ class EtcdFleetEndToEndTest {
      * ones among them, and at least {@code atLeast} runs exist; returns them by id.
      */
     private static Map<String, JsonNode> awaitAllCompleted(
-            Supplier<Api> api, Collection<String> acknowledged, int atLeast, Duration timeout) {
+            Supplier<ApiClient> api, Collection<String> acknowledged, int atLeast, Duration timeout) {
         var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
         // Whether the last listing failed: then "not listed" means "could not list", not a lost run.
         var lastFailure = new AtomicReference<Throwable>();
@@ -391,8 +417,8 @@ class EtcdFleetEndToEndTest {
                             () -> {
                                 var runs = new LinkedHashMap<String, JsonNode>();
                                 try {
-                                    for (var run :
-                                            Api.json(api.get().get("/v0/runs")).path("runs")) {
+                                    for (var run : ApiClient.json(api.get().get("/v0/runs"))
+                                            .path("runs")) {
                                         runs.put(run.path("id").asText(), run);
                                     }
                                 } catch (Exception | AssertionError listing) {

@@ -7,6 +7,7 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import io.adagio.wire.GraphSpecJson;
 import io.adagio.wire.WireMapping;
 import java.io.IOException;
@@ -112,13 +113,13 @@ class ExamplesEndToEndTest {
                             new Outcome.Downstream(List.of("flaky-1", "flaky-2"))),
             "sleep.json", Map.of("quick", SUCCESS, "slow", SUCCESS, "nanos", SUCCESS));
 
-    private Api api;
+    private ApiClient api;
     private ControlPlaneGrpc.ControlPlaneBlockingStub grpc;
 
     @BeforeAll
     void connect(SharedDaemon.Running daemon) {
         api = daemon.api();
-        grpc = GrpcClients.newClient(api.base(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+        grpc = GrpcClients.newClient(api.baseUrl(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }
 
     static Stream<Path> examples() throws IOException {
@@ -136,7 +137,7 @@ class ExamplesEndToEndTest {
                 .isNotNull();
         String json = Files.readString(example);
 
-        String overHttp = api.start(json);
+        String overHttp = api.startRun(json);
         String overGrpc = grpc.start(StartRequest.newBuilder()
                         .setSpec(WireMapping.toProto(GraphSpecJson.parse(json)))
                         .build())

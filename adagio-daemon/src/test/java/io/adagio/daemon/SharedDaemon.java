@@ -1,6 +1,7 @@
 package io.adagio.daemon;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 final class SharedDaemon implements ParameterResolver {
 
     /** The shared process and its API. */
-    record Running(AdagiodProcess process, Api api) implements AutoCloseable {
+    record Running(AdagiodProcess process, ApiClient api) implements AutoCloseable {
         @Override
         public void close() {
             process.close();
@@ -33,7 +34,7 @@ final class SharedDaemon implements ParameterResolver {
                         SharedDaemon.class,
                         key -> {
                             var process = AdagiodProcess.start("-listen", "127.0.0.1:0", "-agent-count", "8");
-                            return new Running(process, new Api(process.awaitApi(Duration.ofSeconds(60))));
+                            return new Running(process, new ApiClient(process.awaitApi(Duration.ofSeconds(60))));
                         },
                         Running.class);
     }

@@ -3,19 +3,20 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.ApiClient;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** SIGTERM while a node runs: graceful shutdown (DESIGN §6) and exit code 0. */
+/** SIGTERM while a node runs: graceful shutdown (the node recorded as shut down) and exit code 0. */
 class ShutdownEndToEndTest {
 
     @Test
     void sigtermMidRunRecordsTheRunningNodeAsErrorAndExitsZero() {
         try (var daemon =
                 AdagiodProcess.start("-listen", "127.0.0.1:0", "-shutdown-grace", "500ms", "-log-level", "debug")) {
-            var api = new Api(daemon.awaitApi(Duration.ofSeconds(60)));
-            String id = api.start("""
+            var api = new ApiClient(daemon.awaitApi(Duration.ofSeconds(60)));
+            String id = api.startRun("""
                     {"nodes": [{"name": "forever", "runtime": "debug",
                                 "metadata": {"adagio.arguments.debug.sleep": {"values": ["10m"]}}},
                                {"name": "after", "runtime": "debug"}],

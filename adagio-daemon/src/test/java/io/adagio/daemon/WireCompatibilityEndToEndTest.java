@@ -42,7 +42,7 @@ class WireCompatibilityEndToEndTest {
 
     @BeforeAll
     void connect(SharedDaemon.Running daemon) {
-        var uri = URI.create(daemon.api().base());
+        var uri = URI.create(daemon.api().baseUrl());
         channel = ManagedChannelBuilder.forAddress(uri.getHost(), uri.getPort())
                 .usePlaintext()
                 .build();

@@ -79,17 +79,18 @@ class EtcdClusterFailoverTest {
         }
     }
 
-    /** Repeats an operation while etcd reports itself unavailable (an election in progress). */
+    /** Repeats an operation while etcd cannot answer (an election in progress), pausing between tries. */
     static <T> T retrying(java.util.function.Supplier<T> op) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                return op.get();
-            } catch (RepositoryException.Unavailable e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-        }
+        var result = new java.util.concurrent.atomic.AtomicReference<T>();
+        Awaitility.await("etcd answering")
+                .atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptionsMatching(e -> e instanceof RepositoryException r && r.retryable())
+                .until(() -> {
+                    result.set(op.get());
+                    return true;
+                });
+        return result.get();
     }
 }

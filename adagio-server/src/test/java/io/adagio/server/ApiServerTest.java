@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.model.Agent;
@@ -20,6 +19,7 @@ import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
+import io.adagio.testkit.ApiClient;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -31,8 +31,6 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
@@ -46,13 +44,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The API over real HTTP and gRPC connections, on an in-process memory repository. */
 class ApiServerTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static MemoryRepository repository;
     private static ApiServer server;
     private static String base;
+    private static ApiClient http;
     private static ControlPlaneGrpc.ControlPlaneBlockingStub grpc;
 
     @BeforeAll
@@ -63,6 +59,7 @@ class ApiServerTest {
                 .build()
                 .start();
         base = "http://127.0.0.1:" + server.port();
+        http = new ApiClient(base);
         grpc = GrpcClients.newClient(base, ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }
 
@@ -112,12 +109,11 @@ class ApiServerTest {
     void startTakesJsonWhateverTheContentTypeSays() throws Exception {
         String body = "{\"spec\": {\"nodes\": [{\"name\": \"curl\", \"runtime\": \"debug\"}]}}";
         for (var type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
-            var request = HttpRequest.newBuilder(URI.create(base + "/v0/runs"))
-                    .PUT(HttpRequest.BodyPublishers.ofString(body));
+            var request = HttpRequest.newBuilder(http.uri("/v0/runs")).PUT(HttpRequest.BodyPublishers.ofString(body));
             if (type != null) {
                 request.header("content-type", type);
             }
-            var response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            var response = http.send(request);
             assertThat(response.statusCode())
                     .as("content type %s: %s", type, response.body())
                     .isEqualTo(200);
@@ -263,10 +259,7 @@ class ApiServerTest {
                 .listen(new InetSocketAddress("127.0.0.1", 0))
                 .build()
                 .start()) {
-            var response = HTTP.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + down.port() + "/v0/stats"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            var response = new ApiClient("http://127.0.0.1:" + down.port()).get("/v0/stats");
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).contains("etcd is unreachable");
             var stub = GrpcClients.newClient(
@@ -302,12 +295,10 @@ class ApiServerTest {
                 .blockingThreads(2)
                 .build()
                 .start()) {
+            var client = new ApiClient("http://127.0.0.1:" + api.port());
             var calls = new java.util.ArrayList<CompletableFuture<HttpResponse<String>>>();
             for (int i = 0; i < 10; i++) {
-                calls.add(HTTP.sendAsync(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v0/stats"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()));
+                calls.add(client.sendAsync("GET", "/v0/stats", null));
             }
             assertThat(twoInside.await(30, TimeUnit.SECONDS)).isTrue();
             release.countDown();
@@ -326,17 +317,11 @@ class ApiServerTest {
                 .hasMessageContaining("blockingThreads");
     }
 
-    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("content-type", "application/json")
-                .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> send(String method, String path, String body) {
+        return http.send(method, path, body);
     }
 
-    private static JsonNode json(HttpResponse<String> response) throws Exception {
-        return JSON.readTree(response.body());
+    private static JsonNode json(HttpResponse<String> response) {
+        return ApiClient.json(response);
     }
 }

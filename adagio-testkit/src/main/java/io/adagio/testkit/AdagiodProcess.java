@@ -28,9 +28,11 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real {@code adagiod} process, started with this JVM's java binary and the caller's test class
- * path (which must hold adagio-daemon; the test classes and test jars are left out), with its stdout
- * and stderr collected as they come. Tests find the API's address in its log, so {@code -listen
- * 127.0.0.1:0} lets the operating system pick a free port without a race:
+ * path (which must hold adagio-daemon; the test classes and test jars are left out), or with the
+ * {@code bin/adagiod} launcher as users start it ({@link Builder#launcher}), with its stdout and
+ * stderr collected as they come. Plain Java: tests and the benchmark harness use it alike. Tests find
+ * the API's address in its log, so {@code -listen 127.0.0.1:0} lets the operating system pick a free
+ * port without a race:
  * <pre>{@code
  * try (var daemon = AdagiodProcess.start("-listen", "127.0.0.1:0")) {
  *     String baseUrl = daemon.awaitApi(Duration.ofSeconds(60));
@@ -42,21 +44,23 @@ public final class AdagiodProcess implements AutoCloseable {
     public static final String MAIN_CLASS = "io.adagio.daemon.Adagiod";
 
     /** Generous: on a busy two-core machine a cold JVM with Armeria and gRPC takes a while. */
-    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final Duration STARTUP = Duration.ofSeconds(120);
 
     private static final Pattern LISTENING = Pattern.compile("API listening on http://([^ ]+):(\\d+)");
 
     private final Process process;
     private final List<String> command;
+    private final List<String> args;
     private final StringBuffer stdout = new StringBuffer();
     private final StringBuffer stderr = new StringBuffer();
     private final Writer logFile;
     private final List<Thread> pumps = new ArrayList<>();
     private volatile String baseUrl;
 
-    private AdagiodProcess(Process process, List<String> command, Writer logFile) {
+    private AdagiodProcess(Process process, List<String> command, List<String> args, Writer logFile) {
         this.process = process;
         this.command = command;
+        this.args = args;
         this.logFile = logFile;
         pumps.add(pump(process.getInputStream(), stdout, "stdout"));
         pumps.add(pump(process.getErrorStream(), stderr, "stderr"));
@@ -73,22 +77,11 @@ public final class AdagiodProcess implements AutoCloseable {
     }
 
     /**
-     * Starts adagiod as users first run it (API and agent pool, memory backend) on a free loopback
-     * port, in {@code workDir}, and returns once its API accepts connections; {@link #address()} says
-     * where. It waits for the port, not for the log line: a test class path may make adagiod log
-     * nowhere (the CLI's has slf4j-nop, which SLF4J may pick over logback).
+     * Starts adagiod as users first run it (API and agent pool, memory backend) in {@code workDir},
+     * see {@link Builder#startListening()}.
      */
     public static AdagiodProcess startListening(Path workDir) {
-        int port = freePort();
-        var daemon =
-                builder().workDir(workDir).args("-listen", "127.0.0.1:" + port).start();
-        try {
-            daemon.awaitAccepting(port, STARTUP);
-            return daemon;
-        } catch (RuntimeException e) {
-            daemon.close();
-            throw e;
-        }
+        return builder().workDir(workDir).startListening();
     }
 
     private void awaitAccepting(int port, Duration timeout) {
@@ -125,6 +118,7 @@ public final class AdagiodProcess implements AutoCloseable {
         private final Map<String, String> env = new LinkedHashMap<>();
         private Path workDir;
         private Path logFile;
+        private Path launcher;
 
         private Builder() {}
 
@@ -159,13 +153,48 @@ public final class AdagiodProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts adagiod with this launcher ({@code bin/adagiod} of a built checkout) instead of this
+         * JVM and the test class path: as users run it, with the launcher's JVM options (and
+         * {@code ADAGIOD_JAVA_OPTS} if {@link #env} gives it).
+         */
+        public Builder launcher(Path script) {
+            if (!Files.isExecutable(script)) {
+                throw new IllegalStateException(script + " is missing or not executable: build Adagio first");
+            }
+            this.launcher = script;
+            return this;
+        }
+
+        /**
+         * Starts it listening on a free loopback port ({@code -listen} added to the arguments) and
+         * returns once its API accepts connections; {@link #address()} says where. It waits for the
+         * port, not for the log line: a test class path may make adagiod log nowhere (the CLI's has
+         * slf4j-nop, which SLF4J may pick over logback).
+         */
+        public AdagiodProcess startListening() {
+            int port = freePort();
+            var daemon = args("-listen", "127.0.0.1:" + port).start();
+            try {
+                daemon.awaitAccepting(port, STARTUP);
+                return daemon;
+            } catch (RuntimeException e) {
+                daemon.close();
+                throw e;
+            }
+        }
+
         public AdagiodProcess start() {
             var command = new ArrayList<String>();
-            command.add(javaBinary());
-            command.addAll(fastStartFlags());
-            // Small: these processes live for seconds, and several run at once on small machines.
-            command.add("-Xmx256m");
-            command.addAll(List.of("-cp", daemonClassPath(), MAIN_CLASS));
+            if (launcher != null) {
+                command.add(launcher.toString());
+            } else {
+                command.add(javaBinary());
+                command.addAll(fastStartFlags());
+                // Small: these processes live for seconds, and several run at once on small machines.
+                command.add("-Xmx256m");
+                command.addAll(List.of("-cp", daemonClassPath(), MAIN_CLASS));
+            }
             command.addAll(args);
             var builder = new ProcessBuilder(command);
             if (workDir != null) {
@@ -180,7 +209,7 @@ public final class AdagiodProcess implements AutoCloseable {
                     Files.createDirectories(logFile.toAbsolutePath().getParent());
                     log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
                 }
-                return new AdagiodProcess(builder.start(), command, log);
+                return new AdagiodProcess(builder.start(), command, List.copyOf(args), log);
             } catch (IOException e) {
                 closeQuietly(log);
                 throw new IllegalStateException("cannot start adagiod: " + command, e);
@@ -311,7 +340,7 @@ public final class AdagiodProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "adagiod " + String.join(" ", command.subList(command.indexOf(MAIN_CLASS) + 1, command.size()));
+        return "adagiod " + String.join(" ", args);
     }
 
     // ---- helpers for tests that start JVM processes of their own (the CLI's) ----

@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Real etcd servers for tests: the {@code etcd} binary from the operating system's packages
@@ -26,7 +25,8 @@ import org.opentest4j.TestAbortedException;
  * or a cluster of several. Members can be stopped and started again (with their data) to test
  * failover, and the current leader can be found.
  *
- * <p>The binary is looked up in {@code $ADAGIO_ETCD_BINARY}, then on the {@code PATH}.
+ * <p>The binary is looked up in {@code $ADAGIO_ETCD_BINARY}, then on the {@code PATH}. Plain Java:
+ * the benchmark harness starts its etcd with it too; {@link EtcdExtension} runs one for a test class.
  */
 public final class EtcdCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -34,13 +34,15 @@ public final class EtcdCluster implements AutoCloseable {
     private final Path binary;
     private final Path dir;
     private final List<Member> members;
+    private final List<String> extraFlags;
     private final String token = "adagio-test-" + UUID.randomUUID();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private EtcdCluster(Path binary, Path dir, int size) {
+    private EtcdCluster(Path binary, Path dir, int size, List<String> extraFlags) {
         this.binary = binary;
         this.dir = dir;
+        this.extraFlags = List.copyOf(extraFlags);
         var list = new ArrayList<Member>();
         for (int i = 0; i < size; i++) {
             list.add(
@@ -83,18 +85,26 @@ public final class EtcdCluster implements AutoCloseable {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 throw new IllegalStateException(message + " (CI=true: etcd tests must run, not be skipped)");
             }
-            throw new TestAbortedException(message);
+            throw EtcdExtension.skipped(message);
         }
         return start(size);
     }
 
     /** Starts {@code size} members and waits until every one reports healthy. */
     public static EtcdCluster start(int size) {
+        return start(size, List.of());
+    }
+
+    /**
+     * Starts {@code size} members, each with these etcd flags too (the benchmark's compaction and
+     * quota, say), and waits until every one reports healthy.
+     */
+    public static EtcdCluster start(int size, List<String> extraFlags) {
         var binary = findBinary()
                 .orElseThrow(() -> new IllegalStateException(
                         "the etcd binary was not found (install the etcd-server package or set ADAGIO_ETCD_BINARY)"));
         try {
-            var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), size);
+            var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), size, extraFlags);
             try {
                 for (var m : cluster.members) {
                     cluster.launch(m, true);
@@ -253,6 +263,7 @@ public final class EtcdCluster implements AutoCloseable {
                 token,
                 "--initial-cluster-state",
                 fresh ? "new" : "existing"));
+        cmd.addAll(extraFlags);
         try {
             Files.createDirectories(m.dataDir.getParent());
             m.process = new ProcessBuilder(cmd)

@@ -3,9 +3,11 @@ package io.adagio.testkit.etcd;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
 
 /**
- * Starts a real etcd (one member or a cluster) before the tests of a class and stops it after:
+ * The JUnit face of {@link EtcdCluster}: starts a real etcd (one member or a cluster) before the
+ * tests of a class and stops it after:
  * <pre>{@code @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.singleMember();}</pre>
  *
  * <p>Without the etcd binary the tests are skipped with a message saying how to install it, except
@@ -49,5 +51,13 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
             cluster.close();
             cluster = null;
         }
+    }
+
+    /**
+     * What skips a test. Made here, not in {@link EtcdCluster}, so that the cluster (plain Java, used
+     * by the benchmark harness too) loads without JUnit on the class path.
+     */
+    static RuntimeException skipped(String message) {
+        return new TestAbortedException(message);
     }
 }

@@ -3,31 +3,23 @@ package io.adagio.ui.browser;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adagio.testkit.AdagiodProcess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.adagio.testkit.ApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * A real {@code adagiod} process (API and agent pool, memory backend) on a free loopback port, started
- * from this module's test classpath, with a small client of its public HTTP/JSON API.
+ * from this module's test classpath, with the test kit's client of its public HTTP/JSON API.
  */
 final class Adagiod implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
     private final AdagiodProcess process;
+    private final ApiClient api;
     final String baseUrl;
 
     private Adagiod(AdagiodProcess process, String baseUrl) {
         this.process = process;
+        this.api = new ApiClient(baseUrl);
         this.baseUrl = baseUrl;
     }
 
@@ -57,54 +49,25 @@ final class Adagiod implements AutoCloseable {
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(url(path))).GET().build());
+        return api.getJson(path);
     }
 
     /** Starts a run from a graph spec (JSON text) and returns its ID. */
     String startRun(String specJson) {
-        try {
-            String body = JSON.writeValueAsString(JSON.createObjectNode().set("spec", JSON.readTree(specJson)));
-            JsonNode response = send(HttpRequest.newBuilder(URI.create(url("/v0/runs")))
-                    .header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body))
-                    .build());
-            return response.path("run").path("id").asText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return api.startRun(specJson);
     }
 
     JsonNode run(String id) {
-        return get("/v0/runs/" + id).path("run");
+        return api.run(id);
     }
 
     /** Waits until the run is COMPLETED and returns it. */
     JsonNode awaitCompleted(String id) {
-        await("run " + id + " completed")
-                .atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> "COMPLETED".equals(run(id).path("status").asText()));
-        return run(id);
+        return api.awaitCompleted(id, Duration.ofSeconds(60));
     }
 
     int agentCount() {
         return get("/v0/agents").path("agents").size();
-    }
-
-    private JsonNode send(HttpRequest request) {
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(request.method() + " " + request.uri() + " answered "
-                        + response.statusCode() + ": " + response.body());
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     String log() {

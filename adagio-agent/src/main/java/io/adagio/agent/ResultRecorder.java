@@ -1,0 +1,171 @@
+package io.adagio.agent;
+
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RepositoryException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records attempts' results: finishes the node, retrying while the repository is unavailable or busy
+ * (until shutdown's deadline), and tells a finish whose answer was lost (the retry is then refused as
+ * a stale claim, though the first try applied) from a claim that really went stale. Any other error
+ * drops the result with a log line (an ERROR when the store needs an operator). Counts what it
+ * recorded and how long recording takes.
+ */
+final class ResultRecorder {
+    private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
+
+    private final Repository repository;
+    private final Backoff backoff;
+    /** Retries until this nanotime once shutdown set it ({@link #giveUpAt}). */
+    private final Backoff.Patience untilGivenUp = new Backoff.Patience() {
+        @Override
+        public boolean allowsRetry() {
+            return !giveUpSet || System.nanoTime() - giveUpAt < 0;
+        }
+
+        @Override
+        public void pause(Duration delay) throws InterruptedException {
+            Thread.sleep(delay);
+        }
+    };
+
+    private volatile long giveUpAt;
+    private volatile boolean giveUpSet;
+    /** Moving average of how long recording a result takes (racy updates are fine: it is a hint). */
+    private volatile long averageNanos;
+
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder errored = new LongAdder();
+    private final LongAdder orphansRecovered = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+
+    ResultRecorder(Repository repository, Backoff backoff) {
+        this.repository = repository;
+        this.backoff = backoff;
+    }
+
+    /** From now on an unavailable repository is retried only until {@code nanoTime}. */
+    void giveUpAt(long nanoTime) {
+        giveUpAt = nanoTime;
+        giveUpSet = true;
+    }
+
+    /** How long recording a result has taken lately, on average. */
+    long averageNanos() {
+        return averageNanos;
+    }
+
+    ExecutionCounts counts() {
+        return new ExecutionCounts(succeeded.sum(), failed.sum(), errored.sum(), orphansRecovered.sum(), dropped.sum());
+    }
+
+    /** Finishes the node with {@code result}; refusals are logged, never thrown. */
+    void record(Execution execution, Result result, boolean orphanRecovery) {
+        long began = System.nanoTime();
+        try {
+            if (finish(execution, result)) {
+                count(result, orphanRecovery);
+                log.debug(
+                        "finished node \"{}\" of run {}: {}",
+                        execution.node.name(),
+                        execution.runId,
+                        result.conclusion());
+            } else {
+                dropped.increment();
+            }
+        } finally {
+            long took = System.nanoTime() - began;
+            averageNanos = averageNanos - (averageNanos >> 3) + (took >> 3);
+        }
+    }
+
+    /** Whether the attempt is recorded now. */
+    private boolean finish(Execution execution, Result result) {
+        var tries = new AtomicInteger();
+        try {
+            backoff.call(
+                    () -> "record the result of " + execution.describe(),
+                    () -> {
+                        tries.incrementAndGet();
+                        return repository.finishNode(execution.runId, execution.node.name(), result, execution.claim);
+                    },
+                    untilGivenUp);
+            return true;
+        } catch (RepositoryException.StaleClaim e) {
+            // A try that went unanswered (unavailable) may have applied: then the retry finds its own
+            // attempt already recorded and the claim released, which is success, not a stale claim.
+            if (tries.get() > 1 && attemptRecorded(execution, result)) {
+                log.debug(
+                        "{}: result {} was recorded by an earlier try whose answer was lost",
+                        execution.describe(),
+                        result.conclusion());
+                return true;
+            }
+            log.info(
+                    "{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
+                    execution.describe(),
+                    result.conclusion());
+            return false;
+        } catch (RepositoryException e) {
+            if (Backoff.needsOperator(e)) {
+                log.error("could not record the result of {}: {}", execution.describe(), e.getMessage());
+            } else {
+                log.warn("could not record the result of {}: {}", execution.describe(), e.getMessage());
+            }
+            return false;
+        } catch (InterruptedException e) {
+            log.warn("gave up recording the result of {}: interrupted", execution.describe());
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void count(Result result, boolean orphanRecovery) {
+        if (orphanRecovery) {
+            orphansRecovered.increment();
+            return;
+        }
+        switch (result.conclusion()) {
+            case SUCCESS -> succeeded.increment();
+            case FAIL -> failed.increment();
+            case ERROR -> errored.increment();
+            case NONE -> {}
+        }
+    }
+
+    /**
+     * Whether the node holds the attempt this execution reported: completed under its claim, or
+     * with the attempt after those it had when claimed equal to {@code result}. (An orphaned-attempt
+     * report may match another agent's identical one; either way that attempt is recorded once.)
+     */
+    private boolean attemptRecorded(Execution execution, Result result) {
+        Node now;
+        try {
+            now = repository
+                    .inspectRun(execution.runId)
+                    .node(execution.node.name())
+                    .orElse(null);
+        } catch (RepositoryException e) {
+            log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
+            return false;
+        }
+        if (now == null) {
+            return false;
+        }
+        if (now.status() == NodeStatus.COMPLETED
+                && now.claim() != null
+                && now.claim().id().equals(execution.claim.id())) {
+            return true;
+        }
+        int before = execution.node.attempts().size();
+        return now.attempts().size() > before && now.attempts().get(before).equals(result);
+    }
+}
