@@ -44,6 +44,12 @@ public final class BackendFactory {
             throw new StartupException(
                     "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
+        // A TLS mistake makes every request time out without saying why: find it and say it.
+        var tlsProblem = EtcdStartupCheck.tlsProblem(etcd);
+        if (tlsProblem.isPresent()) {
+            repository.close();
+            throw new StartupException(tlsProblem.get());
+        }
         // The client connects lazily; say now if etcd is not there, rather than at the first request.
         // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
@@ -56,10 +62,11 @@ public final class BackendFactory {
                     etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
                     etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         } catch (RepositoryException.Unavailable e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(EtcdRepository.AUTHENTICATION_FAILED)) {
+            var refusal = EtcdStartupCheck.refusal(e, etcd);
+            if (refusal.isPresent()) {
                 // Retrying cannot fix wrong credentials: say so now.
                 repository.close();
-                throw new StartupException(e.getMessage(), e);
+                throw new StartupException(refusal.get(), e);
             }
             log.warn(
                     "etcd at {} is not reachable yet ({}); carrying on and retrying",
