@@ -33,10 +33,10 @@ final class AgentRuntimes {
                 registry = registry.with(runtime);
                 // Names only: the values may be secrets the operator chose to pass on.
                 log.info(
-                        "exec nodes run in fresh directories under {} with environment variables {} of adagiod's"
-                                + " and their own",
-                        runtime.workRoot(),
-                        runtime.environment().inherited().keySet());
+                        "exec nodes get {} from adagiod's environment (and their own env entries) and run in fresh"
+                                + " directories under {}",
+                        runtime.environment().inherited().keySet(),
+                        runtime.workRoot());
             }
             return registry;
         } catch (IllegalArgumentException e) {

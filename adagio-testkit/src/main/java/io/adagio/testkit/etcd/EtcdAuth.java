@@ -91,7 +91,8 @@ final class EtcdAuth {
     /** A JSON string literal. */
     private static String json(String s) {
         var out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
