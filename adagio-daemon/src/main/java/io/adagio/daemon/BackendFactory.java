@@ -44,6 +44,12 @@ public final class BackendFactory {
             throw new StartupException(
                     "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
+        // A TLS mistake makes every request time out without saying why: find it and say it.
+        var tlsProblem = EtcdStartupCheck.tlsProblem(etcd);
+        if (tlsProblem.isPresent()) {
+            repository.close();
+            throw new StartupException(tlsProblem.get());
+        }
         // The client connects lazily; say now if etcd is not there, rather than at the first request.
         // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
@@ -57,9 +63,10 @@ public final class BackendFactory {
                     etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         } catch (RepositoryException e) {
             if (!e.retryable()) {
-                // Retrying cannot fix wrong credentials or data this release cannot read: say so now.
+                // Retrying cannot fix wrong credentials or data this release cannot read: say so now,
+                // naming the option to fix where the refusal tells which.
                 repository.close();
-                throw new StartupException(e.getMessage(), e);
+                throw new StartupException(EtcdStartupCheck.refusal(e, etcd).orElse(e.getMessage()), e);
             }
             log.warn(
                     "etcd at {} is not reachable yet ({}); carrying on and retrying",

@@ -64,6 +64,7 @@ public final class Daemon implements AutoCloseable {
         if (settings.mode().runsAgents()) {
             agents = AgentPool.builder()
                     .repository(repository)
+                    .runtimes(AgentRuntimes.registry(settings.agents()))
                     .agentCount(settings.agentCount())
                     .shutdownGracePeriod(settings.shutdownGrace())
                     .start();

@@ -39,6 +39,24 @@ public enum Option {
     CONFIG("config", "string", "location of config toml file", null),
     LISTEN("listen", "string", "address the API listens on (gRPC, HTTP/JSON and UI on one port)", "127.0.0.1:7890"),
     AGENT_COUNT("agent-count", "int", "number of agents: nodes the agent pool executes at once", "5"),
+    RUNTIMES(
+            "runtimes",
+            "string",
+            "comma-separated runtimes this process's agents offer, e.g. \"debug\": nodes of any other runtime wait"
+                    + " for another agent (default: all installed)",
+            null),
+    EXEC_ENV_ALLOW(
+            "exec-env-allow",
+            "string",
+            "comma-separated environment variables exec nodes get from adagiod's environment, on top of PATH, HOME,"
+                    + " LANG, TZ and TMPDIR (never ADAGIOD_*)",
+            null),
+    EXEC_WORK_DIR(
+            "exec-work-dir",
+            "string",
+            "directory in which each exec attempt gets a fresh working directory, removed afterwards"
+                    + " (default: the system's temporary directory)",
+            null),
     LOG_LEVEL("log-level", "string", "log level (\"error\"|\"warn\"|\"info\"|\"debug\"|\"trace\")", "info"),
     SHUTDOWN_GRACE(
             "shutdown-grace",

@@ -21,10 +21,27 @@ public record Settings(
         InetSocketAddress listen,
         int agentCount,
         String logLevel,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Agents agents) {
 
     public Settings {
         etcdAddresses = List.copyOf(etcdAddresses);
+    }
+
+    /**
+     * What this process's agents offer and how exec nodes run.
+     *
+     * @param runtimes     the runtimes the agents offer, checked against the installed ones; empty
+     *                     for all installed
+     * @param execEnvAllow variables exec children get from adagiod's environment (never {@code ADAGIOD_*})
+     * @param execWorkDir  where each exec attempt's working directory is made, or null for the
+     *                     system's temporary directory
+     */
+    public record Agents(List<String> runtimes, List<String> execEnvAllow, Path execWorkDir) {
+        public Agents {
+            runtimes = List.copyOf(runtimes);
+            execEnvAllow = List.copyOf(execEnvAllow);
+        }
     }
 
     /**

@@ -221,7 +221,8 @@ public final class SettingsLoader {
                 listen(values.get(Option.LISTEN)),
                 agentCount(values.get(Option.AGENT_COUNT)),
                 level.value().trim().toLowerCase(Locale.ROOT),
-                duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE));
+                duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE),
+                AgentOptions.agents(values));
     }
 
     /** The etcd options: lease TTL, credentials and TLS files, each checked, and in pairs where they go in pairs. */
@@ -333,7 +334,7 @@ public final class SettingsLoader {
         throw invalid(source, option, "expected a duration with a unit, for example 10s, 500ms or 1m30s");
     }
 
-    private static ConfigException invalid(Source source, Option option, String why) {
+    static ConfigException invalid(Source source, Option option, String why) {
         return new ConfigException("invalid value \"" + source.value() + "\" for " + option.flag() + " (from "
                 + source.origin() + "): " + why);
     }

@@ -54,6 +54,7 @@ final class Usage {
                   adagiod -listen 127.0.0.1:8080 -agent-count 10
                   adagiod api -config examples/config-etcd.toml
                   adagiod agent -backend-type=etcd -etcd-addresses http://10.0.0.5:2379
+                  adagiod agent -config examples/config-etcd.toml -runtimes debug
                 """);
         return b.toString();
     }

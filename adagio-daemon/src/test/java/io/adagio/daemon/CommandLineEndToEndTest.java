@@ -40,7 +40,11 @@ class CommandLineEndToEndTest {
                                 "-etcd-password string",
                                 "-etcd-ca-file string",
                                 "-etcd-cert-file string",
-                                "-etcd-key-file string");
+                                "-etcd-key-file string",
+                                "-runtimes string",
+                                "(default: all installed)",
+                                "-exec-env-allow string",
+                                "-exec-work-dir string");
             }
         }
     }
@@ -60,6 +64,10 @@ class CommandLineEndToEndTest {
             missing CA file              | -etcd-ca-file /nonexistent/ca.pem | /nonexistent/ca.pem
             certificate without key      | -etcd-cert-file /etc/passwd | -etcd-key-file
             TLS with http addresses      | -etcd-ca-file /etc/passwd | https://
+            unknown runtime              | -runtimes debug,shell     | unknown runtime "shell"; installed: debug, exec
+            no runtime                   | -runtimes=                | -runtimes
+            daemon variable allowed      | -exec-env-allow PATH,ADAGIOD_ETCD_PASSWORD | ADAGIOD_* variables are
+            missing exec work dir        | -exec-work-dir /nonexistent/dir | no such writable directory
             """)
     void mistakesOnTheCommandLineExitTwoWithOneClearMessage(String what, String args, String named) {
         try (var daemon = AdagiodProcess.start(args.split(" "))) {

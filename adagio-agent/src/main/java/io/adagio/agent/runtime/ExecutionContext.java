@@ -46,6 +46,11 @@ public final class ExecutionContext {
         return node.name();
     }
 
+    /** Which attempt at the node this is, counting from 1 (the attempts before it ended). */
+    public int attempt() {
+        return node.attempts().size() + 1;
+    }
+
     /** Upstream node name to that node's output. */
     public Map<String, byte[]> inputs() {
         return node.inputs();

@@ -10,6 +10,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** An immutable set of runtimes by name. */
 public final class RuntimeRegistry {
@@ -56,6 +57,43 @@ public final class RuntimeRegistry {
                 .toList());
     }
 
+    /**
+     * Only the runtimes named, in this registry's order: how an agent offers a chosen few of the
+     * installed runtimes ({@code adagiod -runtimes debug,exec}). A node whose runtime is left out
+     * is never executed by an agent using the result; it waits for an agent that offers it.
+     *
+     * <pre>{@code
+     * AgentPool.builder().runtimes(RuntimeRegistry.discover().only(List.of("debug")))
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when no name is given, or a name is not in this registry
+     *                                  (the message lists the ones that are)
+     */
+    public RuntimeRegistry only(Collection<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no runtime chosen: name at least one of " + describeNames());
+        }
+        var unknown =
+                names.stream().filter(n -> !byName.containsKey(n)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException((unknown.size() == 1 ? "unknown runtime " : "unknown runtimes ")
+                    + unknown.stream().map(n -> "\"" + n + "\"").collect(Collectors.joining(", "))
+                    + "; installed: " + describeNames());
+        }
+        var map = new LinkedHashMap<String, Runtime>();
+        byName.forEach((name, runtime) -> {
+            if (names.contains(name)) {
+                map.put(name, runtime);
+            }
+        });
+        return new RuntimeRegistry(map);
+    }
+
+    /** {@link #only(Collection)} with the names as arguments. */
+    public RuntimeRegistry only(String... names) {
+        return only(List.of(names));
+    }
+
     /** This registry with {@code runtime} added, replacing any runtime of the same name. */
     public RuntimeRegistry with(Runtime runtime) {
         var map = new LinkedHashMap<>(byName);
@@ -82,6 +120,10 @@ public final class RuntimeRegistry {
 
     public boolean isEmpty() {
         return byName.isEmpty();
+    }
+
+    private String describeNames() {
+        return byName.isEmpty() ? "(none)" : String.join(", ", names());
     }
 
     private static String checkName(Runtime r) {

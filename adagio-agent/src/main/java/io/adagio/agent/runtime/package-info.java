@@ -24,7 +24,9 @@
  *
  * <p>List the class in {@code META-INF/services/io.adagio.agent.runtime.Runtime} and put its jar on
  * the agent's class path, or register it in code with
- * {@code AgentPool.builder().runtime(new GreetRuntime())}. The built-in runtimes are
+ * {@code AgentPool.builder().runtime(new GreetRuntime())}. An agent offers only some of them with
+ * {@code AgentPool.builder().runtimes(RuntimeRegistry.discover().only("debug"))}: nodes of the others
+ * wait for an agent that offers their runtime. The built-in runtimes are
  * {@link io.adagio.agent.runtime.debug.DebugRuntime debug} and
  * {@link io.adagio.agent.runtime.exec.ExecRuntime exec}.
  */

@@ -45,4 +45,19 @@ public record Exec(Map<String, List<String>> arguments) implements RuntimeCall {
         return new Exec(
                 args.isEmpty() ? Arguments.without(arguments, "args") : Arguments.with(arguments, "args", args));
     }
+
+    /**
+     * This call with these environment variables for the program (replacing any given before), as
+     * {@code NAME=VALUE} values of {@code adagio.arguments.exec.env}. The program gets no other
+     * variable of the agent's beyond PATH, HOME, LANG, TZ, TMPDIR and those the operator allows;
+     * names starting with {@code ADAGIOD_} are refused by the agent.
+     */
+    public Exec env(Map<String, String> variables) {
+        var entries = variables.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .sorted()
+                .toList();
+        return new Exec(
+                entries.isEmpty() ? Arguments.without(arguments, "env") : Arguments.with(arguments, "env", entries));
+    }
 }

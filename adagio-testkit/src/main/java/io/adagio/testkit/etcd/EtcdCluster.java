@@ -1,6 +1,7 @@
 package io.adagio.testkit.etcd;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,6 +28,17 @@ import java.util.stream.Stream;
  *
  * <p>The binary is looked up in {@code $ADAGIO_ETCD_BINARY}, then on the {@code PATH}. Plain Java:
  * the benchmark harness starts its etcd with it too; {@link EtcdExtension} runs one for a test class.
+ *
+ * <p>{@link #builder()} starts secured members: TLS on the client port with certificates made at
+ * start by a throw-away CA, client-certificate authentication, and etcd's authentication with
+ * users limited to a namespace:
+ * <pre>{@code
+ * try (var etcd = EtcdCluster.builder().clientCertificateAuth().user("adagio", "pw", "ns").start()) {
+ *     etcd.clientUrl(0);            // https://127.0.0.1:PORT
+ *     etcd.caFile();                // the CA that signed the server certificate
+ *     etcd.clientCertificate();     // a client certificate (and key) that CA issued
+ * }
+ * }</pre>
  */
 public final class EtcdCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
@@ -36,19 +48,99 @@ public final class EtcdCluster implements AutoCloseable {
     private final List<Member> members;
     private final List<String> extraFlags;
     private final String token = "adagio-test-" + UUID.randomUUID();
+    private final String rootPassword = "root-" + UUID.randomUUID();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final Builder options;
+    private final EtcdTls tls;
 
-    private EtcdCluster(Path binary, Path dir, int size, List<String> extraFlags) {
+    private EtcdCluster(Path binary, Path dir, int size, Builder options) {
         this.binary = binary;
         this.dir = dir;
-        this.extraFlags = List.copyOf(extraFlags);
+        this.options = options;
+        this.extraFlags = List.copyOf(options.extraFlags);
+        this.tls = options.tls ? EtcdTls.create(dir.resolve("tls"), options.clientCertificateAuth) : null;
         var list = new ArrayList<Member>();
         for (int i = 0; i < size; i++) {
-            list.add(
-                    new Member(i, "m" + i, AdagiodProcess.freePort(), AdagiodProcess.freePort(), dir.resolve("m" + i)));
+            var m = new Member(i, "m" + i, AdagiodProcess.freePort(), AdagiodProcess.freePort(), dir.resolve("m" + i));
+            if (tls != null) {
+                // The client port wants TLS (and maybe a certificate): health and metrics get a plain one.
+                m.clientScheme = "https";
+                m.metricsPort = AdagiodProcess.freePort();
+            }
+            list.add(m);
         }
         this.members = List.copyOf(list);
+    }
+
+    /** Options for secured members: TLS, client certificates, users. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What to start; {@link #start()} or {@link #startOrSkip()} it. */
+    public static final class Builder {
+        private int members = 1;
+        private boolean tls;
+        private boolean clientCertificateAuth;
+        private final List<EtcdAuth.User> users = new ArrayList<>();
+        private final List<String> extraFlags = new ArrayList<>();
+
+        private Builder() {}
+
+        /** More etcd flags for every member (compaction, quota, ...). */
+        public Builder extraFlags(List<String> flags) {
+            extraFlags.addAll(flags);
+            return this;
+        }
+
+        /** How many members (default 1). */
+        public Builder members(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("an etcd cluster has at least one member, not " + count);
+            }
+            this.members = count;
+            return this;
+        }
+
+        /**
+         * TLS on the client port ({@code https://} client URLs), with a server certificate for
+         * localhost, 127.0.0.1 and ::1 signed by a CA made at start ({@link #caFile()}).
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
+        }
+
+        /**
+         * TLS, and clients must present a certificate that CA signed ({@code --client-cert-auth});
+         * {@link #clientCertificate()} is one.
+         */
+        public Builder clientCertificateAuth() {
+            this.tls = true;
+            this.clientCertificateAuth = true;
+            return this;
+        }
+
+        /**
+         * Enables etcd's authentication with a user that may read and write the keys under
+         * {@code <namespace>/} only, as an operator would set one up for an Adagio installation.
+         * The root user's password is {@link #rootPassword()}.
+         */
+        public Builder user(String name, String password, String namespace) {
+            users.add(new EtcdAuth.User(name, password, namespace));
+            return this;
+        }
+
+        public EtcdCluster start() {
+            return EtcdCluster.start(this);
+        }
+
+        /** Like {@link EtcdCluster#startOrSkip(int)}: skipped without the binary, except under CI. */
+        public EtcdCluster startOrSkip() {
+            requireBinaryOrSkip();
+            return start();
+        }
     }
 
     /** The etcd binary, if one can be found. */
@@ -79,6 +171,11 @@ public final class EtcdCluster implements AutoCloseable {
      * binary fails it: CI must never pass by skipping.
      */
     public static EtcdCluster startOrSkip(int size) {
+        requireBinaryOrSkip();
+        return start(size);
+    }
+
+    private static void requireBinaryOrSkip() {
         if (findBinary().isEmpty()) {
             var message = "the etcd binary was not found: install the etcd-server package "
                     + "(apt-get install etcd-server) or set ADAGIO_ETCD_BINARY";
@@ -87,12 +184,11 @@ public final class EtcdCluster implements AutoCloseable {
             }
             throw EtcdExtension.skipped(message);
         }
-        return start(size);
     }
 
     /** Starts {@code size} members and waits until every one reports healthy. */
     public static EtcdCluster start(int size) {
-        return start(size, List.of());
+        return start(new Builder().members(size));
     }
 
     /**
@@ -100,17 +196,24 @@ public final class EtcdCluster implements AutoCloseable {
      * quota, say), and waits until every one reports healthy.
      */
     public static EtcdCluster start(int size, List<String> extraFlags) {
+        return start(new Builder().members(size).extraFlags(extraFlags));
+    }
+
+    private static EtcdCluster start(Builder options) {
         var binary = findBinary()
                 .orElseThrow(() -> new IllegalStateException(
                         "the etcd binary was not found (install the etcd-server package or set ADAGIO_ETCD_BINARY)"));
         try {
-            var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), size, extraFlags);
+            var cluster = new EtcdCluster(binary, Files.createTempDirectory("adagio-etcd-"), options.members, options);
             try {
                 for (var m : cluster.members) {
                     cluster.launch(m, true);
                 }
                 for (var m : cluster.members) {
                     cluster.awaitHealthy(m);
+                }
+                if (!options.users.isEmpty()) {
+                    EtcdAuth.enable(cluster.clientUrl(0), cluster.tls, options.users, cluster.rootPassword);
                 }
                 return cluster;
             } catch (RuntimeException e) {
@@ -126,7 +229,7 @@ public final class EtcdCluster implements AutoCloseable {
         return members.size();
     }
 
-    /** {@code http://127.0.0.1:PORT} of every member. */
+    /** {@code http://127.0.0.1:PORT} of every member ({@code https://} with TLS). */
     public List<String> clientUrls() {
         return members.stream().map(Member::clientUrl).toList();
     }
@@ -138,6 +241,36 @@ public final class EtcdCluster implements AutoCloseable {
 
     public String clientUrl(int member) {
         return members.get(member).clientUrl();
+    }
+
+    /** The PEM file of the CA that signed the members' server certificates; only with TLS. */
+    public Path caFile() {
+        return requireTls().authority().certificateFile();
+    }
+
+    /** A client certificate (CN=adagio-client) and its key, signed by {@link #caFile()}'s CA; only with TLS. */
+    public TestCertificates.Issued clientCertificate() {
+        return requireTls().client();
+    }
+
+    /** The CA behind {@link #caFile()}, to issue more certificates; only with TLS. */
+    public TestCertificates certificateAuthority() {
+        return requireTls().authority();
+    }
+
+    /** The password of etcd's {@code root} user; only with {@link Builder#user users} (authentication enabled). */
+    public String rootPassword() {
+        if (options.users.isEmpty()) {
+            throw new IllegalStateException("this etcd has no authentication: start it with builder().user(...)");
+        }
+        return rootPassword;
+    }
+
+    private EtcdTls requireTls() {
+        if (tls == null) {
+            throw new IllegalStateException("this etcd serves no TLS: start it with builder().tls()");
+        }
+        return tls;
     }
 
     public boolean isRunning(int member) {
@@ -199,7 +332,7 @@ public final class EtcdCluster implements AutoCloseable {
                 // etcd's metrics say whether this member is the leader right now.
                 try {
                     var body = http.send(
-                                    HttpRequest.newBuilder(URI.create(m.clientUrl() + "/metrics"))
+                                    HttpRequest.newBuilder(URI.create(m.monitorUrl() + "/metrics"))
                                             .timeout(Duration.ofSeconds(2))
                                             .build(),
                                     HttpResponse.BodyHandlers.ofString())
@@ -264,6 +397,10 @@ public final class EtcdCluster implements AutoCloseable {
                 "--initial-cluster-state",
                 fresh ? "new" : "existing"));
         cmd.addAll(extraFlags);
+        if (tls != null) {
+            cmd.addAll(tls.serverFlags());
+            cmd.addAll(List.of("--listen-metrics-urls", m.monitorUrl()));
+        }
         try {
             Files.createDirectories(m.dataDir.getParent());
             m.process = new ProcessBuilder(cmd)
@@ -283,7 +420,7 @@ public final class EtcdCluster implements AutoCloseable {
             }
             try {
                 var response = http.send(
-                        HttpRequest.newBuilder(URI.create(m.clientUrl() + "/health"))
+                        HttpRequest.newBuilder(URI.create(m.monitorUrl() + "/health"))
                                 .timeout(Duration.ofSeconds(2))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -319,6 +456,9 @@ public final class EtcdCluster implements AutoCloseable {
         final int peerPort;
         final Path dataDir;
         volatile Process process;
+        String clientScheme = "http";
+        /** A plain port for /health and /metrics when the client port wants TLS; 0 when there is none. */
+        int metricsPort;
 
         Member(int index, String name, int clientPort, int peerPort, Path dataDir) {
             this.index = index;
@@ -329,7 +469,12 @@ public final class EtcdCluster implements AutoCloseable {
         }
 
         String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return clientScheme + "://127.0.0.1:" + clientPort;
+        }
+
+        /** Where /health and /metrics are served without TLS. */
+        String monitorUrl() {
+            return metricsPort == 0 ? clientUrl() : "http://127.0.0.1:" + metricsPort;
         }
 
         String peerUrl() {

@@ -10,15 +10,28 @@ import org.opentest4j.TestAbortedException;
  * tests of a class and stops it after:
  * <pre>{@code @RegisterExtension static final EtcdExtension ETCD = EtcdExtension.singleMember();}</pre>
  *
+ * <p>Secured members (TLS, client certificates, users) come from a builder:
+ * <pre>{@code @RegisterExtension static final EtcdExtension ETCD =
+ *         EtcdExtension.of(EtcdCluster.builder().clientCertificateAuth());}</pre>
+ *
  * <p>Without the etcd binary the tests are skipped with a message saying how to install it, except
  * under CI ({@code CI=true}), where a missing binary fails them: CI must never pass by skipping.
  */
 public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback {
-    private final int members;
+    private final EtcdCluster.Builder options;
     private volatile EtcdCluster cluster;
 
+    private EtcdExtension(EtcdCluster.Builder options) {
+        this.options = options;
+    }
+
     private EtcdExtension(int members) {
-        this.members = members;
+        this(EtcdCluster.builder().members(members));
+    }
+
+    /** Members started as {@code options} says. */
+    public static EtcdExtension of(EtcdCluster.Builder options) {
+        return new EtcdExtension(options);
     }
 
     public static EtcdExtension singleMember() {
@@ -42,7 +55,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        cluster = EtcdCluster.startOrSkip(members);
+        cluster = options.startOrSkip();
     }
 
     @Override

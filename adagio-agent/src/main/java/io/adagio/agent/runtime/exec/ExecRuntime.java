@@ -8,16 +8,20 @@ import io.adagio.agent.runtime.NodeFunction;
 import io.adagio.agent.runtime.Runtime;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Result;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code exec}: runs a program directly (no shell) and records what it printed.
@@ -25,9 +29,21 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code command} (required): the program, found on the agent's {@code PATH} unless a path;</li>
  *   <li>{@code args}: its arguments, one per value;</li>
- *   <li>{@code dir}: the working directory (default: the agent's);</li>
+ *   <li>{@code env}: environment variables for it, one {@code NAME=VALUE} per value;</li>
+ *   <li>{@code dir}: run in this existing directory instead of a fresh one (nothing is removed);</li>
  *   <li>{@code timeout}: kill the program after this long (a duration; default none).</li>
  * </ul>
+ *
+ * <p>The program does not inherit the agent's environment: it gets the few variables
+ * {@link ExecEnvironment} lists ({@code PATH}, {@code HOME}, {@code LANG}, {@code TZ},
+ * {@code TMPDIR}), those the operator allows ({@link Builder#allowEnvironment}), the node's
+ * {@code env} entries, and {@code ADAGIO_RUN_ID}, {@code ADAGIO_NODE} and {@code ADAGIO_ATTEMPT};
+ * never an {@code ADAGIOD_*} variable. An {@code env} entry that is not {@code NAME=VALUE}, or sets
+ * {@code ADAGIOD_*} or one of the agent's three, makes the attempt an {@code ERROR} naming it.
+ *
+ * <p>Each attempt runs in a fresh directory under the work root (default: the system's temporary
+ * directory), readable by the agent's user only and removed with its contents when the attempt
+ * ends, however it ends. Symbolic links in it are removed, never followed.
  *
  * <p>Standard output and standard error are captured together as the result's output, up to a cap
  * (default 1 MiB) beyond which the output is cut and a marker line says so. Exit code 0 is
@@ -46,26 +62,41 @@ public final class ExecRuntime implements Runtime {
     public static final Argument<String> COMMAND =
             Argument.string("command").required().describedAs("the program to run");
     public static final Argument<List<String>> ARGS = Argument.strings("args").describedAs("its arguments");
-    public static final Argument<String> DIR = Argument.string("dir").describedAs("working directory");
+    public static final Argument<List<String>> ENV =
+            Argument.strings("env").describedAs("environment variables for the program, NAME=VALUE each");
+    public static final Argument<String> DIR =
+            Argument.string("dir").describedAs("run in this directory instead of a fresh one");
     public static final Argument<Duration> TIMEOUT = Argument.duration("timeout")
             .withDefault(Duration.ZERO)
             .describedAs("kill the program after this long (0: never)");
 
     /** How long to wait for the output pipe to drain once the program ended (a leftover grandchild may hold it open). */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
+    /** How long killed processes get to be gone before their working directory is removed. */
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
     private final int maxOutputBytes;
+    private final ExecEnvironment environment;
+    private final Path workRoot;
 
+    /** An exec runtime with the defaults: 1 MiB of output, no extra variables, the system's temporary directory. */
     public ExecRuntime() {
-        this(DEFAULT_MAX_OUTPUT_BYTES);
+        this(builder());
     }
 
     /** An exec runtime keeping at most {@code maxOutputBytes} of each program's output. */
     public ExecRuntime(int maxOutputBytes) {
-        if (maxOutputBytes < 0) {
-            throw new IllegalArgumentException("maxOutputBytes must not be negative: " + maxOutputBytes);
-        }
-        this.maxOutputBytes = maxOutputBytes;
+        this(builder().maxOutputBytes(maxOutputBytes));
+    }
+
+    private ExecRuntime(Builder b) {
+        this.maxOutputBytes = b.maxOutputBytes;
+        this.environment = ExecEnvironment.of(b.allowed, b.source);
+        this.workRoot = b.workRoot;
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -75,7 +106,17 @@ public final class ExecRuntime implements Runtime {
 
     @Override
     public List<Argument<?>> arguments() {
-        return List.of(COMMAND, ARGS, DIR, TIMEOUT);
+        return List.of(COMMAND, ARGS, ENV, DIR, TIMEOUT);
+    }
+
+    /** What every child gets from the agent's environment (names and values; never log the values). */
+    public ExecEnvironment environment() {
+        return environment;
+    }
+
+    /** Where the attempts' working directories are made. */
+    public Path workRoot() {
+        return workRoot;
     }
 
     @Override
@@ -91,33 +132,64 @@ public final class ExecRuntime implements Runtime {
         if (timeout.isNegative()) {
             throw args.invalid(TIMEOUT, "must not be negative, got " + Durations.format(timeout));
         }
-        File dir = null;
+        Map<String, String> entries;
+        try {
+            entries = ExecEnvironment.parseEntries(args.get(ENV));
+        } catch (IllegalArgumentException e) {
+            throw args.invalid(ENV, e.getMessage());
+        }
+        Path dir = null;
         if (args.get(DIR) != null && !args.get(DIR).isEmpty()) {
-            dir = new File(args.get(DIR));
-            if (!dir.isDirectory()) {
+            dir = Path.of(args.get(DIR));
+            if (!Files.isDirectory(dir)) {
                 throw args.invalid(DIR, "\"" + dir + "\" is not a directory");
             }
         }
-        var workingDir = dir;
-        return context -> run(context, List.copyOf(commandLine), workingDir, timeout);
+        var attempt = new Attempt(List.copyOf(commandLine), entries, dir, timeout);
+        return context -> run(context, attempt);
     }
 
-    private Result run(ExecutionContext context, List<String> commandLine, File dir, Duration timeout) {
-        var builder = new ProcessBuilder(commandLine).redirectErrorStream(true);
-        if (dir != null) {
-            builder.directory(dir);
+    /** One attempt's configuration, read from the node's arguments. */
+    private record Attempt(List<String> commandLine, Map<String, String> env, Path dir, Duration timeout) {
+        String program() {
+            return commandLine.getFirst();
         }
+    }
+
+    private Result run(ExecutionContext context, Attempt attempt) {
+        if (attempt.dir() != null) {
+            return execute(context, attempt, attempt.dir());
+        }
+        AttemptDirectory fresh;
+        try {
+            fresh = AttemptDirectory.create(workRoot);
+        } catch (IOException e) {
+            return Result.error("exec: " + AttemptDirectory.describe(workRoot, e));
+        }
+        try (fresh) {
+            return execute(context, attempt, fresh.path());
+        }
+    }
+
+    private Result execute(ExecutionContext context, Attempt attempt, Path dir) {
+        var builder = new ProcessBuilder(attempt.commandLine())
+                .redirectErrorStream(true)
+                .directory(dir.toFile());
+        var env = builder.environment();
+        env.clear();
+        env.putAll(environment.forAttempt(attempt.env(), context.runId(), context.nodeName(), context.attempt()));
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
-            return Result.error("exec: cannot start \"" + commandLine.getFirst() + "\": " + e.getMessage());
+            return Result.error("exec: cannot start \"" + attempt.program() + "\": " + e.getMessage());
         }
         var output = new CappedOutput(maxOutputBytes);
         var reader = Thread.ofVirtual()
                 .name("exec-output-" + process.pid())
                 .start(() -> output.readAll(process.getInputStream()));
         var registration = context.onCancel(() -> killTree(process));
+        var timeout = attempt.timeout();
         try {
             // The program gets no input: it reads end of file at once instead of waiting forever.
             closeQuietly(process.getOutputStream());
@@ -136,21 +208,21 @@ public final class ExecRuntime implements Runtime {
                 return error(
                         output,
                         "exec: interrupted (" + context.cancellationReason().orElse("agent stopping") + "); \""
-                                + commandLine.getFirst() + "\" was killed");
+                                + attempt.program() + "\" was killed");
             }
             if (!exited) {
                 killTree(process);
                 drain(reader, process);
                 return error(
                         output,
-                        "exec: timed out after " + Durations.format(timeout) + "; \"" + commandLine.getFirst()
+                        "exec: timed out after " + Durations.format(timeout) + "; \"" + attempt.program()
                                 + "\" was killed");
             }
             drain(reader, process);
             if (context.isCancelled()) {
                 return error(
                         output,
-                        "exec: " + context.cancellationReason().orElse("cancelled") + "; \"" + commandLine.getFirst()
+                        "exec: " + context.cancellationReason().orElse("cancelled") + "; \"" + attempt.program()
                                 + "\" was killed");
             }
             int code = process.exitValue();
@@ -163,9 +235,9 @@ public final class ExecRuntime implements Runtime {
             return new Result(Conclusion.FAIL, metadata, output.bytes());
         } finally {
             registration.close();
-            if (process.isAlive()) {
-                killTree(process);
-            }
+            var killed = process.isAlive() ? killTree(process) : List.<ProcessHandle>of();
+            // Its working directory is removed next: let what was killed be gone first.
+            awaitGone(process.toHandle(), killed);
         }
     }
 
@@ -192,11 +264,43 @@ public final class ExecRuntime implements Runtime {
         }
     }
 
-    /** Kills the program and everything it started (descendants are listed first: once the parent dies they are re-parented and lost). */
-    static void killTree(Process process) {
+    /**
+     * Kills the program and everything it started (descendants are listed first: once the parent
+     * dies they are re-parented and lost); returns the descendants.
+     */
+    static List<ProcessHandle> killTree(Process process) {
         var descendants = process.descendants().toList();
         process.destroyForcibly();
         descendants.forEach(ProcessHandle::destroyForcibly);
+        return descendants;
+    }
+
+    /** Waits (a bounded time, even when interrupted) until the program and the descendants killed with it have ended. */
+    private static void awaitGone(ProcessHandle program, List<ProcessHandle> killed) {
+        long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+        boolean interrupted = Thread.interrupted();
+        var all = new ArrayList<ProcessHandle>();
+        all.add(program);
+        all.addAll(killed);
+        for (var handle : all) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    handle.onExit().get(left, TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
@@ -207,63 +311,62 @@ public final class ExecRuntime implements Runtime {
         }
     }
 
-    /** The first {@code max} bytes of a stream, counting (and dropping) the rest so the program never blocks on a full pipe. */
-    static final class CappedOutput {
-        private final int max;
-        private byte[] kept;
-        private int size;
-        private long dropped;
+    /** Configures an {@link ExecRuntime}. */
+    public static final class Builder {
+        private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private List<String> allowed = List.of();
+        private Map<String, String> source = System.getenv();
+        private Path workRoot = Path.of(System.getProperty("java.io.tmpdir"));
 
-        CappedOutput(int max) {
-            this.max = max;
-            this.kept = new byte[Math.min(max, 64 * 1024)];
+        private Builder() {}
+
+        /** Keep at most this many bytes of each program's output (default 1 MiB). */
+        public Builder maxOutputBytes(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxOutputBytes must not be negative: " + max);
+            }
+            this.maxOutputBytes = max;
+            return this;
         }
 
-        void readAll(InputStream in) {
-            var chunk = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(chunk)) >= 0) {
-                    append(chunk, n);
-                }
-            } catch (IOException e) {
-                // The stream was closed under us (see drain): keep what was read.
-            }
+        /**
+         * Variables every program gets from the agent's environment (where set) on top of the base
+         * ones, like {@code adagiod -exec-env-allow}.
+         *
+         * @throws IllegalArgumentException for a name that is not a variable name, is
+         *                                  {@code ADAGIOD_*}, or is one the agent sets itself
+         */
+        public Builder allowEnvironment(Collection<String> names) {
+            names.forEach(ExecEnvironment::checkAllowed);
+            this.allowed = List.copyOf(names);
+            return this;
         }
 
-        private synchronized void append(byte[] chunk, int n) {
-            int room = max - size;
-            int take = Math.min(room, n);
-            if (take > 0) {
-                if (size + take > kept.length) {
-                    var grown = new byte[(int) Math.min(max, Math.max((long) kept.length * 2, size + take))];
-                    System.arraycopy(kept, 0, grown, 0, size);
-                    kept = grown;
-                }
-                System.arraycopy(chunk, 0, kept, size, take);
-                size += take;
-            }
-            dropped += n - take;
+        /**
+         * The environment the base and allowed variables are copied from, once, when the runtime is
+         * built (default: this process's).
+         */
+        public Builder environmentSource(Map<String, String> environment) {
+            this.source = Map.copyOf(Objects.requireNonNull(environment, "environment"));
+            return this;
         }
 
-        synchronized byte[] bytes() {
-            var out = new byte[size];
-            System.arraycopy(kept, 0, out, 0, size);
-            if (dropped == 0) {
-                return out;
+        /**
+         * Where each attempt's fresh working directory is made (default: the system's temporary
+         * directory, {@code java.io.tmpdir}).
+         *
+         * @throws IllegalArgumentException when it is not an existing directory
+         */
+        public Builder workRoot(Path root) {
+            if (!Files.isDirectory(root)) {
+                throw new IllegalArgumentException("the exec work root " + root + " is not a directory");
             }
-            var marker = ("\n[output truncated: kept the first " + size + " bytes, dropped " + dropped + "]\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            var all = new byte[out.length + marker.length];
-            System.arraycopy(out, 0, all, 0, out.length);
-            System.arraycopy(marker, 0, all, out.length, marker.length);
-            return all;
+            this.workRoot = root.toAbsolutePath();
+            return this;
         }
 
-        synchronized void describeTruncation(Map<String, List<String>> metadata) {
-            if (dropped > 0) {
-                metadata.put(OUTPUT_TRUNCATED, List.of(Long.toString(dropped)));
-            }
+        public ExecRuntime build() {
+            return new ExecRuntime(this);
         }
     }
 }
