@@ -30,6 +30,8 @@ public final class ErrorMapping {
                 case RepositoryException.InvalidSpec s -> Status.INVALID_ARGUMENT.withDescription(s.getMessage());
                 case RepositoryException.InvalidRequest s -> Status.INVALID_ARGUMENT.withDescription(s.getMessage());
                 case RepositoryException.NotFound s -> Status.NOT_FOUND.withDescription(s.getMessage());
+                case RepositoryException.FailedPrecondition s ->
+                    Status.FAILED_PRECONDITION.withDescription(s.getMessage());
                 case RepositoryException.NotReady s -> Status.FAILED_PRECONDITION.withDescription(s.getMessage());
                 case RepositoryException.StaleClaim s -> Status.FAILED_PRECONDITION.withDescription(s.getMessage());
                 case RepositoryException.LimitExceeded s -> Status.RESOURCE_EXHAUSTED.withDescription(s.getMessage());
@@ -73,7 +75,9 @@ public final class ErrorMapping {
     public static HttpStatus toHttpStatus(Status status) {
         return switch (status.getCode()) {
             case OK -> HttpStatus.OK;
-            case INVALID_ARGUMENT, OUT_OF_RANGE, FAILED_PRECONDITION -> HttpStatus.BAD_REQUEST;
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> HttpStatus.BAD_REQUEST;
+            // Not allowed in the run's current state (rerun or delete of a run still running).
+            case FAILED_PRECONDITION -> HttpStatus.CONFLICT;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case ALREADY_EXISTS, ABORTED -> HttpStatus.CONFLICT;
             case RESOURCE_EXHAUSTED -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;

@@ -44,4 +44,13 @@ class ErrorMappingTest {
                 .contains("refused this server's credentials")
                 .contains("user \"adagio\"");
     }
+
+    @Test
+    void anOperationTheRunsStateDoesNotAllowIsAConflict() {
+        var status = ErrorMapping.toStatus(new RepositoryException.FailedPrecondition(
+                "run \"01J\" is still running: only a completed run can be rerun"));
+        assertThat(status.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(status.getDescription()).contains("still running");
+        assertThat(ErrorMapping.toHttpStatus(status)).isEqualTo(HttpStatus.CONFLICT);
+    }
 }

@@ -21,6 +21,7 @@ public abstract sealed class RepositoryException extends RuntimeException
                 RepositoryException.LimitExceeded,
                 RepositoryException.StaleClaim,
                 RepositoryException.InvalidRequest,
+                RepositoryException.FailedPrecondition,
                 RepositoryException.Retryable,
                 RepositoryException.StorageFormat,
                 RepositoryException.AccessDenied {
@@ -88,6 +89,16 @@ public abstract sealed class RepositoryException extends RuntimeException
     public static final class StaleClaim extends RepositoryException {
         public StaleClaim(String runId, String node, String claimId) {
             super("claim \"" + claimId + "\" no longer holds node \"" + node + "\" of run \"" + runId + "\"");
+        }
+    }
+
+    /**
+     * An operation the run's current state does not allow (rerunning or deleting a run that has not
+     * completed, say). The request itself is well formed; it may succeed once the run has moved on.
+     */
+    public static final class FailedPrecondition extends RepositoryException {
+        public FailedPrecondition(String message) {
+            super(message);
         }
     }
 
