@@ -44,7 +44,7 @@ public final class AdagiodProcess implements AutoCloseable {
     /** Generous: on a busy two-core machine a cold JVM with Armeria and gRPC takes a while. */
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
-    private static final Pattern LISTENING = Pattern.compile("API listening on http://([^ ]+):(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("API listening on (https?)://([^ ]+):(\\d+)");
 
     private final Process process;
     private final List<String> command;
@@ -188,14 +188,14 @@ public final class AdagiodProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the API's "listening" log line and returns its base URL, {@code http://HOST:PORT}. */
+    /** Waits for the API's "listening" log line and returns its base URL, {@code http://HOST:PORT} (https with TLS). */
     public String awaitApi(Duration timeout) {
         awaitLog("API listening on", timeout);
         var m = LISTENING.matcher(stderr);
         if (!m.find()) {
             throw new IllegalStateException("no address in adagiod's listening line:\n" + stderr);
         }
-        baseUrl = "http://" + m.group(1) + ":" + m.group(2);
+        baseUrl = m.group(1) + "://" + m.group(2) + ":" + m.group(3);
         return baseUrl;
     }
 
@@ -222,7 +222,8 @@ public final class AdagiodProcess implements AutoCloseable {
 
     /** {@code HOST:PORT} of the API, as {@code -host} takes it; once it is known to listen. */
     public String address() {
-        return apiUrl().substring("http://".length());
+        var url = apiUrl();
+        return url.substring(url.indexOf("://") + 3);
     }
 
     /** The API's port; once it is known to listen. */

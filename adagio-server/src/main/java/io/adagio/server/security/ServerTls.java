@@ -38,12 +38,25 @@ public final class ServerTls {
      */
     public static void apply(ServerBuilder sb, InetSocketAddress listen, TlsFiles files) {
         var pair = keyPair(files);
-        List<X509Certificate> clientCas =
-                files.clientCa() == null ? List.of() : certificates(files.clientCa(), "-tls-client-ca-file");
+        var clientCas = clientCas(files);
         sb.https(listen).tls(pair);
         if (!clientCas.isEmpty()) {
             sb.tlsCustomizer(ssl -> ssl.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCas));
         }
+    }
+
+    /**
+     * Checks the files as {@link #apply} would use them, so that a mistake is found before anything starts.
+     *
+     * @throws IllegalArgumentException naming the file that cannot be used and why
+     */
+    public static void check(TlsFiles files) {
+        keyPair(files);
+        clientCas(files);
+    }
+
+    private static List<X509Certificate> clientCas(TlsFiles files) {
+        return files.clientCa() == null ? List.of() : certificates(files.clientCa(), "-tls-client-ca-file");
     }
 
     private static TlsKeyPair keyPair(TlsFiles files) {
