@@ -40,13 +40,11 @@ final class GrpcTransport implements AutoCloseable {
     private final Duration callTimeout;
 
     private final boolean tls;
-    private final boolean hasToken;
 
     GrpcTransport(Target target, Duration callTimeout, Credentials credentials) {
         this.target = target;
         this.callTimeout = callTimeout;
         this.tls = target.tls() || credentials.tls();
-        this.hasToken = credentials.token() != null;
         this.channel = OkHttpChannelBuilder.forAddress(
                         target.host(), target.port(), credentials.channelCredentials(target.tls()))
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
@@ -80,11 +78,7 @@ final class GrpcTransport implements AutoCloseable {
         if (status.getCode() == Status.Code.UNAUTHENTICATED) {
             String description = status.getDescription() == null ? "credentials required" : status.getDescription();
             return new AdagioClientException(
-                    code,
-                    where,
-                    "adagiod at " + where + " refused the call: " + oneLine(description)
-                            + (hasToken ? "" : " (no token was sent)"),
-                    e);
+                    code, where, "adagiod at " + where + " refused the call: " + oneLine(description), e);
         }
         if (status.getCode() == Status.Code.UNAVAILABLE || isTransportFailure(status)) {
             Throwable cause = rootCause(status.getCause());
@@ -94,7 +88,7 @@ final class GrpcTransport implements AutoCloseable {
                 case UnknownHostException u -> "unknown host " + target.host();
                 case SSLHandshakeException h ->
                     "TLS handshake failed (" + h.getMessage()
-                            + "): check the CA file, the address and the client certificate";
+                            + "): check that adagiod serves TLS on this port, the CA file and the client certificate";
                 case SSLException s ->
                     "TLS failed (" + s.getMessage() + ")" + (tls ? ": is adagiod serving TLS on this port?" : "");
                 case null -> status.getDescription();

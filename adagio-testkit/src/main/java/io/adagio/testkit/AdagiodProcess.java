@@ -76,12 +76,17 @@ public final class AdagiodProcess implements AutoCloseable {
      * Starts adagiod as users first run it (API and agent pool, memory backend) on a free loopback
      * port, in {@code workDir}, and returns once its API accepts connections; {@link #address()} says
      * where. It waits for the port, not for the log line: a test class path may make adagiod log
-     * nowhere (the CLI's has slf4j-nop, which SLF4J may pick over logback).
+     * nowhere (the CLI's has slf4j-nop, which SLF4J may pick over logback). {@code moreArgs} follow
+     * the {@code -listen} flag (a TLS daemon is waited for the same way; its {@link #address()} is right,
+     * its scheme is for the caller to know).
      */
-    public static AdagiodProcess startListening(Path workDir) {
+    public static AdagiodProcess startListening(Path workDir, String... moreArgs) {
         int port = freePort();
-        var daemon =
-                builder().workDir(workDir).args("-listen", "127.0.0.1:" + port).start();
+        var daemon = builder()
+                .workDir(workDir)
+                .args("-listen", "127.0.0.1:" + port)
+                .args(moreArgs)
+                .start();
         try {
             daemon.awaitAccepting(port, STARTUP);
             return daemon;
