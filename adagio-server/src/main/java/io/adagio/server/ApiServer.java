@@ -27,6 +27,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +55,12 @@ public final class ApiServer implements AutoCloseable {
             java.util.List.of("/", "/runs", "/runs/new", "/runs/{id}", "/agents");
 
     private static final String PLACEHOLDER = "io/adagio/server/static";
-    /** The paths of {@link #UI_PAGES}. */
-    private static final java.util.regex.Pattern UI_PAGE =
-            java.util.regex.Pattern.compile("/|/runs|/runs/new|/runs/[^/]+|/agents");
+    /** The paths of {@link #UI_PAGES}, each {@code {parameter}} standing for one path segment. */
+    private static final Pattern UI_PAGE = Pattern.compile(String.join(
+            "|",
+            UI_PAGES.stream()
+                    .map(page -> Pattern.quote(page).replaceAll("\\{[^}]+}", Matcher.quoteReplacement("\\E[^/]+\\Q")))
+                    .toList()));
 
     private final Server server;
     private final boolean tls;
