@@ -39,7 +39,14 @@ class CommandLineEndToEndTest {
                                 "-etcd-password string",
                                 "-etcd-ca-file string",
                                 "-etcd-cert-file string",
-                                "-etcd-key-file string");
+                                "-etcd-key-file string",
+                                "-allowed-hosts string",
+                                "-cors-allowed-origins string",
+                                "-auth-token-file string",
+                                "-tls-cert-file string",
+                                "-tls-key-file string",
+                                "-tls-client-ca-file string",
+                                "  -insecure-no-auth\n");
             }
         }
     }
