@@ -85,7 +85,7 @@ final class ApiProtection {
                     Option.TLS_CERT_FILE.flag(),
                     Option.TLS_KEY_FILE.flag());
         }
-        if (!security.origins().describe().isEmpty()) {
+        if (security.origins().corsEnabled()) {
             log.info(
                     "CORS: web pages of {} may call the API",
                     String.join(", ", security.origins().describe()));

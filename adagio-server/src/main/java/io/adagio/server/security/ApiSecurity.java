@@ -36,9 +36,4 @@ public record ApiSecurity(List<String> allowedHosts, Origins origins, TokenStore
     public ApiSecurity withTls(TlsFiles files) {
         return new ApiSecurity(allowedHosts, origins, tokens, files);
     }
-
-    /** Whether callers must prove who they are (a token or a client certificate). */
-    public boolean authenticates() {
-        return tokens != null || tls != null && tls.requiresClientCertificates();
-    }
 }

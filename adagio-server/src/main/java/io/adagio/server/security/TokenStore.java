@@ -86,17 +86,8 @@ public final class TokenStore implements AutoCloseable {
         return Optional.ofNullable(match);
     }
 
-    /** How many tokens are in force. */
-    public int size() {
-        return snapshot.entries().size();
-    }
-
-    public Path file() {
-        return file;
-    }
-
     /** Reads the file again now; on failure logs why and keeps the tokens in force. Returns whether it was read. */
-    public boolean reload() {
+    public synchronized boolean reload() {
         try {
             var next = read(file);
             snapshot = next;
@@ -118,7 +109,7 @@ public final class TokenStore implements AutoCloseable {
         }
     }
 
-    private void reloadIfChanged() {
+    private synchronized void reloadIfChanged() {
         try {
             var version = version(file);
             if (!version.equals(snapshot.version())) {
