@@ -33,7 +33,8 @@ async function call(method, path, body, signal) {
   for (;;) {
     const token = currentToken();
     const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    // POST and PUT must say JSON even without a body: the API refuses them otherwise (415).
+    if (body !== undefined || method === 'POST' || method === 'PUT') headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     let response;
     try {
