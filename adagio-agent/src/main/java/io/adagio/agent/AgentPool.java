@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -281,7 +282,7 @@ public final class AgentPool implements AutoCloseable {
         // host and pid say where the agent runs; the random tail keeps two pools of one process apart.
         var random = UlidCreator.getUlid().toString();
         return host + "-" + ProcessHandle.current().pid() + "-"
-                + random.substring(random.length() - 6).toLowerCase();
+                + random.substring(random.length() - 6).toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -172,11 +172,12 @@ class EtcdRepositoryCostTest {
         }
     }
 
-    /**
+    /*
      * The upstream nodes of a wide fan-in finish at a constant cost each, whatever the fan-in: each
      * hands its output over under its own key (no rewrite of the sink's record, which would grow
      * with every input and serialise the finishes), and the last one makes the sink READY.
      */
+
     /**
      * A node announced by an event is claimed in one request: its index entry carried its record,
      * and the claim's commit compares that record's revision instead of reading it first. A stale

@@ -16,6 +16,7 @@ import io.adagio.core.model.Result;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.repository.RepositoryException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -191,14 +192,15 @@ class ProtocolTest {
         assertThat(step.changes().subList(1, 4))
                 .allSatisfy(change -> assertThat(change).isInstanceOfSatisfying(Change.Delivery.class, d -> {
                     assertThat(d.upstream()).isEqualTo("a");
-                    assertThat(new String(d.output())).isEqualTo("out");
+                    assertThat(new String(d.output(), StandardCharsets.UTF_8)).isEqualTo("out");
                     assertThat(d.after().inputs()).containsKey("a");
                 }));
         assertThat(step.events())
                 .containsExactlyInAnyOrder(Event.ready("run-1", node("b")), Event.ready("run-1", node("c")));
         assertThat(t.status("d")).isEqualTo(NodeStatus.WAITING);
         assertThat(t.get("d").waitingOn()).isEqualTo(1);
-        assertThat(new String(t.get("d").inputs().get("a"))).isEqualTo("out");
+        assertThat(new String(t.get("d").inputs().get("a"), StandardCharsets.UTF_8))
+                .isEqualTo("out");
         assertThat(step.node().finishedAt()).isEqualTo(NOW);
     }
 

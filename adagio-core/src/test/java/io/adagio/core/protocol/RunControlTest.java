@@ -13,6 +13,7 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.repository.RepositoryException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -296,7 +297,7 @@ class RunControlTest {
         assertThat(b.startedAt()).isNull();
         assertThat(b.finishedAt()).isNull();
         assertThat(b.claim()).isNull();
-        assertThat(new String(b.inputs().get("a"))).isEqualTo("out-a");
+        assertThat(new String(b.inputs().get("a"), StandardCharsets.UTF_8)).isEqualTo("out-a");
         assertThat(t.get("c").status()).isEqualTo(NodeStatus.WAITING);
         assertThat(t.get("c").waitingOn()).isEqualTo(1);
 
@@ -305,7 +306,8 @@ class RunControlTest {
         assertThat(retried.node().status()).isEqualTo(NodeStatus.READY);
         finishAt(t, "b", Result.success("out-b"), won(t, "b", "x", T0), T0);
         assertThat(t.get("c").status()).isEqualTo(NodeStatus.READY);
-        assertThat(new String(t.get("c").inputs().get("b"))).isEqualTo("out-b");
+        assertThat(new String(t.get("c").inputs().get("b"), StandardCharsets.UTF_8))
+                .isEqualTo("out-b");
     }
 
     @Test
@@ -318,7 +320,8 @@ class RunControlTest {
         assertThat(step.cancelMark()).isEqualTo(Step.CancelMark.CLEARED);
         assertThat(t.get("a").conclusion()).isEqualTo(Conclusion.SUCCESS);
         assertThat(t.get("b").status()).isEqualTo(NodeStatus.READY);
-        assertThat(new String(t.get("b").inputs().get("a"))).isEqualTo("out-a");
+        assertThat(new String(t.get("b").inputs().get("a"), StandardCharsets.UTF_8))
+                .isEqualTo("out-a");
         assertThat(t.get("c").status()).isEqualTo(NodeStatus.WAITING);
     }
 }
