@@ -8,6 +8,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
@@ -53,6 +54,8 @@ public final class EtcdRepository extends ValidatingRepository {
     private final RunReader reader;
     private final TransitionRunner transitions;
     private final Subscriptions subscriptions;
+    private final RunDeleter deleter;
+    private final EtcdHousekeeping housekeeping;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
     final FanIns fanIns;
@@ -77,6 +80,8 @@ public final class EtcdRepository extends ValidatingRepository {
                 new TransitionRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds);
         this.writer = new RunWriter(calls, keys, shards, writeIds);
         this.reader = new RunReader(calls, keys);
+        this.deleter = new RunDeleter(calls, keys, shards, journals);
+        this.housekeeping = new EtcdHousekeeping(calls, keys, leases, deleter, writeIds.instanceId());
         this.fanIns = new FanIns(calls, keys, transitions, background);
         this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background);
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
@@ -121,6 +126,23 @@ public final class EtcdRepository extends ValidatingRepository {
     public List<Run> listRuns(RunQuery query) {
         calls.ensureOpen();
         return reader.list(query);
+    }
+
+    /** Election, compaction, quota and unfinished deletes, for the process that keeps the installation healthy. */
+    public EtcdHousekeeping housekeeping() {
+        return housekeeping;
+    }
+
+    @Override
+    protected void delete(String runId) {
+        calls.ensureOpen();
+        deleter.delete(runId);
+    }
+
+    @Override
+    protected List<RunRef> oldest(RunRef after, int limit) {
+        calls.ensureOpen();
+        return reader.oldest(after, limit);
     }
 
     @Override

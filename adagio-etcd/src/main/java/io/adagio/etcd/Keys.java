@@ -2,6 +2,7 @@ package io.adagio.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The key layout, everything under {@code <namespace>/}. Run IDs and node names cannot contain '/'
@@ -27,7 +28,15 @@ import java.nio.charset.StandardCharsets;
  *                                 (it holds the upstream count): its version counts them, read in
  *                                 the delivering transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
+ * deleting/&lt;run&gt;              DeletingRecord of a run whose record is deleted but whose other keys
+ *                                 are still being removed (a big run, in pieces): finished by
+ *                                 whoever finds it (RunDeleter)
+ * leader/...                  the housekeeping election (EtcdLeadership): keys of the campaigning
+ *                                 processes, each put with its process's lease
  * </pre>
+ *
+ * <p>Every key of a run is under {@link #run}, {@link #journal}, {@link #deleting} or one of
+ * {@link #runPrefixes}: a new per-run key goes into that list, so that deleting a run removes it.
  */
 final class Keys {
     static final String MERGED_SHARD = "merged";
@@ -159,6 +168,33 @@ final class Keys {
 
     String journals() {
         return root + "journal/";
+    }
+
+    String deleting(String runId) {
+        return deletings() + runId;
+    }
+
+    String deletings() {
+        return root + "deleting/";
+    }
+
+    String leader() {
+        return root + "leader/housekeeping";
+    }
+
+    /**
+     * Every prefix under which keys of one run live, besides its record, journal and deleting marker:
+     * what a delete removes, page by page.
+     */
+    List<String> runPrefixes(String runId) {
+        return List.of(
+                nodes(runId),
+                runInputs(runId),
+                tallies() + runId + "/",
+                ready() + runId + "/",
+                orphaned() + runId + "/",
+                running() + runId + "/",
+                claims() + runId + "/");
     }
 
     /** {run, node} of a key {@code <prefix><run>/<node>}. */
