@@ -19,6 +19,7 @@ import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.adagio.core.graph.Limits;
+import io.adagio.core.model.StorageUsage;
 import io.adagio.core.repository.Repository;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -26,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +118,7 @@ public final class ApiServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private PrometheusMeterRegistry meterRegistry;
         private int blockingThreads = defaultBlockingThreads();
+        private Supplier<StorageUsage> storage = () -> null;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -157,6 +160,12 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** How full the store is lately (null while not known), sent beside each Stats answer. */
+        public Builder storage(Supplier<StorageUsage> storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
         static int defaultBlockingThreads() {
             return Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
         }
@@ -167,7 +176,7 @@ public final class ApiServer implements AutoCloseable {
             int maxRequest = limits.maxRequestBytes();
 
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository))
+                    .addService(new ControlPlaneService(repository, storage))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.
@@ -183,7 +192,7 @@ public final class ApiServer implements AutoCloseable {
                                     HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                     HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                             .errorHandler(UnframedGrpcErrorHandler.ofJson(
-                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(status)))
+                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(ctx, status)))
                             .build())
                     .build();
 
