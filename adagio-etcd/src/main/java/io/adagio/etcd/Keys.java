@@ -9,11 +9,14 @@ import java.util.List;
  * (validation restricts them to {@code [A-Za-z0-9._-]}), so {@code <run>/<node>} splits unambiguously.
  *
  * <pre>
- * runs/&lt;run&gt;                  RunRecord, written last when a run starts
+ * runs/&lt;run&gt;                  RunRecord, written last when a run starts (rewritten by every cancel
+ *                                 and rerun that changes the run: its cancelled mark, and the
+ *                                 revision a delete is guarded by)
  * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
  * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY); it carries a copy
  *                                 of the node's record, written in the same transaction
  * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
+ * cancels/&lt;run&gt;/&lt;node&gt;        CancelEntry while RUNNING in a cancelled run (watched: NODE_CANCELLED)
  * held/running/&lt;run&gt;/&lt;node&gt;   RunningEntry while RUNNING
  * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease (a running entry without
  *                                 its claim key is an orphan)
@@ -28,6 +31,7 @@ import java.util.List;
  *                                 (it holds the upstream count): its version counts them, read in
  *                                 the delivering transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
+ * journal-parts/&lt;run&gt;/&lt;write&gt;/&lt;i&gt;  the writes of a journal too big for one value, in parts
  * deleting/&lt;run&gt;              DeletingRecord of a run whose record is deleted but whose other keys
  *                                 are still being removed (a big run, in pieces): finished by
  *                                 whoever finds it (RunDeleter)
@@ -84,6 +88,14 @@ final class Keys {
 
     String orphaned() {
         return root + "orphaned/";
+    }
+
+    String cancel(String runId, String node) {
+        return cancels() + runId + "/" + node;
+    }
+
+    String cancels() {
+        return root + "cancels/";
     }
 
     String running(String runId, String node) {
@@ -170,6 +182,14 @@ final class Keys {
         return root + "journal/";
     }
 
+    String journalPart(String runId, String writeId, int part) {
+        return journalParts(runId) + writeId + "/" + part;
+    }
+
+    String journalParts(String runId) {
+        return root + "journal-parts/" + runId + "/";
+    }
+
     String deleting(String runId) {
         return deletings() + runId;
     }
@@ -193,8 +213,10 @@ final class Keys {
                 tallies() + runId + "/",
                 ready() + runId + "/",
                 orphaned() + runId + "/",
+                cancels() + runId + "/",
                 running() + runId + "/",
-                claims() + runId + "/");
+                claims() + runId + "/",
+                journalParts(runId));
     }
 
     /** {run, node} of a key {@code <prefix><run>/<node>}. */
