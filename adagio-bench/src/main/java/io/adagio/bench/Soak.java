@@ -260,9 +260,18 @@ final class Soak {
             throws Exception {
         var base = "http://" + daemon.address();
         double live = forceGc ? liveHeap(daemon.pid(), base) : Double.NaN;
-        var metrics = DaemonMetrics.scrape(base);
-        var stats = client.stats();
-        long completed = (long) metrics.deletedRuns() + stats.getNodeCounts().getCompletedCount() / NODES_PER_RUN;
+        // Runs completed = runs deleted + completed nodes stored / 7, read together: the deleted count
+        // is read before and after the stats, again until no delete fell between (deletes come in passes).
+        DaemonMetrics metrics;
+        io.adagio.proto.Stats stats;
+        double deleted;
+        int tries = 0;
+        do {
+            deleted = DaemonMetrics.scrape(base).deletedRuns();
+            stats = client.stats();
+            metrics = DaemonMetrics.scrape(base);
+        } while (metrics.deletedRuns() != deleted && ++tries < 20);
+        long completed = (long) deleted + stats.getNodeCounts().getCompletedCount() / NODES_PER_RUN;
         double db = etcd == null ? Double.NaN : dbSize(etcd, endpoints);
         // In use, as the daemon last read it (etcd's status has it; jetcd does not show it).
         double inUse = etcd == null ? Double.NaN : metrics.sum("adagio_etcd_db_size_in_use_bytes", "");

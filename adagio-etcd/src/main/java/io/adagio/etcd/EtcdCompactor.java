@@ -2,14 +2,18 @@ package io.adagio.etcd;
 
 import io.adagio.core.repository.RepositoryException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compacts etcd's history, as Kubernetes' API server does: at each interval it compacts at the
- * revision it observed one interval earlier, so that at least one interval of history stays for
- * watchers to resume from, and everything older (old versions of every key, deleted keys) can be
- * freed. Driven by the process that leads housekeeping ({@link EtcdLeadership}); not thread-safe.
+ * Compacts etcd's history, keeping one interval of it, as Kubernetes' API server does: it notes the
+ * store's revision at every call and compacts at the newest revision it noted at least one interval
+ * ago, so that watchers can resume from anywhere in the last interval and everything older (old
+ * versions of every key, deleted keys) can be freed. It compacts again once that point has moved on
+ * by a tenth of the interval: the history kept stays between one and 1.1 intervals of writes. Driven
+ * by the process that leads housekeeping ({@link EtcdLeadership}), a few seconds apart; not
+ * thread-safe.
  *
  * <p>etcd's compaction is for the whole cluster, not a namespace: installations sharing one etcd
  * each compact everyone's history older than their own interval. That is harmless to their data;
@@ -19,12 +23,14 @@ public final class EtcdCompactor {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdCompactor.class);
     private static final String COMPACTED = "required revision has been compacted";
 
+    private record Observed(long atNanos, long revision) {}
+
     private final EtcdCalls calls;
     private final Keys keys;
     private final Duration interval;
-    private long observedRevision;
-    private long observedAtNanos;
+    private final ArrayDeque<Observed> observed = new ArrayDeque<>();
     private long compactedRevision;
+    private long compactedAtNanos;
     private boolean refusedLogged;
 
     EtcdCompactor(EtcdCalls calls, Keys keys, Duration interval) {
@@ -39,8 +45,8 @@ public final class EtcdCompactor {
     }
 
     /**
-     * Compacts if an interval has passed since the last observation (then observes again); the first
-     * call only observes.
+     * Notes the current revision and compacts at the newest one noted at least an interval ago, if
+     * that moved on enough since the last compaction.
      *
      * @return the revision compacted at, or 0 when nothing was compacted now
      */
@@ -49,26 +55,30 @@ public final class EtcdCompactor {
             return 0;
         }
         long now = System.nanoTime();
-        if (observedRevision != 0 && now - observedAtNanos < interval.toNanos()) {
-            return 0;
-        }
-        long target = observedRevision;
         long current = calls.get(keys.leader()).getHeader().getRevision();
-        observedRevision = current;
-        observedAtNanos = now;
-        if (target <= compactedRevision) {
+        observed.addLast(new Observed(now, current));
+        // The newest observation at least an interval old goes to the front; older ones go.
+        while (observed.size() > 1 && now - secondOldest().atNanos() >= interval.toNanos()) {
+            observed.removeFirst();
+        }
+        var target = observed.getFirst();
+        boolean oldEnough = now - target.atNanos() >= interval.toNanos();
+        boolean movedOn = compactedRevision == 0 || target.atNanos() - compactedAtNanos >= interval.toNanos() / 10;
+        if (!oldEnough || !movedOn || target.revision() <= compactedRevision) {
             return 0;
         }
         try {
-            calls.await(calls.client().getKVClient().compact(target));
-            compactedRevision = target;
-            LOG.debug("compacted etcd's history before revision {} (now at {})", target, current);
-            return target;
+            calls.await(calls.client().getKVClient().compact(target.revision()));
+            compactedRevision = target.revision();
+            compactedAtNanos = target.atNanos();
+            LOG.debug("compacted etcd's history before revision {} (now at {})", target.revision(), current);
+            return target.revision();
         } catch (RepositoryException e) {
             var message = String.valueOf(e.getMessage());
             if (message.contains(COMPACTED)) {
                 // Someone (another installation, or etcd's own auto-compaction) went further already.
-                compactedRevision = target;
+                compactedRevision = target.revision();
+                compactedAtNanos = target.atNanos();
                 return 0;
             }
             if (e instanceof RepositoryException.AccessDenied) {
@@ -83,5 +93,11 @@ public final class EtcdCompactor {
             }
             throw e;
         }
+    }
+
+    private Observed secondOldest() {
+        var it = observed.iterator();
+        it.next();
+        return it.next();
     }
 }

@@ -143,8 +143,7 @@ public final class Housekeeper implements AutoCloseable {
 
     private void retain() {
         long began = System.nanoTime();
-        var outcome = RetentionPass.apply(repository, policy, Instant.now());
-        deletedRuns.increment(outcome.deleted());
+        var outcome = RetentionPass.apply(repository, policy, Instant.now(), deletedRuns::increment);
         if (outcome.deleted() > 0) {
             LOG.info(
                     "retention deleted {} completed run(s) created {} to {} ({}) in {} ms{}",

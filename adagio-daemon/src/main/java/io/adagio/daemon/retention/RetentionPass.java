@@ -34,6 +34,11 @@ final class RetentionPass {
     private RetentionPass() {}
 
     static Outcome apply(Repository repository, RetentionPolicy policy, Instant now) {
+        return apply(repository, policy, now, () -> {});
+    }
+
+    /** @param onDeleted told of each run deleted, as it is (a counter that follows the deletes closely) */
+    static Outcome apply(Repository repository, RetentionPolicy policy, Instant now, Runnable onDeleted) {
         if (!policy.enabled()) {
             return Outcome.NOTHING;
         }
@@ -61,7 +66,7 @@ final class RetentionPass {
                     doomed.add(run);
                     after = run;
                 }
-                var results = deleteAll(repository, doomed, deleters);
+                var results = deleteAll(repository, doomed, deleters, onDeleted);
                 for (int i = 0; i < doomed.size(); i++) {
                     switch (results.get(i)) {
                         case DELETED -> {
@@ -88,7 +93,10 @@ final class RetentionPass {
     }
 
     private static List<Result> deleteAll(
-            Repository repository, List<RunRef> runs, java.util.concurrent.ExecutorService deleters) {
+            Repository repository,
+            List<RunRef> runs,
+            java.util.concurrent.ExecutorService deleters,
+            Runnable onDeleted) {
         var futures = new ArrayList<Future<Result>>(runs.size());
         var permits = new java.util.concurrent.Semaphore(PARALLEL_DELETES);
         for (var run : runs) {
@@ -96,6 +104,7 @@ final class RetentionPass {
                 permits.acquire();
                 try {
                     repository.deleteRun(run.id());
+                    onDeleted.run();
                     return Result.DELETED;
                 } catch (RepositoryException.FailedPrecondition e) {
                     return Result.RUNNING;
