@@ -17,11 +17,15 @@ final class EtcdErrors {
     private static final String BAD_PASSWORD = "authentication failed";
     /** How etcd refuses a write while its NOSPACE alarm is raised (its database reached its quota). */
     static final String NO_SPACE = "database space exceeded";
-    /** What the operator does about a full etcd, in the order that works. */
+    /**
+     * What the operator does about a full etcd, in the order that works: while the alarm is raised a
+     * delete of runs is refused too (it also updates the counters), but compaction and defragmentation
+     * are not.
+     */
     static final String NO_SPACE_ADVICE = "etcd's database is full (its NOSPACE alarm is raised) and it refuses"
-            + " every write: delete runs (adagio runs rm, or a retention policy), compact and defragment etcd"
-            + " (etcdctl defrag), then disarm the alarm (etcdctl alarm disarm), or raise etcd's"
-            + " --quota-backend-bytes; see docs/OPERATIONS.md";
+            + " every write: compact and defragment etcd (etcdctl compact, etcdctl defrag), disarm the alarm"
+            + " (etcdctl alarm disarm), then delete runs (adagio runs rm, or a stricter retention policy), or"
+            + " raise etcd's --quota-backend-bytes; see docs/OPERATIONS.md";
 
     private EtcdErrors() {}
 
