@@ -38,7 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Deleting runs on etcd, looked at from behind the repository: no key of a deleted run is left
  * anywhere in the namespace, a big run goes in transactions of bounded size, and a delete cut short
- * leaves nothing that looks alive and is finished by whoever finds it.
+ * leaves nothing that looks alive and is finished by whoever finds it; a rerun that goes between
+ * a delete's read and its commit keeps the run.
  */
 class EtcdRunDeletionTest {
     @RegisterExtension
@@ -160,6 +161,60 @@ class EtcdRunDeletionTest {
         assertThat(survivor.housekeeping().finishInterruptedDeletes()).isZero();
         assertThatThrownBy(() -> survivor.deleteRun(first)).isInstanceOf(RepositoryException.NotFound.class);
         assertThat(survivor.stats()).isEqualTo(new Stats(0, Stats.NodeCounts.ZERO));
+    }
+
+    @Test
+    void aDeleteDoesNotRemoveARunThatARerunMadeLiveAgainAfterTheDeleteReadIt() {
+        var interleave = new JustBeforeTheDelete();
+        var deleting = repository(interleave);
+        var rerunning = repository();
+        var id = deleting.startRun(graph("x->y")).id();
+        claimAndFinish(deleting, id, "x", Result.fail("no"));
+        assertThat(deleting.inspectRun(id).status()).isEqualTo(RunStatus.COMPLETED);
+
+        // The delete has read the run completed; before its transaction reaches etcd, a rerun of the
+        // failed node (no cancelled mark to change) makes the run live again.
+        interleave.action.set(() -> rerunning.rerunRun(id));
+        assertThatThrownBy(() -> deleting.deleteRun(id)).isInstanceOf(RepositoryException.FailedPrecondition.class);
+
+        assertThat(interleave.action.get()).as("the rerun went between").isNull();
+        assertThat(rerunning.inspectRun(id).status()).isNotEqualTo(RunStatus.COMPLETED);
+        claimAndFinish(rerunning, id, "x", Result.success("yes"));
+        claimAndFinish(rerunning, id, "y", Result.success("done"));
+        assertThat(rerunning.inspectRun(id).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(rerunning.stats().runCount()).isEqualTo(1);
+    }
+
+    /**
+     * Runs an action once, just before the first transaction that deletes a run record (the delete's
+     * guarded step) is sent: after the delete has read the run, before it commits.
+     */
+    static final class JustBeforeTheDelete implements ClientInterceptor {
+        final java.util.concurrent.atomic.AtomicReference<Runnable> action =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void sendMessage(Q message) {
+                    if (message instanceof TxnRequest t
+                            && t.getCompareCount() > 0
+                            && t.getSuccessList().stream()
+                                    .anyMatch(op -> op.hasRequestDeleteRange()
+                                            && op.getRequestDeleteRange()
+                                                    .getKey()
+                                                    .toStringUtf8()
+                                                    .contains("/runs/"))) {
+                        var pending = action.getAndSet(null);
+                        if (pending != null) {
+                            pending.run();
+                        }
+                    }
+                    super.sendMessage(message);
+                }
+            };
+        }
     }
 
     /** Records how many keys each transaction deleted (from etcd's answers). */
