@@ -91,6 +91,59 @@ public interface DeleteContract extends ConformanceSupport {
 
         assertThatThrownBy(() -> repository().inspectRun(id)).isInstanceOf(RepositoryException.NotFound.class);
         assertThat(repository().stats()).isEqualTo(new Stats(0, Stats.NodeCounts.ZERO));
+        // Run control cannot bring it back.
+        assertThatThrownBy(() -> repository().rerunRun(id)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> repository().cancelRun(id)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThat(repository().stats()).isEqualTo(new Stats(0, Stats.NodeCounts.ZERO));
+    }
+
+    /**
+     * A rerun racing the delete of a failed run: exactly one of them succeeds. A rerun first makes
+     * the run live again (the delete is refused); a delete first leaves nothing to rerun.
+     */
+    @Test
+    default void ofARerunAndADeleteRacingExactlyOneSucceeds() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            var id = repository().startRun(graph("a->b")).id();
+            finish(id, "a", Result.fail("no"), claim(id, "a"));
+            var go = new CountDownLatch(1);
+            boolean deleted;
+            boolean rerun;
+            try (var pool = Executors.newFixedThreadPool(2)) {
+                var deleter = pool.submit(() -> {
+                    go.await();
+                    try {
+                        repository().deleteRun(id);
+                        return true;
+                    } catch (RepositoryException.FailedPrecondition e) {
+                        return false;
+                    }
+                });
+                var rerunner = pool.submit(() -> {
+                    go.await();
+                    try {
+                        repository().rerunRun(id);
+                        return true;
+                    } catch (RepositoryException.NotFound e) {
+                        return false;
+                    }
+                });
+                go.countDown();
+                deleted = deleter.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                rerun = rerunner.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            }
+            assertThat(deleted)
+                    .as("round %d: deleted %s, rerun %s", round, deleted, rerun)
+                    .isNotEqualTo(rerun);
+            if (deleted) {
+                assertThatThrownBy(() -> repository().inspectRun(id)).isInstanceOf(RepositoryException.NotFound.class);
+                assertThat(repository().stats()).isEqualTo(new Stats(0, Stats.NodeCounts.ZERO));
+            } else {
+                finish(id, "a", Result.success("out"), claim(id, "a"));
+                finish(id, "b", Result.success("done"), claim(id, "b"));
+                repository().deleteRun(id);
+            }
+        }
     }
 
     @Test
