@@ -50,7 +50,11 @@ record Backoff(Duration initial, Duration max) {
                 log.warn(
                         "could not {}: repository {} ({}); retrying in {}",
                         what.get(),
-                        e instanceof RepositoryException.Contention ? "busy" : "unavailable",
+                        switch (e) {
+                            case RepositoryException.Contention c -> "busy";
+                            case RepositoryException.StorageFull f -> "full";
+                            default -> "unavailable";
+                        },
                         e.getMessage(),
                         Durations.format(delay));
                 patience.pause(delay);

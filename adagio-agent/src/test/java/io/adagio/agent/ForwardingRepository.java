@@ -8,6 +8,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
@@ -39,6 +40,16 @@ abstract class ForwardingRepository implements Repository {
     @Override
     public List<Run> listRuns(RunQuery query) {
         return inner.listRuns(query);
+    }
+
+    @Override
+    public void deleteRun(String runId) {
+        inner.deleteRun(runId);
+    }
+
+    @Override
+    public List<RunRef> oldestRuns(RunRef after, int limit) {
+        return inner.oldestRuns(after, limit);
     }
 
     @Override

@@ -91,6 +91,55 @@ public final class BenchMain implements Callable<Integer> {
     int fanoutNodes;
 
     @Option(
+            names = {"-soak", "--soak"},
+            description = "Instead of benchmarking: the long haul. Start bin/adagiod with a retention policy and "
+                    + "run -runs seven-node runs through it, sampling runs/s, runs stored, etcd's database size "
+                    + "and the daemon's heap over time; writes soak-BACKEND.{json,csv,svg} to -soak-out.")
+    boolean soak;
+
+    @Option(
+            names = {"-backend", "--backend"},
+            paramLabel = "etcd|memory",
+            defaultValue = "etcd",
+            description = "With -soak: the daemon's backend (default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(
+            names = {"-runs", "--runs"},
+            paramLabel = "N",
+            defaultValue = "20000",
+            description = "With -soak: runs in all (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(
+            names = {"-soak-max-runs", "--soak-max-runs"},
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "With -soak: the daemon's -retention-max-runs (default ${DEFAULT-VALUE}).")
+    long soakMaxRuns;
+
+    @Option(
+            names = {"-soak-compaction-interval", "--soak-compaction-interval"},
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "With -soak: the daemon's -etcd-compaction-interval in seconds (default ${DEFAULT-VALUE}).")
+    int soakCompactionSeconds;
+
+    @Option(
+            names = {"-soak-sample", "--soak-sample"},
+            paramLabel = "SECONDS",
+            defaultValue = "5",
+            description = "With -soak: seconds between samples (default ${DEFAULT-VALUE}).")
+    int soakSampleSeconds;
+
+    @Option(
+            names = {"-soak-out", "--soak-out"},
+            paramLabel = "DIR",
+            defaultValue = "target/soak",
+            description = "With -soak: where the results go (default ${DEFAULT-VALUE}).")
+    Path soakOut;
+
+    @Option(
             names = {"-h", "-help", "--help"},
             usageHelp = true,
             description = "Show this help.")
@@ -103,6 +152,23 @@ public final class BenchMain implements Callable<Integer> {
                 Path.of(System.getProperty("adagio.home", ".")).toAbsolutePath().normalize();
         if (fanoutCheck) {
             return new FanoutCheck(home, progress).run(fanoutRuns, fanoutNodes, 8, Duration.ofMinutes(5)) ? 0 : 1;
+        }
+        if (soak) {
+            if (!List.of("etcd", "memory").contains(backend) || runs < 1 || soakMaxRuns < 0 || soakSampleSeconds < 1) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        "-soak needs -backend etcd|memory, -runs of at least 1 and -soak-sample of at least 1");
+            }
+            var options = new Soak.Options(
+                    backend,
+                    runs,
+                    soakMaxRuns,
+                    Duration.ofSeconds(soakCompactionSeconds),
+                    Duration.ofSeconds(soakSampleSeconds),
+                    soakOut,
+                    agents,
+                    etcdAddresses);
+            return new Soak(home, progress).run(options, System.out) ? 0 : 1;
         }
         Set<String> scenarios = new LinkedHashSet<>(only == null || only.isEmpty() ? SCENARIOS : only);
         for (var s : scenarios) {

@@ -58,6 +58,20 @@ final class GrpcClient implements AutoCloseable {
         }
     }
 
+    /** Starts one run of the spec made into {@code request}; its id. */
+    String start(StartRequest request) {
+        return stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .start(request)
+                .getRun()
+                .getId();
+    }
+
+    io.adagio.proto.Stats stats() {
+        return stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .stats(io.adagio.proto.controlplane.StatsRequest.getDefaultInstance())
+                .getStats();
+    }
+
     Run inspect(String id) {
         return stub.withDeadlineAfter(30, TimeUnit.SECONDS)
                 .inspect(InspectRequest.newBuilder().setId(id).build())

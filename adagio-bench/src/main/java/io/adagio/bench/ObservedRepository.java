@@ -10,6 +10,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
@@ -143,6 +144,16 @@ final class ObservedRepository implements Repository {
     @Override
     public List<Run> listRuns(RunQuery query) {
         return api.listRuns(query);
+    }
+
+    @Override
+    public void deleteRun(String runId) {
+        api.deleteRun(runId);
+    }
+
+    @Override
+    public List<RunRef> oldestRuns(RunRef after, int limit) {
+        return api.oldestRuns(after, limit);
     }
 
     @Override

@@ -103,4 +103,35 @@ class HarnessSmokeTest {
                 .toIterable()
                 .containsExactly("adagiod_idle_rss_mb", "cli_roundtrip_ms");
     }
+
+    @Test
+    void theSoakPlotIsAnSvgWithALinePerSeries() throws Exception {
+        var samples = List.of(
+                new SoakSample(0, 0, Double.NaN, 0, 1 << 20, 1 << 19, 30 << 20, Double.NaN, 150),
+                new SoakSample(5, 500, 100, 500, 3 << 20, 1 << 20, 40 << 20, 25 << 20, 160),
+                new SoakSample(10, 1000, 100, 700, 3 << 20, 1 << 20, 35 << 20, 26 << 20, 161));
+        var svg = SoakPlot.svg(
+                "a <soak>",
+                samples,
+                List.of(
+                        new SoakPlot.Panel(
+                                "MiB",
+                                SoakPlot.MIB,
+                                List.of(
+                                        new SoakPlot.Series("etcd", "#d62728", SoakSample::dbBytes, false),
+                                        new SoakPlot.Series("live", "#2ca02c", SoakSample::liveHeapBytes, true))),
+                        new SoakPlot.Panel(
+                                "runs/s",
+                                1,
+                                List.of(new SoakPlot.Series("rate", "#555", SoakSample::runsPerSecond, false)))));
+        var document = javax.xml.parsers.DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(document.getDocumentElement().getTagName()).isEqualTo("svg");
+        // etcd: 3 points; live: 2 (the first is missing); rate: 2.
+        assertThat(document.getElementsByTagName("polyline").getLength()).isEqualTo(3);
+        assertThat(svg).contains("a &lt;soak&gt;");
+        assertThat(SoakPlot.niceCeiling(3.2)).isEqualTo(5);
+        assertThat(SoakPlot.niceCeiling(120)).isEqualTo(200);
+    }
 }

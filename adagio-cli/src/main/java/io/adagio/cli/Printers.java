@@ -12,6 +12,7 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.Stats;
+import io.adagio.core.model.StorageUsage;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.proto.controlplane.ListAgentsResponse;
 import io.adagio.proto.controlplane.ListRunsResponse;
@@ -20,6 +21,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** How runs, stats and agents look on the terminal, as JSON and as Graphviz. */
@@ -256,7 +258,8 @@ final class Printers {
 
     // ---- stats and agents ----
 
-    static void stats(Stats stats, PrintWriter out) {
+    /** @param storage how full the store is, or null when the server does not say (memory backend) */
+    static void stats(Stats stats, StorageUsage storage, PrintWriter out) {
         var c = stats.nodeCounts();
         var t = new Table("", "");
         t.row("Runs:", stats.runCount());
@@ -266,7 +269,46 @@ final class Printers {
         t.row("  running", c.running());
         t.row("  completed", c.completed());
         t.row("  orphaned", c.orphaned());
+        if (storage != null) {
+            t.row("Storage:", storage(storage));
+        }
         t.printWithoutHeader(out);
+    }
+
+    /** "10.4 MiB of 2.0 GiB quota (0.5%), 3.1 MiB in use", and what is wrong when it is. */
+    static String storage(StorageUsage s) {
+        var b = new StringBuilder(bytes(s.sizeBytes()));
+        if (s.quotaBytes() > 0) {
+            b.append(" of ")
+                    .append(bytes(s.quotaBytes()))
+                    .append(" quota (")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100 * s.fractionOfQuota()))
+                    .append(')');
+        }
+        if (s.inUseBytes() >= 0) {
+            b.append(", ").append(bytes(s.inUseBytes())).append(" in use");
+        }
+        if (s.full()) {
+            b.append("; FULL: etcd refuses writes (NOSPACE alarm), see docs/OPERATIONS.md");
+        } else if (s.fractionOfQuota() > 0.8) {
+            b.append("; above 80% of the quota: delete runs, or compact and defragment etcd");
+        }
+        return b.toString();
+    }
+
+    /** A byte count for people: 512 B, 20.0 KiB, 10.4 MiB, 2.0 GiB. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     static void agents(List<Agent> agents, PrintWriter out) {

@@ -1,6 +1,7 @@
 package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
+import io.adagio.client.AdagioClientException;
 import io.adagio.client.RunSummary;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Run;
@@ -13,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,12 +22,13 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "runs",
-        description = "Start, list and inspect workflow runs.",
+        description = "Start, list, inspect and delete workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             RunsCommand.Ls.class,
             RunsCommand.Start.class,
             RunsCommand.Inspect.class,
+            RunsCommand.Rm.class,
             CommandLine.HelpCommand.class
         })
 final class RunsCommand extends CommandBase {
@@ -268,6 +271,51 @@ final class RunsCommand extends CommandBase {
                 }
                 return Errors.OK;
             }
+        }
+    }
+
+    @Command(
+            name = "rm",
+            aliases = "delete",
+            description = "Delete completed runs and everything stored of them.",
+            footer = {
+                "",
+                "Only a completed run can be deleted; one still waiting or running is refused (exit 1).",
+                "Examples:",
+                "  adagio runs rm 01JXYZ...",
+                "  adagio runs ls -until 30d -o json | jq -r '.runs[].id' | xargs adagio runs rm"
+            })
+    static final class Rm extends CommandBase {
+        @Parameters(arity = "1..*", paramLabel = "ID", description = "The runs' IDs.")
+        List<String> ids;
+
+        @Option(
+                names = {"-q", "-quiet", "--quiet"},
+                description = "Print nothing for the runs deleted.")
+        boolean quiet;
+
+        @Override
+        public Integer call() {
+            int refused = 0;
+            try (AdagioClient client = root().client()) {
+                for (var id : ids) {
+                    try {
+                        client.delete(id);
+                        if (!quiet) {
+                            out().println("Deleted run \"" + id + "\"");
+                        }
+                    } catch (AdagioClientException e) {
+                        if (e.code() != AdagioClientException.Code.NOT_FOUND
+                                && e.code() != AdagioClientException.Code.INVALID_ARGUMENT) {
+                            throw e; // the server, not this run: the others would fail alike
+                        }
+                        err().println("adagio: " + e.getMessage());
+                        refused++;
+                    }
+                    out().flush();
+                }
+            }
+            return refused == 0 ? Errors.OK : Errors.FAILURE;
         }
     }
 }

@@ -4,7 +4,9 @@ import io.adagio.client.AdagioClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "stats", description = "Show the number of runs and of nodes in each status.")
+@Command(
+        name = "stats",
+        description = "Show the number of runs and of nodes in each status, and how full the store is (etcd).")
 final class StatsCommand extends CommandBase {
     @Option(
             names = {"-o", "-output", "--output"},
@@ -20,7 +22,7 @@ final class StatsCommand extends CommandBase {
             if (output == RunsCommand.Output.json) {
                 out().println(Printers.statsJson(stats));
             } else {
-                Printers.stats(stats, out());
+                Printers.stats(stats, client.storage().orElse(null), out());
             }
             return Errors.OK;
         }

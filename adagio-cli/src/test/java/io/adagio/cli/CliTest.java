@@ -356,6 +356,61 @@ class CliTest {
     }
 
     @Nested
+    class RunsRm {
+        @Test
+        void deletesCompletedRunsAndSaysSo() throws Exception {
+            String first = completedRun("seven.json");
+            String second = completedRun("seven-failing.json");
+            var r = cli.run("-host", host, "runs", "rm", first, second);
+
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.out()).isEqualTo("Deleted run \"" + first + "\"\nDeleted run \"" + second + "\"\n");
+            for (var id : new String[] {first, second}) {
+                var gone = cli.run("-host", host, "runs", "inspect", id);
+                assertThat(gone.exitCode()).as(gone.toString()).isEqualTo(1);
+                assertThat(gone.err()).contains("not found");
+            }
+        }
+
+        @Test
+        void aRunStillRunningIsRefusedAndTheOthersAreStillDeleted() throws Exception {
+            var started = cli.run(
+                    "-host", host, "runs", "start", "-q", specFile("long.json").toString());
+            String running = started.out().strip();
+            assertThat(running).as(started.toString()).matches(ULID);
+            String done = completedRun("seven.json");
+
+            var r = cli.run("-host", host, "runs", "delete", "-q", running, done);
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out()).isEmpty();
+            assertOneCleanErrorLine(r);
+            assertThat(r.err()).contains(running, "only a completed run can be deleted");
+            assertThat(cli.run("-host", host, "runs", "inspect", running).exitCode())
+                    .isZero();
+            assertThat(cli.run("-host", host, "runs", "inspect", done).exitCode())
+                    .isEqualTo(1);
+        }
+
+        @Test
+        void anUnknownIdExitsNonZero() throws Exception {
+            var r = cli.run("-host", host, "runs", "rm", "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+            assertOneCleanErrorLine(r);
+            assertThat(r.err()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV", "not found");
+        }
+
+        @Test
+        void anIdIsRequired() throws Exception {
+            var r = cli.run("-host", host, "runs", "rm");
+
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).contains("ID");
+        }
+    }
+
+    @Nested
     class StatsAndAgents {
         @Test
         void statsShowsRunsAndNodeCountsPerStatus() throws Exception {

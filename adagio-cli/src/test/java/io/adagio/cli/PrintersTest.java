@@ -112,4 +112,20 @@ class PrintersTest {
                 a                exec,debug
                 """);
     }
+
+    @Test
+    void storageSaysHowFullTheStoreIsAndWhenToAct() {
+        assertThat(Printers.bytes(512)).isEqualTo("512 B");
+        assertThat(Printers.bytes(20 * 1024)).isEqualTo("20.0 KiB");
+        assertThat(Printers.bytes(10_905_190)).isEqualTo("10.4 MiB");
+        assertThat(Printers.bytes(2L << 30)).isEqualTo("2.0 GiB");
+        long quota = 2L << 30;
+        assertThat(Printers.storage(new io.adagio.core.model.StorageUsage(10_905_190, 3_250_586, quota, false)))
+                .isEqualTo("10.4 MiB of 2.0 GiB quota (0.5%), 3.1 MiB in use");
+        assertThat(Printers.storage(new io.adagio.core.model.StorageUsage(quota * 9 / 10, -1, quota, false)))
+                .isEqualTo("1.8 GiB of 2.0 GiB quota (90.0%); above 80% of the quota: delete runs, or compact and"
+                        + " defragment etcd");
+        assertThat(Printers.storage(new io.adagio.core.model.StorageUsage(quota, quota, quota, true)))
+                .contains("FULL: etcd refuses writes (NOSPACE alarm)");
+    }
 }

@@ -7,17 +7,24 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
+import io.adagio.core.model.StorageUsage;
 import io.adagio.core.protocol.Timestamps;
+import io.adagio.proto.controlplane.DeleteRequest;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
+import io.adagio.wire.StorageHeaders;
 import io.adagio.wire.WireMapping;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -135,6 +142,37 @@ public final class AdagioClient implements AutoCloseable {
                         c.getRunningCount(),
                         c.getCompletedCount(),
                         c.getOrphanedCount()));
+    }
+
+    /**
+     * How full the server's store is, as the server last looked (etcd: its database size and quota,
+     * and whether it refuses writes); empty when the server does not say (the memory backend, or an
+     * older server). Sent beside the Stats answer, so it costs one Stats call.
+     */
+    public Optional<StorageUsage> storage() {
+        var headers = new AtomicReference<Metadata>();
+        var trailers = new AtomicReference<Metadata>();
+        transport.call(stub -> stub.withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+                .stats(StatsRequest.getDefaultInstance()));
+        var received = headers.get();
+        if (received == null) {
+            return Optional.empty();
+        }
+        return StorageHeaders.read(name -> received.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)));
+    }
+
+    /**
+     * Deletes a completed run and everything stored of it.
+     *
+     * @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown run; a refusal naming the run
+     *                               when it has not completed yet (FAILED_PRECONDITION on the wire)
+     */
+    public void delete(String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("a run ID is required");
+        }
+        var request = DeleteRequest.newBuilder().setId(runId).build();
+        transport.call(stub -> stub.delete(request));
     }
 
     /** The live agents and the runtimes each can execute. */

@@ -132,6 +132,35 @@ class AdagioClientTest {
     }
 
     @Test
+    void deletesACompletedRunAndRefusesOneStillRunning() throws Exception {
+        Run done =
+                client.awaitCompletion(client.start(twoNodes(Debug.success())).id(), WAIT);
+        client.delete(done.id());
+        assertThatThrownBy(() -> client.inspect(done.id()))
+                .isInstanceOfSatisfying(
+                        AdagioClientException.class, e -> assertThat(e.code()).isEqualTo(Code.NOT_FOUND));
+        assertThatThrownBy(() -> client.delete(done.id())).isInstanceOfSatisfying(AdagioClientException.class, e -> {
+            assertThat(e.code()).isEqualTo(Code.NOT_FOUND);
+            assertThat(e.getMessage()).contains(done.id());
+        });
+
+        var workflow = new WorkflowBuilder();
+        workflow.node("slow", Debug.success().sleep(Duration.ofSeconds(30)));
+        Run running = workflow.start(client);
+        assertThatThrownBy(() -> client.delete(running.id())).isInstanceOfSatisfying(AdagioClientException.class, e -> {
+            assertThat(e.code()).isNotEqualTo(Code.NOT_FOUND);
+            assertThat(e.getMessage()).contains(running.id(), "only a completed run can be deleted");
+        });
+        assertThat(client.inspect(running.id()).id()).isEqualTo(running.id());
+        assertThatThrownBy(() -> client.delete(" ")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theMemoryBackendSaysNothingAboutStorage() {
+        assertThat(client.storage()).isEmpty();
+    }
+
+    @Test
     void agentsShowTheirRuntimes() {
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(client.agents())

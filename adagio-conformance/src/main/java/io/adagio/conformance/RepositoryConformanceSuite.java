@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
  * to make the holder of a claim lose its liveness; everything else is checked by the contract
  * interfaces it runs, unchanged for every backend: {@link RunContract}, {@link ClaimContract},
  * {@link RetryContract}, {@link OrphanContract}, {@link ListingContract}, {@link RequestContract},
- * and run control: {@link AttemptDetailsContract}, {@link BackoffContract}, {@link CancelContract},
+ * {@link DeleteContract}, and run control: {@link AttemptDetailsContract}, {@link BackoffContract}, {@link CancelContract},
  * {@link RerunContract}.
  *
  * <p>Backends may deliver events and orphan claims asynchronously (an etcd watch, a lease that runs
@@ -31,6 +31,7 @@ public abstract class RepositoryConformanceSuite
                 OrphanContract,
                 ListingContract,
                 RequestContract,
+                DeleteContract,
                 AttemptDetailsContract,
                 BackoffContract,
                 CancelContract,

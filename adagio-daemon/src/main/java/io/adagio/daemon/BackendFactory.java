@@ -2,9 +2,14 @@ package io.adagio.daemon;
 
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.daemon.retention.Housekeeper;
+import io.adagio.daemon.retention.Leadership;
+import io.adagio.daemon.retention.RetentionPolicy;
+import io.adagio.daemon.retention.StorageMonitor;
 import io.adagio.etcd.EtcdRepository;
 import io.adagio.etcd.EtcdSettings;
 import io.adagio.memory.MemoryRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +28,32 @@ public final class BackendFactory {
             case MEMORY -> new MemoryRepository();
             case ETCD -> etcd(settings);
         };
+    }
+
+    /**
+     * What an API process does to keep the state bounded: retention on any backend (the process
+     * alone with a memory backend always leads); with etcd also the election among API processes,
+     * compaction of etcd's history and watching its size.
+     */
+    public static Housekeeper housekeeper(Repository repository, Settings settings, MeterRegistry registry) {
+        var h = settings.housekeeping();
+        var policy = new RetentionPolicy(h.retentionMaxAge(), h.retentionMaxRuns());
+        if (repository instanceof EtcdRepository etcd) {
+            var parts = etcd.housekeeping();
+            var chores = new Housekeeper.Chores(
+                    parts::finishInterruptedDeletes,
+                    parts.compactor(h.etcdCompactionInterval()),
+                    new StorageMonitor(parts.quota(h.etcdQuotaBytes()), registry));
+            return new Housekeeper(
+                    repository, policy, h.retentionInterval(), Leadership.etcd(parts.leadership()), chores, registry);
+        }
+        return new Housekeeper(
+                repository,
+                policy,
+                h.retentionInterval(),
+                Leadership.alone(h.retentionInterval()),
+                Housekeeper.Chores.NONE,
+                registry);
     }
 
     private static Repository etcd(Settings settings) {

@@ -2,8 +2,12 @@ package io.adagio.daemon;
 
 import io.adagio.agent.AgentPool;
 import io.adagio.core.repository.Repository;
+import io.adagio.daemon.retention.Housekeeper;
 import io.adagio.server.ApiServer;
 import io.adagio.server.security.ApiSecurity;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +31,9 @@ public final class Daemon implements AutoCloseable {
     private final Settings settings;
     private final ApiSecurity security;
     private final Repository repository;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private ApiServer api;
+    private Housekeeper housekeeper;
     private ScheduledExecutorService warnings;
     private AgentPool agents;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -73,9 +79,15 @@ public final class Daemon implements AutoCloseable {
 
     private void startParts() {
         if (settings.mode().runsApi()) {
+            // The heap over time is what tells whether state stays bounded (the memory backend's runs).
+            new JvmMemoryMetrics().bindTo(metrics);
+            housekeeper =
+                    BackendFactory.housekeeper(repository, settings, metrics).start();
             try {
                 api = ApiServer.builder(repository)
                         .listen(settings.listen())
+                        .meterRegistry(metrics)
+                        .storage(housekeeper::storage)
                         .security(security)
                         .build()
                         .start();
@@ -128,6 +140,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (api != null) {
             closeQuietly("API", api);
+        }
+        if (housekeeper != null) {
+            closeQuietly("housekeeping", housekeeper);
         }
         closeTokens(security);
         if (agents != null) {

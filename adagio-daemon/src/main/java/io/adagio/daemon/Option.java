@@ -36,6 +36,18 @@ public enum Option {
             "PEM client certificate for etcd's client-certificate authentication (with -etcd-key-file)",
             null),
     ETCD_KEY_FILE("etcd-key-file", "string", "PEM (PKCS#8) private key of -etcd-cert-file", null),
+    ETCD_COMPACTION_INTERVAL(
+            "etcd-compaction-interval",
+            "duration",
+            "how often the API process that leads housekeeping compacts etcd's history, keeping one interval of"
+                    + " it; 0 when etcd compacts itself (its --auto-compaction-retention)",
+            "5m"),
+    ETCD_QUOTA_BYTES(
+            "etcd-quota-bytes",
+            "size",
+            "etcd's --quota-backend-bytes (etcd does not report it): etcd's size is reported and warned about"
+                    + " (above 80%) against it; bytes, or with KiB, MiB, GiB",
+            "2GiB"),
     CONFIG("config", "string", "location of config toml file", null),
     LISTEN(
             "listen",
@@ -97,6 +109,21 @@ public enum Option {
             "shutdown-grace",
             "duration",
             "how long running nodes may finish on shutdown before they are recorded as ERROR",
+            "10s"),
+    RETENTION_MAX_AGE(
+            "retention-max-age",
+            "duration",
+            "completed runs older than this are deleted (for example 7d, 36h); 0 keeps them whatever their age",
+            "30d"),
+    RETENTION_MAX_RUNS(
+            "retention-max-runs",
+            "int",
+            "completed runs older than the newest this many runs are deleted, oldest first; 0 keeps any number",
+            "10000"),
+    RETENTION_INTERVAL(
+            "retention-interval",
+            "duration",
+            "how often the API process that leads housekeeping applies the retention policy",
             "10s");
 
     private final String key;

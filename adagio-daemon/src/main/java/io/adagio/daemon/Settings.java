@@ -23,11 +23,28 @@ public record Settings(
         int agentCount,
         String logLevel,
         Duration shutdownGrace,
-        Agents agents) {
+        Agents agents,
+        Housekeeping housekeeping) {
 
     public Settings {
         etcdAddresses = List.copyOf(etcdAddresses);
     }
+
+    /**
+     * What the API process that leads housekeeping does to keep the state bounded.
+     *
+     * @param retentionMaxAge        completed runs older than this are deleted; zero keeps them
+     * @param retentionMaxRuns       completed runs older than the newest this many are deleted; zero keeps them
+     * @param retentionInterval      how often the policy is applied
+     * @param etcdCompactionInterval how often etcd's history is compacted; zero leaves it to etcd
+     * @param etcdQuotaBytes         etcd's quota, which it does not report
+     */
+    public record Housekeeping(
+            Duration retentionMaxAge,
+            long retentionMaxRuns,
+            Duration retentionInterval,
+            Duration etcdCompactionInterval,
+            long etcdQuotaBytes) {}
 
     /**
      * What this process's agents offer and how exec nodes run.

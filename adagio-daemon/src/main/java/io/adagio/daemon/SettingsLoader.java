@@ -224,7 +224,8 @@ public final class SettingsLoader {
                 agentCount(values.get(Option.AGENT_COUNT)),
                 level.value().trim().toLowerCase(Locale.ROOT),
                 duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE),
-                AgentOptions.agents(values));
+                AgentOptions.agents(values),
+                HousekeepingOptions.housekeeping(values));
     }
 
     /** The etcd options: lease TTL, credentials and TLS files, each checked, and in pairs where they go in pairs. */
@@ -381,7 +382,7 @@ public final class SettingsLoader {
         throw invalid(source, Option.AGENT_COUNT, "expected a whole number of at least 1");
     }
 
-    private static Duration duration(Source source, Option option) {
+    static Duration duration(Source source, Option option) {
         String text = source.value().trim();
         try {
             if (!text.matches("[+-]?\\d+")) {

@@ -150,6 +150,10 @@ final class EtcdCalls {
                                 ? PutOption.DEFAULT
                                 : PutOption.builder().withLeaseId(p.lease()).build());
             case Txn.Delete d -> Op.delete(key, DeleteOption.DEFAULT);
+            case Txn.DeleteRange d ->
+                Op.delete(key, DeleteOption.builder().withRange(bytes(d.end())).build());
+            case Txn.DeletePrefix d ->
+                Op.delete(key, DeleteOption.builder().isPrefix(true).build());
             case Txn.Get g -> Op.get(key, GetOption.DEFAULT);
             case Txn.Count c -> Op.get(key, COUNT);
             case Txn.CountPrefix c -> Op.get(key, COUNT_PREFIX);

@@ -8,6 +8,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
@@ -55,6 +56,8 @@ public final class EtcdRepository extends ValidatingRepository {
     private final TransitionRunner transitions;
     private final RunWideRunner runWide;
     private final Subscriptions subscriptions;
+    private final RunDeleter deleter;
+    private final EtcdHousekeeping housekeeping;
     private final InstantSource clock;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
@@ -81,6 +84,8 @@ public final class EtcdRepository extends ValidatingRepository {
                 new TransitionRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds);
         this.writer = new RunWriter(calls, keys, shards, writeIds, clock);
         this.reader = new RunReader(calls, keys);
+        this.deleter = new RunDeleter(calls, keys, shards, journals);
+        this.housekeeping = new EtcdHousekeeping(calls, keys, leases, deleter, writeIds.instanceId());
         this.runWide =
                 new RunWideRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds, reader);
         this.fanIns = new FanIns(calls, keys, transitions, background);
@@ -136,6 +141,23 @@ public final class EtcdRepository extends ValidatingRepository {
     public List<Run> listRuns(RunQuery query) {
         calls.ensureOpen();
         return reader.list(query);
+    }
+
+    /** Election, compaction, quota and unfinished deletes, for the process that keeps the installation healthy. */
+    public EtcdHousekeeping housekeeping() {
+        return housekeeping;
+    }
+
+    @Override
+    protected void delete(String runId) {
+        calls.ensureOpen();
+        deleter.delete(runId);
+    }
+
+    @Override
+    protected List<RunRef> oldest(RunRef after, int limit) {
+        calls.ensureOpen();
+        return reader.oldest(after, limit);
     }
 
     @Override

@@ -2,14 +2,16 @@ package io.adagio.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The key layout, everything under {@code <namespace>/}. Run IDs and node names cannot contain '/'
  * (validation restricts them to {@code [A-Za-z0-9._-]}), so {@code <run>/<node>} splits unambiguously.
  *
  * <pre>
- * runs/&lt;run&gt;                  RunRecord, written last when a run starts (rewritten by cancel and
- *                                 rerun: its cancelled mark)
+ * runs/&lt;run&gt;                  RunRecord, written last when a run starts (rewritten by every cancel
+ *                                 and rerun that changes the run: its cancelled mark, and the
+ *                                 revision a delete is guarded by)
  * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
  * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY); it carries a copy
  *                                 of the node's record, written in the same transaction
@@ -30,7 +32,15 @@ import java.nio.charset.StandardCharsets;
  *                                 the delivering transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
  * journal-parts/&lt;run&gt;/&lt;write&gt;/&lt;i&gt;  the writes of a journal too big for one value, in parts
+ * deleting/&lt;run&gt;              DeletingRecord of a run whose record is deleted but whose other keys
+ *                                 are still being removed (a big run, in pieces): finished by
+ *                                 whoever finds it (RunDeleter)
+ * leader/...                  the housekeeping election (EtcdLeadership): keys of the campaigning
+ *                                 processes, each put with its process's lease
  * </pre>
+ *
+ * <p>Every key of a run is under {@link #run}, {@link #journal}, {@link #deleting} or one of
+ * {@link #runPrefixes}: a new per-run key goes into that list, so that deleting a run removes it.
  */
 final class Keys {
     static final String MERGED_SHARD = "merged";
@@ -173,7 +183,40 @@ final class Keys {
     }
 
     String journalPart(String runId, String writeId, int part) {
-        return root + "journal-parts/" + runId + "/" + writeId + "/" + part;
+        return journalParts(runId) + writeId + "/" + part;
+    }
+
+    String journalParts(String runId) {
+        return root + "journal-parts/" + runId + "/";
+    }
+
+    String deleting(String runId) {
+        return deletings() + runId;
+    }
+
+    String deletings() {
+        return root + "deleting/";
+    }
+
+    String leader() {
+        return root + "leader/housekeeping";
+    }
+
+    /**
+     * Every prefix under which keys of one run live, besides its record, journal and deleting marker:
+     * what a delete removes, page by page.
+     */
+    List<String> runPrefixes(String runId) {
+        return List.of(
+                nodes(runId),
+                runInputs(runId),
+                tallies() + runId + "/",
+                ready() + runId + "/",
+                orphaned() + runId + "/",
+                cancels() + runId + "/",
+                running() + runId + "/",
+                claims() + runId + "/",
+                journalParts(runId));
     }
 
     /** {run, node} of a key {@code <prefix><run>/<node>}. */

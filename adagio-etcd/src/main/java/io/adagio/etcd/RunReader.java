@@ -11,6 +11,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.Timestamps;
@@ -115,6 +116,23 @@ final class RunReader {
             }
             upper = text(page.getKvs().getLast().getKey());
         }
+    }
+
+    /** Runs oldest first after {@code after}: one range over the run records (ULID keys sort by creation). */
+    List<RunRef> oldest(RunRef after, int limit) {
+        String from = after == null ? keys.runs() : keys.run(after.id()) + "\u0000";
+        var page = calls.get(
+                from,
+                GetOption.builder()
+                        .withRange(bytes(keys.runs() + "\uffff"))
+                        .withLimit(limit)
+                        .build());
+        var out = new ArrayList<RunRef>(page.getKvs().size());
+        for (var kv : page.getKvs()) {
+            var record = EtcdStorage.decode(kv, RunRecord::parseFrom);
+            out.add(new RunRef(record.getId(), Timestamps.fromNanos(record.getCreatedAtNs())));
+        }
+        return out;
     }
 
     /** One range over the counter shards: a few keys per repository instance, never the nodes. */

@@ -174,10 +174,11 @@ final class RunWideRunner {
                 0,
                 withHints);
         var all = new ArrayList<>(plan.writes());
-        if (cancelled != record.getCancelled()) {
-            all.add(new Txn.Put(
-                    runKey, record.toBuilder().setCancelled(cancelled).build().toByteString()));
-        }
+        // The record is rewritten by every run-wide change, even when its cancelled mark stays: a
+        // delete that read the run completed is guarded by the record's revision (RunDeleter), and a
+        // rerun makes a completed run live again.
+        all.add(new Txn.Put(
+                runKey, record.toBuilder().setCancelled(cancelled).build().toByteString()));
         return new Writes(plan, all, List.copyOf(changed.keySet()));
     }
 

@@ -50,6 +50,12 @@ record Txn(List<Guard> guards, List<Op> then, List<Op> otherwise) {
 
     record Delete(String key) implements Op {}
 
+    /** Deletes every key from {@code key} (inclusive) to {@code end} (exclusive). */
+    record DeleteRange(String key, String end) implements Op {}
+
+    /** Deletes every key under a prefix. */
+    record DeletePrefix(String key) implements Op {}
+
     /** Reads the key's value. */
     record Get(String key) implements Op {}
 
@@ -70,7 +76,7 @@ record Txn(List<Guard> guards, List<Op> then, List<Op> otherwise) {
     }
 
     static boolean isRead(Op op) {
-        return !(op instanceof Put || op instanceof Delete);
+        return !(op instanceof Put || op instanceof Delete || op instanceof DeleteRange || op instanceof DeletePrefix);
     }
 
     /** Collects a transaction; each read's position among its branch's reads is what it answers at. */

@@ -69,6 +69,21 @@ final class RawEtcd implements AutoCloseable {
         get(client.getKVClient().compact(revision));
     }
 
+    /** Defragments every member (what an operator does to give etcd's freed pages back). */
+    void defragment(List<String> endpoints) {
+        for (var endpoint : endpoints) {
+            get(client.getMaintenanceClient().defragmentMember(endpoint));
+        }
+    }
+
+    /** Disarms every alarm (NOSPACE among them), as {@code etcdctl alarm disarm} does. */
+    void disarmAlarms() {
+        var maintenance = client.getMaintenanceClient();
+        for (var alarm : get(maintenance.listAlarms()).getAlarms()) {
+            get(maintenance.alarmDisarm(alarm));
+        }
+    }
+
     /** The lease a key is attached to; the key must exist. */
     long leaseOf(String key) {
         var kvs = get(client.getKVClient().get(b(key))).getKvs();

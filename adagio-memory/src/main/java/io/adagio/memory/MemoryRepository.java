@@ -11,6 +11,8 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
+import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Protocol;
@@ -106,7 +108,7 @@ public final class MemoryRepository extends ValidatingRepository {
         run.lock.lock();
         try {
             runs.put(run.id, run);
-            byCreation.put(new RunKey(Timestamps.toNanos(createdAt), run.id), run);
+            byCreation.put(run.key(), run);
             runCount.increment();
             for (var node : graph.nodes()) {
                 var state = NodeState.initial(graph.upstream(node.name()).size());
@@ -153,6 +155,56 @@ public final class MemoryRepository extends ValidatingRepository {
                 break;
             }
             out.add(run.snapshot());
+        }
+        return out;
+    }
+
+    /**
+     * Removes the run from every map and index and takes its nodes out of the counters, under the
+     * run's lock: a step waiting for that lock then finds the run deleted (NotFound), so nothing of
+     * it comes back.
+     */
+    @Override
+    protected void delete(String runId) {
+        ensureOpen();
+        var run = requireRun(runId);
+        run.lock.lock();
+        try {
+            if (run.deleted) {
+                throw RepositoryException.NotFound.run(runId);
+            }
+            if (run.status() != RunStatus.COMPLETED) {
+                throw RepositoryException.FailedPrecondition.deleteBeforeCompletion(runId);
+            }
+            run.deleted = true;
+            runs.remove(runId);
+            byCreation.remove(run.key());
+            runCount.decrement();
+            run.states.forEach((node, state) -> {
+                nodeCounts.get(state.status()).decrement();
+                var ref = new NodeRef(runId, node);
+                ready.remove(ref);
+                orphaned.remove(ref);
+                cancelling.remove(ref);
+            });
+        } finally {
+            run.lock.unlock();
+        }
+        LOG.debug("deleted run {}", runId);
+    }
+
+    @Override
+    protected List<RunRef> oldest(RunRef after, int limit) {
+        ensureOpen();
+        var window = after == null
+                ? byCreation
+                : byCreation.tailMap(new RunKey(Timestamps.toNanos(after.createdAt()), after.id()), false);
+        var out = new ArrayList<RunRef>(Math.min(limit, 1024));
+        for (var run : window.values()) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(new RunRef(run.id, run.createdAt));
         }
         return out;
     }
@@ -278,6 +330,9 @@ public final class MemoryRepository extends ValidatingRepository {
         Step step;
         run.lock.lock();
         try {
+            if (run.deleted) {
+                throw RepositoryException.NotFound.run(runId);
+            }
             step = Protocol.apply(run, transition);
             store(run, step);
         } finally {
@@ -294,6 +349,9 @@ public final class MemoryRepository extends ValidatingRepository {
         Run after;
         run.lock.lock();
         try {
+            if (run.deleted) {
+                throw RepositoryException.NotFound.run(runId);
+            }
             step = Protocol.apply(run, transition);
             store(run, step);
             switch (step.cancelMark()) {
@@ -401,6 +459,8 @@ public final class MemoryRepository extends ValidatingRepository {
         final Map<String, NodeState> states;
         long completed;
         boolean started;
+        /** Set under the lock by a delete: the run is gone from every map, and no step may touch it. */
+        boolean deleted;
         /** Set by a cancel, cleared by a rerun. */
         boolean cancelled;
 
@@ -431,6 +491,15 @@ public final class MemoryRepository extends ValidatingRepository {
             return states.get(node);
         }
 
+        RunKey key() {
+            return new RunKey(Timestamps.toNanos(createdAt), id);
+        }
+
+        /** Under the lock. */
+        RunStatus status() {
+            return Protocol.runStatus(graph.nodes().size(), completed, started);
+        }
+
         @Override
         public List<String> nodes() {
             return graph.nodes().stream().map(NodeSpec::name).toList();
@@ -448,7 +517,7 @@ public final class MemoryRepository extends ValidatingRepository {
                 for (var spec : graph.nodes()) {
                     nodes.add(states.get(spec.name()).toNode(spec));
                 }
-                var status = Protocol.runStatus(graph.nodes().size(), completed, started);
+                var status = status();
                 return new Run(id, createdAt, nodes, graph.edges(), status, Run.conclusionOf(status, cancelled, nodes));
             } finally {
                 lock.unlock();

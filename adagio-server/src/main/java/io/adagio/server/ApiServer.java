@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.adagio.core.graph.Limits;
+import io.adagio.core.model.StorageUsage;
 import io.adagio.core.repository.Repository;
 import io.adagio.server.security.ApiSecurity;
 import io.adagio.server.security.HostPolicy;
@@ -27,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -123,6 +125,7 @@ public final class ApiServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private PrometheusMeterRegistry meterRegistry;
         private int blockingThreads = defaultBlockingThreads();
+        private Supplier<StorageUsage> storage = () -> null;
         private ApiSecurity security = ApiSecurity.DEFAULT;
 
         private Builder(Repository repository) {
@@ -165,6 +168,12 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** How full the store is lately (null while not known), sent beside each Stats answer. */
+        public Builder storage(Supplier<StorageUsage> storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
+            return this;
+        }
+
         /** Allowed hosts and origins, credentials and TLS; {@link ApiSecurity#DEFAULT} unless set. */
         public Builder security(ApiSecurity security) {
             this.security = Objects.requireNonNull(security, "security");
@@ -181,7 +190,7 @@ public final class ApiServer implements AutoCloseable {
             int maxRequest = limits.maxRequestBytes();
 
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository))
+                    .addService(new ControlPlaneService(repository, storage))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.
@@ -197,7 +206,7 @@ public final class ApiServer implements AutoCloseable {
                                     HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                     HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
                             .errorHandler(UnframedGrpcErrorHandler.ofJson(
-                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(status)))
+                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(ctx, status)))
                             .build())
                     .build();
 

@@ -1,8 +1,12 @@
 package io.adagio.server;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.StorageUsage;
 import io.adagio.core.repository.Repository;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
+import io.adagio.proto.controlplane.DeleteRequest;
+import io.adagio.proto.controlplane.DeleteResponse;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.InspectResponse;
 import io.adagio.proto.controlplane.ListAgentsResponse;
@@ -13,6 +17,7 @@ import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.StatsResponse;
 import io.adagio.server.security.Caller;
+import io.adagio.wire.StorageHeaders;
 import io.adagio.wire.WireMapping;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
@@ -29,18 +34,31 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneService.class);
 
     private final Repository repository;
+    private final Supplier<StorageUsage> storage;
 
     public ControlPlaneService(Repository repository) {
+        this(repository, () -> null);
+    }
+
+    /** @param storage how full the store is lately (null when not known), sent beside Stats ({@link StorageHeaders}) */
+    public ControlPlaneService(Repository repository, Supplier<StorageUsage> storage) {
         this.repository = Objects.requireNonNull(repository, "repository");
+        this.storage = Objects.requireNonNull(storage, "storage");
     }
 
     @Override
     public void stats(StatsRequest request, StreamObserver<StatsResponse> response) {
-        reply(
-                response,
-                () -> StatsResponse.newBuilder()
-                        .setStats(WireMapping.toProto(repository.stats()))
-                        .build());
+        reply(response, () -> {
+            var stats = StatsResponse.newBuilder()
+                    .setStats(WireMapping.toProto(repository.stats()))
+                    .build();
+            var usage = storage.get();
+            var ctx = ServiceRequestContext.currentOrNull();
+            if (usage != null && ctx != null) {
+                StorageHeaders.of(usage).forEach(ctx::setAdditionalResponseHeader);
+            }
+            return stats;
+        });
     }
 
     @Override
@@ -76,6 +94,16 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                 () -> InspectResponse.newBuilder()
                         .setRun(WireMapping.toProto(repository.inspectRun(request.getId())))
                         .build());
+    }
+
+    @Override
+    public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
+        reply(response, () -> {
+            repository.deleteRun(request.getId());
+            var caller = Caller.current();
+            log.info("run {} deleted by {} from {}", request.getId(), caller.name(), caller.addressText());
+            return DeleteResponse.getDefaultInstance();
+        });
     }
 
     @Override

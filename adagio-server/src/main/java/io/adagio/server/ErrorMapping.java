@@ -1,10 +1,13 @@
 package io.adagio.server;
 
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.adagio.core.repository.RepositoryException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +18,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ErrorMapping {
     private static final Logger log = LoggerFactory.getLogger(ErrorMapping.class);
+
+    /**
+     * Set on a request whose store is out of space: its RESOURCE_EXHAUSTED is HTTP 507 (Insufficient
+     * Storage), not the 413 of a request over a size limit. gRPC has one code for both; the message
+     * tells them apart for a gRPC client.
+     */
+    private static final AttributeKey<Boolean> STORAGE_FULL = AttributeKey.valueOf(ErrorMapping.class, "storageFull");
 
     private ErrorMapping() {}
 
@@ -38,6 +48,14 @@ public final class ErrorMapping {
                 case RepositoryException.Unavailable s -> {
                     log.warn("backend unavailable: {}", s.getMessage(), s.getCause());
                     yield Status.UNAVAILABLE.withDescription(s.getMessage());
+                }
+                case RepositoryException.StorageFull s -> {
+                    log.warn("backend full: {}", s.getMessage());
+                    var ctx = ServiceRequestContext.currentOrNull();
+                    if (ctx != null) {
+                        ctx.setAttr(STORAGE_FULL, Boolean.TRUE);
+                    }
+                    yield Status.RESOURCE_EXHAUSTED.withDescription(s.getMessage());
                 }
                 case RepositoryException.Contention s -> {
                     log.warn("backend contention: {}", s.getMessage());
@@ -66,6 +84,16 @@ public final class ErrorMapping {
         }
         log.error("unexpected error serving a request", error);
         return Status.INTERNAL.withDescription("internal error (see the server log)");
+    }
+
+    /** {@link #toHttpStatus(Status)}, but 507 for a store out of space (see {@link #STORAGE_FULL}). */
+    public static HttpStatus toHttpStatus(RequestContext ctx, Status status) {
+        if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                && ctx != null
+                && Boolean.TRUE.equals(ctx.attr(STORAGE_FULL))) {
+            return HttpStatus.INSUFFICIENT_STORAGE;
+        }
+        return toHttpStatus(status);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.adagio.proto.Edge;
 import io.adagio.proto.GraphSpec;
 import io.adagio.proto.Node;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
+import io.adagio.proto.controlplane.DeleteRequest;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
@@ -274,6 +275,136 @@ class ApiServerTest {
                             StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
         }
+    }
+
+    /** Starts a run of one node in the repository and completes it, as an agent would. */
+    private static String completedRun() {
+        var id = repository
+                .startRun(new io.adagio.core.model.GraphSpec(
+                        java.util.List.of(new io.adagio.core.model.NodeSpec("only", "debug")), java.util.List.of()))
+                .id();
+        var claim = new io.adagio.core.model.Claim("claim-" + id);
+        repository.claimNode(id, "only", claim);
+        repository.finishNode(id, "only", io.adagio.core.model.Result.success("done"), claim);
+        return id;
+    }
+
+    private static String runningRun() {
+        var id = repository
+                .startRun(new io.adagio.core.model.GraphSpec(
+                        java.util.List.of(new io.adagio.core.model.NodeSpec("only", "debug")), java.util.List.of()))
+                .id();
+        repository.claimNode(id, "only", new io.adagio.core.model.Claim("claim-" + id));
+        return id;
+    }
+
+    @Test
+    void httpDeleteRemovesACompletedRunAndRefusesOthers() throws Exception {
+        var id = completedRun();
+        var deleted = send("DELETE", "/v0/runs/" + id, null);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+        assertThat(json(deleted).size()).isZero();
+        assertThat(send("GET", "/v0/runs/" + id, null).statusCode()).isEqualTo(404);
+        var again = send("DELETE", "/v0/runs/" + id, null);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(json(again).get("message").asText()).contains(id);
+
+        var running = runningRun();
+        var refused = send("DELETE", "/v0/runs/" + running, null);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(json(refused).get("message").asText())
+                .contains(running)
+                .contains("only a completed run can be deleted");
+        assertThat(send("GET", "/v0/runs/" + running, null).statusCode()).isEqualTo(200);
+        assertThat(send("DELETE", "/v0/runs/no%2Fsuch", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void grpcDeleteRemovesACompletedRunAndRefusesOthers() {
+        var id = completedRun();
+        grpc.delete(DeleteRequest.newBuilder().setId(id).build());
+        assertThatThrownBy(
+                        () -> grpc.inspect(InspectRequest.newBuilder().setId(id).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(
+                        () -> grpc.delete(DeleteRequest.newBuilder().setId(id).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        var running = runningRun();
+        assertThatThrownBy(() ->
+                        grpc.delete(DeleteRequest.newBuilder().setId(running).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains("only a completed run can be deleted");
+                });
+    }
+
+    @Test
+    void aFullStoreIs507OverHttpAndResourceExhaustedOverGrpcSayingWhatToDo() throws Exception {
+        String advice = "etcd's database is full: delete runs, compact and defragment etcd";
+        Repository full = (Repository) Proxy.newProxyInstance(
+                Repository.class.getClassLoader(), new Class<?>[] {Repository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("startRun")) {
+                        throw new RepositoryException.StorageFull(advice, null);
+                    }
+                    return method.invoke(repository, args);
+                });
+        try (var api = ApiServer.builder(full)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .build()
+                .start()) {
+            var client = new ApiClient("http://127.0.0.1:" + api.port());
+            var refused =
+                    client.put("/v0/runs", "{\"spec\": {\"nodes\": [{\"name\": \"a\", \"runtime\": \"debug\"}]}}");
+            assertThat(refused.statusCode()).isEqualTo(507);
+            assertThat(json(refused).get("message").asText()).isEqualTo(advice);
+            assertThat(client.get("/v0/stats").statusCode())
+                    .as("reads still work")
+                    .isEqualTo(200);
+            var stub = GrpcClients.newClient(
+                    "http://127.0.0.1:" + api.port(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+            var spec = GraphSpec.newBuilder()
+                    .addNodes(Node.Spec.newBuilder().setName("x").setRuntime("debug"))
+                    .build();
+            assertThatThrownBy(() ->
+                            stub.start(StartRequest.newBuilder().setSpec(spec).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.getStatus().getDescription()).isEqualTo(advice);
+                    });
+        }
+    }
+
+    @Test
+    void statsCarriesHowFullTheStoreIsInHeaders() throws Exception {
+        var usage = new io.adagio.core.model.StorageUsage(10_000_000, 4_000_000, 2L << 30, false);
+        try (var api = ApiServer.builder(repository)
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .storage(() -> usage)
+                .build()
+                .start()) {
+            var response = new ApiClient("http://127.0.0.1:" + api.port()).get("/v0/stats");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(io.adagio.wire.StorageHeaders.read(
+                            name -> response.headers().firstValue(name).orElse(null)))
+                    .contains(usage);
+
+            var headers = new java.util.concurrent.atomic.AtomicReference<io.grpc.Metadata>();
+            var trailers = new java.util.concurrent.atomic.AtomicReference<io.grpc.Metadata>();
+            var stub = GrpcClients.builder("http://127.0.0.1:" + api.port())
+                    .intercept(io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(headers, trailers))
+                    .build(ControlPlaneGrpc.ControlPlaneBlockingStub.class);
+            stub.stats(StatsRequest.getDefaultInstance());
+            assertThat(io.adagio.wire.StorageHeaders.read(name ->
+                            headers.get().get(io.grpc.Metadata.Key.of(name, io.grpc.Metadata.ASCII_STRING_MARSHALLER))))
+                    .contains(usage);
+        }
+        assertThat(send("GET", "/v0/stats", null).headers().firstValue("adagio-storage-size-bytes"))
+                .as("not sent when not known")
+                .isEmpty();
     }
 
     @Test

@@ -46,6 +46,14 @@ class ErrorMappingTest {
     }
 
     @Test
+    void aFullStoreIsResourceExhaustedWithItsAdvice() {
+        var status = ErrorMapping.toStatus(
+                new RepositoryException.StorageFull("etcd's database is full: delete runs", null));
+        assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(status.getDescription()).isEqualTo("etcd's database is full: delete runs");
+    }
+
+    @Test
     void anOperationTheRunsStateDoesNotAllowIsAConflict() {
         var status = ErrorMapping.toStatus(new RepositoryException.FailedPrecondition(
                 "run \"01J\" is still running: only a completed run can be rerun"));

@@ -77,4 +77,6 @@ export const api = {
     return call('GET', `/v0/runs${query ? `?${query}` : ''}`, undefined, signal).then((r) => r.runs ?? []);
   },
   start: (spec, signal) => call('POST', '/v0/runs', { spec }, signal).then((r) => r.run ?? {}),
+  /** Deletes a completed run and everything of it; 409 while it has not completed. */
+  deleteRun: (id, signal) => call('DELETE', `/v0/runs/${encodeURIComponent(id)}`, undefined, signal),
 };

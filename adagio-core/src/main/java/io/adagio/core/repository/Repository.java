@@ -8,6 +8,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import java.util.List;
 import java.util.Set;
@@ -29,6 +30,24 @@ public interface Repository extends AutoCloseable {
 
     /** Runs newest first within the query's time window and limit. */
     List<Run> listRuns(RunQuery query);
+
+    /**
+     * Deletes a COMPLETED run and everything stored of it (nodes, indexes, outputs, counters): the
+     * run is then unknown ({@link RepositoryException.NotFound}) and {@link #stats()} no longer
+     * counts it or its nodes. Of concurrent deletes of one run exactly one succeeds; the others get
+     * NotFound.
+     *
+     * @throws RepositoryException.NotFound           when there is no such run
+     * @throws RepositoryException.FailedPrecondition when the run has not completed
+     */
+    void deleteRun(String runId);
+
+    /**
+     * Runs oldest first (creation order), without their nodes: at most {@code limit} runs created
+     * after {@code after} (a run of an earlier page, which may be gone since; {@code null}: from the
+     * oldest). Cheap enough for a retention pass over every run.
+     */
+    List<RunRef> oldestRuns(RunRef after, int limit);
 
     /** Number of runs and of nodes in each status, without scanning nodes. */
     Stats stats();

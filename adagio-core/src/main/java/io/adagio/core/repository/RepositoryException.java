@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Three families: the request's fault ({@link NotFound}, {@link NotReady}, {@link InvalidSpec},
  * {@link LimitExceeded}, {@link StaleClaim}, {@link InvalidRequest}); the store's passing trouble,
  * which the same request made later can get past ({@link Retryable}: {@link Unavailable},
- * {@link Contention}); and the store's lasting trouble, which no retry fixes ({@link StorageFormat},
+ * {@link Contention}, {@link StorageFull}); and the store's lasting trouble, which no retry fixes ({@link StorageFormat},
  * {@link AccessDenied}).
  */
 public abstract sealed class RepositoryException extends RuntimeException
@@ -100,6 +100,13 @@ public abstract sealed class RepositoryException extends RuntimeException
         public FailedPrecondition(String message) {
             super(message);
         }
+
+        /** A delete of a run that is still WAITING or RUNNING. */
+        public static FailedPrecondition deleteBeforeCompletion(String runId) {
+            return new FailedPrecondition(
+                    "run \"" + runId
+                            + "\" has not completed: only a completed run can be deleted (wait for it to complete, or cancel it)");
+        }
     }
 
     /** A malformed request that is not a graph spec (for example a finish with no conclusion). */
@@ -113,7 +120,8 @@ public abstract sealed class RepositoryException extends RuntimeException
      * The store's passing trouble: the request did nothing wrong and, made again later, can succeed.
      * A caller that retries catches this type.
      */
-    public abstract static sealed class Retryable extends RepositoryException permits Unavailable, Contention {
+    public abstract static sealed class Retryable extends RepositoryException
+            permits Unavailable, Contention, StorageFull {
         protected Retryable(String message, Throwable cause) {
             super(message, cause);
         }
@@ -140,6 +148,17 @@ public abstract sealed class RepositoryException extends RuntimeException
     public static final class Contention extends Retryable {
         public Contention(String message) {
             super(message, null);
+        }
+    }
+
+    /**
+     * The store is out of space and refuses writes (etcd's NOSPACE alarm): nothing was changed. Reads
+     * still work, and the same request succeeds once an operator has made room, so a finish of
+     * running work keeps trying; a start is refused with this message, which says what to do.
+     */
+    public static final class StorageFull extends Retryable {
+        public StorageFull(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -12,7 +12,9 @@ import io.adagio.core.model.Names;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
+import io.adagio.core.model.RunRef;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -45,6 +47,12 @@ public abstract class ValidatingRepository implements Repository {
     /** Finishes a node; the run id and node name are well-formed, the claim id valid, the result concluded. */
     protected abstract Node finish(String runId, String node, Result result, Claim claim);
 
+    /** Deletes the completed run with the well-formed id {@code runId}. */
+    protected abstract void delete(String runId);
+
+    /** Runs oldest first after {@code after} (null, or one with a well-formed id), at most {@code limit} (positive). */
+    protected abstract List<RunRef> oldest(RunRef after, int limit);
+
     /** Cancels the run with the well-formed id {@code runId} (see {@link Repository#cancelRun}). */
     protected abstract Run cancel(String runId);
 
@@ -67,6 +75,23 @@ public abstract class ValidatingRepository implements Repository {
     public final Run inspectRun(String runId) {
         requireRunId(runId);
         return inspect(runId);
+    }
+
+    @Override
+    public final void deleteRun(String runId) {
+        requireRunId(runId);
+        delete(runId);
+    }
+
+    @Override
+    public final List<RunRef> oldestRuns(RunRef after, int limit) {
+        if (limit < 1) {
+            throw new RepositoryException.InvalidRequest("a page of runs needs a limit of at least 1, got " + limit);
+        }
+        if (after != null && !Names.isName(after.id())) {
+            throw new RepositoryException.InvalidRequest("run id " + Names.quote(after.id()) + " is invalid");
+        }
+        return oldest(after, limit);
     }
 
     @Override

@@ -17,7 +17,9 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
+import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -57,6 +59,17 @@ class ValidatingRepositoryTest {
         protected Node finish(String runId, String node, Result result, Claim claim) {
             asked.add("finish " + node);
             return null;
+        }
+
+        @Override
+        protected void delete(String runId) {
+            asked.add("delete " + runId);
+        }
+
+        @Override
+        protected List<RunRef> oldest(RunRef after, int limit) {
+            asked.add("oldest " + (after == null ? null : after.id()) + " " + limit);
+            return List.of();
         }
 
         @Override
@@ -152,6 +165,24 @@ class ValidatingRepositoryTest {
                         "rerun run");
         backend.subscribe(new Agent("x", List.of()), EnumSet.of(Event.Type.NODE_READY));
         assertThat(backend.asked.getLast()).isEqualTo("register x [NODE_READY]");
+    }
+
+    @Test
+    void deletesAndRetentionPagesAreCheckedFirst() {
+        var backend = new RecordingBackend();
+        assertThatThrownBy(() -> backend.deleteRun("r/un")).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.deleteRun(null)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.oldestRuns(null, 0))
+                .isInstanceOf(RepositoryException.InvalidRequest.class)
+                .hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> backend.oldestRuns(new RunRef("a b", Instant.EPOCH), 10))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThat(backend.asked).isEmpty();
+
+        backend.deleteRun("run");
+        backend.oldestRuns(null, 10);
+        backend.oldestRuns(new RunRef("run", Instant.EPOCH), 1);
+        assertThat(backend.asked).containsExactly("delete run", "oldest null 10", "oldest run 1");
     }
 
     @Test

@@ -117,6 +117,27 @@ class AuthenticationTest {
         }
     }
 
+    @Test
+    void aDeleteNeedsTheTokenAndTheLogNamesWhoDeleted() {
+        var id = repository
+                .startRun(new io.adagio.core.model.GraphSpec(
+                        List.of(new io.adagio.core.model.NodeSpec("only", "debug")), List.of()))
+                .id();
+        var claim = new io.adagio.core.model.Claim("claim-" + id);
+        repository.claimNode(id, "only", claim);
+        repository.finishNode(id, "only", io.adagio.core.model.Result.success("done"), claim);
+        try (var log = new LogCapture()) {
+            assertThat(http.request("DELETE", "/v0/runs/" + id).send().status().code())
+                    .isEqualTo(401);
+            assertThat(repository.inspectRun(id).id()).isEqualTo(id);
+            var deleted = http.request("DELETE", "/v0/runs/" + id)
+                    .header("authorization", "Bearer " + ALICE)
+                    .send();
+            assertThat(deleted.status().code()).isEqualTo(200);
+            assertThat(log.lines()).anyMatch(l -> l.contains("run " + id + " deleted by alice from 127.0.0.1"));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/", "/runs", "/runs/new", "/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV", "/agents", "/health"})
     void theUiAndHealthStayOpen(String path) {

@@ -163,6 +163,50 @@ class WebUiTest {
     }
 
     @Test
+    @DisplayName("a run can be deleted from its page once it has completed, not before; it is gone afterwards")
+    void deleteACompletedRun() throws Exception {
+        String id = adagiod.startRun("""
+                {"nodes": [{"name": "slow", "runtime": "debug",
+                  "metadata": {"adagio.arguments.debug.sleep": {"values": ["10s"]}}}]}""");
+        open("/runs/" + id);
+        find("#delete-run");
+        // Read together, so that the run cannot complete between the two.
+        @SuppressWarnings("unchecked")
+        var whileActive = (List<Object>) js("""
+                return [document.querySelector('.run-status').dataset.status,
+                        document.querySelector('#delete-run').disabled,
+                        document.querySelector('#delete-run').title];""");
+        assertThat(whileActive.get(0)).isNotEqualTo("COMPLETED");
+        assertThat(whileActive.get(1)).as("disabled while the run is active").isEqualTo(true);
+        assertThat((String) whileActive.get(2)).contains("Only a completed run");
+        screenshot("run-delete-disabled");
+
+        waitForFinal();
+        wait(ExpectedConditions.elementToBeClickable(By.cssSelector("#delete-run")));
+        // Dismissing the confirmation deletes nothing.
+        find("#delete-run").click();
+        wait(ExpectedConditions.alertIsPresent()).dismiss();
+        assertThat(adagiod.run(id).path("id").asText()).isEqualTo(id);
+
+        find("#delete-run").click();
+        var confirm = wait(ExpectedConditions.alertIsPresent());
+        assertThat(confirm.getText()).contains(id);
+        confirm.accept();
+        wait(d -> d.getCurrentUrl().endsWith("/runs?deleted=" + id));
+        assertThat(text("#deleted-notice")).contains(id).contains("was deleted");
+        wait(d -> !rowIds().isEmpty() || html().contains("No runs"));
+        assertThat(rowIds()).doesNotContain(id);
+        screenshot("runs-after-delete");
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var response = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(adagiod.url("/v0/runs/" + id)))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(response.statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     @DisplayName("an invalid spec shows the server's message inline and starts nothing")
     void invalidSpecShowsTheServersError() {
         long runsBefore =

@@ -72,6 +72,9 @@ class RunView {
     this.tableBody = h('tbody');
     this.rows = new Map();
     this.panel = new NodePanel(() => this.select(null, { restoreFocus: true }));
+    this.deleteButton = h('button', {
+      class: 'btn btn-danger', type: 'button', id: 'delete-run', onclick: () => this.deleteRun(),
+    }, 'Delete run');
 
     let graphBody;
     if ((run.nodes ?? []).length > MAX_DRAWN_NODES) {
@@ -92,7 +95,10 @@ class RunView {
     this.root = h('div', { class: 'run-page' },
       pageHeader(h('span', { class: 'run-title' }, 'Run ', h('span', { class: 'mono run-title-id' }, this.id), this.headerPill), {
         crumbs,
-        actions: h('button', { class: 'btn', type: 'button', onclick: (e) => this.copyId(e.currentTarget) }, 'Copy ID'),
+        actions: [
+          h('button', { class: 'btn', type: 'button', onclick: (e) => this.copyId(e.currentTarget) }, 'Copy ID'),
+          this.deleteButton,
+        ],
       }),
       this.headerMeta,
       this.errorSlot,
@@ -131,6 +137,9 @@ class RunView {
     this.dag?.update(run);
 
     const active = summary.status !== 'COMPLETED';
+    // Only a completed run can be deleted (the API answers 409 otherwise): say so instead of failing.
+    this.deleteButton.disabled = active;
+    this.deleteButton.title = active ? 'Only a completed run can be deleted' : 'Delete this run and everything of it';
     replace(this.headerPill, pill(summary.state, { kind: 'run' }));
     replace(this.headerMeta, 
       h('dl', { class: 'meta-list' },
@@ -190,6 +199,20 @@ class RunView {
       this.panel.hide();
       if (restoreFocus && previous) this.dag?.focus(previous);
     }
+  }
+
+  async deleteRun() {
+    if (!window.confirm(`Delete run ${this.id}? Its nodes, outputs and history go for good.`)) return;
+    this.deleteButton.disabled = true;
+    try {
+      await api.deleteRun(this.id, this.ctx.signal);
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      this.deleteButton.disabled = (this.run.status ?? 'WAITING') !== 'COMPLETED';
+      replace(this.errorSlot, callout('error', 'Cannot delete the run', e.message));
+      return;
+    }
+    this.ctx.navigate(`/runs?deleted=${encodeURIComponent(this.id)}`);
   }
 
   async copyId(button) {

@@ -57,6 +57,11 @@ async function loadPage(before, keep, signal) {
   return { shown, next, scanned };
 }
 
+/** Where the run page sends the user after deleting a run: say it is gone. */
+function deletedNotice(id) {
+  return id ? [h('div', { id: 'deleted-notice' }, callout('info', null, ['Run ', h('code', {}, id), ' was deleted.']))] : [];
+}
+
 export async function renderRuns(ctx) {
   document.title = 'Runs · Adagio';
   const status = FILTERS.some(([key]) => key === ctx.query.get('status')) ? ctx.query.get('status') : 'all';
@@ -74,6 +79,7 @@ export async function renderRuns(ctx) {
       subtitle: 'Newest first.',
       actions: h('a', { class: 'btn btn-primary', href: '/runs/new', 'data-link': true }, 'New run'),
     }),
+    ...deletedNotice(ctx.query.get('deleted')),
     card(null, [filters, body], { id: 'runs' }));
 
   let last = '';
