@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
  * says only how to make a fresh, empty repository and how to make the holder of a claim lose its
  * liveness; everything else is checked by the contract interfaces it runs, unchanged for every
  * backend: {@link RunContract}, {@link ClaimContract}, {@link RetryContract}, {@link OrphanContract},
- * {@link ListingContract} and {@link RequestContract}.
+ * {@link ListingContract}, {@link RequestContract} and {@link WatchContract}.
  *
  * <p>Backends may deliver events and orphan claims asynchronously (an etcd watch, a lease that runs
  * out), so the suite waits for those with generous deadlines, never with sleeps. Within one test,
@@ -22,7 +22,13 @@ import org.junit.jupiter.api.BeforeEach;
  * claim of a liveness lease with it passes unchanged.
  */
 public abstract class RepositoryConformanceSuite
-        implements RunContract, ClaimContract, RetryContract, OrphanContract, ListingContract, RequestContract {
+        implements RunContract,
+                ClaimContract,
+                RetryContract,
+                OrphanContract,
+                ListingContract,
+                RequestContract,
+                WatchContract {
 
     private Repository repository;
     private final List<Subscription> subscriptions = Collections.synchronizedList(new ArrayList<>());

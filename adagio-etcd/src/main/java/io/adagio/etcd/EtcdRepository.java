@@ -12,10 +12,13 @@ import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
+import io.adagio.core.watch.RunFeeds;
 import io.etcd.jetcd.Client;
 import io.grpc.ClientInterceptor;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Liveness: one lease per instance ({@link Leases}), kept alive by heartbeats. Claim keys and
  * agent keys carry it; when it expires etcd deletes them and the {@link OrphanSweeper} of every agent
  * process orphans the nodes. Events come from watches of the ready and orphaned indexes
- * ({@link Subscriptions}).
+ * ({@link Subscriptions}); watchers of a run share one {@link RunWatcher} per process.
  *
  * <p>Thread-safe. Build one with {@link #connect(EtcdSettings, ClientInterceptor...)}.
  */
@@ -53,6 +56,7 @@ public final class EtcdRepository extends ValidatingRepository {
     private final RunReader reader;
     private final TransitionRunner transitions;
     private final Subscriptions subscriptions;
+    private final RunFeeds feeds;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
     final FanIns fanIns;
@@ -80,6 +84,9 @@ public final class EtcdRepository extends ValidatingRepository {
         this.fanIns = new FanIns(calls, keys, transitions, background);
         this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background);
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
+        // One etcd watch per watched run in this process, however many watch it.
+        this.feeds = new RunFeeds(
+                (runId, feed) -> RunWatcher.open(calls, keys, reader, background, feed), Duration.ofSeconds(30));
         background.every(ShardMerger.PERIOD, merger::mergeQuietly);
         // Only an agent process sweeps (one with a subscription); it also sweeps when it subscribes.
         background.every(settings.housekeepingPeriod(), () -> {
@@ -190,6 +197,12 @@ public final class EtcdRepository extends ValidatingRepository {
         return subscriptions.subscribe(agent, types);
     }
 
+    @Override
+    protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+        calls.ensureOpen();
+        return feeds.watch(runId, resumeAfter, onUpdate);
+    }
+
     private void onLeaseLost(long lease) {
         LOG.warn("etcd lease {} of this process was lost: its claims are given up and its subscriptions closed", lease);
         held.dropLease(lease);
@@ -203,6 +216,7 @@ public final class EtcdRepository extends ValidatingRepository {
             return;
         }
         subscriptions.closeAll();
+        feeds.close();
         calls.markClosed();
         // The watch first, so that this instance does not react to its own lease's end.
         sweeper.close();

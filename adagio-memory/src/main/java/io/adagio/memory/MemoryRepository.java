@@ -21,8 +21,12 @@ import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
+import io.adagio.core.watch.RunFeed;
+import io.adagio.core.watch.RunFeeds;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -66,6 +70,10 @@ public final class MemoryRepository extends ValidatingRepository {
     private final ConcurrentHashMap<NodeRef, NodeSpec> orphaned = new ConcurrentHashMap<>();
 
     private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
+    /** The runs being watched; each step of one of them is fed to its {@link RunFeed}. */
+    private final RunFeeds feeds = new RunFeeds(this::follow, Duration.ofSeconds(30));
+    /** Numbers the steps of watched runs, for watchers that resume after a sequence. */
+    private final AtomicLong changeSequence = new AtomicLong(1);
     /** Creation times are made strictly increasing so that time order and ID order agree. */
     private final AtomicLong lastCreatedNs = new AtomicLong();
 
@@ -212,8 +220,40 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     @Override
+    protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+        ensureOpen();
+        return feeds.watch(runId, resumeAfter, onUpdate);
+    }
+
+    /**
+     * Starts feeding a run's steps to {@code feed}: the snapshot and the registration under the
+     * run's lock, so that no step falls between them.
+     */
+    private AutoCloseable follow(String runId, RunFeed feed) {
+        var run = requireRun(runId);
+        run.lock.lock();
+        try {
+            feed.begin(run.snapshot(), changeSequence.get(), null);
+            run.feed = feed;
+        } finally {
+            run.lock.unlock();
+        }
+        return () -> {
+            run.lock.lock();
+            try {
+                if (run.feed == feed) {
+                    run.feed = null;
+                }
+            } finally {
+                run.lock.unlock();
+            }
+        };
+    }
+
+    @Override
     public void close() {
         closed = true;
+        feeds.close();
         for (var subscription : List.copyOf(subscriptions.keySet())) {
             subscription.close();
         }
@@ -248,6 +288,13 @@ public final class MemoryRepository extends ValidatingRepository {
             for (var change : step.changes()) {
                 run.states.put(change.node(), change.after());
                 track(run, change.node(), change.before(), change.after());
+            }
+            if (run.feed != null && !step.changes().isEmpty()) {
+                var changed = new ArrayList<Node>(step.changes().size());
+                for (var change : step.changes()) {
+                    changed.add(change.after().toNode(run.graph.node(change.node())));
+                }
+                run.feed.update(changeSequence.incrementAndGet(), changed);
             }
         } finally {
             run.lock.unlock();
@@ -328,6 +375,8 @@ public final class MemoryRepository extends ValidatingRepository {
         final Map<String, NodeState> states;
         long completed;
         boolean started;
+        /** The feed of this run's watchers, while it has any. */
+        RunFeed feed;
 
         MemoryRun(String id, Instant createdAt, RunGraph graph) {
             this.id = id;

@@ -65,6 +65,12 @@ class ValidatingRepositoryTest {
         }
 
         @Override
+        protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+            asked.add("watch " + runId + " " + resumeAfter);
+            return null;
+        }
+
+        @Override
         public List<Run> listRuns(RunQuery query) {
             return List.of();
         }
