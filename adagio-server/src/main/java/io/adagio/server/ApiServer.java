@@ -20,7 +20,11 @@ import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.repository.Repository;
+import io.adagio.server.watch.GrpcWatch;
+import io.adagio.server.watch.SseWatchService;
+import io.adagio.server.watch.WatchHub;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -50,9 +54,11 @@ public final class ApiServer implements AutoCloseable {
     private static final String PLACEHOLDER = "io/adagio/server/static";
 
     private final Server server;
+    private final WatchHub watches;
 
-    private ApiServer(Server server) {
+    private ApiServer(Server server, WatchHub watches) {
         this.server = server;
+        this.watches = watches;
     }
 
     public static Builder builder(Repository repository) {
@@ -80,6 +86,8 @@ public final class ApiServer implements AutoCloseable {
     /** Stops accepting, lets in-flight requests finish (within the server's grace period) and closes. */
     @Override
     public void close() {
+        // Watch streams last as long as their runs: end them first, or the stop waits for them.
+        watches.close();
         server.stop().join();
     }
 
@@ -116,6 +124,7 @@ public final class ApiServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private PrometheusMeterRegistry meterRegistry;
         private int blockingThreads = defaultBlockingThreads();
+        private Duration watchHeartbeat = WatchHub.DEFAULT_HEARTBEAT;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -157,6 +166,15 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** How often an idle watch stream (SSE) sends a comment so that proxies keep it open; default 15 s. */
+        public Builder watchHeartbeat(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("watchHeartbeat must be positive, got " + interval);
+            }
+            this.watchHeartbeat = interval;
+            return this;
+        }
+
         static int defaultBlockingThreads() {
             return Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
         }
@@ -166,8 +184,12 @@ public final class ApiServer implements AutoCloseable {
                     meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             int maxRequest = limits.maxRequestBytes();
 
+            var watches = new WatchHub(repository, watchHeartbeat);
+            Gauge.builder("adagio.watch.streams", watches, WatchHub::streams)
+                    .description("open watch streams (gRPC Watch and SSE)")
+                    .register(registry);
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository))
+                    .addService(new ControlPlaneService(repository, new GrpcWatch(watches)))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.
@@ -205,13 +227,17 @@ public final class ApiServer implements AutoCloseable {
                     .errorHandler(new HttpErrorHandler(maxRequest))
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
                     .decoratorUnder("/v0/", ApiServer::jsonByDefault)
+                    // Watch as Server-Sent Events, beside the transcoded routes (and behind the same decorators).
+                    .route()
+                    .get(SseWatchService.PATH)
+                    .build(new SseWatchService(watches))
                     .service("/health", HealthCheckService.of())
                     .service(
                             "/metrics",
                             (ctx, req) -> HttpResponse.of(
                                     MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
             staticFiles(sb);
-            return new ApiServer(sb.build());
+            return new ApiServer(sb.build(), watches);
         }
 
         /**

@@ -12,6 +12,9 @@ import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.StatsResponse;
+import io.adagio.proto.controlplane.WatchRequest;
+import io.adagio.proto.controlplane.WatchResponse;
+import io.adagio.server.watch.GrpcWatch;
 import io.adagio.wire.WireMapping;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
@@ -28,9 +31,11 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneService.class);
 
     private final Repository repository;
+    private final GrpcWatch watch;
 
-    public ControlPlaneService(Repository repository) {
+    public ControlPlaneService(Repository repository, GrpcWatch watch) {
         this.repository = Objects.requireNonNull(repository, "repository");
+        this.watch = Objects.requireNonNull(watch, "watch");
     }
 
     @Override
@@ -80,6 +85,11 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                                 .map(WireMapping::toProto)
                                 .toList())
                         .build());
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<WatchResponse> responses) {
+        watch.serve(request, responses);
     }
 
     /** {@code limit} is a uint64 on the wire: a value past Long.MAX_VALUE arrives negative and means "no cap". */

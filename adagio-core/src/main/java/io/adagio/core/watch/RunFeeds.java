@@ -71,7 +71,7 @@ public final class RunFeeds implements AutoCloseable {
     }
 
     /** How many runs are followed now (lingering feeds included). */
-    public int followed() {
+    int followed() {
         return entries.size();
     }
 
