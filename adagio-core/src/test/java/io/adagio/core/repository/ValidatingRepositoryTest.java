@@ -120,6 +120,10 @@ class ValidatingRepositoryTest {
         assertThatThrownBy(() -> backend.subscribe(new Agent("pool/1", List.of()), Set.of()))
                 .isInstanceOf(RepositoryException.InvalidRequest.class)
                 .hasMessageContaining("\"pool/1\"");
+        assertThatThrownBy(() -> backend.watchRun("r/un", 0, () -> {}))
+                .isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.watchRun("run", 0, null))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThat(backend.asked).isEmpty();
 
         backend.claimNode("run", "a", ok);
@@ -127,6 +131,8 @@ class ValidatingRepositoryTest {
         backend.inspectRun("run");
         backend.subscribe(new Agent("host:7890@pool-1", List.of()), null);
         assertThat(backend.asked).containsExactly("claim a", "finish a", "inspect run", "register host:7890@pool-1 []");
+        backend.watchRun("run", -3, () -> {});
+        assertThat(backend.asked.getLast()).as("a negative sequence means none").isEqualTo("watch run 0");
         backend.subscribe(new Agent("x", List.of()), EnumSet.of(Event.Type.NODE_READY));
         assertThat(backend.asked.getLast()).isEqualTo("register x [NODE_READY]");
     }
