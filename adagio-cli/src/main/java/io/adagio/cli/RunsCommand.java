@@ -20,12 +20,13 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "runs",
-        description = "Start, list and inspect workflow runs.",
+        description = "Start, list, inspect and watch workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             RunsCommand.Ls.class,
             RunsCommand.Start.class,
             RunsCommand.Inspect.class,
+            WatchCommand.class,
             CommandLine.HelpCommand.class
         })
 final class RunsCommand extends CommandBase {
@@ -149,7 +150,8 @@ final class RunsCommand extends CommandBase {
 
         @Option(
                 names = {"-wait", "--wait", "-w"},
-                description = "Follow the run until it completes; exit 0 only if every node succeeded.")
+                description =
+                        "Follow the run (its watch stream) until it completes; exit 0 only if every node succeeded.")
         boolean await;
 
         @Option(
