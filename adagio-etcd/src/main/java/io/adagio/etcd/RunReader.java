@@ -76,15 +76,20 @@ final class RunReader {
         var records = values(keys.nodes(runId), gets.get(2), revision, modRevisions);
         var inputs = values(keys.runInputs(runId), gets.get(3), revision, null);
         if (!gets.get(1).getKvs().isEmpty()) {
+            var journal = EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom);
+            var written = new ArrayList<String>();
+            record = overlay(runId, Journals.writes(calls, keys, runId, journal), record, records, inputs, written);
             // A record the journal rewrites counts as changed at the revision read.
-            overlay(EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom), records, inputs)
-                    .forEach(key -> modRevisions.put(key, revision));
+            written.forEach(key -> modRevisions.put(key, revision));
         }
         return toRun(record, records, modRevisions, inputs, revision);
     }
 
-    /** A run, the revision it was read at, and each node's last change (in the run's node order). */
-    record ReadRun(Run run, long revision, long[] changedAt) {}
+    /**
+     * A run, the revision it was read at, each node's last change (in the run's node order), and
+     * whether it was cancelled (known before its conclusion says so: nodes may still be running).
+     */
+    record ReadRun(Run run, long revision, long[] changedAt, boolean cancelled) {}
 
     /** Runs newest first: run ids are ULIDs, so the time window is a key range, read a page at a time. */
     List<Run> list(RunQuery query) {
@@ -186,13 +191,23 @@ final class RunReader {
     }
 
     /**
-     * The records and inputs as the run's journal leaves them (chunks may be applied, or not yet).
-     *
-     * @return the keys of the node records it wrote
+     * The records and inputs as the run's journal leaves them (chunks may be applied, or not yet);
+     * answers the run record as it leaves it too, and adds the keys of the node records it wrote to
+     * {@code written}.
      */
-    private List<String> overlay(Journal journal, Map<String, ByteString> records, Map<String, ByteString> inputs) {
-        var written = new ArrayList<String>();
-        for (var w : Journals.writes(journal)) {
+    private RunRecord overlay(
+            String runId,
+            List<Txn.Op> writes,
+            RunRecord record,
+            Map<String, ByteString> records,
+            Map<String, ByteString> inputs,
+            List<String> written) {
+        var runKey = keys.run(runId);
+        for (var w : writes) {
+            if (w instanceof Txn.Put p && p.key().equals(runKey)) {
+                record = EtcdStorage.decode(p.value(), RunRecord::parseFrom, runKey);
+                continue;
+            }
             var target = w.key().startsWith(keys.root + "nodes/")
                     ? records
                     : w.key().startsWith(keys.root + "inputs/") ? inputs : null;
@@ -208,7 +223,7 @@ final class RunReader {
                 default -> {}
             }
         }
-        return written;
+        return record;
     }
 
     private ReadRun toRun(
@@ -245,15 +260,18 @@ final class RunReader {
                 }
             }
             completed += s.state().status() == NodeStatus.COMPLETED ? 1 : 0;
-            started |= s.state().startedAt() != null;
+            // A node has started once it ran, or was marked (unreached, cancelled) when it completed.
+            started |= s.state().startedAt() != null || !s.state().attempts().isEmpty();
         }
+        var status = Protocol.runStatus(nodes.size(), completed, started);
         var run = new Run(
                 runId,
                 Timestamps.fromNanos(record.getCreatedAtNs()),
                 nodes,
                 Arrays.stream(edges).filter(Objects::nonNull).toList(),
-                Protocol.runStatus(nodes.size(), completed, started));
-        return new ReadRun(run, revision, changedAt);
+                status,
+                Run.conclusionOf(status, record.getCancelled(), nodes));
+        return new ReadRun(run, revision, changedAt, record.getCancelled());
     }
 
     /**
@@ -262,7 +280,7 @@ final class RunReader {
      */
     static Node toNode(StoredNode s, Map<String, byte[]> delivered) {
         var node = s.state().toNode(s.spec());
-        if (delivered == null || delivered.isEmpty() || !s.state().inputs().isEmpty()) {
+        if (delivered == null || !s.state().inputs().isEmpty()) {
             return node;
         }
         return new Node(
@@ -272,6 +290,9 @@ final class RunReader {
                 node.startedAt(),
                 node.finishedAt(),
                 delivered,
-                node.claim());
+                node.claim(),
+                node.conclusion(),
+                node.notBefore(),
+                node.cancelRequested());
     }
 }

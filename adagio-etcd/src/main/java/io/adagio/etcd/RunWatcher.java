@@ -7,6 +7,7 @@ import io.adagio.core.model.Node;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.watch.RunFeed;
 import io.adagio.etcd.storage.NodeRecord;
+import io.adagio.etcd.storage.RunRecord;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.GetOption;
@@ -49,6 +50,8 @@ final class RunWatcher implements AutoCloseable {
     private volatile Watch.Watcher nodes;
     private volatile Watch.Watcher record;
     private volatile boolean stopped;
+    /** The run record's "cancelled" mark as last seen; touched only by the task in progress. */
+    private boolean cancelled;
 
     private RunWatcher(EtcdCalls calls, Keys keys, RunReader reader, Background background, RunFeed feed) {
         this.calls = calls;
@@ -67,7 +70,8 @@ final class RunWatcher implements AutoCloseable {
     static RunWatcher open(EtcdCalls calls, Keys keys, RunReader reader, Background background, RunFeed feed) {
         var watcher = new RunWatcher(calls, keys, reader, background, feed);
         var read = reader.read(feed.runId());
-        feed.begin(read.run(), read.revision(), read.changedAt());
+        watcher.cancelled = read.cancelled();
+        feed.begin(read.run(), read.cancelled(), read.revision(), read.changedAt());
         watcher.watchFrom(read.revision() + 1);
         return watcher;
     }
@@ -88,7 +92,7 @@ final class RunWatcher implements AutoCloseable {
                 new Listener(gen));
     }
 
-    /** Handles one answer of a watch: the nodes it changed, fed as one change. */
+    /** Handles one answer of a watch: the nodes it changed (and the run's cancel mark), fed as one change. */
     private void apply(WatchResponse response) {
         var changed = new ArrayList<Node>();
         long revision = 0;
@@ -101,14 +105,19 @@ final class RunWatcher implements AutoCloseable {
                 feed.fail(RepositoryException.NotFound.run(runId));
                 return;
             }
-            if (!key.startsWith(keys.nodes(runId)) || event.getEventType() != WatchEvent.EventType.PUT) {
-                continue; // the run record: written once when the run starts
+            if (event.getEventType() != WatchEvent.EventType.PUT) {
+                continue;
             }
-            changed.add(node(kv));
+            if (key.startsWith(keys.nodes(runId))) {
+                changed.add(node(kv));
+            } else {
+                // The run record: rewritten by a cancel (marked) and a rerun (unmarked).
+                cancelled = EtcdStorage.decode(kv, RunRecord::parseFrom).getCancelled();
+            }
             revision = Math.max(revision, kv.getModRevision());
         }
-        if (!changed.isEmpty()) {
-            feed.update(revision, changed);
+        if (revision != 0) {
+            feed.update(revision, changed, cancelled);
         }
     }
 
@@ -162,7 +171,8 @@ final class RunWatcher implements AutoCloseable {
             background.retryLater(() -> enqueue(this::resync));
             return;
         }
-        feed.resync(read.run(), read.revision(), read.changedAt());
+        cancelled = read.cancelled();
+        feed.resync(read.run(), read.cancelled(), read.revision(), read.changedAt());
         watchFrom(read.revision() + 1);
     }
 

@@ -28,15 +28,19 @@ public sealed interface RunUpdate {
     }
 
     /** The whole run, as it was at {@code sequence}. */
-    record Snapshot(Run run, Conclusion conclusion, long sequence) implements RunUpdate {
+    record Snapshot(Run run, long sequence) implements RunUpdate {
         public Snapshot {
             Objects.requireNonNull(run, "run");
-            Objects.requireNonNull(conclusion, "conclusion");
         }
 
         @Override
         public RunStatus status() {
             return run.status();
+        }
+
+        @Override
+        public Conclusion conclusion() {
+            return run.conclusion();
         }
     }
 

@@ -53,6 +53,7 @@ public final class RunFeed {
     private int completed;
     private int started;
     private boolean startedBefore;
+    private boolean cancelled;
     private RepositoryException failure;
     private final Set<Watcher> watchers = new LinkedHashSet<>();
 
@@ -71,8 +72,9 @@ public final class RunFeed {
      * @param changedAt the sequence of each node's last change, in the run's node order, if the
      *                  backend knows it (then a watch can resume from any earlier sequence); null
      *                  if not (a watch can resume only from {@code sequence} on)
+     * @param cancelled whether the run was cancelled (its conclusion will be CANCELLED)
      */
-    public void begin(Run run, long sequence, long[] changedAt) {
+    public void begin(Run run, boolean cancelled, long sequence, long[] changedAt) {
         lock.lock();
         try {
             if (base != null) {
@@ -89,6 +91,7 @@ public final class RunFeed {
             this.exactSince = changedAt == null ? sequence : 0;
             this.sequence = sequence;
             this.startedBefore = run.status() != RunStatus.WAITING;
+            this.cancelled = cancelled;
         } finally {
             lock.unlock();
         }
@@ -96,9 +99,10 @@ public final class RunFeed {
 
     /**
      * Nodes as they are after the change the backend knows as {@code sequence} (later than every
-     * sequence fed before). Nodes the run does not have are ignored.
+     * sequence fed before), and whether the run is cancelled then. Nodes the run does not have are
+     * ignored.
      */
-    public void update(long sequence, Collection<Node> changed) {
+    public void update(long sequence, Collection<Node> changed, boolean cancelled) {
         List<Watcher> wake;
         lock.lock();
         try {
@@ -112,7 +116,9 @@ public final class RunFeed {
                 set(i, node, sequence);
             }
             this.sequence = Math.max(this.sequence, sequence);
-            wake = changed.isEmpty() ? List.of() : toWake();
+            boolean flipped = this.cancelled != cancelled;
+            this.cancelled = cancelled;
+            wake = changed.isEmpty() && !flipped ? List.of() : toWake();
         } finally {
             lock.unlock();
         }
@@ -124,7 +130,7 @@ public final class RunFeed {
      * while (a watch of the store broke): every node whose state differs from what the feed holds
      * is taken as changed.
      */
-    public void resync(Run run, long sequence, long[] changedAt) {
+    public void resync(Run run, boolean cancelled, long sequence, long[] changedAt) {
         List<Watcher> wake;
         lock.lock();
         try {
@@ -143,6 +149,8 @@ public final class RunFeed {
                 exactSince = Math.max(exactSince, sequence);
             }
             this.sequence = Math.max(this.sequence, sequence);
+            any |= this.cancelled != cancelled;
+            this.cancelled = cancelled;
             wake = any ? toWake() : List.of();
         } finally {
             lock.unlock();
@@ -220,15 +228,23 @@ public final class RunFeed {
 
     private void count(Node node, int delta) {
         completed += node.status() == NodeStatus.COMPLETED ? delta : 0;
-        started += node.startedAt() != null || node.status() == NodeStatus.RUNNING ? delta : 0;
+        // As the backends count it: a node has started once it ran, or was marked when it completed.
+        started += node.startedAt() != null
+                        || node.status() == NodeStatus.RUNNING
+                        || !node.attempts().isEmpty()
+                ? delta
+                : 0;
+        // A run that has started stays started (a rerun resets nodes, not the run's status).
+        startedBefore |= started > 0;
     }
 
     private RunStatus status() {
         return Protocol.runStatus(nodes.length, completed, startedBefore || started > 0);
     }
 
-    private Conclusion conclusion() {
-        return Conclusion.NONE;
+    /** Looks at the nodes only once the run is COMPLETED, which ends every watch. */
+    private Conclusion conclusion(RunStatus status) {
+        return Run.conclusionOf(status, cancelled, Arrays.asList(nodes));
     }
 
     /** The watchers to tell that an update is pending: those not told since their last poll. */
@@ -290,9 +306,15 @@ public final class RunFeed {
                 } else if (snapshotDue) {
                     snapshotDue = false;
                     dirty.clear();
+                    var status = status();
                     update = new RunUpdate.Snapshot(
-                            new Run(base.id(), base.createdAt(), Arrays.asList(nodes), base.edges(), status()),
-                            conclusion(),
+                            new Run(
+                                    base.id(),
+                                    base.createdAt(),
+                                    Arrays.asList(nodes),
+                                    base.edges(),
+                                    status,
+                                    conclusion(status)),
                             sequence);
                 } else if (resumed || !dirty.isEmpty()) {
                     resumed = false;
@@ -301,7 +323,8 @@ public final class RunFeed {
                         changed.add(nodes[i]);
                     }
                     dirty.clear();
-                    update = new RunUpdate.Changes(changed, status(), conclusion(), sequence);
+                    var status = status();
+                    update = new RunUpdate.Changes(changed, status, conclusion(status), sequence);
                 }
                 if (update != null && update.completed()) {
                     finish();

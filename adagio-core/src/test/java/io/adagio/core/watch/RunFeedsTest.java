@@ -9,7 +9,6 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
-import io.adagio.core.protocol.NodeState;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunUpdate;
 import java.time.Duration;
@@ -40,7 +39,7 @@ class RunFeedsTest {
                 throw RepositoryException.NotFound.run(runId);
             }
             opened.incrementAndGet();
-            feed.begin(run(runId, NodeStatus.READY, NodeStatus.WAITING), 10, null);
+            feed.begin(run(runId, NodeStatus.READY, NodeStatus.WAITING), false, 10, null);
             feeds.put(runId, feed);
             return closed::incrementAndGet;
         }
@@ -55,8 +54,7 @@ class RunFeedsTest {
     }
 
     static Node node(String name, NodeStatus status) {
-        var state = new NodeState(status, List.of(), null, null, Map.of(), null, 0, false);
-        return state.toNode(new NodeSpec(name, "debug"));
+        return new Node(new NodeSpec(name, "debug"), status, List.of(), null, null, Map.of(), null);
     }
 
     static Run run(String id, NodeStatus first, NodeStatus second) {
@@ -111,9 +109,9 @@ class RunFeedsTest {
         var watch = feeds.watch("a-run", 0, signals::incrementAndGet);
         watch.poll();
         var feed = source.feeds.get("a-run");
-        feed.update(11, List.of(node("x", NodeStatus.RUNNING)));
-        feed.update(12, List.of(node("x", NodeStatus.COMPLETED), node("y", NodeStatus.READY)));
-        feed.update(13, List.of(node("y", NodeStatus.RUNNING)));
+        feed.update(11, List.of(node("x", NodeStatus.RUNNING)), false);
+        feed.update(12, List.of(node("x", NodeStatus.COMPLETED), node("y", NodeStatus.READY)), false);
+        feed.update(13, List.of(node("y", NodeStatus.RUNNING)), false);
         assertThat(signals).hasValue(1);
 
         var changes = (RunUpdate.Changes) watch.poll().orElseThrow();
@@ -122,7 +120,7 @@ class RunFeedsTest {
         assertThat(changes.status()).isEqualTo(RunStatus.RUNNING);
         assertThat(watch.poll()).isEmpty();
 
-        feed.update(14, List.of(node("y", NodeStatus.COMPLETED)));
+        feed.update(14, List.of(node("y", NodeStatus.COMPLETED)), false);
         assertThat(signals).hasValue(2);
         var last = watch.poll().orElseThrow();
         assertThat(last.completed()).isTrue();
@@ -134,8 +132,8 @@ class RunFeedsTest {
     void aWatchResumesFromWhatTheFeedKnowsElseStartsWithTheRun() {
         var keeper = feeds.watch("a-run", 0, () -> {});
         var feed = source.feeds.get("a-run");
-        feed.update(11, List.of(node("x", NodeStatus.RUNNING)));
-        feed.update(12, List.of(node("y", NodeStatus.READY)));
+        feed.update(11, List.of(node("x", NodeStatus.RUNNING)), false);
+        feed.update(12, List.of(node("y", NodeStatus.READY)), false);
 
         var resumed = feeds.watch("a-run", 11, () -> {});
         var changes = (RunUpdate.Changes) resumed.poll().orElseThrow();
