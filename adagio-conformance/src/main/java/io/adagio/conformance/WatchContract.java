@@ -6,6 +6,7 @@ import static io.adagio.conformance.Graphs.sevenNodeDag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.Result;
@@ -90,6 +91,26 @@ public interface WatchContract extends ConformanceSupport {
             assertThat(follower.nodes()).isEqualTo(run.nodes());
             assertThat(follower.pollNow()).isEmpty();
             assertThat(follower.watch().finished()).isTrue();
+        }
+    }
+
+    @Test
+    default void aCancelledRunEndsItsWatchesCancelledWhenItsLastRunningNodeStops() {
+        var id = repository().startRun(graph("a->b")).id();
+        var running = claim(id, "a");
+        try (var follower = follow(id)) {
+            follower.next();
+            repository().cancelRun(id);
+            // b is cancelled, a is asked to stop: the run goes on, its conclusion not known yet.
+            catchUp(follower, id);
+            assertThat(follower.status()).isEqualTo(RunStatus.RUNNING);
+            assertThat(follower.conclusion()).isEqualTo(Conclusion.NONE);
+            finish(id, "a", Result.cancelled("stopped"), running);
+            var last = follower.untilCompleted();
+            assertThat(last.conclusion())
+                    .isEqualTo(repository().inspectRun(id).conclusion())
+                    .isEqualTo(Conclusion.CANCELLED);
+            assertThat(follower.nodes()).isEqualTo(repository().inspectRun(id).nodes());
         }
     }
 
