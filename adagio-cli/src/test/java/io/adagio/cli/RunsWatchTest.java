@@ -54,15 +54,22 @@ class RunsWatchTest {
         return r.out().strip();
     }
 
-    /** A chain of three debug nodes, each sleeping {@code sleep}. */
-    private static Path chain(String sleep) throws IOException {
-        var file = dir.resolve("chain-" + sleep + ".json");
+    /**
+     * A chain of three nodes: "first" runs until {@code gate} exists (so that a watch can start, a
+     * JVM, however loaded the machine, before the run moves on), then two debug nodes sleeping
+     * {@code sleep}.
+     */
+    private static Path gatedChain(Path gate, String sleep) throws IOException {
+        Path file = dir.resolve("chain-" + UUID.randomUUID() + ".json");
+        var first = "{\"name\": \"first\", \"runtime\": \"exec\", \"metadata\": {"
+                + "\"adagio.arguments.exec.command\": {\"values\": [\"sh\"]},"
+                + " \"adagio.arguments.exec.args\": {\"values\": [\"-c\", \"while [ ! -e '" + gate
+                + "' ]; do sleep 0.05; done\"]}}}";
         var node = "{\"name\": \"%s\", \"runtime\": \"debug\", "
                 + "\"metadata\": {\"adagio.arguments.debug.sleep\": {\"values\": [\"" + sleep + "\"]}}}";
         Files.writeString(
                 file,
-                "{\"nodes\": [" + node.formatted("first") + ", " + node.formatted("second") + ", "
-                        + node.formatted("third")
+                "{\"nodes\": [" + first + ", " + node.formatted("second") + ", " + node.formatted("third")
                         + "], \"edges\": [{\"source\": \"first\", \"destination\": \"second\"},"
                         + " {\"source\": \"second\", \"destination\": \"third\"}]}");
         return file;
@@ -70,10 +77,17 @@ class RunsWatchTest {
 
     @Test
     void pipedItPrintsTheRunThenOneLinePerChangeAndExitsByTheOutcome() throws Exception {
-        // Slow enough that the watch starts (a JVM) before "third" has run.
-        var r = cli.run("-host", host, "runs", "start", "-q", chain("2s").toString());
+        var gate = dir.resolve("gate-" + UUID.randomUUID());
+        var r = cli.run(
+                "-host", host, "runs", "start", "-q", gatedChain(gate, "300ms").toString());
         String id = r.out().strip();
-        var watched = cli.run("-host", host, "runs", "watch", id);
+        var watching = cli.start("-host", host, "runs", "watch", id);
+        // The run moves on once the watch has printed it.
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> watching.outSoFar().contains("node third: WAITING"));
+        Files.createFile(gate);
+        var watched = watching.await();
 
         assertThat(watched.exitCode()).as(watched.toString()).isZero();
         var lines = watched.out().lines().toList();
@@ -112,7 +126,9 @@ class RunsWatchTest {
     @Test
     void onATerminalItRedrawsATableInPlace() throws Exception {
         assumeTrue(Files.isExecutable(TMUX), "tmux is not installed");
-        var r = cli.run("-host", host, "runs", "start", "-q", chain("1500ms").toString());
+        var gate = dir.resolve("gate-" + UUID.randomUUID());
+        var r = cli.run(
+                "-host", host, "runs", "start", "-q", gatedChain(gate, "1500ms").toString());
         String id = r.out().strip();
 
         Path script = dir.resolve("watch-" + id + ".sh");
@@ -134,6 +150,13 @@ class RunsWatchTest {
         tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", script.toString());
         try {
             var screens = new ArrayList<String>();
+            // The run moves on once the table is on the screen.
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                var screen = tmux("capture-pane", "-p", "-t", session);
+                screens.add(screen);
+                return screen.contains("third");
+            });
+            Files.createFile(gate);
             // While the run goes on: one table, drawn in place (its header once on the screen).
             await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
                 var screen = tmux("capture-pane", "-p", "-t", session);

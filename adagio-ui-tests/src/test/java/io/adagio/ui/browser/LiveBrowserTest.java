@@ -62,14 +62,48 @@ class LiveBrowserTest {
                 + " {\"source\": \"second\", \"destination\": \"third\"}]}";
     }
 
+    /**
+     * The same chain, but "first" runs until {@code gate} exists: the run moves on only once the page
+     * shows it, however long the browser takes to load on a busy machine.
+     */
+    private static String gatedChain(Path gate, String sleep) {
+        var first = "{\"name\": \"first\", \"runtime\": \"exec\", \"metadata\": {"
+                + "\"adagio.arguments.exec.command\": {\"values\": [\"sh\"]},"
+                + " \"adagio.arguments.exec.args\": {\"values\": [\"-c\", \"while [ ! -e '" + gate
+                + "' ]; do sleep 0.05; done\"]}}}";
+        var node = "{\"name\": \"%s\", \"runtime\": \"debug\", "
+                + "\"metadata\": {\"adagio.arguments.debug.sleep\": {\"values\": [\"" + sleep + "\"]}}}";
+        return "{\"nodes\": [" + first + ", " + node.formatted("second") + ", " + node.formatted("third")
+                + "], \"edges\": [{\"source\": \"first\", \"destination\": \"second\"},"
+                + " {\"source\": \"second\", \"destination\": \"third\"}]}";
+    }
+
+    private static Path newGate() {
+        try {
+            return Files.createTempDirectory("adagio-ui-gate-").resolve("open");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void open(Path gate) {
+        try {
+            Files.createFile(gate);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     @DisplayName("the run page follows a run from its watch stream: the DAG recolours, no /v0/runs/{id} is polled")
     void theRunPageUpdatesFromTheStreamWithoutPolling() {
-        String id = plain.startRun(chain("1500ms"));
+        var gate = newGate();
+        String id = plain.startRun(gatedChain(gate, "1500ms"));
         browser.requests(); // forget what came before
         browser.driver.get(plain.url("/runs/" + id));
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.dag g.dag-node[data-node='third']")));
         js("window.__adagioNoReload = true");
+        open(gate);
 
         // "third" is seen waiting, then running, then done: recoloured in place.
         var seen = new ArrayList<String>();
@@ -98,12 +132,14 @@ class LiveBrowserTest {
     @Test
     @DisplayName("the runs list follows its running runs from their watch streams")
     void theRunsListUpdatesRunningRowsFromTheirStreams() {
-        String id = plain.startRun(chain("1s"));
+        var gate = newGate();
+        String id = plain.startRun(gatedChain(gate, "1s"));
         browser.requests();
         browser.driver.get(plain.url("/runs"));
         var row = By.cssSelector("table.runs-table tr[data-run-id='" + id + "']");
         wait(ExpectedConditions.presenceOfElementLocated(row));
         js("window.__adagioNoReload = true");
+        open(gate);
         wait(d -> d.findElement(row).getText().contains("Succeeded"));
         assertThat((Boolean) js("return window.__adagioNoReload === true")).isTrue();
 
@@ -142,7 +178,10 @@ class LiveBrowserTest {
     }
 
     private <T> T wait(java.util.function.Function<? super org.openqa.selenium.WebDriver, T> condition) {
-        return browser.waiting(WAIT).until(condition);
+        // A row or node redrawn between finding it and reading it is found again.
+        return browser.waiting(WAIT)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     private String text(String css) {
