@@ -12,6 +12,7 @@ import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import java.util.List;
 import java.util.Set;
@@ -85,6 +86,11 @@ abstract class ForwardingRepository implements Repository {
     @Override
     public Subscription subscribe(Agent agent, Set<Event.Type> types) {
         return inner.subscribe(agent, types);
+    }
+
+    @Override
+    public RunWatch watchRun(String runId, long resumeAfter, Runnable onUpdate) {
+        return inner.watchRun(runId, resumeAfter, onUpdate);
     }
 
     @Override

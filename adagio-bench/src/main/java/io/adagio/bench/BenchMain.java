@@ -77,6 +77,21 @@ public final class BenchMain implements Callable<Integer> {
     boolean fanoutCheck;
 
     @Option(
+            names = {"-watchers", "--watchers"},
+            paramLabel = "N",
+            description = "Instead of benchmarking: N Server-Sent Events watchers of one running 1,000-node run on "
+                    + "bin/adagiod -agent-count 8, trials with and without them alternating; prints run time, daemon "
+                    + "CPU, RSS and heap. Exit 0 when every watcher saw the run complete.")
+    Integer watchers;
+
+    @Option(
+            names = {"-watchers-rounds", "--watchers-rounds"},
+            paramLabel = "N",
+            defaultValue = "3",
+            description = "Trials of each kind with -watchers (default ${DEFAULT-VALUE}).")
+    int watchersRounds;
+
+    @Option(
             names = {"-fanout-runs", "--fanout-runs"},
             paramLabel = "N",
             defaultValue = "200",
@@ -169,6 +184,13 @@ public final class BenchMain implements Callable<Integer> {
                     agents,
                     etcdAddresses);
             return new Soak(home, progress).run(options, System.out) ? 0 : 1;
+        }
+        if (watchers != null) {
+            if (watchers < 1 || watchersRounds < 1) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "-watchers and -watchers-rounds must be at least 1");
+            }
+            return new WatchersBench(home, progress).run(watchers, watchersRounds, Duration.ofSeconds(4)) ? 0 : 1;
         }
         Set<String> scenarios = new LinkedHashSet<>(only == null || only.isEmpty() ? SCENARIOS : only);
         for (var s : scenarios) {

@@ -14,6 +14,7 @@ import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import java.time.Duration;
 import java.util.HashMap;
@@ -169,6 +170,11 @@ final class ObservedRepository implements Repository {
     @Override
     public Subscription subscribe(Agent agent, Set<Event.Type> types) {
         return delegate.subscribe(agent, types);
+    }
+
+    @Override
+    public RunWatch watchRun(String runId, long resumeAfter, Runnable onUpdate) {
+        return api.watchRun(runId, resumeAfter, onUpdate);
     }
 
     @Override

@@ -13,6 +13,10 @@ final class ProcessMeter {
         this.pid = pid;
     }
 
+    long pid() {
+        return pid;
+    }
+
     /** VmRSS in MiB (the launcher execs the JVM, so its pid is the JVM's). */
     double rssMiB() throws IOException {
         for (var line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

@@ -22,13 +22,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "runs",
-        description = "Start, list, inspect and delete workflow runs.",
+        description = "Start, list, inspect, watch and delete workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             RunsCommand.Ls.class,
             RunsCommand.Start.class,
             RunsCommand.Inspect.class,
             RunsCommand.Rm.class,
+            WatchCommand.class,
             CommandLine.HelpCommand.class
         })
 final class RunsCommand extends CommandBase {
@@ -152,7 +153,8 @@ final class RunsCommand extends CommandBase {
 
         @Option(
                 names = {"-wait", "--wait", "-w"},
-                description = "Follow the run until it completes; exit 0 only if every node succeeded.")
+                description =
+                        "Follow the run (its watch stream) until it completes; exit 0 only if every node succeeded.")
         boolean await;
 
         @Option(

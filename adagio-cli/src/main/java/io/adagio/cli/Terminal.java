@@ -22,4 +22,28 @@ final class Terminal {
             return true;
         }
     }
+
+    /**
+     * The terminal's rows and columns, as {@code stty size} reads them from the controlling terminal;
+     * 24 × 80 when that cannot be told.
+     */
+    static int[] size() {
+        try {
+            var stty = new ProcessBuilder("stty", "size")
+                    .redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            var text =
+                    new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (stty.waitFor() == 0 && text.matches("\\d+ \\d+")) {
+                var parts = text.split(" ");
+                return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+            }
+        } catch (java.io.IOException e) {
+            // no terminal to ask
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new int[] {24, 80};
+    }
 }

@@ -41,6 +41,31 @@ final class CliProcess {
 
     /** Runs with these environment variables added (ADAGIO_HOST is unset unless given) and this standard input. */
     Result run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+        var running = start(env, stdin, args);
+        return running.await();
+    }
+
+    /** A CLI process under way; its output goes to files, readable while it runs. */
+    record Running(Process process, Path out, Path err, List<String> args) {
+        String outSoFar() throws IOException {
+            return Files.readString(out);
+        }
+
+        Result await() throws IOException, InterruptedException {
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(
+                        "adagio " + String.join(" ", args) + " did not exit within " + TIMEOUT_SECONDS + " s");
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        }
+    }
+
+    Running start(String... args) throws IOException {
+        return start(Map.of(), null, args);
+    }
+
+    Running start(Map<String, String> env, String stdin, String... args) throws IOException {
         var command = new ArrayList<String>();
         command.add(AdagiodProcess.javaBinary());
         command.addAll(AdagiodProcess.fastStartFlags());
@@ -61,11 +86,6 @@ final class CliProcess {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(
-                    "adagio " + String.join(" ", args) + " did not exit within " + TIMEOUT_SECONDS + " s");
-        }
-        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        return new Running(process, out, err, List.of(args));
     }
 }

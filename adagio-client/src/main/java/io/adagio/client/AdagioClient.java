@@ -14,9 +14,12 @@ import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
+import io.adagio.proto.controlplane.WatchRequest;
 import io.adagio.wire.StorageHeaders;
 import io.adagio.wire.WireMapping;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,7 @@ import java.util.function.Consumer;
 
 /**
  * A client of the Adagio control plane: start runs, inspect and list them, read stats and agents,
- * and wait for a run to complete. Results are the domain records of {@code io.adagio.core.model};
+ * watch a run change and wait for it to complete. Results are the domain records of {@code io.adagio.core.model};
  * every failure is an {@link AdagioClientException} carrying a {@link AdagioClientException.Code}
  * and the server's message.
  *
@@ -50,6 +53,7 @@ public final class AdagioClient implements AutoCloseable {
 
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
+    private static final Duration RECONNECT = Duration.ofMillis(500);
 
     private final GrpcTransport transport;
 
@@ -183,6 +187,25 @@ public final class AdagioClient implements AutoCloseable {
     }
 
     /**
+     * Follows a run as it changes: an iterator whose first update holds the whole run and each later
+     * one the nodes that changed since the one before (changes close together arrive together),
+     * ending after the update in which the run is COMPLETED. Close it to stop early.
+     *
+     * <pre>{@code
+     * try (var updates = client.watch(runId)) {
+     *     updates.forEachRemaining(u -> System.out.println(u.changed().size() + " nodes changed"));
+     * }
+     * }</pre>
+     *
+     * @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID (when the first update is read)
+     */
+    public WatchStream watch(String runId) {
+        requireRunId(runId);
+        var request = WatchRequest.newBuilder().setId(runId).build();
+        return new WatchStream(transport.stream(stub -> stub.watch(request), null));
+    }
+
+    /**
      * Waits until every node of the run has completed and returns the completed run.
      *
      * @throws AdagioClientException {@link Code#DEADLINE_EXCEEDED} when {@code timeout} passes first
@@ -193,16 +216,65 @@ public final class AdagioClient implements AutoCloseable {
     }
 
     /**
-     * Like {@link #awaitCompletion(String, Duration)}, and calls {@code onUpdate} with each snapshot that
-     * differs from the one before (the first snapshot included), so that a caller can show progress.
+     * Like {@link #awaitCompletion(String, Duration)}, and calls {@code onUpdate} with the run each
+     * time it changes (the first time with the run as it is), so that a caller can show progress.
      *
-     * <p>There is no change stream in the API yet, so this polls Inspect: every 50 ms at first,
-     * backing off to once a second while nothing changes, and back to 50 ms after each change.
+     * <p>Follows the run's {@link #watch watch stream}; if the stream breaks after it started (the
+     * server restarted), it watches again until the timeout. A server without the Watch method (the
+     * original project's) is polled with Inspect instead.
      */
     public Run awaitCompletion(String runId, Duration timeout, Consumer<Run> onUpdate) throws InterruptedException {
+        requireRunId(runId);
         long deadline = timeout == null || timeout.isZero() || timeout.isNegative()
                 ? Long.MAX_VALUE
                 : System.nanoTime() + timeout.toNanos();
+        var request = WatchRequest.newBuilder().setId(runId).build();
+        boolean connected = false;
+        while (true) {
+            Duration left = deadline == Long.MAX_VALUE ? null : Duration.ofNanos(deadline - System.nanoTime());
+            if (left != null && !left.isPositive()) {
+                throw notCompleted(runId, timeout, null);
+            }
+            try (var updates = new WatchStream(transport.stream(stub -> stub.watch(request), left))) {
+                while (updates.hasNext()) {
+                    var update = updates.next();
+                    connected = true;
+                    onUpdate.accept(update.run());
+                    if (update.completed()) {
+                        return update.run();
+                    }
+                }
+            } catch (AdagioClientException e) {
+                if (e.code() == Code.DEADLINE_EXCEEDED) {
+                    throw notCompleted(runId, timeout, e);
+                }
+                if (unimplemented(e)) {
+                    return poll(runId, deadline, timeout, onUpdate);
+                }
+                if (e.code() != Code.UNAVAILABLE || !connected) {
+                    throw e;
+                }
+            }
+            // The stream broke (the server is stopping or restarting): watch again shortly.
+            Thread.sleep(Math.min(RECONNECT.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    private static boolean unimplemented(AdagioClientException e) {
+        return e.getCause() instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNIMPLEMENTED;
+    }
+
+    private AdagioClientException notCompleted(String runId, Duration timeout, Throwable cause) {
+        return new AdagioClientException(
+                Code.DEADLINE_EXCEEDED, target(), "run \"" + runId + "\" did not complete within " + timeout, cause);
+    }
+
+    /**
+     * For servers without Watch: polls Inspect every 50 ms at first, backing off to once a second
+     * while nothing changes, and back to 50 ms after each change.
+     */
+    private Run poll(String runId, long deadline, Duration timeout, Consumer<Run> onUpdate)
+            throws InterruptedException {
         Duration pause = FIRST_POLL;
         Run last = null;
         while (true) {
@@ -219,10 +291,15 @@ public final class AdagioClient implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AdagioClientException(
-                        Code.DEADLINE_EXCEEDED, target(), "run \"" + runId + "\" did not complete within " + timeout);
+                throw notCompleted(runId, timeout, null);
             }
             Thread.sleep(Math.max(1, Math.min(pause.toMillis(), left / 1_000_000)));
+        }
+    }
+
+    private static void requireRunId(String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("a run ID is required");
         }
     }
 

@@ -2,6 +2,7 @@ package io.adagio.client;
 
 import io.adagio.client.AdagioClientException.Code;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -12,6 +13,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
@@ -69,6 +71,67 @@ final class GrpcTransport implements AutoCloseable {
             return call.apply(stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (StatusRuntimeException e) {
             throw translate(e.getStatus(), e);
+        }
+    }
+
+    /**
+     * Opens a server stream, without a deadline unless one is given (a stream lasts as long as what
+     * it follows); every failure, then or while reading, becomes an {@link AdagioClientException}.
+     */
+    <T> Stream<T> stream(Function<ControlPlaneGrpc.ControlPlaneBlockingStub, Iterator<T>> call, Duration deadline) {
+        var context = Context.current().withCancellation();
+        var s = deadline == null ? stub : stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return new Stream<>(context.call(() -> call.apply(s)), context);
+        } catch (StatusRuntimeException e) {
+            context.cancel(null);
+            throw translate(e.getStatus(), e);
+        } catch (Exception e) {
+            context.cancel(e);
+            throw new AdagioClientException(Code.UNKNOWN, target(), "cannot open a stream: " + e.getMessage(), e);
+        }
+    }
+
+    /** A server stream's messages, read blocking, until it ends or is cancelled. */
+    final class Stream<T> implements Iterator<T> {
+        private final Iterator<T> messages;
+        private final Context.CancellableContext context;
+
+        private Stream(Iterator<T> messages, Context.CancellableContext context) {
+            this.messages = messages;
+            this.context = context;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (context.isCancelled()) {
+                return false;
+            }
+            try {
+                return messages.hasNext();
+            } catch (StatusRuntimeException e) {
+                if (context.isCancelled()) {
+                    return false;
+                }
+                throw translate(e.getStatus(), e);
+            }
+        }
+
+        @Override
+        public T next() {
+            try {
+                return messages.next();
+            } catch (StatusRuntimeException e) {
+                throw translate(e.getStatus(), e);
+            }
+        }
+
+        String target() {
+            return GrpcTransport.this.target();
+        }
+
+        void cancel() {
+            context.cancel(null);
         }
     }
 

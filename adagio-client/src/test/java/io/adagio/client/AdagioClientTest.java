@@ -181,6 +181,51 @@ class AdagioClientTest {
     }
 
     @Test
+    void watchGivesTheRunThenWhatChangesUntilItCompletes() {
+        var workflow = new WorkflowBuilder();
+        var a = workflow.node("a", Debug.success().sleep(Duration.ofMillis(200)));
+        var b = workflow.node("b", Debug.success().sleep(Duration.ofMillis(200)))
+                .dependsOn(a);
+        workflow.node("c", Debug.success()).dependsOn(b);
+        Run run = workflow.start(client);
+
+        var updates = new ArrayList<WatchUpdate>();
+        try (var watch = client.watch(run.id())) {
+            watch.forEachRemaining(updates::add);
+        }
+        assertThat(updates.getFirst().first()).isTrue();
+        assertThat(updates.getFirst().changed()).extracting(n -> n.name()).containsExactly("a", "b", "c");
+        assertThat(updates.subList(1, updates.size()))
+                .isNotEmpty()
+                .allSatisfy(u -> assertThat(u.first()).isFalse())
+                .allSatisfy(u -> assertThat(u.changed()).isNotEmpty().hasSizeLessThanOrEqualTo(3));
+        var last = updates.getLast();
+        assertThat(last.completed()).isTrue();
+        assertThat(last.run()).isEqualTo(client.inspect(run.id()));
+    }
+
+    @Test
+    void watchingAnUnknownRunIsNotFound() {
+        try (var watch = client.watch("01ARZ3NDEKTSV4RRFFQ69G5FAV")) {
+            assertThatThrownBy(watch::hasNext).isInstanceOfSatisfying(AdagioClientException.class, e -> {
+                assertThat(e.code()).isEqualTo(Code.NOT_FOUND);
+                assertThat(e.getMessage()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+            });
+        }
+    }
+
+    @Test
+    void aClosedWatchEnds() {
+        var workflow = new WorkflowBuilder();
+        workflow.node("slow", Debug.success().sleep(Duration.ofSeconds(30)));
+        Run run = workflow.start(client);
+        var watch = client.watch(run.id());
+        assertThat(watch.next().first()).isTrue();
+        watch.close();
+        assertThat(watch.hasNext()).isFalse();
+    }
+
+    @Test
     void anUnreachableServerIsUnavailableAndNamed() {
         int port = AdagiodProcess.freePort();
         try (var nowhere = AdagioClient.connect("127.0.0.1:" + port)) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
  * interfaces it runs, unchanged for every backend: {@link RunContract}, {@link ClaimContract},
  * {@link RetryContract}, {@link OrphanContract}, {@link ListingContract}, {@link RequestContract},
  * {@link DeleteContract}, and run control: {@link AttemptDetailsContract}, {@link BackoffContract}, {@link CancelContract},
- * {@link RerunContract}.
+ * {@link RerunContract}; and {@link WatchContract}.
  *
  * <p>Backends may deliver events and orphan claims asynchronously (an etcd watch, a lease that runs
  * out), so the suite waits for those with generous deadlines, never with sleeps. Within one test,
@@ -35,7 +35,8 @@ public abstract class RepositoryConformanceSuite
                 AttemptDetailsContract,
                 BackoffContract,
                 CancelContract,
-                RerunContract {
+                RerunContract,
+                WatchContract {
 
     private Repository repository;
     private TestClock clock;

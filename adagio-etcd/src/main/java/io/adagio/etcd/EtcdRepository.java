@@ -13,10 +13,13 @@ import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
+import io.adagio.core.watch.RunFeeds;
 import io.etcd.jetcd.Client;
 import io.grpc.ClientInterceptor;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Liveness: one lease per instance ({@link Leases}), kept alive by heartbeats. Claim keys and
  * agent keys carry it; when it expires etcd deletes them and the {@link OrphanSweeper} of every agent
  * process orphans the nodes. Events come from watches of the ready and orphaned indexes
- * ({@link Subscriptions}).
+ * ({@link Subscriptions}); watchers of a run share one {@link RunWatcher} per process.
  *
  * <p>Thread-safe. Build one with {@link #connect(EtcdSettings, ClientInterceptor...)}.
  */
@@ -58,6 +61,7 @@ public final class EtcdRepository extends ValidatingRepository {
     private final Subscriptions subscriptions;
     private final RunDeleter deleter;
     private final EtcdHousekeeping housekeeping;
+    private final RunFeeds feeds;
     private final InstantSource clock;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
@@ -91,6 +95,9 @@ public final class EtcdRepository extends ValidatingRepository {
         this.fanIns = new FanIns(calls, keys, transitions, background);
         this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background, clock);
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
+        // One etcd watch per watched run in this process, however many watch it.
+        this.feeds = new RunFeeds(
+                (runId, feed) -> RunWatcher.open(calls, keys, reader, background, feed), Duration.ofSeconds(30));
         background.every(ShardMerger.PERIOD, merger::mergeQuietly);
         // Only an agent process sweeps (one with a subscription); it also sweeps when it subscribes.
         background.every(settings.housekeepingPeriod(), () -> {
@@ -253,6 +260,12 @@ public final class EtcdRepository extends ValidatingRepository {
         return subscriptions.subscribe(agent, types);
     }
 
+    @Override
+    protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+        calls.ensureOpen();
+        return feeds.watch(runId, resumeAfter, onUpdate);
+    }
+
     private void onLeaseLost(long lease) {
         LOG.warn("etcd lease {} of this process was lost: its claims are given up and its subscriptions closed", lease);
         held.dropLease(lease);
@@ -266,6 +279,7 @@ public final class EtcdRepository extends ValidatingRepository {
             return;
         }
         subscriptions.closeAll();
+        feeds.close();
         calls.markClosed();
         // The watch first, so that this instance does not react to its own lease's end.
         sweeper.close();

@@ -52,6 +52,14 @@ final class RunReader {
 
     /** One run: its record, nodes, journal and pending inputs at one revision, in one request (plus pages). */
     Run inspect(String runId) {
+        return read(runId).run();
+    }
+
+    /**
+     * A run as {@link #inspect} reads it, with the revision it was read at and, for each node (in the
+     * run's order), the revision of its record's last change.
+     */
+    ReadRun read(String runId) {
         var txn = new Txn.Builder();
         txn.then(new Txn.Get(keys.run(runId)));
         txn.then(new Txn.Get(keys.journal(runId)));
@@ -65,14 +73,24 @@ final class RunReader {
         }
         var record = EtcdStorage.decode(gets.get(0).getKvs().getFirst(), RunRecord::parseFrom);
         long revision = r.getHeader().getRevision();
-        var records = values(keys.nodes(runId), gets.get(2), revision);
-        var inputs = values(keys.runInputs(runId), gets.get(3), revision);
+        var modRevisions = new HashMap<String, Long>();
+        var records = values(keys.nodes(runId), gets.get(2), revision, modRevisions);
+        var inputs = values(keys.runInputs(runId), gets.get(3), revision, null);
         if (!gets.get(1).getKvs().isEmpty()) {
             var journal = EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom);
-            record = overlay(runId, Journals.writes(calls, keys, runId, journal), record, records, inputs);
+            var written = new ArrayList<String>();
+            record = overlay(runId, Journals.writes(calls, keys, runId, journal), record, records, inputs, written);
+            // A record the journal rewrites counts as changed at the revision read.
+            written.forEach(key -> modRevisions.put(key, revision));
         }
-        return toRun(record, records, inputs);
+        return toRun(record, records, modRevisions, inputs, revision);
     }
+
+    /**
+     * A run, the revision it was read at, each node's last change (in the run's node order), and
+     * whether it was cancelled (known before its conclusion says so: nodes may still be running).
+     */
+    record ReadRun(Run run, long revision, long[] changedAt, boolean cancelled) {}
 
     /** Runs newest first: run ids are ULIDs, so the time window is a key range, read a page at a time. */
     List<Run> list(RunQuery query) {
@@ -162,11 +180,15 @@ final class RunReader {
     }
 
     /** Key to value of a prefix range: its first page, then the rest at the same revision. */
-    private Map<String, ByteString> values(String prefix, GetResponse first, long revision) {
+    private Map<String, ByteString> values(
+            String prefix, GetResponse first, long revision, Map<String, Long> modRevisions) {
         var out = new TreeMap<String, ByteString>();
         var page = first;
         while (true) {
             for (var kv : page.getKvs()) {
+                if (modRevisions != null) {
+                    modRevisions.put(text(kv.getKey()), kv.getModRevision());
+                }
                 out.put(
                         text(kv.getKey()),
                         com.google.protobuf.UnsafeByteOperations.unsafeWrap(
@@ -188,14 +210,16 @@ final class RunReader {
 
     /**
      * The records and inputs as the run's journal leaves them (chunks may be applied, or not yet);
-     * answers the run record as it leaves it too.
+     * answers the run record as it leaves it too, and adds the keys of the node records it wrote to
+     * {@code written}.
      */
     private RunRecord overlay(
             String runId,
             List<Txn.Op> writes,
             RunRecord record,
             Map<String, ByteString> records,
-            Map<String, ByteString> inputs) {
+            Map<String, ByteString> inputs,
+            List<String> written) {
         var runKey = keys.run(runId);
         for (var w : writes) {
             if (w instanceof Txn.Put p && p.key().equals(runKey)) {
@@ -208,6 +232,9 @@ final class RunReader {
             if (target == null) {
                 continue;
             }
+            if (target == records) {
+                written.add(w.key());
+            }
             switch (w) {
                 case Txn.Put p -> target.put(p.key(), p.value());
                 case Txn.Delete d -> target.remove(d.key());
@@ -217,7 +244,12 @@ final class RunReader {
         return record;
     }
 
-    private Run toRun(RunRecord record, Map<String, ByteString> records, Map<String, ByteString> inputs) {
+    private ReadRun toRun(
+            RunRecord record,
+            Map<String, ByteString> records,
+            Map<String, Long> modRevisions,
+            Map<String, ByteString> inputs,
+            long revision) {
         var runId = record.getId();
         // Inputs of wide fan-in nodes not yet READY, by node: {@code <runInputs><node>/<upstream>}.
         var pending = new HashMap<String, Map<String, byte[]>>();
@@ -229,31 +261,17 @@ final class RunReader {
                     .put(rest.substring(slash + 1), value.toByteArray());
         });
         var stored = new ArrayList<StoredNode>(records.size());
-        records.forEach(
-                (key, value) -> stored.add(StoredNode.of(EtcdStorage.decode(value, NodeRecord::parseFrom, key), 0)));
+        records.forEach((key, value) -> stored.add(StoredNode.of(
+                EtcdStorage.decode(value, NodeRecord::parseFrom, key), modRevisions.getOrDefault(key, revision))));
         stored.sort(Comparator.comparingInt(s -> s.record().getIndex()));
         var edges = new Edge[record.getEdgeCount()];
         var nodes = new ArrayList<Node>(stored.size());
         long completed = 0;
         boolean started = false;
+        var changedAt = new long[stored.size()];
         for (var s : stored) {
-            var node = s.state().toNode(s.spec());
-            var delivered = pending.get(s.name());
-            if (delivered != null && s.state().inputs().isEmpty()) {
-                // A wide fan-in node before it is READY (or left unreached): its record holds none yet.
-                node = new Node(
-                        node.spec(),
-                        node.status(),
-                        node.attempts(),
-                        node.startedAt(),
-                        node.finishedAt(),
-                        delivered,
-                        node.claim(),
-                        node.conclusion(),
-                        node.notBefore(),
-                        node.cancelRequested());
-            }
-            nodes.add(node);
+            changedAt[nodes.size()] = s.modRevision();
+            nodes.add(toNode(s, pending.get(s.name())));
             for (var d : s.record().getDownstreamList()) {
                 if (d.getEdgeIndex() < edges.length) {
                     edges[d.getEdgeIndex()] = new Edge(s.name(), d.getName());
@@ -264,12 +282,35 @@ final class RunReader {
             started |= s.state().startedAt() != null || !s.state().attempts().isEmpty();
         }
         var status = Protocol.runStatus(nodes.size(), completed, started);
-        return new Run(
+        var run = new Run(
                 runId,
                 Timestamps.fromNanos(record.getCreatedAtNs()),
                 nodes,
                 Arrays.stream(edges).filter(Objects::nonNull).toList(),
                 status,
                 Run.conclusionOf(status, record.getCancelled(), nodes));
+        return new ReadRun(run, revision, changedAt, record.getCancelled());
+    }
+
+    /**
+     * The node a record stands for. {@code delivered}: the inputs stored under per-edge keys for it,
+     * if any; a wide fan-in node before it is READY (or left unreached) holds none in its record.
+     */
+    static Node toNode(StoredNode s, Map<String, byte[]> delivered) {
+        var node = s.state().toNode(s.spec());
+        if (delivered == null || !s.state().inputs().isEmpty()) {
+            return node;
+        }
+        return new Node(
+                node.spec(),
+                node.status(),
+                node.attempts(),
+                node.startedAt(),
+                node.finishedAt(),
+                delivered,
+                node.claim(),
+                node.conclusion(),
+                node.notBefore(),
+                node.cancelRequested());
     }
 }

@@ -23,8 +23,12 @@ import io.adagio.core.protocol.Transition;
 import io.adagio.core.protocol.WholeRun;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
+import io.adagio.core.watch.RunFeed;
+import io.adagio.core.watch.RunFeeds;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -76,6 +80,10 @@ public final class MemoryRepository extends ValidatingRepository {
     private final ConcurrentHashMap<NodeRef, Event> cancelling = new ConcurrentHashMap<>();
 
     private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
+    /** The runs being watched; each step of one of them is fed to its {@link RunFeed}. */
+    private final RunFeeds feeds = new RunFeeds(this::follow, Duration.ofSeconds(30));
+    /** Numbers the steps of watched runs, for watchers that resume after a sequence. */
+    private final AtomicLong changeSequence = new AtomicLong(1);
     /** Creation times are made strictly increasing so that time order and ID order agree. */
     private final AtomicLong lastCreatedNs = new AtomicLong();
 
@@ -298,8 +306,40 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     @Override
+    protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+        ensureOpen();
+        return feeds.watch(runId, resumeAfter, onUpdate);
+    }
+
+    /**
+     * Starts feeding a run's steps to {@code feed}: the snapshot and the registration under the
+     * run's lock, so that no step falls between them.
+     */
+    private AutoCloseable follow(String runId, RunFeed feed) {
+        var run = requireRun(runId);
+        run.lock.lock();
+        try {
+            feed.begin(run.snapshot(), run.cancelled, changeSequence.get(), null);
+            run.feed = feed;
+        } finally {
+            run.lock.unlock();
+        }
+        return () -> {
+            run.lock.lock();
+            try {
+                if (run.feed == feed) {
+                    run.feed = null;
+                }
+            } finally {
+                run.lock.unlock();
+            }
+        };
+    }
+
+    @Override
     public void close() {
         closed = true;
+        feeds.close();
         for (var subscription : List.copyOf(subscriptions.keySet())) {
             subscription.close();
         }
@@ -353,12 +393,12 @@ public final class MemoryRepository extends ValidatingRepository {
                 throw RepositoryException.NotFound.run(runId);
             }
             step = Protocol.apply(run, transition);
-            store(run, step);
             switch (step.cancelMark()) {
                 case SET -> run.cancelled = true;
                 case CLEARED -> run.cancelled = false;
                 case UNCHANGED -> {}
             }
+            store(run, step);
             after = run.snapshot();
         } finally {
             run.lock.unlock();
@@ -367,11 +407,18 @@ public final class MemoryRepository extends ValidatingRepository {
         return after;
     }
 
-    /** Stores a step's changes. Called under the run's lock. */
+    /** Stores a step's changes and feeds them to the run's watchers, if any. Called under the run's lock. */
     private void store(MemoryRun run, Step step) {
         for (var change : step.changes()) {
             run.states.put(change.node(), change.after());
             track(run, change.node(), change.before(), change.after());
+        }
+        if (run.feed != null && (!step.changes().isEmpty() || step.cancelMark() != Step.CancelMark.UNCHANGED)) {
+            var changed = new ArrayList<Node>(step.changes().size());
+            for (var change : step.changes()) {
+                changed.add(change.after().toNode(run.graph.node(change.node())));
+            }
+            run.feed.update(changeSequence.incrementAndGet(), changed, run.cancelled);
         }
     }
 
@@ -461,6 +508,8 @@ public final class MemoryRepository extends ValidatingRepository {
         boolean started;
         /** Set under the lock by a delete: the run is gone from every map, and no step may touch it. */
         boolean deleted;
+        /** The feed of this run's watchers, while it has any. */
+        RunFeed feed;
         /** Set by a cancel, cleared by a rerun. */
         boolean cancelled;
 

@@ -22,7 +22,11 @@ import io.adagio.server.security.ApiSecurity;
 import io.adagio.server.security.HostPolicy;
 import io.adagio.server.security.RequestGuard;
 import io.adagio.server.security.ServerTls;
+import io.adagio.server.watch.GrpcWatch;
+import io.adagio.server.watch.SseWatchService;
+import io.adagio.server.watch.WatchHub;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -66,10 +70,12 @@ public final class ApiServer implements AutoCloseable {
 
     private final Server server;
     private final boolean tls;
+    private final WatchHub watches;
 
-    private ApiServer(Server server, boolean tls) {
+    private ApiServer(Server server, boolean tls, WatchHub watches) {
         this.server = server;
         this.tls = tls;
+        this.watches = watches;
     }
 
     public static Builder builder(Repository repository) {
@@ -98,6 +104,8 @@ public final class ApiServer implements AutoCloseable {
     /** Stops accepting, lets in-flight requests finish (within the server's grace period) and closes. */
     @Override
     public void close() {
+        // Watch streams last as long as their runs: end them first, or the stop waits for them.
+        watches.close();
         server.stop().join();
     }
 
@@ -127,6 +135,7 @@ public final class ApiServer implements AutoCloseable {
         private int blockingThreads = defaultBlockingThreads();
         private Supplier<StorageUsage> storage = () -> null;
         private ApiSecurity security = ApiSecurity.DEFAULT;
+        private Duration watchHeartbeat = WatchHub.DEFAULT_HEARTBEAT;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -180,6 +189,15 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** How often an idle watch stream (SSE) sends a comment so that proxies keep it open; default 15 s. */
+        public Builder watchHeartbeat(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("watchHeartbeat must be positive, got " + interval);
+            }
+            this.watchHeartbeat = interval;
+            return this;
+        }
+
         static int defaultBlockingThreads() {
             return Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
         }
@@ -189,8 +207,12 @@ public final class ApiServer implements AutoCloseable {
                     meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             int maxRequest = limits.maxRequestBytes();
 
+            var watches = new WatchHub(repository, watchHeartbeat);
+            Gauge.builder("adagio.watch.streams", watches, WatchHub::streams)
+                    .description("open watch streams (gRPC Watch and SSE)")
+                    .register(registry);
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository, storage))
+                    .addService(new ControlPlaneService(repository, storage, new GrpcWatch(watches)))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.
@@ -228,6 +250,10 @@ public final class ApiServer implements AutoCloseable {
                     .errorHandler(new HttpErrorHandler(maxRequest))
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
                     .decorator(new RequestGuard(hosts, security, ApiServer::isOpen))
+                    // Watch as Server-Sent Events, beside the transcoded routes (and behind the same guard).
+                    .route()
+                    .get(SseWatchService.PATH)
+                    .build(new SseWatchService(watches))
                     .service("/health", HealthCheckService.of())
                     .service(
                             "/metrics",
@@ -240,7 +266,7 @@ public final class ApiServer implements AutoCloseable {
                 ServerTls.apply(sb, listen, security.tls());
             }
             log.debug("hosts accepted besides loopback: {}", hosts.describe());
-            return new ApiServer(sb.build(), security.tls() != null);
+            return new ApiServer(sb.build(), security.tls() != null, watches);
         }
 
         /**

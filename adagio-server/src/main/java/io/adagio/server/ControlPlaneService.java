@@ -16,7 +16,10 @@ import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.StatsResponse;
+import io.adagio.proto.controlplane.WatchRequest;
+import io.adagio.proto.controlplane.WatchResponse;
 import io.adagio.server.security.Caller;
+import io.adagio.server.watch.GrpcWatch;
 import io.adagio.wire.StorageHeaders;
 import io.adagio.wire.WireMapping;
 import io.grpc.stub.StreamObserver;
@@ -35,15 +38,16 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     private final Repository repository;
     private final Supplier<StorageUsage> storage;
+    private final GrpcWatch watch;
 
-    public ControlPlaneService(Repository repository) {
-        this(repository, () -> null);
-    }
-
-    /** @param storage how full the store is lately (null when not known), sent beside Stats ({@link StorageHeaders}) */
-    public ControlPlaneService(Repository repository, Supplier<StorageUsage> storage) {
+    /**
+     * @param storage how full the store is lately (null when not known), sent beside Stats ({@link StorageHeaders})
+     * @param watch   serves the Watch streams
+     */
+    public ControlPlaneService(Repository repository, Supplier<StorageUsage> storage, GrpcWatch watch) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.storage = Objects.requireNonNull(storage, "storage");
+        this.watch = Objects.requireNonNull(watch, "watch");
     }
 
     @Override
@@ -115,6 +119,11 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                                 .map(WireMapping::toProto)
                                 .toList())
                         .build());
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<WatchResponse> responses) {
+        watch.serve(request, responses);
     }
 
     /** {@code limit} is a uint64 on the wire: a value past Long.MAX_VALUE arrives negative and means "no cap". */

@@ -9,7 +9,7 @@ export class ApiError extends Error {
 }
 
 /** The message of an error response, whatever shape the server gave it. */
-async function errorMessage(response) {
+export async function errorMessage(response) {
   const text = await response.text().catch(() => '');
   if (text) {
     try {

@@ -114,6 +114,20 @@ public interface Repository extends AutoCloseable {
      */
     Subscription subscribe(Agent agent, Set<Event.Type> types);
 
+    /**
+     * Watches a run: the run as it is now, then every change after it, with no gap, until it
+     * completes (see {@link RunWatch}). Built on the store's own change notification; all watchers
+     * of one run in one process share one notification from the store.
+     *
+     * @param resumeAfter the {@link RunUpdate#sequence()} of the last update a previous watch of the
+     *                    run delivered, to receive only what changed since (the backend may send
+     *                    the whole run instead); 0 for the whole run
+     * @param onUpdate    called when an update is pending after a {@link RunWatch#poll()}; it must
+     *                    not block (it runs on the thread that changed the run)
+     * @throws RepositoryException.NotFound when the run does not exist
+     */
+    RunWatch watchRun(String runId, long resumeAfter, Runnable onUpdate);
+
     @Override
     void close();
 }

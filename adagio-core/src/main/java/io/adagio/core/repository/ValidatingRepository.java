@@ -62,6 +62,9 @@ public abstract class ValidatingRepository implements Repository {
     /** Subscribes an agent with a valid id to {@code types} (a set of its own). */
     protected abstract Subscription register(Agent agent, Set<Event.Type> types);
 
+    /** Watches the run with the well-formed id {@code runId}; {@code resumeAfter} is 0 or positive. */
+    protected abstract RunWatch watch(String runId, long resumeAfter, Runnable onUpdate);
+
     @Override
     public final Run startRun(GraphSpec spec) {
         if (spec == null) {
@@ -134,6 +137,15 @@ public abstract class ValidatingRepository implements Repository {
         }
         var wanted = types == null || types.isEmpty() ? EnumSet.noneOf(Event.Type.class) : EnumSet.copyOf(types);
         return register(agent, wanted);
+    }
+
+    @Override
+    public final RunWatch watchRun(String runId, long resumeAfter, Runnable onUpdate) {
+        if (onUpdate == null) {
+            throw new RepositoryException.InvalidRequest("a watch needs a callback for its updates");
+        }
+        requireRunId(runId);
+        return watch(runId, Math.max(0, resumeAfter), onUpdate);
     }
 
     private static void requireClaim(Claim claim) {

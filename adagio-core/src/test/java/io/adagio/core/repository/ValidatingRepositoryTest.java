@@ -91,6 +91,12 @@ class ValidatingRepositoryTest {
         }
 
         @Override
+        protected RunWatch watch(String runId, long resumeAfter, Runnable onUpdate) {
+            asked.add("watch " + runId + " " + resumeAfter);
+            return null;
+        }
+
+        @Override
         public List<Run> listRuns(RunQuery query) {
             return List.of();
         }
@@ -145,6 +151,10 @@ class ValidatingRepositoryTest {
         assertThatThrownBy(() -> backend.subscribe(new Agent("pool/1", List.of()), Set.of()))
                 .isInstanceOf(RepositoryException.InvalidRequest.class)
                 .hasMessageContaining("\"pool/1\"");
+        assertThatThrownBy(() -> backend.watchRun("r/un", 0, () -> {}))
+                .isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.watchRun("run", 0, null))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThat(backend.asked).isEmpty();
 
         backend.claimNode("run", "a", ok);
@@ -163,6 +173,8 @@ class ValidatingRepositoryTest {
                         "finish a",
                         "cancel run",
                         "rerun run");
+        backend.watchRun("run", -3, () -> {});
+        assertThat(backend.asked.getLast()).as("a negative sequence means none").isEqualTo("watch run 0");
         backend.subscribe(new Agent("x", List.of()), EnumSet.of(Event.Type.NODE_READY));
         assertThat(backend.asked.getLast()).isEqualTo("register x [NODE_READY]");
     }

@@ -31,6 +31,9 @@ final class Browser implements AutoCloseable {
     private static final List<String> CHROMIUM = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
     private static final List<String> CHROMEDRIVER = List.of("/usr/bin/chromedriver");
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     final ChromeDriver driver;
     private final Path profile;
 
@@ -40,6 +43,14 @@ final class Browser implements AutoCloseable {
     }
 
     static Browser start() throws IOException {
+        return start(false);
+    }
+
+    /**
+     * @param recordNetwork keep Chromium's performance log (its DevTools network events), which
+     *                      {@link #requests()} reads: what the page asked the server for
+     */
+    static Browser start(boolean recordNetwork) throws IOException {
         Path chromium = find("ADAGIO_CHROMIUM", CHROMIUM);
         Path chromedriver = find("ADAGIO_CHROMEDRIVER", CHROMEDRIVER);
         if (chromium == null || chromedriver == null) {
@@ -71,6 +82,9 @@ final class Browser implements AutoCloseable {
                 "--force-device-scale-factor=1",
                 "--window-size=1440,1000",
                 "--user-data-dir=" + profile);
+        if (recordNetwork) {
+            options.setCapability("goog:loggingPrefs", java.util.Map.of("performance", "ALL"));
+        }
         var service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(chromedriver.toFile())
                 .usingAnyFreePort()
@@ -89,6 +103,34 @@ final class Browser implements AutoCloseable {
                 .filter(Files::isExecutable)
                 .findFirst()
                 .orElse(null);
+    }
+
+    /** A request the page sent: its URL and headers. */
+    record Request(String url, java.util.Map<String, String> headers) {}
+
+    /**
+     * The requests sent since the last call, from the performance log (a browser started with
+     * {@code recordNetwork}).
+     */
+    List<Request> requests() {
+        var out = new java.util.ArrayList<Request>();
+        for (var entry : driver.manage().logs().get("performance")) {
+            try {
+                var message = JSON.readTree(entry.getMessage()).path("message");
+                if (!message.path("method").asText().equals("Network.requestWillBeSent")) {
+                    continue;
+                }
+                var request = message.path("params").path("request");
+                var headers = new java.util.TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER);
+                request.path("headers")
+                        .properties()
+                        .forEach(e -> headers.put(e.getKey(), e.getValue().asText()));
+                out.add(new Request(request.path("url").asText(), headers));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
     }
 
     WebDriverWait waiting(Duration timeout) {

@@ -1,5 +1,6 @@
-// `/runs/{id}`: the run's DAG, live while the run is active, and a panel with one node's details.
-import { api } from '../api.js';
+// `/runs/{id}`: the run's DAG, live while the run is active (its watch stream: no polling), and a
+// panel with one node's details.
+import { watchRun } from '../live.js';
 import { clear, replace, h } from '../dom.js';
 import { callout, card, duration, pageHeader, pill, progress, time } from '../components.js';
 import { drawDag, legend } from '../dag.js';
@@ -8,7 +9,6 @@ import {
   nodeName, nodeState, nodeStatus, parseTime, summarize,
 } from '../model.js';
 
-const POLL_MS = 1000;
 /** Above this many nodes the page lists them instead of drawing them: unreadable, and dagre takes seconds. */
 const MAX_DRAWN_NODES = 1000;
 
@@ -21,40 +21,49 @@ export async function renderRun(ctx) {
   const crumbs = [h('a', { href: '/runs', 'data-link': true }, 'Runs'), h('span', { 'aria-hidden': 'true' }, ' / '),
     h('span', { class: 'mono', 'aria-current': 'page' }, id)];
 
-  let run;
-  try {
-    run = await api.run(id, ctx.signal);
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    ctx.main.append(pageHeader('Run', { crumbs }),
-      e.status === 404
-        ? callout('error', 'Run not found', ['There is no run with ID ', h('code', {}, id), '. ',
-          h('a', { href: '/runs', 'data-link': true }, 'See all runs'), '.'])
-        : callout('error', 'Cannot load the run', e.message));
-    return;
-  }
-  if (!ctx.active) return;
-
-  const view = new RunView(ctx, id, run, crumbs);
-  ctx.main.append(view.root);
-  view.openFromQuery();
-
-  // Poll while the run is active; stop once it is COMPLETED (nothing changes after that).
-  if ((run.status ?? 'WAITING') !== 'COMPLETED') {
-    let first = true;
-    ctx.every(POLL_MS, async () => {
-      if (first) { first = false; return true; }
-      try {
-        run = await api.run(id, ctx.signal);
-      } catch (e) {
-        if (e.name === 'AbortError') throw e;
-        view.setError(e.message);
-        return true;
-      }
-      view.update(run);
-      return (run.status ?? 'WAITING') !== 'COMPLETED';
-    });
-  }
+  // Everything comes from the run's watch stream: the whole run first, then what changes.
+  const loading = h('p', { class: 'loading' }, 'Loading the run…');
+  ctx.main.append(loading);
+  let view = null;
+  await new Promise((resolve) => {
+    const stop = watchRun(id, {
+      onRun(run) {
+        if (!ctx.active) return;
+        if (!view) {
+          clear(ctx.main); // the loading line, or an error shown while retrying
+          view = new RunView(ctx, id, run, crumbs);
+          ctx.main.append(view.root);
+          view.openFromQuery();
+          // Durations of running nodes move on between messages: redrawn here, nothing is fetched.
+          ctx.every(1000, () => {
+            if ((view.run.status ?? 'WAITING') === 'COMPLETED') return false;
+            view.update(view.run);
+            return true;
+          });
+          resolve();
+        } else {
+          view.update(run);
+        }
+      },
+      onOpen() {
+        view?.clearError();
+      },
+      onError(e, { fatal }) {
+        if (!ctx.active) return;
+        if (view) {
+          view.setError(e.message, { fatal });
+          return;
+        }
+        replace(ctx.main, pageHeader('Run', { crumbs }),
+          e.status === 404
+            ? callout('error', 'Run not found', ['There is no run with ID ', h('code', {}, id), '. ',
+              h('a', { href: '/runs', 'data-link': true }, 'See all runs'), '.'])
+            : callout('error', 'Cannot load the run', fatal ? e.message : `${e.message} Retrying…`));
+        if (fatal) resolve();
+      },
+    }, ctx.signal);
+    ctx.onCleanup(() => { stop(); resolve(); });
+  });
 }
 
 class RunView {
@@ -126,13 +135,16 @@ class RunView {
     return (this.run.nodes ?? []).find((n) => nodeName(n) === name);
   }
 
-  setError(message) {
-    replace(this.errorSlot, callout('warning', 'Live updates interrupted', `${message} Retrying…`));
+  setError(message, { fatal = false } = {}) {
+    replace(this.errorSlot, callout('warning', 'Live updates interrupted', fatal ? message : `${message} Retrying…`));
+  }
+
+  clearError() {
+    clear(this.errorSlot);
   }
 
   update(run) {
     this.run = run;
-    clear(this.errorSlot);
     const summary = summarize(run);
     this.dag?.update(run);
 
@@ -149,7 +161,7 @@ class RunView {
         h('div', {}, h('dt', {}, 'Duration'), h('dd', {}, duration(summary.durationMs))),
         h('div', {}, h('dt', {}, 'Progress'), h('dd', {}, progress(summary.done, summary.total, summary.state)))),
       active
-        ? h('span', { class: 'live', role: 'status' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live · updating every second')
+        ? h('span', { class: 'live', role: 'status' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), 'Live')
         : h('span', { class: 'live live-done', role: 'status' }, 'Final'));
 
     replace(this.counts, Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>

@@ -6,6 +6,7 @@ import { h, replace } from '../dom.js';
 import { callout, card, emptyState, pageHeader, time } from '../components.js';
 import { parseTime, summarize } from '../model.js';
 import { runsTable } from '../runs-table.js';
+import { LiveRows } from '../live.js';
 
 const PAGE_SIZE = 20;
 const SCAN_BATCH = 100;
@@ -82,6 +83,9 @@ export async function renderRuns(ctx) {
     ...deletedNotice(ctx.query.get('deleted')),
     card(null, [filters, body], { id: 'runs' }));
 
+  // Rows of runs still going change live, from their watch streams; the list itself is read again
+  // now and then only to find runs started since (the API has no stream of new runs).
+  const live = new LiveRows(ctx.signal, (run) => runsTable([summarize(run)]).querySelector('tbody tr'));
   let last = '';
   ctx.every(REFRESH_MS, async () => {
     let page;
@@ -112,6 +116,7 @@ export async function renderRuns(ctx) {
           before ? 'Nothing older matches.' : 'Start a run from a graph spec.')
         : runsTable(page.shown, { caption: 'Runs' }),
       pager);
+    live.follow(page.shown);
     // Only the first page follows new runs; an older page is a fixed window.
     return !before;
   });
