@@ -76,6 +76,7 @@ public final class Daemon implements AutoCloseable {
             try {
                 api = ApiServer.builder(repository)
                         .listen(settings.listen())
+                        .limits(settings.limits())
                         .security(security)
                         .build()
                         .start();
