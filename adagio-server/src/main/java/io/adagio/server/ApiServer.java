@@ -181,7 +181,7 @@ public final class ApiServer implements AutoCloseable {
             int maxRequest = limits.maxRequestBytes();
 
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository))
+                    .addService(new ControlPlaneService(repository, maxRequest))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.

@@ -29,9 +29,12 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneService.class);
 
     private final Repository repository;
+    private final InspectPages pages;
 
-    public ControlPlaneService(Repository repository) {
+    /** @param maxMessageBytes the most one response carries: a bigger run is inspected in pages */
+    public ControlPlaneService(Repository repository, int maxMessageBytes) {
         this.repository = Objects.requireNonNull(repository, "repository");
+        this.pages = new InspectPages(maxMessageBytes);
     }
 
     @Override
@@ -71,11 +74,15 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void inspect(InspectRequest request, StreamObserver<InspectResponse> response) {
-        reply(
-                response,
-                () -> InspectResponse.newBuilder()
-                        .setRun(WireMapping.toProto(repository.inspectRun(request.getId())))
-                        .build());
+        reply(response, () -> {
+            // uint32 on the wire: a value past Integer.MAX_VALUE arrives negative and means "very many".
+            long limit = Integer.toUnsignedLong(request.getNodeLimit());
+            var page = pages.page(repository.inspectRun(request.getId()), limit, request.getNodePageToken());
+            return InspectResponse.newBuilder()
+                    .setRun(page.run())
+                    .setNextNodePageToken(page.nextToken())
+                    .build();
+        });
     }
 
     @Override
