@@ -22,6 +22,10 @@ final class LargeBench {
 
     static final Workload LARGE = Workload.of("1 run x 100,000 (100 layers x 1,000)", Shapes.layered(100, 1_000), 1);
     static final Workload SMALL = Workload.of("100 runs x 1,000 (10 layers x 100)", Shapes.layered(10, 100), 100);
+    /** On etcd 10 runs stand for the 1,000-node cost: 100 would take as long again as the big run. */
+    static final Workload SMALL_ETCD = Workload.of("10 runs x 1,000 (10 layers x 100)", Shapes.layered(10, 100), 10);
+    /** A 100,000-node run on etcd takes minutes on a busy 2-core machine: more than the usual trial timeout. */
+    private static final java.time.Duration LARGE_TIMEOUT = java.time.Duration.ofMinutes(30);
 
     /** What is removed after each trial (an etcd namespace). */
     @FunctionalInterface
@@ -43,29 +47,36 @@ final class LargeBench {
             var repository = new MemoryRepository();
             return new PoolRunner.Backend(repository, repository);
         };
-        return measure("memory", runner, backend, () -> {}, config.trials());
+        return measure("memory", runner, backend, () -> {}, SMALL, Math.max(1, config.trials() / 2));
     }
 
     Result etcd(List<String> endpoints) throws Exception {
-        var runner = new PoolRunner(config.agents(), 4, false, config.timeout());
+        var runner = new PoolRunner(config.agents(), 4, false, LARGE_TIMEOUT);
         var settings = new EtcdSettings[1];
         Supplier<PoolRunner.Backend> backend = () -> {
             settings[0] = EtcdSettings.of(endpoints)
                     .withNamespace("bench-" + UUID.randomUUID().toString().substring(0, 8));
             return new PoolRunner.Backend(EtcdRepository.connect(settings[0]), EtcdRepository.connect(settings[0]));
         };
-        return measure("etcd", runner, backend, () -> EtcdCleanup.deleteNamespace(settings[0]), config.etcdTrials());
+        // One trial of each after the warm-up: on 2 cores the big run alone takes minutes.
+        return measure("etcd", runner, backend, () -> EtcdCleanup.deleteNamespace(settings[0]), SMALL_ETCD, 1);
     }
 
     private Result measure(
-            String name, PoolRunner runner, Supplier<PoolRunner.Backend> backend, Cleanup cleanup, int trials)
+            String name,
+            PoolRunner runner,
+            Supplier<PoolRunner.Backend> backend,
+            Cleanup cleanup,
+            Workload smallWorkload,
+            int trials)
             throws Exception {
         var small = new java.util.ArrayList<Double>();
         var large = new java.util.ArrayList<Double>();
         var seconds = new java.util.ArrayList<Double>();
         // One warm-up of each, then trials alternately so that load on the machine weighs on both.
-        for (int t = -1; t < Math.max(1, trials / 2); t++) {
-            for (var w : List.of(SMALL, LARGE)) {
+        for (int t = -1; t < trials; t++) {
+            // The warm-up is of the small workload only: the big one would double the scenario's time.
+            for (var w : t < 0 ? List.of(smallWorkload) : List.of(smallWorkload, LARGE)) {
                 Repeat.settle();
                 var trial = runner.run(w, backend);
                 cleanup.run();
@@ -73,7 +84,7 @@ final class LargeBench {
                         + Figure.format(trial.microsPerNode()) + " us/node, " + Figure.format(trial.nanos() / 1e9)
                         + " s");
                 if (t >= 0) {
-                    (w == SMALL ? small : large).add(trial.microsPerNode());
+                    (w == LARGE ? large : small).add(trial.microsPerNode());
                     if (w == LARGE) {
                         seconds.add(trial.nanos() / 1e9);
                     }
