@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.adagio.agent.runtime.exec.ExecRuntime;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Result;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,7 +107,7 @@ class ExecRuntimeTest extends PoolFixture {
         var result = runOne(exec("head", "-c", "1100000", "/dev/zero"));
         var out = result.output();
         assertThat(Arrays.copyOf(out, 1 << 20)).containsOnly((byte) 0);
-        assertThat(new String(out, 1 << 20, out.length - (1 << 20)))
+        assertThat(new String(out, 1 << 20, out.length - (1 << 20), StandardCharsets.UTF_8))
                 .isEqualTo(
                         "\n[output truncated: kept the first 1048576 bytes, dropped " + (1100000 - (1 << 20)) + "]\n");
     }

@@ -1,5 +1,6 @@
 package io.adagio.bench;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +113,7 @@ final class FootprintBench {
                         .redirectErrorStream(true)
                         .start();
                 progress.step("footprint: native memory of the idle daemon\n"
-                        + new String(p.getInputStream().readAllBytes()));
+                        + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
             progress.step("footprint: idle RSS " + idle.describe() + " MiB");
             return new Result(idle, roundTrip, note, reference);

@@ -2,6 +2,7 @@ package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,10 @@ public final class Main extends CommandBase {
     Path keyFile;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(
+                args,
+                new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true),
+                new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true)));
     }
 
     /** Runs one command line and returns its exit code; output goes to {@code out} and {@code err}. */

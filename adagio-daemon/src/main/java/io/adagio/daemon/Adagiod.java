@@ -6,7 +6,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * {@code adagiod [api|agent] [OPTIONS]}: reads the settings, starts the daemon, and on SIGTERM or
@@ -54,8 +53,8 @@ public final class Adagiod {
         var signal = new AtomicReference<String>();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                Signal.handle(new Signal(name), s -> {
-                    if (signal.compareAndSet(null, "SIG" + s.getName())) {
+                Signals.handle(name, received -> {
+                    if (signal.compareAndSet(null, "SIG" + received)) {
                         stop.countDown();
                     }
                 });
@@ -79,7 +78,7 @@ public final class Adagiod {
         // daemon cleanly. With a token file, SIGHUP reads it again, as daemons conventionally do.
         if (settings.mode().runsApi() && settings.api().authTokenFile() != null) {
             try {
-                Signal.handle(new Signal("HUP"), s -> daemon.reloadCredentials());
+                Signals.handle("HUP", received -> daemon.reloadCredentials());
             } catch (IllegalArgumentException e) {
                 log.debug("cannot handle SIGHUP: {}", e.getMessage());
             }

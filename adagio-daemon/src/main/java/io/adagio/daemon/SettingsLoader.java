@@ -153,9 +153,7 @@ public final class SettingsLoader {
         }
         var values = new EnumMap<Option, Source>(Option.class);
         var unknown = new ArrayList<String>();
-        var fields = tree.fields();
-        while (fields.hasNext()) {
-            var field = fields.next();
+        for (var field : tree.properties()) {
             var option = Option.fromKey(field.getKey()).filter(o -> o != Option.CONFIG);
             if (option.isEmpty()) {
                 unknown.add(field.getKey());

@@ -11,6 +11,7 @@ import io.adagio.testkit.ApiClient;
 import io.adagio.wire.GraphSpecJson;
 import io.adagio.wire.WireMapping;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,7 +176,7 @@ class ExamplesEndToEndTest {
                     if (a.outputContains() != null) {
                         var last = node.path("attempts").get(conclusions.size() - 1);
                         String out = new String(
-                                Base64.getDecoder().decode(last.path("output").asText()));
+                                Base64.getDecoder().decode(last.path("output").asText()), StandardCharsets.UTF_8);
                         assertThat(out).as("output of %s", name).contains(a.outputContains());
                     }
                 }

@@ -100,9 +100,7 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
             problem(problems, path, "expected an object (" + type.getName() + "), got " + describe(node));
             return;
         }
-        var fields = node.fields();
-        while (fields.hasNext()) {
-            var entry = fields.next();
+        for (var entry : node.properties()) {
             var field = findField(type, entry.getKey());
             String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
             if (field == null) {
@@ -128,9 +126,7 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
                 return;
             }
             var valueField = field.getMessageType().findFieldByName("value");
-            var entries = value.fields();
-            while (entries.hasNext()) {
-                var entry = entries.next();
+            for (var entry : value.properties()) {
                 String entryPath = path + "[" + quote(entry.getKey()) + "]";
                 if (entry.getValue().isNull()) {
                     problem(problems, entryPath, "expected a value, got null");

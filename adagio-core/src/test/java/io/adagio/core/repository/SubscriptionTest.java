@@ -38,7 +38,8 @@ class SubscriptionTest {
     @Test
     void closeWakesEveryBlockedConsumer() throws Exception {
         var s = new Subscription(new Agent("x", List.of()), () -> {});
-        var results = new CompletableFuture[2];
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        CompletableFuture<Boolean>[] results = new CompletableFuture[2];
         var threads = new Thread[2];
         for (int i = 0; i < 2; i++) {
             var result = new CompletableFuture<Boolean>();
