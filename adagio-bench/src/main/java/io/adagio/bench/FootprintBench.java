@@ -13,7 +13,14 @@ import java.util.concurrent.TimeUnit;
  * 5 agents) after it has done some work, and the wall time of {@code bin/adagio runs ls} against it.
  */
 final class FootprintBench {
-    record Result(Figure idleRssMiB, Figure cliRoundTripMs, String cliNote) {}
+    /**
+     * @param referenceMs the same listing by {@link #REFERENCE}, timed alternately with the CLI
+     *                    (empty when curl is not installed)
+     */
+    record Result(Figure idleRssMiB, Figure cliRoundTripMs, String cliNote, Figure referenceMs) {}
+
+    /** What the CLI's start is compared with: a native HTTP client listing the same runs. */
+    static final String REFERENCE = "curl -s GET /v0/runs (HTTP/JSON, same 200 runs)";
 
     private final Path home;
     private final Progress progress;
@@ -39,11 +46,22 @@ final class FootprintBench {
             }
             var cli = home.resolve("bin/adagio");
             Figure roundTrip = Figure.of(List.of());
+            Figure reference = Figure.of(List.of());
             String note = null;
             if (Files.isExecutable(cli)) {
                 // The first call may build, warm the page cache or write the CLI's class-data sharing
                 // archive (bin/adagio makes one on first use): not a figure of the round trip.
                 runCli(cli, daemon.address());
+                // On JDK 25 that call also records the ahead-of-time cache in the background: let it finish.
+                var aotLock = home.resolve("adagio-cli/target/adagio-cli.aot.lock");
+                long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (Files.exists(aotLock) && System.nanoTime() < until) {
+                    Thread.sleep(200);
+                }
+                progress.step("footprint: CLI start-up cache: "
+                        + (Files.exists(home.resolve("adagio-cli/target/adagio-cli.aot"))
+                                ? "JDK ahead-of-time cache"
+                                : "class-data sharing archive"));
                 if (!Files.exists(home.resolve("adagio-cli/target/adagio-cli.jsa"))) {
                     progress.step(
                             "footprint: warning: bin/adagio wrote no class-data sharing archive; its starts are slower");
@@ -53,10 +71,26 @@ final class FootprintBench {
                 var settled = meter.awaitQuiet(Duration.ofSeconds(60));
                 progress.step("footprint: adagiod idle after " + settled.toMillis() + " ms; timing bin/adagio runs ls");
                 var times = new ArrayList<Double>();
+                var curl = Path.of("/usr/bin/curl");
+                boolean withCurl = Files.isExecutable(curl);
+                var curlTimes = new ArrayList<Double>();
+                if (withCurl) {
+                    run(List.of(curl.toString(), "-sf", "-o", "/dev/null", "http://" + daemon.address() + "/v0/runs"));
+                }
+                // Alternately, so that other load on the machine weighs on both alike.
                 for (int i = 0; i < cliRuns; i++) {
                     times.add(runCli(cli, daemon.address()));
+                    if (withCurl) {
+                        curlTimes.add(run(List.of(
+                                curl.toString(), "-sf", "-o", "/dev/null", "http://" + daemon.address() + "/v0/runs")));
+                    }
                 }
                 roundTrip = Figure.of(times);
+                reference = Figure.of(curlTimes);
+                if (withCurl) {
+                    progress.step("footprint: curl GET /v0/runs " + reference.describe() + " ms; ratio "
+                            + Figure.format(roundTrip.median() / reference.median()));
+                }
                 // Other work on the machine shows in a process start more than anywhere: say how much.
                 progress.step("footprint: bin/adagio runs ls " + roundTrip.describe() + " ms (load average "
                         + Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + ")");
@@ -82,27 +116,32 @@ final class FootprintBench {
                         + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
             progress.step("footprint: idle RSS " + idle.describe() + " MiB");
-            return new Result(idle, roundTrip, note);
+            return new Result(idle, roundTrip, note, reference);
         }
     }
 
     /** One {@code adagio runs ls}; its wall time in milliseconds. */
     private static double runCli(Path cli, String target) throws Exception {
+        return run(List.of(cli.toString(), "-host", target, "runs", "ls"));
+    }
+
+    /** One run of {@code command}, which must succeed; its wall time in milliseconds. */
+    private static double run(List<String> command) throws Exception {
         var output = Files.createTempFile("adagio-bench-cli-", ".out");
         try {
             long start = System.nanoTime();
-            var p = new ProcessBuilder(cli.toString(), "-host", target, "runs", "ls")
+            var p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())
                     .start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("bin/adagio runs ls did not finish within 60s");
+                throw new IllegalStateException(command.getFirst() + " did not finish within 60s");
             }
             long nanos = System.nanoTime() - start;
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(
-                        "bin/adagio runs ls failed (exit " + p.exitValue() + "):\n" + Files.readString(output));
+                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n"
+                        + Files.readString(output));
             }
             return nanos / 1e6;
         } finally {

@@ -17,6 +17,8 @@ final class Report {
     ScalingBench.Result scalingMemory;
     ScalingBench.Result scalingEtcd;
     FootprintBench.Result footprint;
+    LargeBench.Result largeMemory;
+    LargeBench.Result largeEtcd;
 
     private final Config config;
     private final String etcdWhere;
@@ -67,6 +69,17 @@ final class Report {
         var s = root.putObject("scaling");
         putOrNull(s, "memory_ratio", scalingMemory == null ? null : round(scalingMemory.ratio(), 3));
         putOrNull(s, "etcd_ratio", scalingEtcd == null ? null : round(scalingEtcd.ratio(), 3));
+        var l = root.putObject("large");
+        putOrNull(
+                l,
+                "memory_100k_s",
+                largeMemory == null ? null : round(largeMemory.seconds100k().median(), 2));
+        putOrNull(
+                l,
+                "etcd_100k_s",
+                largeEtcd == null ? null : round(largeEtcd.seconds100k().median(), 2));
+        putOrNull(l, "memory_ratio_100k_to_1k", largeMemory == null ? null : round(largeMemory.ratio(), 3));
+        putOrNull(l, "etcd_ratio_100k_to_1k", largeEtcd == null ? null : round(largeEtcd.ratio(), 3));
         var f = root.putObject("footprint");
         putOrNull(
                 f,
@@ -78,6 +91,26 @@ final class Report {
                 footprint == null || footprint.cliRoundTripMs().trials() == 0
                         ? null
                         : round(footprint.cliRoundTripMs().median(), 1));
+        var c = root.putObject("cli");
+        boolean compared = footprint != null
+                && footprint.cliRoundTripMs().trials() > 0
+                && footprint.referenceMs().trials() > 0;
+        putOrNull(c, "ours_ms", compared ? round(footprint.cliRoundTripMs().median(), 1) : null);
+        putOrNull(c, "reference_ms", compared ? round(footprint.referenceMs().median(), 1) : null);
+        putOrNull(
+                c,
+                "ratio",
+                compared
+                        ? round(
+                                footprint.cliRoundTripMs().median()
+                                        / footprint.referenceMs().median(),
+                                2)
+                        : null);
+        if (compared) {
+            c.put("reference", FootprintBench.REFERENCE);
+        } else {
+            c.putNull("reference");
+        }
         return root;
     }
 
@@ -176,6 +209,20 @@ final class Report {
                     "",
                     "");
         }
+        for (var large : java.util.Arrays.asList(largeMemory, largeEtcd)) {
+            if (large != null) {
+                out.println();
+                out.printf(
+                        "LARGE %s  %s: %s s; us/node %s, vs %s: %s; ratio %.3f%n",
+                        large.backend(),
+                        LargeBench.LARGE.name(),
+                        large.seconds100k().describe(),
+                        large.microsPerNode100k().describe(),
+                        "runs of 1,000 (10 layers x 100)",
+                        large.microsPerNode1k().describe(),
+                        large.ratio());
+            }
+        }
         if (footprint != null) {
             out.println();
             out.println("FOOTPRINT  adagiod, memory backend, 5 agents, idle after 200 runs");
@@ -185,6 +232,16 @@ final class Report {
                     + (footprint.cliNote() != null
                             ? footprint.cliNote()
                             : footprint.cliRoundTripMs().describe()));
+            if (footprint.referenceMs().trials() > 0) {
+                out.println("reference, ms:                   "
+                        + footprint.referenceMs().describe() + "  ("
+                        + FootprintBench.REFERENCE + "; ratio "
+                        + String.format(
+                                "%.2f",
+                                footprint.cliRoundTripMs().median()
+                                        / footprint.referenceMs().median())
+                        + ")");
+            }
         }
         out.println();
         out.println("TARGETS");
@@ -209,6 +266,22 @@ final class Report {
                         ? null
                         : footprint.cliRoundTripMs().median(),
                 v -> v <= 500);
+        target(
+                out,
+                "large memory_ratio_100k_to_1k <= 1.5",
+                largeMemory == null ? null : largeMemory.ratio(),
+                v -> v <= 1.5);
+        target(out, "large etcd_ratio_100k_to_1k <= 1.5", largeEtcd == null ? null : largeEtcd.ratio(), v -> v <= 1.5);
+        target(
+                out,
+                "CLI / reference (curl) <= 6",
+                footprint == null
+                                || footprint.cliRoundTripMs().trials() == 0
+                                || footprint.referenceMs().trials() == 0
+                        ? null
+                        : footprint.cliRoundTripMs().median()
+                                / footprint.referenceMs().median(),
+                v -> v <= 6);
     }
 
     private static String point(ScalingBench.Result r, int size) {

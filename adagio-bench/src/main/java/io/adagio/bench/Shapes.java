@@ -64,6 +64,32 @@ public final class Shapes {
         return new GraphSpec(specs, edges);
     }
 
+    /**
+     * {@code layers} layers of {@code width} nodes; each node below the first layer depends on two
+     * nodes of the layer above, chosen at random (fixed seed): wide and deep at once, with no node
+     * feeding or waiting on more than a few others.
+     */
+    public static GraphSpec layered(int layers, int width) {
+        if (width < 2) {
+            throw new IllegalArgumentException("a layered graph needs layers at least 2 wide, got " + width);
+        }
+        var random = new java.util.Random(17);
+        var specs = new ArrayList<NodeSpec>(layers * width);
+        var edges = new ArrayList<Edge>(2 * (layers - 1) * width);
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < width; i++) {
+                specs.add(node("l" + l + "n" + i));
+                if (l > 0) {
+                    int a = random.nextInt(width);
+                    int b = (a + 1 + random.nextInt(width - 1)) % width;
+                    edges.add(new Edge("l" + (l - 1) + "n" + a, "l" + l + "n" + i));
+                    edges.add(new Edge("l" + (l - 1) + "n" + b, "l" + l + "n" + i));
+                }
+            }
+        }
+        return new GraphSpec(specs, edges);
+    }
+
     private static NodeSpec node(String name) {
         return new NodeSpec(name, RUNTIME);
     }

@@ -87,10 +87,15 @@ class HarnessSmokeTest {
     }
 
     @Test
-    void theJsonHasTheShapeOfIssue7() {
+    void theJsonHasTheShapeOfIssues7And17() {
         var report = new Report(Config.quick(2), "");
         var json = report.json();
-        assertThat(json.fieldNames()).toIterable().containsExactly("memory", "etcd", "scaling", "footprint");
+        assertThat(json.fieldNames())
+                .toIterable()
+                .containsExactly("memory", "etcd", "scaling", "large", "footprint", "cli");
+        assertThat(json.get("large").fieldNames())
+                .toIterable()
+                .containsExactly("memory_100k_s", "etcd_100k_s", "memory_ratio_100k_to_1k", "etcd_ratio_100k_to_1k");
         assertThat(json.get("memory").fieldNames())
                 .toIterable()
                 .containsExactly("nodes_per_s", "baseline_nodes_per_s", "ratio");
@@ -102,6 +107,42 @@ class HarnessSmokeTest {
         assertThat(json.get("footprint").fieldNames())
                 .toIterable()
                 .containsExactly("adagiod_idle_rss_mb", "cli_roundtrip_ms");
+        assertThat(json.get("cli").fieldNames())
+                .toIterable()
+                .containsExactly("ours_ms", "reference_ms", "ratio", "reference");
+    }
+
+    @Test
+    void theCliIsComparedWithItsReferenceByMedians() {
+        var report = new Report(Config.quick(2), "");
+        report.footprint = new FootprintBench.Result(
+                Figure.of(List.of(180.0)),
+                Figure.of(List.of(100.0, 120.0, 300.0)),
+                null,
+                Figure.of(List.of(20.0, 10.0, 30.0)));
+        var cli = report.json().get("cli");
+        assertThat(cli.get("ours_ms").asDouble()).isEqualTo(120.0);
+        assertThat(cli.get("reference_ms").asDouble()).isEqualTo(20.0);
+        assertThat(cli.get("ratio").asDouble()).isEqualTo(6.0);
+        assertThat(cli.get("reference").asText()).contains("curl");
+    }
+
+    @Test
+    void theCostPlotHasALinePerBackendAndShape(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var report = new Report(Config.quick(2), "");
+        report.scalingMemory = new ScalingBench.Result(
+                "memory",
+                List.of(
+                        new ScalingBench.Point(10, 100, Figure.of(List.of(5.0))),
+                        new ScalingBench.Point(10_000, 1, Figure.of(List.of(4.5)))));
+        report.largeMemory = new LargeBench.Result(
+                "memory", Figure.of(List.of(0.6)), Figure.of(List.of(5.0)), Figure.of(List.of(6.0)));
+        var file = dir.resolve("cost.svg");
+        CostPlot.write(CostPlot.of(report), file);
+        var svg = java.nio.file.Files.readString(file);
+        assertThat(svg).startsWith("<svg").contains("memory, fan-out/fan-in", "memory, layered", "100,000");
+        assertThat(svg.split("<polyline", -1)).hasSize(3);
     }
 
     @Test

@@ -39,6 +39,11 @@ class BinAdagioIT {
     }
 
     static CliProcess.Result adagio(String... args) throws Exception {
+        return adagio(false, args);
+    }
+
+    /** @param aot whether bin/adagio may record its ahead-of-time cache in the background (JDK 25) */
+    static CliProcess.Result adagio(boolean aot, String... args) throws Exception {
         var command = new ArrayList<String>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
@@ -49,6 +54,8 @@ class BinAdagioIT {
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().remove("ADAGIO_HOST");
+        // Only the test of the cache lets bin/adagio record it, and waits for that to end.
+        builder.environment().put("ADAGIO_CLI_AOT", aot ? "1" : "0");
         var process = builder.start();
         assertThat(process.waitFor(120, TimeUnit.SECONDS))
                 .as("bin/adagio exits")
@@ -78,6 +85,25 @@ class BinAdagioIT {
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.err()).isIn("", "No runs found.\n");
         assertThat(MODULE.resolve("target").resolve("adagio-cli.jsa")).exists();
+    }
+
+    @Test
+    void aListingRecordsTheAheadOfTimeCacheInTheBackgroundAndLaterCallsUseIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Runtime.version().feature() >= 25, "the ahead-of-time cache needs JDK 25");
+        var target = MODULE.resolve("target");
+        Files.deleteIfExists(target.resolve("adagio-cli.aot"));
+
+        var first = adagio(true, "-host", daemon.address(), "runs", "ls");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(3))
+                .until(() -> !Files.exists(target.resolve("adagio-cli.aot.lock")));
+        assertThat(target.resolve("adagio-cli.aot")).isNotEmptyFile();
+
+        var second = adagio(true, "-host", daemon.address(), "runs", "ls");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.err()).isIn("", "No runs found.\n");
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.adagio.client;
 
 import io.adagio.client.AdagioClientException.Code;
 import io.adagio.core.model.Agent;
+import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
+import io.adagio.core.model.Node;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunStatus;
@@ -24,6 +26,7 @@ import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +53,9 @@ import java.util.function.Consumer;
 public final class AdagioClient implements AutoCloseable {
     /** The address used when none is given: the daemon's default listen address. */
     public static final String DEFAULT_ADDRESS = "localhost:7890";
+
+    /** Nodes asked for per Inspect call: about 2 MB, well within a server's message limit. */
+    static final int INSPECT_PAGE_NODES = 10_000;
 
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
@@ -91,17 +97,41 @@ public final class AdagioClient implements AutoCloseable {
         return WireMapping.fromProto(transport.call(stub -> stub.start(request)).getRun());
     }
 
-    /** The run with every node, attempt and edge. @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID */
+    /**
+     * The run with every node, attempt and edge, read in pages of {@value #INSPECT_PAGE_NODES} nodes
+     * when it is bigger (a server without paging answers the whole run at once). The run's status is
+     * that of the last page; each edge comes with the page of its destination, so edges are in
+     * destination order when the run took more than one page.
+     *
+     * @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID
+     */
     public Run inspect(String runId) {
         if (runId == null || runId.isBlank()) {
             throw new IllegalArgumentException("a run ID is required");
         }
-        var request = InspectRequest.newBuilder().setId(runId).build();
-        var response = transport.call(stub -> stub.inspect(request));
-        if (!response.hasRun()) {
-            throw new AdagioClientException(Code.NOT_FOUND, target(), "run \"" + runId + "\" not found");
-        }
-        return WireMapping.fromProto(response.getRun());
+        var nodes = new ArrayList<Node>();
+        var edges = new ArrayList<Edge>();
+        Run page;
+        String token = "";
+        do {
+            var request = InspectRequest.newBuilder()
+                    .setId(runId)
+                    .setNodeLimit(INSPECT_PAGE_NODES)
+                    .setNodePageToken(token)
+                    .build();
+            var response = transport.call(stub -> stub.inspect(request));
+            if (!response.hasRun()) {
+                throw new AdagioClientException(Code.NOT_FOUND, target(), "run \"" + runId + "\" not found");
+            }
+            page = WireMapping.fromProto(response.getRun());
+            if (token.isEmpty() && response.getNextNodePageToken().isEmpty()) {
+                return page; // the whole run in one answer: the usual case
+            }
+            nodes.addAll(page.nodes());
+            edges.addAll(page.edges());
+            token = response.getNextNodePageToken();
+        } while (!token.isEmpty());
+        return new Run(page.id(), page.createdAt(), nodes, edges, page.status());
     }
 
     /** Runs newest first, as {@code query} selects (see {@link RunQuery} for the window's two ends). */

@@ -244,4 +244,26 @@ class AdagioClientTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("host:notaport");
     }
+
+    @Test
+    void aRunBiggerThanOnePageIsInspectedWholeInPages() {
+        int size = AdagioClient.INSPECT_PAGE_NODES + 2_000;
+        var nodes = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<Edge>();
+        for (int i = 0; i < size; i++) {
+            nodes.add(new NodeSpec("n" + i, "debug"));
+            if (i > 0) {
+                edges.add(new Edge("n" + (i - 1), "n" + i));
+            }
+        }
+        Run started = client.start(new GraphSpec(nodes, edges));
+
+        Run read = client.inspect(started.id());
+        assertThat(read.id()).isEqualTo(started.id());
+        assertThat(read.createdAt()).isEqualTo(started.createdAt());
+        assertThat(read.nodes())
+                .extracting(n -> n.name())
+                .containsExactlyElementsOf(nodes.stream().map(NodeSpec::name).toList());
+        assertThat(read.edges()).containsExactlyInAnyOrderElementsOf(edges);
+    }
 }

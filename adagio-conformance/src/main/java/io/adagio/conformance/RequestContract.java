@@ -59,12 +59,12 @@ public interface RequestContract extends ConformanceSupport {
         var inbox = subscribe("agent-1", ALL_EVENTS);
         var statsBefore = repository().stats();
         var nodes = new ArrayList<NodeSpec>();
-        for (int i = 0; i <= 10_000; i++) { // one over the default limit
+        for (int i = 0; i <= 100_000; i++) { // one over the default limit
             nodes.add(node("n" + i));
         }
         assertThatThrownBy(() -> repository().startRun(new GraphSpec(nodes, List.of())))
                 .isInstanceOf(RepositoryException.LimitExceeded.class)
-                .hasMessageContaining("10001 nodes");
+                .hasMessageContaining("100001 nodes");
 
         assertThat(repository().stats()).isEqualTo(statsBefore);
         assertThat(repository().listRuns(RunQuery.ALL)).isEmpty();

@@ -25,7 +25,7 @@ public final class BackendFactory {
      */
     public static Repository open(Settings settings) {
         return switch (settings.backendType()) {
-            case MEMORY -> new MemoryRepository();
+            case MEMORY -> new MemoryRepository(settings.limits());
             case ETCD -> etcd(settings);
         };
     }
@@ -62,6 +62,7 @@ public final class BackendFactory {
             var options = settings.etcd();
             etcd = EtcdSettings.of(settings.etcdAddresses())
                     .withNamespace(settings.etcdNamespace())
+                    .withLimits(settings.limits())
                     .withLeaseTtl(options.leaseTtl())
                     .withCredentials(options.username(), options.password())
                     .withTls(options.caFile(), options.certFile(), options.keyFile());

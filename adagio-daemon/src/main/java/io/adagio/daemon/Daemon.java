@@ -88,6 +88,7 @@ public final class Daemon implements AutoCloseable {
                         .listen(settings.listen())
                         .meterRegistry(metrics)
                         .storage(housekeeper::storage)
+                        .limits(settings.limits())
                         .security(security)
                         .build()
                         .start();

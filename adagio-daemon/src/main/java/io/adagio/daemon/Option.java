@@ -1,5 +1,6 @@
 package io.adagio.daemon;
 
+import io.adagio.core.graph.Limits;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -104,6 +105,16 @@ public enum Option {
             "directory in which each exec attempt gets a fresh working directory, removed afterwards"
                     + " (default: the system's temporary directory)",
             null),
+    MAX_NODES(
+            "max-nodes",
+            "int",
+            "most nodes a run may have: bigger specs are refused with RESOURCE_EXHAUSTED",
+            String.valueOf(Limits.DEFAULT.maxNodes())),
+    MAX_EDGES(
+            "max-edges",
+            "int",
+            "most edges a run may have: bigger specs are refused with RESOURCE_EXHAUSTED",
+            String.valueOf(Limits.DEFAULT.maxEdges())),
     LOG_LEVEL("log-level", "string", "log level (\"error\"|\"warn\"|\"info\"|\"debug\"|\"trace\")", "info"),
     SHUTDOWN_GRACE(
             "shutdown-grace",

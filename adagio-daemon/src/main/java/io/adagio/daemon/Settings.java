@@ -1,5 +1,6 @@
 package io.adagio.daemon;
 
+import io.adagio.core.graph.Limits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.List;
  * have been merged and checked.
  *
  * @param configFile the TOML file read, or null
+ * @param limits     what a run may hold (-max-nodes, -max-edges), enforced by the backend and the API
  */
 public record Settings(
         Mode mode,
@@ -21,6 +23,7 @@ public record Settings(
         InetSocketAddress listen,
         Api api,
         int agentCount,
+        Limits limits,
         String logLevel,
         Duration shutdownGrace,
         Agents agents,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.adagio.agent.runtime.Durations;
+import io.adagio.core.graph.Limits;
 import io.adagio.server.security.HostPolicy;
 import io.adagio.server.security.Origins;
 import java.io.IOException;
@@ -222,6 +223,9 @@ public final class SettingsLoader {
                 listen(values.get(Option.LISTEN)),
                 api(values),
                 agentCount(values.get(Option.AGENT_COUNT)),
+                Limits.DEFAULT.withGraphSize(
+                        atLeast(values.get(Option.MAX_NODES), Option.MAX_NODES, 1),
+                        atLeast(values.get(Option.MAX_EDGES), Option.MAX_EDGES, 0)),
                 level.value().trim().toLowerCase(Locale.ROOT),
                 duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE),
                 AgentOptions.agents(values),
@@ -371,15 +375,19 @@ public final class SettingsLoader {
     }
 
     private static int agentCount(Source source) {
+        return atLeast(source, Option.AGENT_COUNT, 1);
+    }
+
+    private static int atLeast(Source source, Option option, int least) {
         try {
             int count = Integer.parseInt(source.value().trim());
-            if (count >= 1) {
+            if (count >= least) {
                 return count;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw invalid(source, Option.AGENT_COUNT, "expected a whole number of at least 1");
+        throw invalid(source, option, "expected a whole number of at least " + least);
     }
 
     static Duration duration(Source source, Option option) {

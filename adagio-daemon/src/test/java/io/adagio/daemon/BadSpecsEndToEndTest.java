@@ -38,7 +38,8 @@ class BadSpecsEndToEndTest {
 
     @BeforeAll
     void start() {
-        daemon = AdagiodProcess.start("api", "-listen=127.0.0.1:0");
+        // -max-nodes: the node limit is an option (100,000 by default); a smaller one keeps the test quick.
+        daemon = AdagiodProcess.start("api", "-listen=127.0.0.1:0", "-max-nodes=10000");
         api = new ApiClient(daemon.awaitApi(Duration.ofSeconds(60)));
         grpc = GrpcClients.newClient(api.baseUrl(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
     }

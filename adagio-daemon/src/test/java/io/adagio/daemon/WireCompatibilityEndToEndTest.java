@@ -169,4 +169,25 @@ class WireCompatibilityEndToEndTest {
                                 .getRun(),
                         run -> run.getStatus() == Run.Status.COMPLETED);
     }
+
+    /** Paging is an extension: a client that knows nothing of it gets the whole run and no field it cannot read. */
+    @Test
+    void aSevenNodeRunInspectedByTheOriginalClientComesWholeInOneAnswer() {
+        var spec = diamond().toBuilder();
+        for (var name : new String[] {"after-1", "after-2", "after-3"}) {
+            spec.addNodes(Node.Spec.newBuilder().setName(name).setRuntime("debug"))
+                    .addEdges(Edge.newBuilder().setSource("bottom").setDestination(name));
+        }
+        var started =
+                blocking.start(StartRequest.newBuilder().setSpec(spec).build()).getRun();
+
+        var response = blocking.inspect(
+                InspectRequest.newBuilder().setId(started.getId()).build());
+        assertThat(response.getUnknownFields().asMap()).isEmpty();
+        assertThat(response.getRun().getId()).isEqualTo(started.getId());
+        assertThat(response.getRun().getNodesList())
+                .extracting(n -> n.getSpec().getName())
+                .containsExactly("top", "left", "right", "bottom", "after-1", "after-2", "after-3");
+        assertThat(response.getRun().getEdgesList()).containsExactlyElementsOf(spec.getEdgesList());
+    }
 }

@@ -28,9 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Starts runs: every node's record, the ready entries of its roots, the run record and the stats,
  * in one transaction when the run fits (the usual case), else in chunks with the run record last,
- * so that a start cut short (a crash) leaves nothing any agent can claim.
+ * so that a start cut short (a crash) leaves nothing any agent can claim. No request is bigger than
+ * etcd's default limits (128 operations, 1.5 MiB): a run of 100,000 nodes takes about 800 requests.
  */
 final class RunWriter {
+    /** Chunk transactions of one big start sent before the first is answered. */
+    static final int CHUNKS_IN_FLIGHT = 16;
+
     private final EtcdCalls calls;
     private final Keys keys;
     private final CounterShards shards;
@@ -84,6 +88,13 @@ final class RunWriter {
                         Downstream.newBuilder().setName(down).setEdgeIndex(edgeIndex.get(new Edge(name, down))));
             }
             var r = EtcdStorage.withState(record.build(), state, writeId);
+            if (r.getSerializedSize() > Txn.MAX_BYTES) {
+                // Nothing is written yet: refuse rather than send a request etcd would reject.
+                throw new RepositoryException.LimitExceeded("node \"" + name + "\" has "
+                        + graph.downstream(name).size() + " downstream nodes: its record of "
+                        + r.getSerializedSize() + " bytes is more than etcd accepts in one request ("
+                        + Txn.MAX_BYTES + "); use shorter names or an intermediate layer of nodes");
+            }
             chunks.add(new Txn.Put(keys.node(runId, name), r.toByteString()), r.getSerializedSize());
             recordBytes += r.getSerializedSize() + 64L;
             if (state.status() == NodeStatus.READY) {
@@ -125,13 +136,17 @@ final class RunWriter {
                 }
                 all = chunks.chunks();
             }
-            // The chunks are independent puts: sent at once, so etcd commits them together.
-            var commits = new ArrayList<CompletableFuture<TxnResponse>>();
+            // The chunks are independent puts, sent a window at a time so that etcd commits several
+            // together; all at once (800 for a run of 100,000 nodes) made a busy etcd time out.
+            var commits = new ArrayDeque<CompletableFuture<TxnResponse>>();
             for (var chunk : all) {
+                if (commits.size() >= CHUNKS_IN_FLIGHT) {
+                    calls.await(commits.poll());
+                }
                 commits.add(calls.send(new Txn.Builder().thenAll(chunk).build()));
             }
-            for (var c : commits) {
-                calls.await(c);
+            while (!commits.isEmpty()) {
+                calls.await(commits.poll());
             }
             // The run becomes visible (Inspect, ListRuns, Stats) and claimable with its last write.
             commitWithStats(delta, last);

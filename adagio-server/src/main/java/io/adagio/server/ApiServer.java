@@ -212,7 +212,7 @@ public final class ApiServer implements AutoCloseable {
                     .description("open watch streams (gRPC Watch and SSE)")
                     .register(registry);
             var grpc = GrpcService.builder()
-                    .addService(new ControlPlaneService(repository, storage, new GrpcWatch(watches)))
+                    .addService(new ControlPlaneService(repository, storage, new GrpcWatch(watches), maxRequest))
                     .addService(ProtoReflectionServiceV1.newInstance())
                     .enableHealthCheckService(true)
                     // The repository may block (etcd round trips): keep it off the event loops.

@@ -39,15 +39,20 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     private final Repository repository;
     private final Supplier<StorageUsage> storage;
     private final GrpcWatch watch;
+    private final InspectPages pages;
 
     /**
-     * @param storage how full the store is lately (null when not known), sent beside Stats ({@link StorageHeaders})
-     * @param watch   serves the Watch streams
+     * @param storage         how full the store is lately (null when not known), sent beside Stats
+     *                        ({@link StorageHeaders})
+     * @param watch           serves the Watch streams
+     * @param maxMessageBytes the most one response carries: a bigger run is inspected in pages
      */
-    public ControlPlaneService(Repository repository, Supplier<StorageUsage> storage, GrpcWatch watch) {
+    public ControlPlaneService(
+            Repository repository, Supplier<StorageUsage> storage, GrpcWatch watch, int maxMessageBytes) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.storage = Objects.requireNonNull(storage, "storage");
         this.watch = Objects.requireNonNull(watch, "watch");
+        this.pages = new InspectPages(maxMessageBytes);
     }
 
     @Override
@@ -93,11 +98,15 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
     @Override
     public void inspect(InspectRequest request, StreamObserver<InspectResponse> response) {
-        reply(
-                response,
-                () -> InspectResponse.newBuilder()
-                        .setRun(WireMapping.toProto(repository.inspectRun(request.getId())))
-                        .build());
+        reply(response, () -> {
+            // uint32 on the wire: a value past Integer.MAX_VALUE arrives negative and means "very many".
+            long limit = Integer.toUnsignedLong(request.getNodeLimit());
+            var page = pages.page(repository.inspectRun(request.getId()), limit, request.getNodePageToken());
+            return InspectResponse.newBuilder()
+                    .setRun(page.run())
+                    .setNextNodePageToken(page.nextToken())
+                    .build();
+        });
     }
 
     @Override

@@ -240,16 +240,16 @@ class GraphValidatorTest {
 
     @Test
     void defaultLimitsAreThoseOfTheDesignAndLimitsMustBePositive() {
-        assertThat(Limits.DEFAULT).isEqualTo(new Limits(10_000, 100_000, 256 * 1024, 8 * 1024 * 1024));
+        assertThat(Limits.DEFAULT).isEqualTo(new Limits(100_000, 1_000_000, 256 * 1024, 8 * 1024 * 1024));
         assertThatThrownBy(() -> new Limits(0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
         var nodes = new ArrayList<NodeSpec>();
-        for (int i = 0; i <= 10_000; i++) {
+        for (int i = 0; i <= 100_000; i++) {
             nodes.add(node("n" + i));
         }
         assertThatThrownBy(() -> validator.validate(new GraphSpec(nodes, List.of())))
                 .isInstanceOf(RepositoryException.LimitExceeded.class)
-                .hasMessageContaining("10001 nodes");
-        validator.validate(new GraphSpec(nodes.subList(0, 10_000), List.of()));
+                .hasMessageContaining("100001 nodes");
+        validator.validate(new GraphSpec(nodes.subList(0, 100_000), List.of()));
     }
 
     @Test
