@@ -17,6 +17,7 @@ final class Report {
     ScalingBench.Result scalingMemory;
     ScalingBench.Result scalingEtcd;
     FootprintBench.Result footprint;
+    PeerBench.Result peer;
 
     private final Config config;
     private final String etcdWhere;
@@ -78,6 +79,7 @@ final class Report {
                 footprint == null || footprint.cliRoundTripMs().trials() == 0
                         ? null
                         : round(footprint.cliRoundTripMs().median(), 1));
+        PeerSection.json(root.putObject("peer"), peer);
         return root;
     }
 
@@ -97,7 +99,7 @@ final class Report {
         }
     }
 
-    private static Double round(Double v, int digits) {
+    static Double round(Double v, int digits) {
         if (v == null || v.isNaN() || v.isInfinite()) {
             return null;
         }
@@ -185,6 +187,9 @@ final class Report {
                     + (footprint.cliNote() != null
                             ? footprint.cliNote()
                             : footprint.cliRoundTripMs().describe()));
+        }
+        if (peer != null) {
+            PeerSection.print(out, peer);
         }
         out.println();
         out.println("TARGETS");

@@ -87,10 +87,10 @@ class HarnessSmokeTest {
     }
 
     @Test
-    void theJsonHasTheShapeOfIssue7() {
+    void theJsonHasTheShapeOfIssue7AndThePeerSection() {
         var report = new Report(Config.quick(2), "");
         var json = report.json();
-        assertThat(json.fieldNames()).toIterable().containsExactly("memory", "etcd", "scaling", "footprint");
+        assertThat(json.fieldNames()).toIterable().containsExactly("memory", "etcd", "scaling", "footprint", "peer");
         assertThat(json.get("memory").fieldNames())
                 .toIterable()
                 .containsExactly("nodes_per_s", "baseline_nodes_per_s", "ratio");
