@@ -37,7 +37,7 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(
             names = {"-quick", "--quick"},
-            description = "Fewer trials: a few minutes on 2 cores.")
+            description = "Fewer trials: a few minutes on 2 cores (no peer comparison unless -only names it).")
     boolean quick;
 
     @Option(
