@@ -27,6 +27,9 @@ final class ConductorServer implements AutoCloseable {
     private Process redis;
     private Process conductor;
     private int port;
+    /** Whether both processes came up: then their logs go with them; otherwise they stay, named in the note. */
+    private boolean started;
+
     private final Map<String, String> settings = new LinkedHashMap<>();
 
     private ConductorServer(Path dir) {
@@ -46,6 +49,7 @@ final class ConductorServer implements AutoCloseable {
             server = new ConductorServer(Files.createTempDirectory("adagio-bench-peer"));
             server.startRedis(redisBinary, progress);
             server.startConductor(jar, progress);
+            server.started = true;
             return server;
         } catch (IOException e) {
             if (server != null) {
@@ -80,8 +84,8 @@ final class ConductorServer implements AutoCloseable {
         long deadline = System.nanoTime() + REDIS_START.toNanos();
         while (!PeerProcesses.redisAnswers(redisPort)) {
             if (!redis.isAlive() || System.nanoTime() > deadline) {
-                throw new PeerUnavailableException(
-                        "redis-server did not answer on port " + redisPort + ":\n" + PeerProcesses.tail(log, 10));
+                throw new PeerUnavailableException("redis-server did not answer on port " + redisPort + " (log " + log
+                        + "):\n" + PeerProcesses.tail(log, 10));
             }
             pause(100);
         }
@@ -202,5 +206,13 @@ final class ConductorServer implements AutoCloseable {
     public void close() {
         PeerProcesses.end(conductor);
         PeerProcesses.end(redis);
+        if (started) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // A temporary directory left behind is not worth failing the bench for.
+            }
+        }
     }
 }
