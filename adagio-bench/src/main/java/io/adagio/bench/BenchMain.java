@@ -1,5 +1,6 @@
 package io.adagio.bench;
 
+import io.adagio.bench.peer.ConductorPeer;
 import io.adagio.testkit.etcd.EtcdCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +20,11 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         description = {
             "Measures Adagio against its baselines: memory and etcd throughput, ready-to-claim latency,",
-            "per-node cost as runs grow, and the footprint of adagiod and the CLI. Prints a table; -out writes JSON."
+            "per-node cost as runs grow, the footprint of adagiod and the CLI, and the same workloads on a peer",
+            "(Netflix Conductor with Redis, started locally). Prints a table; -out writes JSON."
         })
 public final class BenchMain implements Callable<Integer> {
-    static final List<String> SCENARIOS = List.of("memory", "etcd", "scaling", "large", "footprint");
+    static final List<String> SCENARIOS = List.of("memory", "etcd", "scaling", "large", "footprint", "peer");
 
     /** The benchmarks write a lot of history; the etcd started here keeps only the recent part of it. */
     private static final List<String> OWN_ETCD_FLAGS = List.of(
@@ -35,7 +37,7 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(
             names = {"-quick", "--quick"},
-            description = "Fewer trials: a few minutes on 2 cores.")
+            description = "Fewer trials: a few minutes on 2 cores (no peer comparison unless -only names it).")
     boolean quick;
 
     @Option(
@@ -54,8 +56,15 @@ public final class BenchMain implements Callable<Integer> {
             names = {"-only", "--only"},
             paramLabel = "SCENARIO[,...]",
             split = ",",
-            description = "Run only these of: memory, etcd, scaling, large, footprint (default: all).")
+            description = "Run only these of: memory, etcd, scaling, large, footprint, peer (default: all).")
     List<String> only;
+
+    @Option(
+            names = {"-peer-cache", "--peer-cache"},
+            paramLabel = "DIR",
+            description = "Where the peer's server jar (Netflix Conductor, 108 MB) is downloaded once "
+                    + "(default: $XDG_CACHE_HOME/adagio-bench or ~/.cache/adagio-bench).")
+    Path peerCache;
 
     @Option(
             names = {"-agents", "--agents"},
@@ -192,7 +201,15 @@ public final class BenchMain implements Callable<Integer> {
             }
             return new WatchersBench(home, progress).run(watchers, watchersRounds, Duration.ofSeconds(4)) ? 0 : 1;
         }
-        Set<String> scenarios = new LinkedHashSet<>(only == null || only.isEmpty() ? SCENARIOS : only);
+        // The peer takes ~10 minutes on 2 cores, beyond -quick's budget: -quick runs it only when named.
+        Set<String> scenarios = new LinkedHashSet<>(
+                only != null && !only.isEmpty()
+                        ? only
+                        : quick
+                                ? SCENARIOS.stream()
+                                        .filter(s -> !s.equals("peer"))
+                                        .toList()
+                                : SCENARIOS);
         for (var s : scenarios) {
             if (!SCENARIOS.contains(s)) {
                 throw new CommandLine.ParameterException(
@@ -252,6 +269,11 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (scenarios.contains("footprint")) {
                 report.footprint = new FootprintBench(home, progress, 10).run();
+            }
+            if (scenarios.contains("peer")) {
+                report.peer = new PeerBench(
+                                config, progress, peerCache != null ? peerCache : ConductorPeer.defaultCache())
+                        .run();
             }
             report.print(System.out);
             if (out != null) {

@@ -19,6 +19,7 @@ final class Report {
     FootprintBench.Result footprint;
     LargeBench.Result largeMemory;
     LargeBench.Result largeEtcd;
+    PeerBench.Result peer;
 
     private final Config config;
     private final String etcdWhere;
@@ -111,6 +112,7 @@ final class Report {
         } else {
             c.putNull("reference");
         }
+        PeerSection.json(root.putObject("peer"), peer);
         return root;
     }
 
@@ -130,7 +132,7 @@ final class Report {
         }
     }
 
-    private static Double round(Double v, int digits) {
+    static Double round(Double v, int digits) {
         if (v == null || v.isNaN() || v.isInfinite()) {
             return null;
         }
@@ -242,6 +244,9 @@ final class Report {
                                         / footprint.referenceMs().median())
                         + ")");
             }
+        }
+        if (peer != null) {
+            PeerSection.print(out, peer);
         }
         out.println();
         out.println("TARGETS");

@@ -87,12 +87,12 @@ class HarnessSmokeTest {
     }
 
     @Test
-    void theJsonHasTheShapeOfIssues7And17() {
+    void theJsonHasTheShapeOfIssues7And17AndThePeerSection() {
         var report = new Report(Config.quick(2), "");
         var json = report.json();
         assertThat(json.fieldNames())
                 .toIterable()
-                .containsExactly("memory", "etcd", "scaling", "large", "footprint", "cli");
+                .containsExactly("memory", "etcd", "scaling", "large", "footprint", "cli", "peer");
         assertThat(json.get("large").fieldNames())
                 .toIterable()
                 .containsExactly("memory_100k_s", "etcd_100k_s", "memory_ratio_100k_to_1k", "etcd_ratio_100k_to_1k");
