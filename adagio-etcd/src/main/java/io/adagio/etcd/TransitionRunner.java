@@ -126,7 +126,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
-            var view = new EtcdRunView(runId, snap.node(), known, this::load);
+            var view = new EtcdRunView(runId, snap.node(), known, this::load, attemptLimit());
             if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
                 var downstream = snap.node().downstream();
                 // Each downstream node may take two writes (its record and its ready entry).
@@ -345,7 +345,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long claimLease = transition instanceof Transition.ClaimNode ? lease : 0;
-            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load);
+            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load, attemptLimit());
             view.prefetch(snap.node().downstream());
             var step = Protocol.apply(view, transition);
             if (step.changes().isEmpty()) {
@@ -401,9 +401,13 @@ final class TransitionRunner {
     }
 
     /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
-    private static boolean touchesDownstream(StoredNode node, Result result) {
+    private boolean touchesDownstream(StoredNode node, Result result) {
         return result.conclusion() == Conclusion.SUCCESS
-                || !Protocol.allowsAnotherAttempt(node.spec(), node.state(), result.conclusion());
+                || !Protocol.mayRetry(node.spec(), node.state(), result.conclusion(), attemptLimit());
+    }
+
+    private int attemptLimit() {
+        return calls.settings().limits().maxAttempts();
     }
 
     private static String describe(Transition transition) {

@@ -104,7 +104,7 @@ public final class Protocol {
                     events.add(Event.ready(run.runId(), run.spec(down)));
                 }
             }
-        } else if (allowsAnotherAttempt(spec, state, result.conclusion())) {
+        } else if (mayRetry(spec, state, result.conclusion(), run.attemptLimit())) {
             next = state.withAttempt(result, NodeStatus.READY, null, null);
             changes.add(new Change.Update(t.node(), state, next));
             events.add(Event.ready(run.runId(), spec));
@@ -155,7 +155,21 @@ public final class Protocol {
                 List.of(Event.ready(run.runId(), spec)));
     }
 
-    /** Whether a node whose attempt just ended in {@code conclusion} may be attempted again. */
+    /**
+     * Whether a node whose attempt just ended in {@code conclusion} is attempted again: its retry rule
+     * for that condition allows it, and the node is under the attempt limit in all. With a rule at the
+     * limit for each condition (or orphan recoveries on top), the rules alone would allow twice the limit.
+     */
+    public static boolean mayRetry(NodeSpec spec, NodeState state, Conclusion conclusion, int attemptLimit) {
+        return allowsAnotherAttempt(spec, state, conclusion) && underAttemptLimit(state, attemptLimit);
+    }
+
+    /** Whether the node, once the attempt that just ended is recorded, has fewer than {@code limit} attempts. */
+    public static boolean underAttemptLimit(NodeState state, int limit) {
+        return state.attempts().size() + 1 < limit;
+    }
+
+    /** Whether the retry rule for the condition of {@code conclusion} allows another attempt. */
     public static boolean allowsAnotherAttempt(NodeSpec spec, NodeState state, Conclusion conclusion) {
         var condition = RetryCondition.of(conclusion).orElseThrow();
         int allowed = spec.retryRule(condition).map(RetryRule::maxAttempts).orElse(1);
