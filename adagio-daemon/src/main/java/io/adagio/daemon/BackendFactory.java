@@ -1,7 +1,7 @@
 package io.adagio.daemon;
 
+import io.adagio.core.graph.Limits;
 import io.adagio.core.repository.Repository;
-import io.adagio.core.repository.RepositoryException;
 import io.adagio.etcd.EtcdRepository;
 import io.adagio.etcd.EtcdSettings;
 import io.adagio.memory.MemoryRepository;
@@ -20,9 +20,14 @@ public final class BackendFactory {
      */
     public static Repository open(Settings settings) {
         return switch (settings.backendType()) {
-            case MEMORY -> new MemoryRepository();
+            case MEMORY -> new MemoryRepository(limits(settings));
             case ETCD -> etcd(settings);
         };
+    }
+
+    /** The default limits but for the attempt limit, which is an option ({@code -max-attempts-limit}). */
+    static Limits limits(Settings settings) {
+        return Limits.DEFAULT.withMaxAttempts(settings.maxAttemptsLimit());
     }
 
     private static Repository etcd(Settings settings) {
@@ -33,7 +38,8 @@ public final class BackendFactory {
                     .withNamespace(settings.etcdNamespace())
                     .withLeaseTtl(options.leaseTtl())
                     .withCredentials(options.username(), options.password())
-                    .withTls(options.caFile(), options.certFile(), options.keyFile());
+                    .withTls(options.caFile(), options.certFile(), options.keyFile())
+                    .withLimits(limits(settings));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -44,35 +50,19 @@ public final class BackendFactory {
             throw new StartupException(
                     "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
-        // A TLS mistake makes every request time out without saying why: find it and say it.
-        var tlsProblem = EtcdStartupCheck.tlsProblem(etcd);
-        if (tlsProblem.isPresent()) {
-            repository.close();
-            throw new StartupException(tlsProblem.get());
-        }
-        // The client connects lazily; say now if etcd is not there, rather than at the first request.
-        // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
-            repository.stats();
-            log.info(
-                    "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
-                    String.join(",", etcd.addresses()),
-                    etcd.namespace(),
-                    io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
-                    etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
-                    etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
-        } catch (RepositoryException e) {
-            if (!e.retryable()) {
-                // Retrying cannot fix wrong credentials or data this release cannot read: say so now,
-                // naming the option to fix where the refusal tells which.
-                repository.close();
-                throw new StartupException(EtcdStartupCheck.refusal(e, etcd).orElse(e.getMessage()), e);
-            }
-            log.warn(
-                    "etcd at {} is not reachable yet ({}); carrying on and retrying",
-                    String.join(",", etcd.addresses()),
-                    e.getMessage());
+            EtcdStartup.await(etcd, repository, settings.etcd().startupWait());
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
         }
+        log.info(
+                "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
+                String.join(",", etcd.addresses()),
+                etcd.namespace(),
+                io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
+                etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
+                etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         return repository;
     }
 }
