@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a graph spec against every rule (docs/ARCHITECTURE.md, "The domain") and compiles it into a {@link RunGraph}.
- * Every problem is reported together, each naming the node, edge end or retry condition at fault.
+ * Checks a graph spec against every rule (docs/ARCHITECTURE.md, "The domain") and compiles it into a
+ * {@link RunGraph}. Every problem is reported together, each naming the node, edge end, retry
+ * condition or field at fault.
  */
 public final class GraphValidator {
     /** A cycle longer than this is named by its first nodes and its length. */
@@ -139,6 +140,7 @@ public final class GraphValidator {
                         + rule.getValue().maxAttempts() + " is over the limit of " + limits.maxAttempts());
             }
         }
+        TimingRules.check(node, label, problems);
     }
 
     /** Metadata becomes protobuf strings: keys and values must be valid Unicode (no lone surrogate). */
