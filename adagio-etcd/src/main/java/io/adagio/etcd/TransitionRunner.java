@@ -105,6 +105,7 @@ final class TransitionRunner {
         var known = new HashMap<>(atHand);
         long deadline = System.nanoTime()
                 + calls.settings().requestTimeout().multipliedBy(3).toNanos();
+        boolean oversize = false;
         for (int attempt = 0; ; attempt++) {
             calls.ensureOpen();
             if (attempt > 0 && System.nanoTime() > deadline) {
@@ -158,6 +159,22 @@ final class TransitionRunner {
             }
             String writeId = writeIds.next();
             var plan = planner.plan(runId, transition, step.changes(), view.used(), writeId, lease, true);
+            long writeBytes = OversizeResult.bytes(plan.writes());
+            if (transition instanceof Transition.FinishNode f
+                    && !oversize
+                    && writeBytes > OversizeResult.MAX_WRITE_BYTES) {
+                // etcd would refuse it now and on every retry: record an ERROR attempt that says why.
+                LOG.warn(
+                        "the result of node {} of run {} is too big to record ({} bytes to write); recording an ERROR",
+                        node,
+                        runId,
+                        writeBytes);
+                transition = OversizeResult.asError(
+                        f, writeBytes, snap.node().downstream().size());
+                oversize = true;
+                known.clear();
+                continue;
+            }
             if (plan.guards().size() + 1 > maxTxnOps || plan.thenSize() + Txn.RESERVE > maxTxnOps) {
                 var locked = locked(runId, transition);
                 if (locked != null) {
