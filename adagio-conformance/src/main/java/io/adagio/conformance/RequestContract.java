@@ -80,7 +80,12 @@ public interface RequestContract extends ConformanceSupport {
                     .as("agent id %s", id)
                     .isInstanceOf(RepositoryException.InvalidRequest.class)
                     .hasMessageContaining("agent id")
-                    .hasMessageContaining(id.length() > 200 ? id.substring(0, 200) : id);
+                    // Quoted as one readable line: control characters escaped, cut after 200 characters.
+                    .hasMessageContaining(io.adagio.core.model.Names.quote(id)
+                            .substring(
+                                    0,
+                                    Math.min(
+                                            io.adagio.core.model.Names.quote(id).length(), 201)));
         }
         assertThatThrownBy(() -> repository().subscribe(new Agent(null, List.of()), READY_EVENTS))
                 .isInstanceOf(RepositoryException.InvalidRequest.class);

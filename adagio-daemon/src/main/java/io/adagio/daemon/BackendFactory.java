@@ -1,7 +1,7 @@
 package io.adagio.daemon;
 
+import io.adagio.core.graph.Limits;
 import io.adagio.core.repository.Repository;
-import io.adagio.core.repository.RepositoryException;
 import io.adagio.daemon.retention.Housekeeper;
 import io.adagio.daemon.retention.Leadership;
 import io.adagio.daemon.retention.RetentionPolicy;
@@ -25,7 +25,7 @@ public final class BackendFactory {
      */
     public static Repository open(Settings settings) {
         return switch (settings.backendType()) {
-            case MEMORY -> new MemoryRepository(settings.limits());
+            case MEMORY -> new MemoryRepository(limits(settings));
             case ETCD -> etcd(settings);
         };
     }
@@ -56,16 +56,21 @@ public final class BackendFactory {
                 registry);
     }
 
+    /** What a run may hold and ask for: -max-nodes, -max-edges and -max-attempts-limit. */
+    static Limits limits(Settings settings) {
+        return settings.limits().withMaxAttempts(settings.maxAttemptsLimit());
+    }
+
     private static Repository etcd(Settings settings) {
         EtcdSettings etcd;
         try {
             var options = settings.etcd();
             etcd = EtcdSettings.of(settings.etcdAddresses())
                     .withNamespace(settings.etcdNamespace())
-                    .withLimits(settings.limits())
                     .withLeaseTtl(options.leaseTtl())
                     .withCredentials(options.username(), options.password())
-                    .withTls(options.caFile(), options.certFile(), options.keyFile());
+                    .withTls(options.caFile(), options.certFile(), options.keyFile())
+                    .withLimits(limits(settings));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -76,35 +81,19 @@ public final class BackendFactory {
             throw new StartupException(
                     "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
-        // A TLS mistake makes every request time out without saying why: find it and say it.
-        var tlsProblem = EtcdStartupCheck.tlsProblem(etcd);
-        if (tlsProblem.isPresent()) {
-            repository.close();
-            throw new StartupException(tlsProblem.get());
-        }
-        // The client connects lazily; say now if etcd is not there, rather than at the first request.
-        // Not fatal: etcd may come up after us, and every part of adagiod retries.
         try {
-            repository.stats();
-            log.info(
-                    "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
-                    String.join(",", etcd.addresses()),
-                    etcd.namespace(),
-                    io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
-                    etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
-                    etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
-        } catch (RepositoryException e) {
-            if (!e.retryable()) {
-                // Retrying cannot fix wrong credentials or data this release cannot read: say so now,
-                // naming the option to fix where the refusal tells which.
-                repository.close();
-                throw new StartupException(EtcdStartupCheck.refusal(e, etcd).orElse(e.getMessage()), e);
-            }
-            log.warn(
-                    "etcd at {} is not reachable yet ({}); carrying on and retrying",
-                    String.join(",", etcd.addresses()),
-                    e.getMessage());
+            EtcdStartup.await(etcd, repository, settings.etcd().startupWait());
+        } catch (RuntimeException e) {
+            repository.close();
+            throw e;
         }
+        log.info(
+                "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
+                String.join(",", etcd.addresses()),
+                etcd.namespace(),
+                io.adagio.agent.runtime.Durations.format(etcd.leaseTtl()),
+                etcd.username() == null ? "" : ", user \"" + etcd.username() + "\"",
+                etcd.caFile() != null || etcd.certFile() != null ? ", TLS" : "");
         return repository;
     }
 }

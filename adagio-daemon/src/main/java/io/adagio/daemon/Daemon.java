@@ -88,7 +88,7 @@ public final class Daemon implements AutoCloseable {
                         .listen(settings.listen())
                         .meterRegistry(metrics)
                         .storage(housekeeper::storage)
-                        .limits(settings.limits())
+                        .limits(BackendFactory.limits(settings))
                         .security(security)
                         .build()
                         .start();

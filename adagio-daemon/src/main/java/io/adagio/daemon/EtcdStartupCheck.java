@@ -4,113 +4,199 @@ import io.adagio.core.repository.RepositoryException;
 import io.adagio.etcd.EtcdSettings;
 import io.grpc.Status;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Tells at startup the etcd problems that retrying cannot fix from those it can (etcd not up yet),
- * and says what to change. The etcd client retries a failed TLS handshake until the request times
- * out and keeps no trace of why, so TLS is checked here directly: one HTTPS request to etcd's
- * {@code /version} with the same CA, certificate and key.
+ * A quick look at each etcd endpoint before adagiod relies on it, because the etcd client says
+ * nothing useful when it cannot connect: it retries until a request times out and keeps no trace of
+ * why. Each address is resolved, connected to and asked for {@code /version} (over TLS with the same
+ * CA, certificate and key as the client) within {@value #PROBE_SECONDS} seconds, all in parallel, and
+ * the answer says which endpoint failed and why: passing trouble (unknown host, connection refused,
+ * no answer), which waiting can cure, apart from a misconfiguration (TLS on one side only, an
+ * untrusted certificate, a refused client certificate), which it cannot.
  */
 final class EtcdStartupCheck {
-    private static final Pattern PEM_KEY =
-            Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-
-    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+    static final int PROBE_SECONDS = 2;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(PROBE_SECONDS);
+    private static final int DEFAULT_PORT = 2379;
 
     private EtcdStartupCheck() {}
 
-    /**
-     * A TLS mistake found by connecting to the first etcd address that answers: its certificate is
-     * not trusted, it refuses ours, or it speaks TLS to an {@code http://} address. Empty when TLS
-     * is fine or no address answers (then etcd is not up yet, which retrying can fix).
-     */
-    static Optional<String> tlsProblem(EtcdSettings etcd) {
-        SSLContext tls;
-        try {
-            tls = context(etcd);
-        } catch (GeneralSecurityException | IOException | RuntimeException e) {
-            // The etcd client read these files already; whatever it makes of them, it will say.
-            return Optional.empty();
-        }
-        // Quick: an address that does not answer is left to the etcd client, which retries.
-        var timeout = etcd.requestTimeout().compareTo(CHECK_TIMEOUT) < 0 ? etcd.requestTimeout() : CHECK_TIMEOUT;
-        try (var http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .sslContext(tls)
-                .build()) {
-            for (var address : etcd.addresses()) {
-                var problem = check(http, address, etcd, timeout);
-                if (problem != null) {
-                    return problem.isEmpty() ? Optional.empty() : Optional.of(problem);
-                }
-            }
-        }
-        return Optional.empty();
+    /** What one endpoint answered. */
+    sealed interface Finding {
+        String address();
     }
 
-    /** The problem with one address; "" when it answered fine; null when it did not answer. */
-    private static String check(HttpClient http, String address, EtcdSettings etcd, Duration timeout) {
+    /** It answers as etcd does. */
+    record Answers(String address) implements Finding {}
+
+    /** Not reachable now; may be later (etcd starting, DNS catching up, the network back). */
+    record Unreachable(String address, String cause) implements Finding {}
+
+    /** Reachable, and can never work with these settings: the message says what to change. */
+    record Misconfigured(String address, String problem) implements Finding {}
+
+    /** Every endpoint, looked at in parallel, in the order of the settings. */
+    static List<Finding> probe(EtcdSettings etcd) {
+        SSLContext tls;
         try {
-            var response = http.send(
-                    HttpRequest.newBuilder(URI.create(address.replaceAll("/+$", "") + "/version"))
-                            .timeout(timeout)
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            // A TLS port may answer a plain HTTP request with 400; etcd's /version answers 200.
-            return response.statusCode() == 400 && speaksTls(http, address, timeout) ? servesTls(address) : "";
-        } catch (SSLException e) {
-            return describe(e, address, etcd);
-        } catch (ConnectException | HttpTimeoutException e) {
-            return null;
-        } catch (IOException e) {
-            if (e.getCause() instanceof SSLException tls) {
-                return describe(tls, address, etcd);
+            tls = EtcdTls.context(etcd);
+        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+            // The etcd client read these files already; whatever it makes of them, it will say.
+            tls = null;
+        }
+        var builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PROBE_TIMEOUT);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        try (var http = builder.build();
+                var plain = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(PROBE_TIMEOUT)
+                        .build();
+                var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new ArrayList<Future<Finding>>();
+            for (var address : etcd.addresses()) {
+                futures.add(threads.submit(() -> probe(address, http, plain, etcd)));
             }
-            // Something listens but hung up on plain HTTP: etcd with TLS does that.
-            return speaksTls(http, address, timeout) ? servesTls(address) : null;
+            var findings = new ArrayList<Finding>();
+            for (int i = 0; i < futures.size(); i++) {
+                findings.add(result(futures.get(i), etcd.addresses().get(i)));
+            }
+            return findings;
+        }
+    }
+
+    private static Finding result(Future<Finding> future, String address) {
+        try {
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return new Unreachable(address, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Unreachable(address, EtcdTls.rootMessage(e));
+        }
+    }
+
+    private static Finding probe(String address, HttpClient http, HttpClient plain, EtcdSettings etcd) {
+        URI uri;
+        try {
+            uri = URI.create(address);
+        } catch (IllegalArgumentException e) {
+            return new Misconfigured(address, "etcd address \"" + address + "\" is not a URL: " + e.getMessage());
+        }
+        if (uri.getHost() == null) {
+            return new Misconfigured(address, "etcd address \"" + address + "\" has no host");
+        }
+        int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(uri.getHost());
+        } catch (UnknownHostException e) {
+            return new Unreachable(address, "cannot resolve host \"" + uri.getHost() + "\"");
+        }
+        try (var socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) PROBE_TIMEOUT.toMillis());
+        } catch (ConnectException e) {
+            return new Unreachable(
+                    address, "connection refused (nothing listens on " + host.getHostAddress() + ":" + port + ")");
+        } catch (SocketTimeoutException e) {
+            return new Unreachable(
+                    address,
+                    "no TCP connection to " + host.getHostAddress() + ":" + port + " within " + PROBE_SECONDS
+                            + "s (a firewall, or the host is down)");
+        } catch (NoRouteToHostException e) {
+            return new Unreachable(address, "no route to host " + host.getHostAddress());
+        } catch (IOException e) {
+            return new Unreachable(
+                    address, "cannot connect to " + host.getHostAddress() + ":" + port + ": " + EtcdTls.rootMessage(e));
+        }
+        return answer(address, http, plain, etcd);
+    }
+
+    /** Asks for {@code /version}: an answer, a misconfiguration, or no HTTP answer in time. */
+    private static Finding answer(String address, HttpClient http, HttpClient plain, EtcdSettings etcd) {
+        try {
+            var response = http.send(version(address), HttpResponse.BodyHandlers.discarding());
+            // A TLS port may answer a plain HTTP request with 400; etcd's /version answers 200.
+            if (response.statusCode() == 400 && speaksTls(http, address)) {
+                return new Misconfigured(address, EtcdTls.servesTls(address));
+            }
+            return new Answers(address);
+        } catch (SSLException e) {
+            return tlsFailure(e, address, plain, etcd);
+        } catch (HttpTimeoutException e) {
+            return new Unreachable(
+                    address, "accepts connections but did not answer within " + PROBE_SECONDS + "s (is it etcd?)");
+        } catch (ConnectException e) {
+            return new Unreachable(address, "connection refused");
+        } catch (IOException e) {
+            if (e.getCause() instanceof SSLException tls) {
+                return tlsFailure(tls, address, plain, etcd);
+            }
+            // Something listens but hung up on plain HTTP: etcd with TLS does that.
+            if (speaksTls(http, address)) {
+                return new Misconfigured(address, EtcdTls.servesTls(address));
+            }
+            return new Unreachable(address, "hung up without an answer: " + EtcdTls.rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Unreachable(address, "interrupted");
+        }
+    }
+
+    /** A handshake that failed: TLS asked of a plain HTTP server, or a certificate refused on either side. */
+    private static Finding tlsFailure(SSLException e, String address, HttpClient plain, EtcdSettings etcd) {
+        if (address.startsWith("https://") && answersPlainHttp(plain, address)) {
+            return new Misconfigured(address, EtcdTls.servesPlainHttp(address));
+        }
+        return new Misconfigured(address, EtcdTls.describe(e, address, etcd));
+    }
+
+    private static boolean answersPlainHttp(HttpClient plain, String address) {
+        try {
+            plain.send(
+                    version("http://" + address.substring("https://".length())),
+                    HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
     /** Whether an {@code http://} address answers TLS: it completes a handshake, or takes part in one and fails it. */
-    private static boolean speaksTls(HttpClient http, String address, Duration timeout) {
+    private static boolean speaksTls(HttpClient http, String address) {
         if (!address.startsWith("http://")) {
             return false;
         }
         try {
             http.send(
-                    HttpRequest.newBuilder(URI.create("https://" + address.substring("http://".length())))
-                            .timeout(timeout)
-                            .build(),
+                    version("https://" + address.substring("http://".length())),
                     HttpResponse.BodyHandlers.discarding());
             return true;
         } catch (SSLHandshakeException e) {
@@ -123,26 +209,10 @@ final class EtcdStartupCheck {
         }
     }
 
-    private static String servesTls(String address) {
-        return "etcd at " + address + " serves TLS: use https:// addresses in " + Option.ETCD_ADDRESSES.flag()
-                + " (and " + Option.ETCD_CA_FILE.flag() + " for its CA)";
-    }
-
-    private static String describe(SSLException e, String address, EtcdSettings etcd) {
-        if (causedBy(e, CertificateException.class)) {
-            return "etcd's TLS certificate at " + address + " is not trusted by "
-                    + (etcd.caFile() == null
-                            ? "the JVM's trusted CAs (set " + Option.ETCD_CA_FILE.flag() + " to the CA that signed it)"
-                            : "the CA in " + Option.ETCD_CA_FILE.flag() + " " + etcd.caFile())
-                    + ": " + rootMessage(e);
-        }
-        // Otherwise etcd ended the handshake: it wants a client certificate its CA signed.
-        return "etcd at " + address + " refused the TLS connection: " + rootMessage(e) + "; "
-                + (etcd.certFile() == null
-                        ? "it asks for a client certificate; set " + Option.ETCD_CERT_FILE.flag() + " and "
-                                + Option.ETCD_KEY_FILE.flag()
-                        : "it does not accept the client certificate in " + Option.ETCD_CERT_FILE.flag() + " "
-                                + etcd.certFile() + " (is it signed by etcd's --trusted-ca-file?)");
+    private static HttpRequest version(String address) {
+        return HttpRequest.newBuilder(URI.create(address.replaceAll("/+$", "") + "/version"))
+                .timeout(PROBE_TIMEOUT)
+                .build();
     }
 
     /**
@@ -169,78 +239,5 @@ final class EtcdStartupCheck {
                                 : ""));
             default -> Optional.empty();
         };
-    }
-
-    /** Trust the CA file (or the JVM's CAs), present the client certificate if there is one. */
-    private static SSLContext context(EtcdSettings etcd) throws GeneralSecurityException, IOException {
-        TrustManagerFactory trust = null;
-        if (etcd.caFile() != null) {
-            var store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            int i = 0;
-            for (var cert : certificates(etcd.caFile())) {
-                store.setCertificateEntry("ca" + i++, cert);
-            }
-            trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-        }
-        KeyManagerFactory keys = null;
-        if (etcd.certFile() != null) {
-            var store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            var password = new char[0];
-            store.setKeyEntry(
-                    "client",
-                    privateKey(etcd.keyFile()),
-                    password,
-                    certificates(etcd.certFile()).toArray(Certificate[]::new));
-            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password);
-        }
-        var context = SSLContext.getInstance("TLS");
-        context.init(
-                keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
-        return context;
-    }
-
-    private static java.util.Collection<? extends Certificate> certificates(Path pem)
-            throws IOException, GeneralSecurityException {
-        try (InputStream in = Files.newInputStream(pem)) {
-            return CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-    }
-
-    /** A PKCS#8 PEM key, as the etcd client takes it. */
-    private static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
-        var m = PEM_KEY.matcher(Files.readString(pem));
-        if (!m.find()) {
-            throw new GeneralSecurityException("not a PKCS#8 PEM key: " + pem);
-        }
-        var spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(m.group(1)));
-        for (var algorithm : new String[] {"EC", "RSA", "Ed25519"}) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
-            } catch (GeneralSecurityException notThisOne) {
-                // try the next
-            }
-        }
-        throw new GeneralSecurityException("unsupported key algorithm in " + pem);
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (var t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String rootMessage(Throwable e) {
-        var t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

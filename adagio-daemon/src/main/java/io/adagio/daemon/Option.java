@@ -19,6 +19,12 @@ public enum Option {
             "duration",
             "liveness lease of this process in etcd: a dead agent's nodes are orphaned after at most this long (whole seconds, at least 2s)",
             "10s"),
+    ETCD_WAIT(
+            "etcd-wait",
+            "duration",
+            "how long startup waits for etcd to answer, saying every 2s which endpoint fails and why, before it"
+                    + " exits 1; a TLS, certificate or credential mistake exits at once; 0 to not wait",
+            "60s"),
     ETCD_USERNAME(
             "etcd-username", "string", "etcd user, when etcd has authentication enabled (with -etcd-password)", null),
     ETCD_PASSWORD(
@@ -86,6 +92,11 @@ public enum Option {
             "bool",
             "serve the API on a non-loopback -listen address without authentication (anyone who reaches the port can run commands; warned about every hour)",
             "false"),
+    MAX_ATTEMPTS_LIMIT(
+            "max-attempts-limit",
+            "int",
+            "the largest max_attempts a retry rule may ask for, and the most attempts a node records in all",
+            "100"),
     AGENT_COUNT("agent-count", "int", "number of agents: nodes the agent pool executes at once", "5"),
     RUNTIMES(
             "runtimes",

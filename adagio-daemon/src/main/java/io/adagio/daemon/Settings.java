@@ -10,8 +10,9 @@ import java.util.List;
  * Everything one adagiod process is configured with, after flags, environment, file and defaults
  * have been merged and checked.
  *
- * @param configFile the TOML file read, or null
- * @param limits     what a run may hold (-max-nodes, -max-edges), enforced by the backend and the API
+ * @param configFile       the TOML file read, or null
+ * @param limits           what a run may hold (-max-nodes, -max-edges), enforced by the backend and the API
+ * @param maxAttemptsLimit the largest max_attempts a retry rule may ask for, and the most attempts a node records
  */
 public record Settings(
         Mode mode,
@@ -22,6 +23,7 @@ public record Settings(
         Path configFile,
         InetSocketAddress listen,
         Api api,
+        int maxAttemptsLimit,
         int agentCount,
         Limits limits,
         String logLevel,
@@ -105,14 +107,22 @@ public record Settings(
      * @param username null unless authentication is configured (then the password is set too)
      * @param caFile   null, or the CA of etcd's server certificates
      * @param certFile null, or the client certificate (then keyFile is set too)
+     * @param startupWait how long startup waits for etcd to answer before it gives up
      */
-    public record Etcd(Duration leaseTtl, String username, String password, Path caFile, Path certFile, Path keyFile) {
+    public record Etcd(
+            Duration leaseTtl,
+            String username,
+            String password,
+            Path caFile,
+            Path certFile,
+            Path keyFile,
+            Duration startupWait) {
         @Override
         public String toString() {
             // Never print the password.
             return "Etcd[leaseTtl=" + leaseTtl + ", username=" + username + ", password="
                     + (password == null ? "none" : "***") + ", caFile=" + caFile + ", certFile=" + certFile
-                    + ", keyFile=" + keyFile + "]";
+                    + ", keyFile=" + keyFile + ", startupWait=" + startupWait + "]";
         }
     }
 }

@@ -222,6 +222,7 @@ public final class SettingsLoader {
                 configFile,
                 listen(values.get(Option.LISTEN)),
                 api(values),
+                maxAttemptsLimit(values.get(Option.MAX_ATTEMPTS_LIMIT)),
                 agentCount(values.get(Option.AGENT_COUNT)),
                 Limits.DEFAULT.withGraphSize(
                         atLeast(values.get(Option.MAX_NODES), Option.MAX_NODES, 1),
@@ -270,7 +271,8 @@ public final class SettingsLoader {
                                 + " (from " + values.get(Option.ETCD_ADDRESSES).origin() + ")");
             }
         }
-        return new Settings.Etcd(ttl, username, password, ca, cert, key);
+        return new Settings.Etcd(
+                ttl, username, password, ca, cert, key, duration(values.get(Option.ETCD_WAIT), Option.ETCD_WAIT));
     }
 
     /** The API's protections: hosts, origins, token file, TLS files (in pairs where they go in pairs). */
@@ -388,6 +390,18 @@ public final class SettingsLoader {
             // reported below
         }
         throw invalid(source, option, "expected a whole number of at least " + least);
+    }
+
+    private static int maxAttemptsLimit(Source source) {
+        try {
+            int limit = Integer.parseInt(source.value().trim());
+            if (limit >= 1) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(source, Option.MAX_ATTEMPTS_LIMIT, "expected a whole number of at least 1");
     }
 
     static Duration duration(Source source, Option option) {

@@ -30,16 +30,24 @@ final class EtcdRunView implements RunView {
     private final Map<String, StoredNode> atHand = new HashMap<>();
 
     private final Loader loader;
+    private final int attemptLimit;
 
     /**
-     * @param primary the transition's own node, used from the start
-     * @param atHand  other records already read, used (and compared) only if the protocol asks for them
+     * @param primary      the transition's own node, used from the start
+     * @param atHand       other records already read, used (and compared) only if the protocol asks for them
+     * @param attemptLimit the most attempts a node records in all
      */
-    EtcdRunView(String runId, StoredNode primary, Map<String, StoredNode> atHand, Loader loader) {
+    EtcdRunView(String runId, StoredNode primary, Map<String, StoredNode> atHand, Loader loader, int attemptLimit) {
         this.runId = runId;
         this.used.put(primary.name(), primary);
         this.atHand.putAll(atHand);
         this.loader = loader;
+        this.attemptLimit = attemptLimit;
+    }
+
+    @Override
+    public int attemptLimit() {
+        return attemptLimit;
     }
 
     /** Reads the named nodes neither used nor at hand yet, all in one go. */

@@ -105,6 +105,7 @@ final class TransitionRunner {
         var known = new HashMap<>(atHand);
         long deadline = System.nanoTime()
                 + calls.settings().requestTimeout().multipliedBy(3).toNanos();
+        boolean oversize = false;
         for (int attempt = 0; ; attempt++) {
             calls.ensureOpen();
             if (attempt > 0 && System.nanoTime() > deadline) {
@@ -126,7 +127,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
-            var view = new EtcdRunView(runId, snap.node(), known, this::load);
+            var view = new EtcdRunView(runId, snap.node(), known, this::load, attemptLimit());
             if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
                 var downstream = snap.node().downstream();
                 // Each downstream node may take two writes (its record and its ready entry).
@@ -158,6 +159,22 @@ final class TransitionRunner {
             }
             String writeId = writeIds.next();
             var plan = planner.plan(runId, transition, step.changes(), view.used(), writeId, lease, true);
+            long writeBytes = OversizeResult.bytes(plan.writes());
+            if (transition instanceof Transition.FinishNode f
+                    && !oversize
+                    && writeBytes > OversizeResult.MAX_WRITE_BYTES) {
+                // etcd would refuse it now and on every retry: record an ERROR attempt that says why.
+                LOG.warn(
+                        "the result of node {} of run {} is too big to record ({} bytes to write); recording an ERROR",
+                        node,
+                        runId,
+                        writeBytes);
+                transition = OversizeResult.asError(
+                        f, writeBytes, snap.node().downstream().size());
+                oversize = true;
+                known.clear();
+                continue;
+            }
             if (plan.guards().size() + 1 > maxTxnOps || plan.thenSize() + Txn.RESERVE > maxTxnOps) {
                 var locked = locked(runId, transition);
                 if (locked != null) {
@@ -359,7 +376,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long claimLease = transition instanceof Transition.ClaimNode ? lease : 0;
-            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load);
+            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load, attemptLimit());
             view.prefetch(snap.node().downstream());
             var step = Protocol.apply(view, transition);
             if (step.changes().isEmpty()) {
@@ -418,12 +435,16 @@ final class TransitionRunner {
      * Whether a finish with this result will touch the downstream nodes (success or final failure;
      * never for a node whose run was cancelled, whose downstream nodes are cancelled already).
      */
-    private static boolean touchesDownstream(StoredNode node, Result result) {
+    private boolean touchesDownstream(StoredNode node, Result result) {
         if (node.state().cancelRequested()) {
             return false;
         }
         return result.conclusion() == Conclusion.SUCCESS
-                || !Protocol.allowsAnotherAttempt(node.spec(), node.state(), result.conclusion());
+                || !Protocol.mayRetry(node.spec(), node.state(), result.conclusion(), attemptLimit());
+    }
+
+    private int attemptLimit() {
+        return calls.settings().limits().maxAttempts();
     }
 
     private static String describe(Transition.OfNode transition) {

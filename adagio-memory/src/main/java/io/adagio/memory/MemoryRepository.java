@@ -526,6 +526,11 @@ public final class MemoryRepository extends ValidatingRepository {
         }
 
         @Override
+        public int attemptLimit() {
+            return limits().maxAttempts();
+        }
+
+        @Override
         public NodeSpec spec(String node) {
             return graph.node(node);
         }

@@ -1,5 +1,7 @@
 package io.adagio.server;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
@@ -27,6 +29,7 @@ import io.adagio.server.watch.SseWatchService;
 import io.adagio.server.watch.WatchHub;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -67,6 +70,9 @@ public final class ApiServer implements AutoCloseable {
             UI_PAGES.stream()
                     .map(page -> Pattern.quote(page).replaceAll("\\{[^}]+}", Matcher.quoteReplacement("\\E[^/]+\\Q")))
                     .toList()));
+
+    /** The HTTP/JSON calls' deadline unless set: three times etcd's request timeout, so etcd's answer wins. */
+    public static final Duration DEFAULT_UNARY_TIMEOUT = Duration.ofSeconds(30);
 
     private final Server server;
     private final boolean tls;
@@ -136,6 +142,7 @@ public final class ApiServer implements AutoCloseable {
         private Supplier<StorageUsage> storage = () -> null;
         private ApiSecurity security = ApiSecurity.DEFAULT;
         private Duration watchHeartbeat = WatchHub.DEFAULT_HEARTBEAT;
+        private Duration unaryTimeout = DEFAULT_UNARY_TIMEOUT;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -198,6 +205,20 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long an HTTP/JSON call may take before the server answers 503 (gRPC calls keep the
+         * client's deadline, or none). It must be longer than the backend's own timeout (etcd's request
+         * timeout, 10 s), so that a slow or absent store is reported by the store's own answer
+         * (UNAVAILABLE, naming it) rather than by this one. Streaming routes turn it off for themselves.
+         */
+        public Builder unaryTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("unaryTimeout must be positive, got " + timeout);
+            }
+            this.unaryTimeout = timeout;
+            return this;
+        }
+
         static int defaultBlockingThreads() {
             return Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
         }
@@ -205,7 +226,10 @@ public final class ApiServer implements AutoCloseable {
         public ApiServer build() {
             var registry =
                     meterRegistry != null ? meterRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // The heap and its pools, so that an operator (and the hostile-request test) can see memory come back.
+            new JvmMemoryMetrics().bindTo(registry);
             int maxRequest = limits.maxRequestBytes();
+            var httpLimits = HttpLimits.of(maxRequest);
 
             var watches = new WatchHub(repository, watchHeartbeat);
             Gauge.builder("adagio.watch.streams", watches, WatchHub::streams)
@@ -218,7 +242,8 @@ public final class ApiServer implements AutoCloseable {
                     // The repository may block (etcd round trips): keep it off the event loops.
                     .useBlockingTaskExecutor(true)
                     .maxRequestMessageLength(maxRequest)
-                    .exceptionHandler((ctx, status, cause, metadata) -> ErrorMapping.toStatus(cause))
+                    .intercept(new RequestDecoded())
+                    .exceptionHandler(new GrpcErrorHandler())
                     .jsonMarshallerFactory(service -> new StrictJsonMarshaller(GrpcJsonMarshaller.builder()
                             .jsonMarshallerCustomizer(
                                     m -> m.preservingProtoFieldNames(true).includingDefaultValueFields(true))
@@ -227,8 +252,7 @@ public final class ApiServer implements AutoCloseable {
                             .queryParamMatchRules(
                                     HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                     HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
-                            .errorHandler(UnframedGrpcErrorHandler.ofJson(
-                                    (ctx, status, cause) -> ErrorMapping.toHttpStatus(ctx, status)))
+                            .errorHandler(transcodingErrors())
                             .build())
                     .build();
 
@@ -245,9 +269,17 @@ public final class ApiServer implements AutoCloseable {
             ServerBuilder sb = Server.builder()
                     .blockingTaskExecutor(blocking, true)
                     .maxRequestLength(maxRequest)
+                    .http1MaxInitialLineLength(httpLimits.maxRequestLineBytes())
+                    .http1MaxHeaderSize(httpLimits.maxHeaderBytes())
+                    .http2MaxHeaderListSize(httpLimits.maxHeaderBytes())
+                    .requestTimeout(unaryTimeout)
+                    // Armeria would print a stack trace of a sample of the errors no LoggingService saw every
+                    // 10 s: those are clients' mistakes, answered and counted; the server's own are logged by
+                    // ErrorMapping.
+                    .unloggedExceptionsReportInterval(Duration.ZERO)
                     .meterRegistry(registry)
                     .gracefulShutdownTimeout(shutdownQuietPeriod, shutdownTimeout)
-                    .errorHandler(new HttpErrorHandler(maxRequest))
+                    .errorHandler(new HttpErrorHandler(httpLimits))
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
                     .decorator(new RequestGuard(hosts, security, ApiServer::isOpen))
                     // Watch as Server-Sent Events, beside the transcoded routes (and behind the same guard).
@@ -271,17 +303,34 @@ public final class ApiServer implements AutoCloseable {
 
         /**
          * The web UI is a single page: every page route answers index.html (so deep links and
-         * reloads work) and {@code /assets/**} answers its files.
+         * reloads work) and {@code /assets/**} answers its files; GET and HEAD only, so that any other
+         * method gets the API's 405 in JSON rather than the file service's own plain-text one.
          */
         private static void staticFiles(ServerBuilder sb) {
             var loader = ApiServer.class.getClassLoader();
             String root = loader.getResource(UI_RESOURCES + "/index.html") != null ? UI_RESOURCES : PLACEHOLDER;
             var index = HttpFile.of(loader, root + "/index.html").asService();
             for (var page : UI_PAGES) {
-                sb.service(page, index);
+                sb.route().methods(HttpMethod.GET, HttpMethod.HEAD).path(page).build(index);
             }
-            sb.serviceUnder(
-                    "/assets/", FileService.builder(loader, root + "/assets").build());
+            sb.route()
+                    .methods(HttpMethod.GET, HttpMethod.HEAD)
+                    .pathPrefix("/assets/")
+                    .build(FileService.builder(loader, root + "/assets").build());
+        }
+
+        /**
+         * Errors of the HTTP/JSON routes: the JSON body Armeria writes for a gRPC status, with our
+         * HTTP status for it; a 503 also says when to try again.
+         */
+        private static UnframedGrpcErrorHandler transcodingErrors() {
+            var json = UnframedGrpcErrorHandler.ofJson((ctx, status, cause) -> ErrorMapping.toHttpStatus(ctx, status));
+            return (ctx, status, response) -> {
+                if (status.getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+                    ctx.setAdditionalResponseHeader(HttpHeaderNames.RETRY_AFTER, HttpErrorHandler.RETRY_AFTER_SECONDS);
+                }
+                return json.handle(ctx, status, response);
+            };
         }
     }
 }

@@ -7,6 +7,8 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import io.adagio.core.model.Text;
+import io.adagio.server.security.UserText;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.ByteArrayInputStream;
@@ -102,7 +104,8 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
         }
         for (var entry : node.properties()) {
             var field = findField(type, entry.getKey());
-            String fieldPath = path.isEmpty() ? entry.getKey() : path + "." + entry.getKey();
+            String key = pathSegment(entry.getKey());
+            String fieldPath = path.isEmpty() ? key : path + "." + key;
             if (field == null) {
                 problem(
                         problems,
@@ -128,7 +131,9 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
             var valueField = field.getMessageType().findFieldByName("value");
             for (var entry : value.properties()) {
                 String entryPath = path + "[" + quote(entry.getKey()) + "]";
-                if (entry.getValue().isNull()) {
+                if (!Text.isValidUnicode(entry.getKey())) {
+                    problem(problems, entryPath, "the key is not valid Unicode" + loneSurrogateAt(entry.getKey()));
+                } else if (entry.getValue().isNull()) {
                     problem(problems, entryPath, "expected a value, got null");
                 } else {
                     checkSingle(entry.getValue(), valueField, entryPath, problems);
@@ -159,6 +164,9 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
             case STRING -> {
                 if (!value.isTextual()) {
                     problem(problems, path, "expected a string, got " + describe(value));
+                } else if (!Text.isValidUnicode(value.asText())) {
+                    // Protobuf strings are UTF-8: it would store a replacement character instead.
+                    problem(problems, path, "not valid Unicode" + loneSurrogateAt(value.asText()));
                 }
             }
             case BYTE_STRING -> {
@@ -269,7 +277,8 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
     private static String describe(JsonNode value) {
         String text = value.toString();
         if (text.length() > 40) {
-            text = text.substring(0, 37) + "...";
+            int cut = Character.isHighSurrogate(text.charAt(36)) ? 36 : 37;
+            text = text.substring(0, cut) + "...";
         }
         String kind = switch (value.getNodeType()) {
             case ARRAY -> "an array";
@@ -283,8 +292,20 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
         return kind.equals("null") ? kind : kind + " " + text;
     }
 
+    /** A client's text in a message: quoted, escaped and cut short ({@link UserText#quote}). */
     private static String quote(String s) {
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return UserText.quote(s);
+    }
+
+    /** A field name as a path segment: as it is when it looks like one, else quoted. */
+    private static String pathSegment(String key) {
+        return key.length() <= 64 && key.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_'))
+                ? key
+                : quote(key);
+    }
+
+    private static String loneSurrogateAt(String s) {
+        return " (a lone UTF-16 surrogate at character " + (Text.loneSurrogate(s) + 1) + ")";
     }
 
     private static void problem(List<String> problems, String path, String what) {

@@ -6,6 +6,7 @@ import io.adagio.core.model.Names;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
+import io.adagio.core.model.Text;
 import io.adagio.core.repository.RepositoryException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import java.util.Set;
  * condition or field at fault.
  */
 public final class GraphValidator {
+    /** A cycle longer than this is named by its first nodes and its length. */
+    private static final int MAX_CYCLE_SHOWN = 20;
+
     private final Limits limits;
 
     public GraphValidator(Limits limits) {
@@ -67,7 +71,7 @@ public final class GraphValidator {
         // Cycles are looked for among the usable edges even when other problems were found, so
         // that one message lists everything wrong with the spec.
         findCycle(new GraphSpec(spec.nodes(), usableEdges))
-                .ifPresent(cycle -> problems.add("the graph has a cycle: " + String.join(" -> ", cycle)));
+                .ifPresent(cycle -> problems.add("the graph has a cycle: " + describeCycle(cycle)));
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
@@ -86,7 +90,7 @@ public final class GraphValidator {
         for (var node : spec.nodes()) {
             long size = metadataBytes(node);
             if (size > limits.maxMetadataBytesPerNode()) {
-                throw new RepositoryException.LimitExceeded("node \"" + node.name() + "\" has " + size
+                throw new RepositoryException.LimitExceeded("node " + Names.quote(node.name()) + " has " + size
                         + " bytes of metadata, over the limit of " + limits.maxMetadataBytesPerNode());
             }
         }
@@ -103,9 +107,9 @@ public final class GraphValidator {
         return size;
     }
 
-    private static void checkNode(NodeSpec node, int index, Set<String> names, List<String> problems) {
+    private void checkNode(NodeSpec node, int index, Set<String> names, List<String> problems) {
         String name = node.name() == null ? "" : node.name();
-        String label = name.isEmpty() ? "node #" + (index + 1) : "node \"" + name + "\"";
+        String label = name.isEmpty() ? "node #" + (index + 1) : "node " + Names.quote(name);
         if (name.isEmpty()) {
             problems.add(label + " has an empty name");
         } else if (!Names.isName(name)) {
@@ -120,30 +124,58 @@ public final class GraphValidator {
             problems.add(label + " has an invalid runtime " + Names.quote(node.runtime()) + ": a runtime is "
                     + Names.NAME_RULE);
         }
+        checkMetadata(node, label, problems);
         for (Map.Entry<String, RetryRule> rule : node.retry().entrySet()) {
+            String condition = Names.quote(rule.getKey());
             if (RetryCondition.fromKey(rule.getKey()).isEmpty()) {
-                problems.add(label + " has an unknown retry condition \"" + rule.getKey()
-                        + "\": conditions are \"fail\" and \"error\"");
+                problems.add(label + " has an unknown retry condition " + condition
+                        + ": conditions are \"fail\" and \"error\"");
             }
             if (rule.getValue() == null || rule.getValue().maxAttempts() < 1) {
-                problems.add(label + " retry \"" + rule.getKey() + "\": max_attempts must be at least 1, got "
+                problems.add(label + " retry " + condition + ": max_attempts must be at least 1, got "
                         + (rule.getValue() == null ? "nothing" : rule.getValue().maxAttempts()));
+            } else if (rule.getValue().maxAttempts() > limits.maxAttempts()) {
+                // A rule without a sane bound retries a failing node for ever, as fast as agents can.
+                problems.add(label + " retry " + condition + ": max_attempts "
+                        + rule.getValue().maxAttempts() + " is over the limit of " + limits.maxAttempts());
             }
         }
         TimingRules.check(node, label, problems);
+    }
+
+    /** Metadata becomes protobuf strings: keys and values must be valid Unicode (no lone surrogate). */
+    private static void checkMetadata(NodeSpec node, String label, List<String> problems) {
+        for (var entry : node.metadata().entrySet()) {
+            if (!Text.isValidUnicode(entry.getKey())) {
+                problems.add(label + " metadata key " + Names.quote(entry.getKey()) + " is not valid Unicode"
+                        + loneSurrogateAt(entry.getKey()));
+                continue;
+            }
+            var values = entry.getValue();
+            for (int i = 0; i < values.size(); i++) {
+                if (!Text.isValidUnicode(values.get(i))) {
+                    problems.add(label + " metadata " + Names.quote(entry.getKey()) + " value #" + (i + 1)
+                            + " is not valid Unicode" + loneSurrogateAt(values.get(i)));
+                }
+            }
+        }
+    }
+
+    private static String loneSurrogateAt(String s) {
+        return " (a lone UTF-16 surrogate at character " + (Text.loneSurrogate(s) + 1) + ")";
     }
 
     private static boolean checkEdge(Edge edge, Set<String> names, Set<Edge> seen, List<String> problems) {
         boolean usable = true;
         String src = edge.source() == null ? "" : edge.source();
         String dst = edge.destination() == null ? "" : edge.destination();
-        String label = "edge \"" + src + "\" -> \"" + dst + "\"";
+        String label = "edge " + Names.quote(src) + " -> " + Names.quote(dst);
         if (!names.contains(src)) {
-            problems.add(label + ": source \"" + src + "\" is not a node of the graph");
+            problems.add(label + ": source " + Names.quote(src) + " is not a node of the graph");
             usable = false;
         }
         if (!names.contains(dst)) {
-            problems.add(label + ": destination \"" + dst + "\" is not a node of the graph");
+            problems.add(label + ": destination " + Names.quote(dst) + " is not a node of the graph");
             usable = false;
         }
         if (src.equals(dst) && !src.isEmpty()) {
@@ -155,6 +187,21 @@ public final class GraphValidator {
             usable = false;
         }
         return usable;
+    }
+
+    /** The cycle's names in order; a long cycle by its first nodes and its length. */
+    private static String describeCycle(List<String> cycle) {
+        var shown = cycle.size() <= MAX_CYCLE_SHOWN
+                ? cycle
+                : java.util.stream.Stream.concat(
+                                cycle.subList(0, MAX_CYCLE_SHOWN).stream(),
+                                java.util.stream.Stream.of("... (" + (cycle.size() - 1) + " nodes)", cycle.getLast()))
+                        .toList();
+        return String.join(
+                " -> ",
+                shown.stream()
+                        .map(n -> Names.isName(n) || n.startsWith("... (") ? n : Names.quote(n))
+                        .toList());
     }
 
     /** One cycle, as node names in edge order with the first repeated at the end, if any exists. */

@@ -46,14 +46,32 @@ public final class Names {
         return matches(s, ID_CHARS);
     }
 
-    /** {@code s} in double quotes for an error message, cut short if it is long. */
+    /**
+     * {@code s} in double quotes for an error message, cut short if it is long, with quotes,
+     * backslashes, control characters and lone surrogates escaped: a message quotes what a client
+     * sent, so it must stay one readable line of valid Unicode whatever was sent.
+     */
     public static String quote(String s) {
         if (s == null) {
             return "nothing";
         }
-        return s.length() <= MAX_QUOTED
-                ? "\"" + s + "\""
-                : "\"" + s.substring(0, MAX_QUOTED) + "\"... (" + s.length() + " characters)";
+        int shown = Math.min(s.length(), MAX_QUOTED);
+        if (shown < s.length() && Character.isHighSurrogate(s.charAt(shown - 1))) {
+            shown--;
+        }
+        var out = new StringBuilder(shown + 32).append('"');
+        for (int i = 0; i < shown; i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || (Character.isSurrogate(c) && !Text.pairedAt(s, i))) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
+        return shown < s.length() ? out + "... (" + s.length() + " characters)" : out.toString();
     }
 
     private static boolean matches(String s, boolean[] allowed) {

@@ -139,7 +139,7 @@ public final class Protocol {
                     events.add(Event.ready(run.runId(), run.spec(down)));
                 }
             }
-        } else if (allowsAnotherAttempt(spec, state, conclusion)) {
+        } else if (mayRetry(spec, state, conclusion, run.attemptLimit())) {
             var notBefore = notBefore(spec, state, conclusion, t.at());
             next = state.withAttempt(result, t.at(), NodeStatus.READY, null, null, Conclusion.NONE, notBefore);
             changes.add(new Change.Update(t.node(), state, next));
@@ -205,7 +205,22 @@ public final class Protocol {
     }
 
     /**
-     * Whether a node whose attempt just ended in {@code conclusion} may be attempted again: the
+     * Whether a node whose attempt just ended in {@code conclusion} is attempted again: its retry rule
+     * for that condition allows it, and the node is under the attempt limit in all. With a rule at the
+     * limit for each condition (or orphan recoveries on top), the rules alone would allow twice the limit.
+     * The limit counts the current generation's attempts: a rerun, asked for by a user, starts afresh.
+     */
+    public static boolean mayRetry(NodeSpec spec, NodeState state, Conclusion conclusion, int attemptLimit) {
+        return allowsAnotherAttempt(spec, state, conclusion) && underAttemptLimit(state, attemptLimit);
+    }
+
+    /** Whether the node, once the attempt that just ended is recorded, has fewer than {@code limit} attempts. */
+    public static boolean underAttemptLimit(NodeState state, int limit) {
+        return state.currentAttempts().size() + 1 < limit;
+    }
+
+    /**
+     * Whether the retry rule for the condition of {@code conclusion} allows another attempt: the
      * attempts of the current generation that ended so, this one included, are fewer than the rule
      * for that condition allows (1 without a rule).
      */

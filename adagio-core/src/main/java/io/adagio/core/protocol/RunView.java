@@ -19,4 +19,12 @@ public interface RunView {
 
     /** The node's state; called only for nodes whose spec exists. */
     NodeState state(String node);
+
+    /**
+     * The most attempts a node of this run records in all, whatever its retry rules say (the
+     * backend's {@link io.adagio.core.graph.Limits#maxAttempts()}).
+     */
+    default int attemptLimit() {
+        return io.adagio.core.graph.Limits.DEFAULT_MAX_ATTEMPTS;
+    }
 }

@@ -66,11 +66,21 @@ public abstract sealed class RepositoryException extends RuntimeException
 
     /** A graph spec that breaks the rules; {@link #problems()} lists every problem found. */
     public static final class InvalidSpec extends RepositoryException {
+        /** How many problems the message lists ({@link #problems()} has them all). */
+        public static final int MAX_PROBLEMS_IN_MESSAGE = 20;
+
         private final List<String> problems;
 
         public InvalidSpec(List<String> problems) {
-            super("invalid graph spec: " + String.join("; ", problems));
+            super("invalid graph spec: " + summary(problems));
             this.problems = List.copyOf(problems);
+        }
+
+        /** The first problems in full; a spec wrong in ten thousand places is not told so ten thousand times. */
+        private static String summary(List<String> problems) {
+            int shown = Math.min(problems.size(), MAX_PROBLEMS_IN_MESSAGE);
+            String text = String.join("; ", problems.subList(0, shown));
+            return shown == problems.size() ? text : text + "; and " + (problems.size() - shown) + " more problems";
         }
 
         public List<String> problems() {

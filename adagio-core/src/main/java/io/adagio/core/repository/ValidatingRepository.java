@@ -35,6 +35,11 @@ public abstract class ValidatingRepository implements Repository {
         this.validator = new GraphValidator(limits);
     }
 
+    /** The limits every request is checked against; {@link Limits#maxAttempts()} also bounds what a node records. */
+    protected final Limits limits() {
+        return validator.limits();
+    }
+
     /** Starts a run of a validated graph: roots READY and announced, every other node WAITING. */
     protected abstract Run start(RunGraph graph);
 

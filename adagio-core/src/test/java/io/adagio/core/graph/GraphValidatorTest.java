@@ -174,9 +174,36 @@ class GraphValidatorTest {
         }
         edges.add("n1999->n1000");
         var problem = problems(graph(nodes, edges.toArray(String[]::new))).getFirst();
-        var cycle = List.of(problem.substring(problem.indexOf(": ") + 2).split(" -> "));
+        var shown = List.of(problem.substring(problem.indexOf(": ") + 2).split(" -> "));
+        // The message names the cycle by its first nodes and its length, not by a thousand names.
+        assertThat(shown).hasSize(22).contains("... (1000 nodes)").doesNotContain("n999");
+        assertThat(shown.getFirst()).isEqualTo(shown.getLast());
+        assertThat(shown.getFirst()).startsWith("n1");
+        var cycle = GraphValidator.findCycle(graph(nodes, edges.toArray(String[]::new)))
+                .orElseThrow();
         assertThat(cycle).hasSize(1001).contains("n1000", "n1999").doesNotContain("n999");
-        assertThat(cycle.getFirst()).isEqualTo(cycle.getLast());
+    }
+
+    @Test
+    void aRetryRuleOverTheAttemptLimitIsRefusedNamingTheField() {
+        var spec = graph(List.of(
+                new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(Integer.MAX_VALUE)))));
+        assertThat(problems(spec))
+                .containsExactly("node \"a\" retry \"fail\": max_attempts 2147483647 is over the limit of 100");
+        var lower = new GraphValidator(Limits.DEFAULT.withMaxAttempts(3));
+        assertThatThrownBy(() -> lower.validate(graph(
+                        List.of(new NodeSpec("a", "debug", Map.of(), Map.of("error", RetryRule.maxAttempts(4)))))))
+                .hasMessageContaining("max_attempts 4 is over the limit of 3");
+        validator.validate(
+                graph(List.of(new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(100))))));
+    }
+
+    @Test
+    void metadataWithALoneSurrogateIsRefusedNamingTheField() {
+        var spec = graph(List.of(new NodeSpec("a", "debug", Map.of("k", List.of("ok", "bad\ud800")), Map.of())));
+        assertThat(problems(spec))
+                .containsExactly("node \"a\" metadata \"k\" value #2 is not valid Unicode"
+                        + " (a lone UTF-16 surrogate at character 4)");
     }
 
     @Test

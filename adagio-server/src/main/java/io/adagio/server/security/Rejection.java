@@ -9,7 +9,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 
 /**
@@ -38,7 +37,7 @@ record Rejection(HttpStatus http, Status.Code grpc, String message) {
             return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
                     .contentType(MediaType.parse(contentType))
                     .add("grpc-status", Integer.toString(grpc.value()))
-                    .add("grpc-message", percentEncode(message))
+                    .add("grpc-message", UserText.grpcMessage(message))
                     .endOfStream(true)
                     .build());
         }
@@ -56,19 +55,5 @@ record Rejection(HttpStatus http, Status.Code grpc, String message) {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a map of strings is always JSON", e);
         }
-    }
-
-    /** The grpc-message encoding: UTF-8, with bytes outside printable ASCII and '%' written as %XX. */
-    static String percentEncode(String message) {
-        var out = new StringBuilder();
-        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c >= 0x20 && c <= 0x7e && c != '%') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(String.format("%02X", c));
-            }
-        }
-        return out.toString();
     }
 }
