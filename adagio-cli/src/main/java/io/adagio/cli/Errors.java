@@ -64,6 +64,18 @@ final class Errors {
         return message == null ? "invalid command line" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
+    /** How to fix a refused call, when the server's message does not say already. */
+    private static String hint(AdagioClientException e) {
+        if (e.code() != AdagioClientException.Code.UNAUTHENTICATED) {
+            return "";
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("ADAGIO_TOKEN") || message.contains("-cert-file")) {
+            return "";
+        }
+        return " (pass the token in $ADAGIO_TOKEN or with -token-file FILE)";
+    }
+
     /** A command that failed while running: exit 1 (or the failure's own code). */
     static int failure(Exception e, CommandLine cl, ParseResult parsed) {
         var err = cl.getErr();
@@ -73,7 +85,7 @@ final class Errors {
                 yield f.exitCode;
             }
             case AdagioClientException c -> {
-                err.println("adagio: " + c.getMessage());
+                err.println("adagio: " + c.getMessage() + hint(c));
                 yield FAILURE;
             }
             case ParameterException p -> {

@@ -1,7 +1,11 @@
 package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,10 +31,13 @@ import picocli.CommandLine.ScopeType;
         footer = {
             "",
             "Flags may be written with one dash or two (-host or --host), and with a space or '=' before their value.",
+            "An adagiod that requires a token: set ADAGIO_TOKEN or pass -token-file.",
+            "TLS: -host https://HOST:PORT, -tls or -ca-file; client certificates: -cert-file and -key-file.",
             "Run 'adagio COMMAND -help' for more about a command."
         })
 public final class Main extends CommandBase {
     static final String ENV_HOST = "ADAGIO_HOST";
+    static final String ENV_TOKEN = "ADAGIO_TOKEN";
 
     @Option(
             names = {"-host", "--host"},
@@ -42,6 +49,43 @@ public final class Main extends CommandBase {
                 "Default: $ADAGIO_HOST if set, else " + AdagioClient.DEFAULT_ADDRESS + "."
             })
     String host;
+
+    @Option(
+            names = {"-token-file", "--token-file"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = {
+                "File holding the bearer token for an adagiod started with -auth-token-file.",
+                "Default: the token in $ADAGIO_TOKEN, if set."
+            })
+    Path tokenFile;
+
+    @Option(
+            names = {"-tls", "--tls"},
+            scope = ScopeType.INHERIT,
+            description = "Connect with TLS, trusting the system's CAs (also implied by https://HOST:PORT).")
+    boolean tls;
+
+    @Option(
+            names = {"-ca-file", "--ca-file"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Connect with TLS, trusting the CA certificate(s) in this PEM file.")
+    Path caFile;
+
+    @Option(
+            names = {"-cert-file", "--cert-file"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Client certificate (PEM) for an adagiod that requires one (with -key-file).")
+    Path certFile;
+
+    @Option(
+            names = {"-key-file", "--key-file"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "Private key (PEM, PKCS#8) of -cert-file.")
+    Path keyFile;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -67,12 +111,41 @@ public final class Main extends CommandBase {
         throw missingCommand();
     }
 
-    /** A client of the server named by -host (flag, then $ADAGIO_HOST, then the default). */
+    /**
+     * A client of the server named by -host (flag, then $ADAGIO_HOST, then the default), with the
+     * token of -token-file (else $ADAGIO_TOKEN) and the TLS settings of the flags.
+     */
     AdagioClient client() {
         try {
-            return AdagioClient.connect(host);
+            var builder = AdagioClient.builder().address(host).tls(tls).caFile(caFile);
+            if (certFile != null || keyFile != null) {
+                builder.clientCertificate(certFile, keyFile);
+            }
+            return builder.token(token()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    private String token() {
+        if (tokenFile == null) {
+            String env = System.getenv(ENV_TOKEN);
+            return env == null || env.isBlank() ? null : env.strip();
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(tokenFile).stream()
+                    .map(String::strip)
+                    .filter(l -> !l.isEmpty())
+                    .toList();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read -token-file " + tokenFile + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+        if (lines.size() != 1) {
+            throw new IllegalArgumentException(
+                    "-token-file " + tokenFile + " must hold the token on one line, found " + lines.size() + " lines");
+        }
+        return lines.getFirst();
     }
 }

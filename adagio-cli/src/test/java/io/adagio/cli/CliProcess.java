@@ -53,6 +53,7 @@ final class CliProcess {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         builder.environment().remove("ADAGIO_HOST");
+        builder.environment().remove("ADAGIO_TOKEN");
         builder.environment().putAll(env);
         Process process = builder.start();
         try (var in = process.getOutputStream()) {

@@ -15,6 +15,7 @@ import io.adagio.proto.controlplane.RerunRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.wire.WireMapping;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,7 +49,10 @@ public final class AdagioClient implements AutoCloseable {
     private final GrpcTransport transport;
 
     private AdagioClient(Builder builder) {
-        this.transport = new GrpcTransport(Target.parse(builder.address), builder.callTimeout);
+        this.transport = new GrpcTransport(
+                Target.parse(builder.address),
+                builder.callTimeout,
+                new Credentials(builder.tls, builder.caFile, builder.certificateFile, builder.keyFile, builder.token));
     }
 
     /**
@@ -235,8 +239,47 @@ public final class AdagioClient implements AutoCloseable {
     public static final class Builder {
         private String address = DEFAULT_ADDRESS;
         private Duration callTimeout = Duration.ofSeconds(30);
+        private boolean tls;
+        private Path caFile;
+        private Path certificateFile;
+        private Path keyFile;
+        private String token;
 
         private Builder() {}
+
+        /**
+         * The bearer token sent with every call ({@code authorization: Bearer TOKEN}), for an adagiod
+         * started with {@code -auth-token-file}; null for none (the default).
+         */
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * TLS with the system's trusted CAs, as an {@code https://} address asks for. Implied by
+         * {@link #caFile} and {@link #clientCertificate}.
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** TLS, trusting the CA(s) of this PEM file rather than the system's (for a private CA). */
+        public Builder caFile(Path caFile) {
+            this.caFile = caFile;
+            return this;
+        }
+
+        /**
+         * TLS with this client certificate and its (PEM, PKCS#8) private key, for an adagiod that
+         * requires client certificates ({@code -tls-client-ca-file}).
+         */
+        public Builder clientCertificate(Path certificateFile, Path keyFile) {
+            this.certificateFile = certificateFile;
+            this.keyFile = keyFile;
+            return this;
+        }
 
         /** {@code HOST:PORT}, a bare host, {@code http://HOST:PORT} or {@code https://HOST:PORT}; default {@code localhost:7890}. */
         public Builder address(String address) {
@@ -250,7 +293,7 @@ public final class AdagioClient implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalArgumentException when the address cannot be read */
+        /** @throws IllegalArgumentException when the address cannot be read, or a file or the token cannot be used */
         public AdagioClient build() {
             return new AdagioClient(this);
         }

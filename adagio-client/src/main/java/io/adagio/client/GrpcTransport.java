@@ -3,15 +3,19 @@ package io.adagio.client;
 import io.adagio.client.AdagioClientException.Code;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.okhttp.OkHttpChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The control plane over gRPC, on OkHttp's HTTP/2 transport.
@@ -24,6 +28,9 @@ import java.util.function.Function;
  * Binary protobuf also keeps big listings small on the wire.
  */
 final class GrpcTransport implements AutoCloseable {
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
     /** Listings of many runs are large; the server bounds requests, not answers. */
     private static final int MAX_INBOUND_BYTES = 256 * 1024 * 1024;
 
@@ -32,19 +39,24 @@ final class GrpcTransport implements AutoCloseable {
     private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
     private final Duration callTimeout;
 
-    GrpcTransport(Target target, Duration callTimeout) {
+    private final boolean tls;
+
+    GrpcTransport(Target target, Duration callTimeout, Credentials credentials) {
         this.target = target;
         this.callTimeout = callTimeout;
-        var builder = OkHttpChannelBuilder.forAddress(target.host(), target.port())
+        this.tls = target.tls() || credentials.tls();
+        this.channel = OkHttpChannelBuilder.forAddress(
+                        target.host(), target.port(), credentials.channelCredentials(target.tls()))
                 .maxInboundMessageSize(MAX_INBOUND_BYTES)
-                .userAgent("adagio-java-client");
-        if (target.tls()) {
-            builder.useTransportSecurity();
-        } else {
-            builder.usePlaintext();
+                .userAgent("adagio-java-client")
+                .build();
+        var stub = ControlPlaneGrpc.newBlockingStub(channel);
+        if (credentials.token() != null) {
+            var headers = new Metadata();
+            headers.put(AUTHORIZATION, "Bearer " + credentials.token());
+            stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
         }
-        this.channel = builder.build();
-        this.stub = ControlPlaneGrpc.newBlockingStub(channel);
+        this.stub = stub;
     }
 
     String target() {
@@ -63,15 +75,28 @@ final class GrpcTransport implements AutoCloseable {
     private AdagioClientException translate(Status status, StatusRuntimeException e) {
         String where = target.authority();
         Code code = code(status.getCode());
-        if (status.getCode() == Status.Code.UNAVAILABLE) {
+        if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+            String description = status.getDescription() == null ? "credentials required" : status.getDescription();
+            return new AdagioClientException(
+                    code, where, "adagiod at " + where + " refused the call: " + oneLine(description), e);
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE || isTransportFailure(status)) {
             Throwable cause = rootCause(status.getCause());
             String reason = switch (cause) {
                 case ConnectException c -> "connection refused";
                 case NoRouteToHostException n -> "no route to host";
                 case UnknownHostException u -> "unknown host " + target.host();
+                case SSLHandshakeException h ->
+                    "TLS handshake failed (" + h.getMessage()
+                            + "): check that adagiod serves TLS on this port, the CA file and the client certificate";
+                case SSLException s ->
+                    "TLS failed (" + s.getMessage() + ")" + (tls ? ": is adagiod serving TLS on this port?" : "");
                 case null -> status.getDescription();
                 default -> cause.getMessage() != null ? cause.getMessage() : status.getDescription();
             };
+            if (!tls && looksLikeTlsServer(status)) {
+                reason = reason + " (does adagiod serve TLS here? use https://" + where + " or -tls)";
+            }
             return new AdagioClientException(
                     code,
                     where,
@@ -87,6 +112,24 @@ final class GrpcTransport implements AutoCloseable {
             description = "adagiod at " + where + " answered " + status.getCode();
         }
         return new AdagioClientException(code, where, oneLine(description), e);
+    }
+
+    /**
+     * A plaintext HTTP/2 client talking to a TLS port sees the connection closed or garbage instead of
+     * a gRPC answer; grpc-java reports that as UNAVAILABLE or, after a protocol error, as UNKNOWN or INTERNAL.
+     */
+    private static boolean isTransportFailure(Status status) {
+        return (status.getCode() == Status.Code.UNKNOWN || status.getCode() == Status.Code.INTERNAL)
+                && status.getCause() != null;
+    }
+
+    private static boolean looksLikeTlsServer(Status status) {
+        String text = String.valueOf(status.getDescription()) + " " + rootCause(status.getCause());
+        return text.contains("End of stream")
+                || text.contains("closed")
+                || text.contains("Protocol")
+                || text.contains("frame")
+                || text.contains("EOF");
     }
 
     static Code code(Status.Code code) {
@@ -108,7 +151,8 @@ final class GrpcTransport implements AutoCloseable {
         while (t != null && t.getCause() != null && t.getCause() != t) {
             if (t instanceof ConnectException
                     || t instanceof UnknownHostException
-                    || t instanceof NoRouteToHostException) {
+                    || t instanceof NoRouteToHostException
+                    || t instanceof SSLException) {
                 return t;
             }
             t = t.getCause();

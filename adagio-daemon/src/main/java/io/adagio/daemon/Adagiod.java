@@ -40,6 +40,11 @@ public final class Adagiod {
             err.println("Run 'adagiod -help' for usage.");
             return EXIT_USAGE;
         }
+        var refusal = ApiProtection.refusal(settings);
+        if (refusal.isPresent()) {
+            err.println("adagiod: " + refusal.get());
+            return EXIT_USAGE;
+        }
         setLogLevel(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Adagiod.class);
 
@@ -70,7 +75,15 @@ public final class Adagiod {
             log.debug("startup failure", e);
             return EXIT_STARTUP_FAILED;
         }
-        // Any other way the JVM ends (System.exit elsewhere, SIGHUP) still stops the daemon cleanly.
+        // Any other way the JVM ends (System.exit elsewhere, SIGHUP without a token file) still stops the
+        // daemon cleanly. With a token file, SIGHUP reads it again, as daemons conventionally do.
+        if (settings.mode().runsApi() && settings.api().authTokenFile() != null) {
+            try {
+                Signal.handle(new Signal("HUP"), s -> daemon.reloadCredentials());
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot handle SIGHUP: {}", e.getMessage());
+            }
+        }
         var hook = new Thread(daemon::close, "adagiod-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

@@ -3,6 +3,11 @@ package io.adagio.daemon;
 import io.adagio.agent.AgentPool;
 import io.adagio.core.repository.Repository;
 import io.adagio.server.ApiServer;
+import io.adagio.server.security.ApiSecurity;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,14 +20,20 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
+    /** How often {@code -insecure-no-auth} is complained about again. */
+    static final Duration INSECURE_WARNING_INTERVAL = Duration.ofHours(1);
+
     private final Settings settings;
+    private final ApiSecurity security;
     private final Repository repository;
     private ApiServer api;
+    private ScheduledExecutorService warnings;
     private AgentPool agents;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Daemon(Settings settings, Repository repository) {
+    private Daemon(Settings settings, ApiSecurity security, Repository repository) {
         this.settings = settings;
+        this.security = security;
         this.repository = repository;
     }
 
@@ -40,7 +51,16 @@ public final class Daemon implements AutoCloseable {
                     settings.mode() == Mode.API ? "no agent" : "no API",
                     settings.mode() == Mode.API ? "agent" : "API");
         }
-        var daemon = new Daemon(settings, BackendFactory.open(settings));
+        // The API's files first: a mistake in them is a configuration error, found before any connection.
+        var security = settings.mode().runsApi() ? ApiProtection.open(settings) : ApiSecurity.DEFAULT;
+        Repository repository;
+        try {
+            repository = BackendFactory.open(settings);
+        } catch (RuntimeException e) {
+            closeTokens(security);
+            throw e;
+        }
+        var daemon = new Daemon(settings, security, repository);
         try {
             daemon.startParts();
         } catch (RuntimeException e) {
@@ -55,11 +75,13 @@ public final class Daemon implements AutoCloseable {
             try {
                 api = ApiServer.builder(repository)
                         .listen(settings.listen())
+                        .security(security)
                         .build()
                         .start();
             } catch (RuntimeException e) {
                 throw new StartupException("cannot serve the API on " + settings.listen() + ": " + rootMessage(e), e);
             }
+            ApiProtection.insecureWarning(settings).ifPresent(this::warnEveryHour);
         }
         if (settings.mode().runsAgents()) {
             agents = AgentPool.builder()
@@ -69,6 +91,24 @@ public final class Daemon implements AutoCloseable {
                     .shutdownGracePeriod(settings.shutdownGrace())
                     .start();
         }
+    }
+
+    private void warnEveryHour(String warning) {
+        log.warn(warning);
+        warnings = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("adagiod-warnings").daemon().factory());
+        long every = INSECURE_WARNING_INTERVAL.toMillis();
+        warnings.scheduleAtFixedRate(() -> log.warn(warning), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads the API's token file again (adagiod calls it on SIGHUP); false when there is none. */
+    public boolean reloadCredentials() {
+        var tokens = security.tokens();
+        if (tokens == null) {
+            return false;
+        }
+        tokens.reload();
+        return true;
     }
 
     /** The API's bound port, or -1 when this process runs no API. */
@@ -82,14 +122,24 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         log.info("adagiod shutting down");
+        if (warnings != null) {
+            warnings.shutdownNow();
+        }
         if (api != null) {
             closeQuietly("API", api);
         }
+        closeTokens(security);
         if (agents != null) {
             closeQuietly("agent pool", agents);
         }
         closeQuietly("repository", repository);
         log.info("adagiod stopped");
+    }
+
+    private static void closeTokens(ApiSecurity security) {
+        if (security.tokens() != null) {
+            security.tokens().close();
+        }
     }
 
     private static void closeQuietly(String what, AutoCloseable part) {

@@ -37,7 +37,42 @@ public enum Option {
             null),
     ETCD_KEY_FILE("etcd-key-file", "string", "PEM (PKCS#8) private key of -etcd-cert-file", null),
     CONFIG("config", "string", "location of config toml file", null),
-    LISTEN("listen", "string", "address the API listens on (gRPC, HTTP/JSON and UI on one port)", "127.0.0.1:7890"),
+    LISTEN(
+            "listen",
+            "string",
+            "address the API listens on (gRPC, HTTP/JSON and UI on one port); a non-loopback address needs -auth-token-file or -tls-client-ca-file",
+            "127.0.0.1:7890"),
+    ALLOWED_HOSTS(
+            "allowed-hosts",
+            "string",
+            "comma-separated host names and addresses the API answers to besides loopback and the listen address (protection against DNS rebinding; * for any)",
+            null),
+    CORS_ALLOWED_ORIGINS(
+            "cors-allowed-origins",
+            "string",
+            "comma-separated web origins (scheme://host[:port]) whose pages may call the API, or * for any (CORS; default: only the UI adagiod serves)",
+            null),
+    AUTH_TOKEN_FILE(
+            "auth-token-file",
+            "string",
+            "file of NAME:TOKEN lines: every API call must carry one as 'Authorization: Bearer TOKEN' (read again when it changes and on SIGHUP)",
+            null),
+    TLS_CERT_FILE(
+            "tls-cert-file",
+            "string",
+            "PEM certificate (chain) of the API: serve gRPC, HTTP/JSON, UI, health and metrics over TLS only (with -tls-key-file)",
+            null),
+    TLS_KEY_FILE("tls-key-file", "string", "PEM (PKCS#8) private key of -tls-cert-file", null),
+    TLS_CLIENT_CA_FILE(
+            "tls-client-ca-file",
+            "string",
+            "PEM CA certificate(s): API calls need a client certificate signed by it (mutual TLS; its subject is the caller's name)",
+            null),
+    INSECURE_NO_AUTH(
+            "insecure-no-auth",
+            "bool",
+            "serve the API on a non-loopback -listen address without authentication (anyone who reaches the port can run commands; warned about every hour)",
+            "false"),
     AGENT_COUNT("agent-count", "int", "number of agents: nodes the agent pool executes at once", "5"),
     RUNTIMES(
             "runtimes",
@@ -95,6 +130,11 @@ public enum Option {
 
     public String description() {
         return description;
+    }
+
+    /** Whether this is an on/off option: {@code -insecure-no-auth} alone means true, {@code =false} too is accepted. */
+    public boolean isBoolean() {
+        return type.equals("bool");
     }
 
     /** The default as the user would write it, or null when there is none. */

@@ -19,6 +19,7 @@ public record Settings(
         Etcd etcd,
         Path configFile,
         InetSocketAddress listen,
+        Api api,
         int agentCount,
         String logLevel,
         Duration shutdownGrace,
@@ -42,6 +43,40 @@ public record Settings(
             runtimes = List.copyOf(runtimes);
             execEnvAllow = List.copyOf(execEnvAllow);
         }
+    }
+
+    /**
+     * How the API protects itself (the browser protections are always on).
+     *
+     * @param allowedHosts       host names and addresses accepted besides loopback and the listen address
+     * @param corsAllowedOrigins web origins (normalized) or {@code *}; empty for no CORS
+     * @param authTokenFile      null, or the file of NAME:TOKEN lines
+     * @param tlsCertFile        null for plaintext, or the API's certificate (then tlsKeyFile is set too)
+     * @param tlsClientCaFile    null, or the CA of required client certificates (only with TLS)
+     * @param insecureNoAuth     whether a non-loopback listen address may go without authentication
+     */
+    public record Api(
+            List<String> allowedHosts,
+            List<String> corsAllowedOrigins,
+            Path authTokenFile,
+            Path tlsCertFile,
+            Path tlsKeyFile,
+            Path tlsClientCaFile,
+            boolean insecureNoAuth) {
+        public Api {
+            allowedHosts = List.copyOf(allowedHosts);
+            corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+        }
+
+        /** Whether callers must prove who they are: a token, or a client certificate. */
+        public boolean authenticates() {
+            return authTokenFile != null || tlsClientCaFile != null;
+        }
+    }
+
+    /** Whether the API listens on a loopback address only (where no other machine can reach it). */
+    public boolean listensOnLoopback() {
+        return listen.getAddress() != null && listen.getAddress().isLoopbackAddress();
     }
 
     /**

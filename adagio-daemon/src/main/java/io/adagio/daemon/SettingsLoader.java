@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.adagio.agent.runtime.Durations;
+import io.adagio.server.security.HostPolicy;
+import io.adagio.server.security.Origins;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -95,10 +97,11 @@ public final class SettingsLoader {
         var spec = CommandSpec.create().name("adagiod");
         spec.parser().posixClusteredShortOptionsAllowed(false).separator("=");
         for (var option : Option.values()) {
+            // An on/off option may stand alone (-insecure-no-auth) or take true/false attached or after it.
             spec.addOption(OptionSpec.builder(option.flag(), "-" + option.flag())
                     .paramLabel(option.type())
-                    .type(String.class)
-                    .arity("1")
+                    .type(option.isBoolean() ? Boolean.class : String.class)
+                    .arity(option.isBoolean() ? "0..1" : "1")
                     .build());
         }
         spec.addOption(
@@ -128,8 +131,8 @@ public final class SettingsLoader {
         if (!parsed.hasMatchedOption(option.flag())) {
             return null;
         }
-        String value = parsed.matchedOptionValue(option.flag(), (String) null);
-        return new Source(value, "flag " + option.flag());
+        Object value = parsed.matchedOption(option.flag()).getValue();
+        return new Source(String.valueOf(value), "flag " + option.flag());
     }
 
     private static Map<Option, Source> readConfigFile(Path file, String origin) {
@@ -219,6 +222,7 @@ public final class SettingsLoader {
                 etcd(values, addresses),
                 configFile,
                 listen(values.get(Option.LISTEN)),
+                api(values),
                 agentCount(values.get(Option.AGENT_COUNT)),
                 level.value().trim().toLowerCase(Locale.ROOT),
                 duration(values.get(Option.SHUTDOWN_GRACE), Option.SHUTDOWN_GRACE),
@@ -264,6 +268,68 @@ public final class SettingsLoader {
             }
         }
         return new Settings.Etcd(ttl, username, password, ca, cert, key);
+    }
+
+    /** The API's protections: hosts, origins, token file, TLS files (in pairs where they go in pairs). */
+    private static Settings.Api api(Map<Option, Source> values) {
+        var hosts = list(values.get(Option.ALLOWED_HOSTS));
+        for (var host : hosts) {
+            if (!host.equals("*")) {
+                try {
+                    HostPolicy.checkAllowedHost(host);
+                } catch (IllegalArgumentException e) {
+                    throw invalid(values.get(Option.ALLOWED_HOSTS), Option.ALLOWED_HOSTS, e.getMessage());
+                }
+            }
+        }
+        var origins = new ArrayList<String>();
+        for (var origin : list(values.get(Option.CORS_ALLOWED_ORIGINS))) {
+            try {
+                origins.add(origin.equals("*") ? origin : Origins.normalize(origin));
+            } catch (IllegalArgumentException e) {
+                throw invalid(values.get(Option.CORS_ALLOWED_ORIGINS), Option.CORS_ALLOWED_ORIGINS, e.getMessage());
+            }
+        }
+        Path tokens = file(values.get(Option.AUTH_TOKEN_FILE), Option.AUTH_TOKEN_FILE);
+        Path cert = file(values.get(Option.TLS_CERT_FILE), Option.TLS_CERT_FILE);
+        Path key = file(values.get(Option.TLS_KEY_FILE), Option.TLS_KEY_FILE);
+        Path clientCa = file(values.get(Option.TLS_CLIENT_CA_FILE), Option.TLS_CLIENT_CA_FILE);
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException(Option.TLS_CERT_FILE.flag() + " and " + Option.TLS_KEY_FILE.flag()
+                    + " go together: only " + (cert == null ? Option.TLS_KEY_FILE.flag() : Option.TLS_CERT_FILE.flag())
+                    + " is set");
+        }
+        if (clientCa != null && cert == null) {
+            throw new ConfigException(Option.TLS_CLIENT_CA_FILE.flag() + " needs TLS on the API: set "
+                    + Option.TLS_CERT_FILE.flag() + " and " + Option.TLS_KEY_FILE.flag() + " too");
+        }
+        return new Settings.Api(
+                hosts,
+                origins,
+                tokens,
+                cert,
+                key,
+                clientCa,
+                bool(values.get(Option.INSECURE_NO_AUTH), Option.INSECURE_NO_AUTH));
+    }
+
+    /** A comma-separated option as its non-empty, trimmed items; empty when unset. */
+    private static List<String> list(Source source) {
+        if (source == null) {
+            return List.of();
+        }
+        return Arrays.stream(source.value().split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
+    }
+
+    private static boolean bool(Source source, Option option) {
+        return switch (source.value().trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0", "" -> false;
+            default -> throw invalid(source, option, "expected true or false");
+        };
     }
 
     private static String text(Source source) {

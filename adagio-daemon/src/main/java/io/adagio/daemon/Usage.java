@@ -25,13 +25,13 @@ final class Usage {
                 Options:
                 """);
         for (var option : Option.values()) {
-            b.append("  ")
-                    .append(option.flag())
-                    .append(' ')
-                    .append(option.type())
-                    .append('\n');
+            b.append("  ").append(option.flag());
+            if (!option.isBoolean()) {
+                b.append(' ').append(option.type());
+            }
+            b.append('\n');
             b.append("    \t").append(option.description());
-            if (option.defaultValue() != null) {
+            if (option.defaultValue() != null && !option.isBoolean()) {
                 b.append(" (default ")
                         .append(
                                 option.type().equals("string")
@@ -55,6 +55,13 @@ final class Usage {
                   adagiod api -config examples/config-etcd.toml
                   adagiod agent -backend-type=etcd -etcd-addresses http://10.0.0.5:2379
                   adagiod agent -config examples/config-etcd.toml -runtimes debug
+                  adagiod -listen 0.0.0.0:7890 -auth-token-file /etc/adagio/tokens \\
+                          -tls-cert-file /etc/adagio/api.pem -tls-key-file /etc/adagio/api-key.pem
+
+                The API refuses POST and PUT requests that are not JSON or gRPC, requests naming
+                a host other than loopback, the listen address or -allowed-hosts, and requests
+                from web pages of other origins than its own and -cors-allowed-origins: a web
+                page must not be able to start commands on this machine.
                 """);
         return b.toString();
     }

@@ -44,7 +44,14 @@ class CommandLineEndToEndTest {
                                 "-runtimes string",
                                 "(default: all installed)",
                                 "-exec-env-allow string",
-                                "-exec-work-dir string");
+                                "-exec-work-dir string",
+                                "-allowed-hosts string",
+                                "-cors-allowed-origins string",
+                                "-auth-token-file string",
+                                "-tls-cert-file string",
+                                "-tls-key-file string",
+                                "-tls-client-ca-file string",
+                                "  -insecure-no-auth\n");
             }
         }
     }

@@ -1,15 +1,12 @@
 package io.adagio.server;
 
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.common.grpc.GrpcMeterIdPrefixFunction;
 import com.linecorp.armeria.common.util.BlockingTaskExecutor;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.file.HttpFile;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -20,12 +17,18 @@ import com.linecorp.armeria.server.healthcheck.HealthCheckService;
 import com.linecorp.armeria.server.metric.MetricCollectingService;
 import io.adagio.core.graph.Limits;
 import io.adagio.core.repository.Repository;
+import io.adagio.server.security.ApiSecurity;
+import io.adagio.server.security.HostPolicy;
+import io.adagio.server.security.RequestGuard;
+import io.adagio.server.security.ServerTls;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The UI's files are read from the classpath folder {@value #UI_RESOURCES}; until a UI is on the
  * classpath a placeholder page is served.
+ *
+ * <p>Every request passes the {@link RequestGuard} first (allowed hosts, JSON-only POST and PUT,
+ * allowed origins and CORS, credentials when {@link ApiSecurity} asks for them); with
+ * {@link ApiSecurity#tls()} the port speaks only TLS.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -48,11 +55,19 @@ public final class ApiServer implements AutoCloseable {
             java.util.List.of("/", "/runs", "/runs/new", "/runs/{id}", "/agents");
 
     private static final String PLACEHOLDER = "io/adagio/server/static";
+    /** The paths of {@link #UI_PAGES}, each {@code {parameter}} standing for one path segment. */
+    private static final Pattern UI_PAGE = Pattern.compile(String.join(
+            "|",
+            UI_PAGES.stream()
+                    .map(page -> Pattern.quote(page).replaceAll("\\{[^}]+}", Matcher.quoteReplacement("\\E[^/]+\\Q")))
+                    .toList()));
 
     private final Server server;
+    private final boolean tls;
 
-    private ApiServer(Server server) {
+    private ApiServer(Server server, boolean tls) {
         this.server = server;
+        this.tls = tls;
     }
 
     public static Builder builder(Repository repository) {
@@ -63,7 +78,8 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer start() {
         server.start().join();
         log.info(
-                "API listening on http://{} (gRPC, HTTP/JSON /v0, web UI /, /health, /metrics)",
+                "API listening on {}://{} (gRPC, HTTP/JSON /v0, web UI /, /health, /metrics)",
+                tls ? "https" : "http",
                 hostAndPort(address()));
         return this;
     }
@@ -84,23 +100,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * The HTTP/JSON routes take JSON whatever the request says: {@code curl -d @spec.json} sends
-     * {@code application/x-www-form-urlencoded}, and a missing content type is common in scripts.
+     * The routes served without credentials: the UI's pages and files (the UI asks for a token when the
+     * API wants one) and the health checks. Everything else, unknown paths included, needs them.
      */
-    private static HttpResponse jsonByDefault(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
-            throws Exception {
-        var type = req.contentType();
-        if (type != null
-                && (type.is(MediaType.JSON)
-                        || type.subtype().endsWith("+json")
-                        || type.subtype().startsWith("grpc")
-                        || type.type().equals("application") && type.subtype().startsWith("x-protobuf"))) {
-            return delegate.serve(ctx, req);
-        }
-        var json = req.withHeaders(
-                req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
-        ctx.updateRequest(json);
-        return delegate.serve(ctx, json);
+    static boolean isOpen(String path) {
+        return path.equals("/health")
+                || path.startsWith("/assets/")
+                || path.startsWith("/grpc.health.v1.Health/")
+                || UI_PAGE.matcher(path).matches();
     }
 
     private static String hostAndPort(InetSocketAddress address) {
@@ -116,6 +123,7 @@ public final class ApiServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private PrometheusMeterRegistry meterRegistry;
         private int blockingThreads = defaultBlockingThreads();
+        private ApiSecurity security = ApiSecurity.DEFAULT;
 
         private Builder(Repository repository) {
             this.repository = Objects.requireNonNull(repository, "repository");
@@ -154,6 +162,12 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalArgumentException("blockingThreads must be at least 1, got " + threads);
             }
             this.blockingThreads = threads;
+            return this;
+        }
+
+        /** Allowed hosts and origins, credentials and TLS; {@link ApiSecurity#DEFAULT} unless set. */
+        public Builder security(ApiSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 
@@ -196,22 +210,28 @@ public final class ApiServer implements AutoCloseable {
                     .keepAliveTime(Duration.ofSeconds(30))
                     .daemon(true)
                     .build();
+            var hosts = HostPolicy.of(listen, security.allowedHosts());
             ServerBuilder sb = Server.builder()
-                    .http(listen)
                     .blockingTaskExecutor(blocking, true)
                     .maxRequestLength(maxRequest)
                     .meterRegistry(registry)
                     .gracefulShutdownTimeout(shutdownQuietPeriod, shutdownTimeout)
                     .errorHandler(new HttpErrorHandler(maxRequest))
                     .service(grpc, MetricCollectingService.newDecorator(GrpcMeterIdPrefixFunction.of("adagio.api")))
-                    .decoratorUnder("/v0/", ApiServer::jsonByDefault)
+                    .decorator(new RequestGuard(hosts, security, ApiServer::isOpen))
                     .service("/health", HealthCheckService.of())
                     .service(
                             "/metrics",
                             (ctx, req) -> HttpResponse.of(
                                     MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), registry.scrape()));
             staticFiles(sb);
-            return new ApiServer(sb.build());
+            if (security.tls() == null) {
+                sb.http(listen);
+            } else {
+                ServerTls.apply(sb, listen, security.tls());
+            }
+            log.debug("hosts accepted besides loopback: {}", hosts.describe());
+            return new ApiServer(sb.build(), security.tls() != null);
         }
 
         /**

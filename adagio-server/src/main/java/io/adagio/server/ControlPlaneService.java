@@ -12,6 +12,7 @@ import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.StatsResponse;
+import io.adagio.server.security.Caller;
 import io.adagio.wire.WireMapping;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
@@ -46,7 +47,13 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     public void start(StartRequest request, StreamObserver<StartResponse> response) {
         reply(response, () -> {
             var run = repository.startRun(WireMapping.fromProto(request.getSpec()));
-            log.info("run {} started with {} nodes", run.id(), run.nodes().size());
+            var caller = Caller.current();
+            log.info(
+                    "run {} started by {} from {} ({} nodes)",
+                    run.id(),
+                    caller.name(),
+                    caller.addressText(),
+                    run.nodes().size());
             return StartResponse.newBuilder().setRun(WireMapping.toProto(run)).build();
         });
     }

@@ -106,18 +106,23 @@ class ApiServerTest {
     }
 
     @Test
-    void startTakesJsonWhateverTheContentTypeSays() throws Exception {
+    void startRefusesEveryContentTypeButJsonAndChangesNothing() throws Exception {
         String body = "{\"spec\": {\"nodes\": [{\"name\": \"curl\", \"runtime\": \"debug\"}]}}";
-        for (var type : new String[] {"application/x-www-form-urlencoded", "text/plain", null}) {
-            var request = HttpRequest.newBuilder(http.uri("/v0/runs")).PUT(HttpRequest.BodyPublishers.ofString(body));
+        String before = send("GET", "/v0/stats", null).body();
+        for (var type : new String[] {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data", null}) {
+            var request = HttpRequest.newBuilder(http.uri("/v0/runs")).POST(HttpRequest.BodyPublishers.ofString(body));
             if (type != null) {
                 request.header("content-type", type);
             }
             var response = http.send(request);
             assertThat(response.statusCode())
                     .as("content type %s: %s", type, response.body())
-                    .isEqualTo(200);
+                    .isEqualTo(415);
+            assertThat(json(response).get("message").asText())
+                    .contains(type == null ? "no content type" : type)
+                    .contains("application/json");
         }
+        assertThat(send("GET", "/v0/stats", null).body()).isEqualTo(before);
     }
 
     @Test

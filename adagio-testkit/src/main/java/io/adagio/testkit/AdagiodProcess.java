@@ -46,7 +46,7 @@ public final class AdagiodProcess implements AutoCloseable {
     /** Generous: on a busy two-core machine a cold JVM with Armeria and gRPC takes a while. */
     private static final Duration STARTUP = Duration.ofSeconds(120);
 
-    private static final Pattern LISTENING = Pattern.compile("API listening on http://([^ ]+):(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("API listening on (https?)://([^ ]+):(\\d+)");
 
     private final Process process;
     private final List<String> command;
@@ -78,10 +78,11 @@ public final class AdagiodProcess implements AutoCloseable {
 
     /**
      * Starts adagiod as users first run it (API and agent pool, memory backend) in {@code workDir},
-     * see {@link Builder#startListening()}.
+     * with {@code moreArgs} too, see {@link Builder#startListening()} (a TLS daemon is waited for the
+     * same way; its {@link #address()} is right, its scheme is for the caller to know).
      */
-    public static AdagiodProcess startListening(Path workDir) {
-        return builder().workDir(workDir).startListening();
+    public static AdagiodProcess startListening(Path workDir, String... moreArgs) {
+        return builder().workDir(workDir).args(moreArgs).startListening();
     }
 
     private void awaitAccepting(int port, Duration timeout) {
@@ -217,14 +218,14 @@ public final class AdagiodProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the API's "listening" log line and returns its base URL, {@code http://HOST:PORT}. */
+    /** Waits for the API's "listening" log line and returns its base URL, {@code http://HOST:PORT} (https with TLS). */
     public String awaitApi(Duration timeout) {
         awaitLog("API listening on", timeout);
         var m = LISTENING.matcher(stderr);
         if (!m.find()) {
             throw new IllegalStateException("no address in adagiod's listening line:\n" + stderr);
         }
-        baseUrl = "http://" + m.group(1) + ":" + m.group(2);
+        baseUrl = m.group(1) + "://" + m.group(2) + ":" + m.group(3);
         return baseUrl;
     }
 
@@ -251,7 +252,8 @@ public final class AdagiodProcess implements AutoCloseable {
 
     /** {@code HOST:PORT} of the API, as {@code -host} takes it; once it is known to listen. */
     public String address() {
-        return apiUrl().substring("http://".length());
+        var url = apiUrl();
+        return url.substring(url.indexOf("://") + 3);
     }
 
     /** The API's port; once it is known to listen. */

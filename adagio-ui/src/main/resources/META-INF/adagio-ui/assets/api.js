@@ -1,4 +1,5 @@
 // The public HTTP/JSON API (DESIGN §5), the same routes the CLI and users call.
+import { askForToken, currentToken, forget } from './auth.js';
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -23,22 +24,43 @@ async function errorMessage(response) {
   return `${response.status} ${response.statusText}`.trim();
 }
 
+/**
+ * One API call. Bodies are JSON and say so (the API refuses anything else). When the API answers
+ * 401 the user is asked for a token and the call is made again with it, until it succeeds or the
+ * user cancels.
+ */
 async function call(method, path, body, signal) {
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      signal,
-      headers: body === undefined ? { Accept: 'application/json' }
-        : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, `Cannot reach the Adagio API (${e.message}).`);
+  for (;;) {
+    const token = currentToken();
+    const headers = { Accept: 'application/json' };
+    // POST and PUT must say JSON even without a body: the API refuses them otherwise (415).
+    if (body !== undefined || method === 'POST' || method === 'PUT') headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        signal,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new ApiError(0, `Cannot reach the Adagio API (${e.message}).`);
+    }
+    if (response.status === 401) {
+      const message = await errorMessage(response);
+      // Another request has meanwhile got a newer token: try that one first.
+      const latest = currentToken();
+      if (latest && latest !== token) continue;
+      forget(token);
+      const next = await askForToken(message, { refused: Boolean(token) });
+      if (!next) throw new ApiError(401, message);
+      continue;
+    }
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    return response.status === 204 ? {} : response.json();
   }
-  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
-  return response.status === 204 ? {} : response.json();
 }
 
 export const api = {

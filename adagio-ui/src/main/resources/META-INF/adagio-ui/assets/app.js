@@ -7,6 +7,7 @@ import { renderRuns } from './pages/runs.js';
 import { renderRun } from './pages/run.js';
 import { renderNewRun } from './pages/new-run.js';
 import { renderAgents } from './pages/agents.js';
+import { initAuthButton } from './auth.js';
 
 const routes = [
   { pattern: /^\/$/, nav: 'overview', render: renderOverview },
@@ -108,4 +109,5 @@ document.addEventListener('click', (event) => {
 });
 
 window.addEventListener('popstate', route);
+initAuthButton(route);
 route();

@@ -17,20 +17,30 @@ final class Adagiod implements AutoCloseable {
     private final ApiClient api;
     final String baseUrl;
 
-    private Adagiod(AdagiodProcess process, String baseUrl) {
+    private Adagiod(AdagiodProcess process, String baseUrl, String token) {
         this.process = process;
-        this.api = new ApiClient(baseUrl);
+        var client = new ApiClient(baseUrl);
+        this.api = token == null ? client : client.withHeader("Authorization", "Bearer " + token);
         this.baseUrl = baseUrl;
     }
 
     static Adagiod start() {
+        return start(null);
+    }
+
+    /**
+     * Starts adagiod with these extra options; {@code token} is what this helper's own API calls
+     * send (for a daemon given {@code -auth-token-file}), or null.
+     */
+    static Adagiod start(String token, String... options) {
         // Its output also goes to target/adagiod-logs/, to read after a browser test went wrong.
         var process = AdagiodProcess.builder()
                 .args("-listen", "127.0.0.1:0")
-                .logFile(Path.of("target", "adagiod-logs", "adagiod-" + System.currentTimeMillis() + ".log"))
+                .args(options)
+                .logFile(Path.of("target", "adagiod-logs", "adagiod-" + System.nanoTime() + ".log"))
                 .start();
         try {
-            var daemon = new Adagiod(process, process.awaitApi(Duration.ofSeconds(60)));
+            var daemon = new Adagiod(process, process.awaitApi(Duration.ofSeconds(60)), token);
             // Listening is not enough: the pages show agents, so wait until the pool has registered.
             await("adagiod answering on " + daemon.baseUrl)
                     .atMost(Duration.ofSeconds(60))
@@ -72,6 +82,16 @@ final class Adagiod implements AutoCloseable {
 
     String log() {
         return process.log();
+    }
+
+    /** Waits until adagiod has logged {@code text}. */
+    void awaitLog(String text) {
+        process.awaitLog(text, Duration.ofSeconds(30));
+    }
+
+    /** The number of runs, as the API counts them. */
+    long runCount() {
+        return get("/v0/stats").path("stats").path("run_count").asLong();
     }
 
     @Override
