@@ -7,7 +7,7 @@ package io.adagio.client;
  */
 public final class AdagioClientException extends RuntimeException {
 
-    /** Why a call failed, in the vocabulary of gRPC status codes (DESIGN §5 maps each to an HTTP status). */
+    /** Why a call failed, in the vocabulary of gRPC status codes (docs/ARCHITECTURE.md, "Wire contract" maps each to an HTTP status). */
     public enum Code {
         /** The request was wrong (for example an invalid graph spec); the message names every problem. */
         INVALID_ARGUMENT,

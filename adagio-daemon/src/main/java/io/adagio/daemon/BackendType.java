@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The repositories adagiod can hold its state in (DESIGN §1). */
+/** The repositories adagiod can hold its state in (docs/ARCHITECTURE.md, "The daemon"). */
 public enum BackendType {
     MEMORY,
     ETCD;

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running adagiod: the repository, and the API and/or the agent pool on it. Stopping follows
- * DESIGN §6: stop accepting requests, shut the agent pool down gracefully (running nodes get the
- * grace period, the rest are recorded as ERROR), then close the repository.
+ * One running adagiod: the repository, and the API and/or the agent pool on it. Stopping
+ * (docs/ARCHITECTURE.md, "The daemon"): stop accepting requests, shut the agent pool down
+ * gracefully (running nodes get the grace period, the rest are recorded as ERROR), then close the
+ * repository.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The options of adagiod, each settable as a flag ({@code -backend-type} or {@code --backend-type}),
  * an environment variable ({@code ADAGIOD_BACKEND_TYPE}) and a key in the TOML config file
- * ({@code backend-type}), all spelled from {@link #key()} (DESIGN §7).
+ * ({@code backend-type}), all spelled from {@link #key()} (docs/ARCHITECTURE.md, "The daemon").
  */
 public enum Option {
     BACKEND_TYPE("backend-type", "string", "backend repository type (\"memory\"|\"etcd\")", "memory"),

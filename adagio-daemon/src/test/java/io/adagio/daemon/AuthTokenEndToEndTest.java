@@ -1,6 +1,6 @@
 package io.adagio.daemon;
 
-import static io.adagio.daemon.RawHttp.json;
+import static io.adagio.testkit.RawHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,6 +11,7 @@ import adagio.rpc.controlplane.ControlPlaneGrpc;
 import adagio.rpc.controlplane.Service.StartRequest;
 import adagio.rpc.controlplane.Service.StatsRequest;
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.RawHttp;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;

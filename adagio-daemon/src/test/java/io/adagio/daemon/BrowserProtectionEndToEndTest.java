@@ -1,11 +1,12 @@
 package io.adagio.daemon;
 
-import static io.adagio.daemon.RawHttp.json;
+import static io.adagio.testkit.RawHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import adagio.rpc.controlplane.ControlPlaneGrpc;
 import adagio.rpc.controlplane.Service.StatsRequest;
+import io.adagio.testkit.RawHttp;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

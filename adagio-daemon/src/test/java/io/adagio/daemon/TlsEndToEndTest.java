@@ -8,6 +8,7 @@ import adagio.rpc.controlplane.Service.StatsRequest;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
 import io.adagio.testkit.tls.TestCertificates;
+import io.adagio.testkit.tls.TlsContexts;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -83,7 +84,7 @@ class TlsEndToEndTest {
     void httpsWithTheCaSucceedsAndPlaintextFails() throws Exception {
         assertThat(tlsBase).startsWith("https://127.0.0.1:");
         var client = HttpClient.newBuilder()
-                .sslContext(TlsClients.trusting(ca.certificateFile()))
+                .sslContext(TlsContexts.trusting(ca.certificateFile()))
                 .build();
         var started = client.send(
                 HttpRequest.newBuilder(URI.create(tlsBase + "/v0/runs"))
@@ -136,7 +137,7 @@ class TlsEndToEndTest {
     @Test
     void withAClientCaAClientWithoutACertificateIsRefused() throws Exception {
         var noCertificate = HttpClient.newBuilder()
-                .sslContext(TlsClients.trusting(ca.certificateFile()))
+                .sslContext(TlsContexts.trusting(ca.certificateFile()))
                 .build();
         var refused = get(noCertificate, mutualBase + "/v0/stats");
         assertThat(refused.statusCode()).isEqualTo(401);
@@ -163,7 +164,7 @@ class TlsEndToEndTest {
 
     @Test
     void withAClientCaTheCertificatesSubjectIsTheCaller() throws Exception {
-        SSLContext context = TlsClients.context(ca.certificateFile(), alice.certificateFile(), alice.keyFile());
+        SSLContext context = TlsContexts.of(ca.certificateFile(), alice);
         var client = HttpClient.newBuilder().sslContext(context).build();
         var started = client.send(
                 HttpRequest.newBuilder(URI.create(mutualBase + "/v0/runs"))

@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control-plane API on one port (DESIGN §5): gRPC {@code adagio.rpc.controlplane.ControlPlane},
+ * The control-plane API on one port (docs/ARCHITECTURE.md, "Wire contract"): gRPC {@code adagio.rpc.controlplane.ControlPlane},
  * its HTTP/JSON routes (transcoded from the {@code google.api.http} annotations, so there is one
  * implementation), gRPC health and reflection, {@code /health}, Prometheus metrics at
  * {@code /metrics}, and the web UI (its page routes and {@code /assets/}).

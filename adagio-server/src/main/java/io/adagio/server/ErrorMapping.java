@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one table from failures to statuses (DESIGN §5), for gRPC and for HTTP. A client sees the
+ * The one table from failures to statuses (docs/ARCHITECTURE.md, "Error mapping"), for gRPC and for HTTP. A client sees the
  * message written for it, never a stack trace; anything unexpected is logged here and reported as
  * INTERNAL with a generic message.
  */

@@ -1,4 +1,4 @@
-// The public HTTP/JSON API (DESIGN §5), the same routes the CLI and users call.
+// The public HTTP/JSON API (docs/ARCHITECTURE.md, "Wire contract"), the same routes the CLI and users call.
 import { askForToken, currentToken, forget } from './auth.js';
 
 export class ApiError extends Error {

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a graph spec against the rules of DESIGN §2 and compiles it into a {@link RunGraph}.
+ * Checks a graph spec against every rule (docs/ARCHITECTURE.md, "The domain") and compiles it into a {@link RunGraph}.
  * Every problem is reported together, each naming the node, edge end or retry condition at fault.
  */
 public final class GraphValidator {

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * Where all state lives: the storage SPI every backend implements and the conformance suite checks
- * (DESIGN §3). Implementations are thread-safe. The protocol rules themselves live in
+ * (docs/ARCHITECTURE.md, "The repository contract"). Implementations are thread-safe. The protocol rules themselves live in
  * {@link io.adagio.core.protocol}; a backend only stores, locks and notifies.
  *
  * <p>Every method reports failure with a {@link RepositoryException}.

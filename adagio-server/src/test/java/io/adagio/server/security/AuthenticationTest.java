@@ -1,7 +1,7 @@
 package io.adagio.server.security;
 
-import static io.adagio.server.security.Http.SPEC;
-import static io.adagio.server.security.Http.json;
+import static io.adagio.server.security.TestSpecs.SPEC;
+import static io.adagio.testkit.RawHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -14,6 +14,7 @@ import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.server.ApiServer;
+import io.adagio.testkit.RawHttp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -43,7 +44,7 @@ class AuthenticationTest {
     private static TokenStore tokens;
     private static ApiServer server;
     private static String base;
-    private static Http http;
+    private static RawHttp http;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,7 +59,7 @@ class AuthenticationTest {
                 .build()
                 .start();
         base = "http://127.0.0.1:" + server.port();
-        http = new Http(base);
+        http = new RawHttp(base);
     }
 
     @AfterAll

@@ -1,7 +1,7 @@
 package io.adagio.server.security;
 
-import static io.adagio.server.security.Http.SPEC;
-import static io.adagio.server.security.Http.json;
+import static io.adagio.server.security.TestSpecs.SPEC;
+import static io.adagio.testkit.RawHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +12,7 @@ import io.adagio.memory.MemoryRepository;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.server.ApiServer;
+import io.adagio.testkit.RawHttp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetSocketAddress;
@@ -32,7 +33,7 @@ class RequestGuardTest {
     private static ApiServer plain;
     private static ApiServer anyOrigin;
     private static ApiServer listedOrigin;
-    private static Http http;
+    private static RawHttp http;
     private static String own;
 
     @BeforeAll
@@ -42,7 +43,7 @@ class RequestGuardTest {
         anyOrigin = server(ApiSecurity.DEFAULT.withOrigins(Origins.allowing(List.of("*"))));
         listedOrigin = server(ApiSecurity.DEFAULT.withOrigins(Origins.allowing(List.of("http://ui.example:8080"))));
         own = "http://127.0.0.1:" + plain.port();
-        http = new Http(own);
+        http = new RawHttp(own);
     }
 
     private static ApiServer server(ApiSecurity security) {
@@ -205,7 +206,7 @@ class RequestGuardTest {
 
     @Test
     void corsStarAnswersPreflightsAndLetsAnyOriginCall() {
-        var cors = new Http("http://127.0.0.1:" + anyOrigin.port());
+        var cors = new RawHttp("http://127.0.0.1:" + anyOrigin.port());
         var preflight = preflight(cors, "http://elsewhere.example:3000");
         assertThat(preflight.status().code()).isEqualTo(204);
         assertThat(preflight.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN))
@@ -247,7 +248,7 @@ class RequestGuardTest {
 
     @Test
     void listedOriginsAreEchoedAndOthersRefused() {
-        var cors = new Http("http://127.0.0.1:" + listedOrigin.port());
+        var cors = new RawHttp("http://127.0.0.1:" + listedOrigin.port());
         var preflight = preflight(cors, "http://ui.example:8080");
         assertThat(preflight.status().code()).isEqualTo(204);
         assertThat(preflight.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN))
@@ -269,7 +270,7 @@ class RequestGuardTest {
                 .isEqualTo(403);
     }
 
-    private static com.linecorp.armeria.common.AggregatedHttpResponse preflight(Http client, String origin) {
+    private static com.linecorp.armeria.common.AggregatedHttpResponse preflight(RawHttp client, String origin) {
         return client.request("OPTIONS", "/v0/runs")
                 .header("origin", origin)
                 .header("access-control-request-method", "POST")

@@ -1,7 +1,7 @@
 package io.adagio.server.security;
 
-import static io.adagio.server.security.Http.SPEC;
-import static io.adagio.server.security.Http.json;
+import static io.adagio.server.security.TestSpecs.SPEC;
+import static io.adagio.testkit.RawHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +11,7 @@ import io.adagio.memory.MemoryRepository;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.server.ApiServer;
+import io.adagio.testkit.RawHttp;
 import io.adagio.testkit.tls.TestCertificates;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -90,7 +91,7 @@ class ServerTlsTest {
     @Test
     void httpsAndGrpcWithTheCaSucceedAndPlaintextFails() {
         String https = "https://127.0.0.1:" + tls.port();
-        var client = new Http(https, trusting);
+        var client = new RawHttp(https, trusting);
         assertThat(client.get("/v0/stats").status().code()).isEqualTo(200);
         assertThat(client.get("/health").status().code()).isEqualTo(200);
         assertThat(client.request("PUT", "/v0/runs").json(SPEC).send().status().code())
@@ -98,7 +99,7 @@ class ServerTlsTest {
         var grpc = GrpcClients.builder(https).factory(trusting).build(ControlPlaneGrpc.ControlPlaneBlockingStub.class);
         assertThat(grpc.stats(StatsRequest.getDefaultInstance()).hasStats()).isTrue();
 
-        var plaintext = new Http("http://127.0.0.1:" + tls.port());
+        var plaintext = new RawHttp("http://127.0.0.1:" + tls.port());
         assertThatThrownBy(() -> plaintext.get("/v0/stats")).isInstanceOf(Exception.class);
         var plaintextGrpc = GrpcClients.newClient(
                 "http://127.0.0.1:" + tls.port(), ControlPlaneGrpc.ControlPlaneBlockingStub.class);
@@ -108,14 +109,14 @@ class ServerTlsTest {
 
     @Test
     void aClientThatDoesNotTrustTheCaCannotConnect() {
-        var untrusting = new Http("https://127.0.0.1:" + tls.port());
+        var untrusting = new RawHttp("https://127.0.0.1:" + tls.port());
         assertThatThrownBy(() -> untrusting.get("/v0/stats")).isInstanceOf(Exception.class);
     }
 
     @Test
     void withAClientCaApiCallsNeedACertificateAndItsSubjectIsTheCallersName() {
         String https = "https://127.0.0.1:" + mutual.port();
-        var anonymous = new Http(https, trusting);
+        var anonymous = new RawHttp(https, trusting);
         var refused = anonymous.get("/v0/stats");
         assertThat(refused.status().code()).isEqualTo(401);
         assertThat(json(refused).get("message").asText()).contains("client certificate is required");
@@ -127,7 +128,7 @@ class ServerTlsTest {
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
 
         try (var log = new LogCapture()) {
-            var withCertificate = new Http(https, aliceFactory);
+            var withCertificate = new RawHttp(https, aliceFactory);
             var started = withCertificate.request("PUT", "/v0/runs").json(SPEC).send();
             assertThat(started.status().code()).isEqualTo(200);
             String id = json(started).get("run").get("id").asText();
@@ -143,7 +144,7 @@ class ServerTlsTest {
     void aCertificateOfAnotherCaIsNotAccepted() {
         // The server names the CA it accepts; a client whose certificate is from another one presents
         // none (or fails the handshake if it insists), so its API calls are refused.
-        var stranger = new Http("https://127.0.0.1:" + mutual.port(), malloryFactory);
+        var stranger = new RawHttp("https://127.0.0.1:" + mutual.port(), malloryFactory);
         var response = stranger.get("/v0/stats");
         assertThat(response.status().code()).isEqualTo(401);
         assertThat(json(response).get("message").asText()).contains("client certificate is required");

@@ -1,4 +1,4 @@
-package io.adagio.server.security;
+package io.adagio.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,37 +16,38 @@ import java.util.Map;
 
 /**
  * Requests as an attacker or a browser would send them: any method, body, Host and headers, over
- * HTTP/1.1 like curl. Armeria's client writes the {@code :authority} given as the Host header.
+ * HTTP/1.1 like curl. Armeria's client writes the {@code :authority} given as the Host header
+ * (the JDK's client refuses to set Host). Needs Armeria on the class path (an optional dependency
+ * of the test kit: the modules that use this have it).
  */
-final class Http {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String SPEC = "{\"spec\": {\"nodes\": [{\"name\": \"x\", \"runtime\": \"debug\"}]}}";
+public final class RawHttp {
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final ClientFactory factory;
 
-    Http(String base, ClientFactory factory) {
+    public RawHttp(String base, ClientFactory factory) {
         this.base = base;
         this.factory = factory;
     }
 
-    Http(String base) {
+    public RawHttp(String base) {
         this(base, ClientFactory.ofDefault());
     }
 
-    Request request(String method, String path) {
+    public Request request(String method, String path) {
         return new Request(method, path);
     }
 
-    AggregatedHttpResponse get(String path) {
+    public AggregatedHttpResponse get(String path) {
         return request("GET", path).send();
     }
 
-    String stats() {
+    public String stats() {
         return get("/v0/stats").contentUtf8();
     }
 
-    static JsonNode json(AggregatedHttpResponse response) {
+    public static JsonNode json(AggregatedHttpResponse response) {
         try {
             return JSON.readTree(response.contentUtf8());
         } catch (IOException e) {
@@ -54,7 +55,7 @@ final class Http {
         }
     }
 
-    final class Request {
+    public final class Request {
         private final String method;
         private final String path;
         private final Map<String, String> headers = new LinkedHashMap<>();
@@ -65,21 +66,21 @@ final class Http {
             this.path = path;
         }
 
-        Request header(String name, String value) {
+        public Request header(String name, String value) {
             headers.put(name, value);
             return this;
         }
 
-        Request json(String text) {
+        public Request json(String text) {
             return header("content-type", "application/json").body(text);
         }
 
-        Request body(String text) {
+        public Request body(String text) {
             this.body = text;
             return this;
         }
 
-        AggregatedHttpResponse send() {
+        public AggregatedHttpResponse send() {
             // h1c / h1: HTTP/1.1, as curl speaks it by default.
             var client = WebClient.builder(
                             base.replaceFirst("^https://", "h1://").replaceFirst("^http://", "h1c://"))
