@@ -4,17 +4,25 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import io.adagio.agent.runtime.Runtime;
 import io.adagio.agent.runtime.RuntimeRegistry;
 import io.adagio.core.model.Agent;
+import io.adagio.core.model.Event;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +55,24 @@ import org.slf4j.LoggerFactory;
  * line while recording takes less than {@link Builder#backgroundRecordingThreshold(Duration)} on
  * average. {@link Builder#recordInBackground(boolean)} turns it off.
  *
+ * <p>Run control: a node whose run is cancelled while it runs here is told at once (a NODE_CANCELLED
+ * event from the store's change notification), its runtime interrupted (an exec program's process
+ * group gets SIGTERM, then SIGKILL) and its attempt recorded CANCELLED. A node with a
+ * {@code timeout} is stopped the same way when it runs longer and recorded ERROR "timed out after
+ * ..." so its {@code error} retry rule applies. A runtime that ignores being told to stop is given
+ * {@link Builder#cancellationTimeout} and then recorded anyway, its worker slot taken by a new worker
+ * (the thread it holds is abandoned, logged once). A retry waiting out its backoff is claimed when
+ * due, by a timer, never by asking the repository again and again.
+ *
  * <p>{@link #close()} shuts down gracefully: stop claiming, let running nodes finish within the
  * grace period, then tell the rest to stop (interrupt, cancellation actions) and record them as
  * ERROR "{@value #SHUTDOWN_OUTPUT}" so their retry rules apply, then unsubscribe.
  *
- * <p>The parts: {@link Worker} (one per agent: the loop), {@link Claimer}, {@link RuntimeInvoker},
- * {@link ResultRecorder} and {@link BackgroundRecording}, {@link Registration} (the subscription and
- * its renewal), {@link Shutdown}, with {@link Lifecycle}, {@link InFlight} and one {@link Backoff}.
+ * <p>The parts: {@link Dispatcher} (reads the subscription), {@link Worker} (one per agent: the
+ * loop), {@link Claimer}, {@link RuntimeInvoker}, {@link ResultRecorder} and {@link
+ * BackgroundRecording}, {@link Watchdog} (cancels, timeouts, runtimes that do not stop), {@link
+ * DueEvents} (backoff timers), {@link Registration} (the subscription and its renewal), {@link
+ * Shutdown}, with {@link Lifecycle}, {@link InFlight} and one {@link Backoff}.
  */
 public final class AgentPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
@@ -62,8 +81,8 @@ public final class AgentPool implements AutoCloseable {
     public static final String SHUTDOWN_OUTPUT = "agent shut down";
     /** Why a running node is told to stop when the repository ended the pool's subscription. */
     public static final String LOST_REGISTRATION = "agent lost its registration with the repository";
-    /** Claim metadata key: the id of the agent holding the claim. */
-    public static final String CLAIM_AGENT_KEY = "adagio.agent.id";
+    /** Claim metadata key: the id of the agent holding the claim ({@link io.adagio.core.model.Claim#AGENT_KEY}). */
+    public static final String CLAIM_AGENT_KEY = io.adagio.core.model.Claim.AGENT_KEY;
     /** Result metadata key of an ERROR caused by an argument: the argument's name. */
     public static final String ARGUMENT_KEY = "adagio.error.argument";
     /** Result metadata key of an ERROR caused by an exception: its class name. */
@@ -82,7 +101,14 @@ public final class AgentPool implements AutoCloseable {
     private final Registration registration;
     private final Claimer claimer;
     private final Shutdown shutdown;
-    private final List<Thread> workers = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("adagio-agent-timer").factory());
+    private final BlockingQueue<Event> work = new LinkedBlockingQueue<>();
+    private final Watchdog watchdog;
+    private final DueEvents due;
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger workerNumber = new AtomicInteger();
+    private Thread dispatcher;
 
     private AgentPool(Builder b) {
         var repository = Objects.requireNonNull(b.repository, "repository");
@@ -108,6 +134,8 @@ public final class AgentPool implements AutoCloseable {
         this.claimer = new Claimer(repository, b.backoff, lifecycle, agentId);
         this.shutdown = new Shutdown(
                 agentId, b.shutdownGracePeriod, b.cancellationTimeout, inFlight, recorder, background, registration);
+        this.watchdog = new Watchdog(agentId, timer, inFlight, b.cancellationTimeout, this::abandon);
+        this.due = new DueEvents(timer, b.clock, work::offer);
     }
 
     public static Builder builder() {
@@ -124,15 +152,17 @@ public final class AgentPool implements AutoCloseable {
         lifecycle.start(
                 () -> {
                     registration.start();
+                    dispatcher = Thread.ofPlatform()
+                            .daemon()
+                            .name("adagio-agent-events")
+                            .unstarted(new Dispatcher(agentId, runtimes, lifecycle, registration, work, watchdog, due));
+                    var unstarted = new ArrayList<Thread>();
                     for (int i = 0; i < agentCount; i++) {
-                        var worker = new Worker(
-                                agentId, runtimes, lifecycle, registration, claimer, inFlight, background.lane());
-                        workers.add(Thread.ofPlatform()
-                                .daemon()
-                                .name("adagio-agent-" + i)
-                                .unstarted(worker));
+                        unstarted.add(newWorker());
                     }
-                    workers.forEach(Thread::start);
+                    workers.addAll(unstarted);
+                    unstarted.forEach(Thread::start);
+                    dispatcher.start();
                     registration.startWatching();
                 },
                 "agent pool " + agentId);
@@ -192,6 +222,10 @@ public final class AgentPool implements AutoCloseable {
         }
         boolean interrupted = false;
         try {
+            timer.shutdownNow(); // backoff timers and timeouts: nothing more is claimed or stopped by time
+            if (dispatcher != null) {
+                dispatcher.interrupt();
+            }
             shutdown.run(workers);
         } catch (InterruptedException e) {
             interrupted = true;
@@ -204,6 +238,37 @@ public final class AgentPool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private Thread newWorker() {
+        var worker = new Worker(
+                agentId, runtimes, lifecycle, registration, work, claimer, inFlight, background.lane(), watchdog, due);
+        return Thread.ofPlatform()
+                .daemon()
+                .name("adagio-agent-" + workerNumber.getAndIncrement())
+                .unstarted(worker);
+    }
+
+    /**
+     * A stopped runtime did not return in time: its attempt is recorded now, and a new worker takes the
+     * slot of the one whose thread it holds (which ends when the runtime returns, if ever).
+     */
+    private void abandon(Watchdog.Abandoned abandoned) {
+        var execution = abandoned.execution();
+        execution.worker.retire();
+        workers.removeIf(t -> t.getName().equals(execution.worker.threadName()));
+        if (lifecycle.isRunning()) {
+            var replacement = newWorker();
+            workers.add(replacement);
+            replacement.start();
+        }
+        Thread.ofVirtual().name("adagio-agent-abandoned-record").start(() -> {
+            try {
+                recorder.record(execution, abandoned.stop().result(null), false);
+            } finally {
+                inFlight.release(execution);
+            }
+        });
     }
 
     private static String defaultAgentId() {
@@ -237,8 +302,18 @@ public final class AgentPool implements AutoCloseable {
         private Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         private boolean recordInBackground = true;
         private Duration backgroundThreshold = Duration.of(200, ChronoUnit.MICROS);
+        private InstantSource clock = InstantSource.system();
 
         private Builder() {}
+
+        /**
+         * The clock backoff times are compared with (default: the system's); the repository's clock
+         * decides, this one only says when to ask.
+         */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
 
         /**
          * Whether a worker may take its next node while its last result is being recorded (default
@@ -306,7 +381,11 @@ public final class AgentPool implements AutoCloseable {
             return this;
         }
 
-        /** How long shutdown waits for a node told to stop before recording it anyway (default 5s). */
+        /**
+         * How long a node told to stop (its run cancelled, its timeout reached, the pool shutting down)
+         * is waited for before it is recorded anyway and its worker replaced (default 5s). Longer than
+         * the exec runtime's kill grace, so that a program gets its SIGKILL first.
+         */
         public Builder cancellationTimeout(Duration timeout) {
             this.cancellationTimeout = nonNegative(timeout, "cancellation timeout");
             return this;

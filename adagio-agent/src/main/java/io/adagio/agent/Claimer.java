@@ -4,12 +4,13 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +19,25 @@ import org.slf4j.LoggerFactory;
  * repository is unavailable (or busy) the claim is retried until shutdown: repeating a claim with the
  * same id is safe, and a repeat whose first try applied unseen is answered as claimed (and as an
  * orphan recovery if the first one was). Losing the node to another agent, or the repository
- * refusing the claim, is no error: the event was only a hint. Any other error ends this claim.
+ * refusing the claim, is no error: the event was only a hint. A node not due yet (a retry waiting out
+ * its backoff) is answered with the time it will be. Any other error ends this claim.
  */
 final class Claimer {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
 
+    /** What a claim came to. */
+    sealed interface Outcome permits Claimed, NotDue, Lost {}
+
     /** A node this agent holds now: {@code orphan} when the claim recovered an orphaned attempt. */
-    record Claimed(Node node, Claim claim, boolean orphan) {}
+    record Claimed(Node node, Claim claim, boolean orphan) implements Outcome {}
+
+    /** A retry not claimable before {@code notBefore}: try again then. */
+    record NotDue(Instant notBefore) implements Outcome {}
+
+    /** Another agent has it, the repository refused, or shutdown came first. */
+    record Lost() implements Outcome {}
+
+    private static final Lost LOST = new Lost();
 
     private final Repository repository;
     private final Backoff backoff;
@@ -35,11 +48,11 @@ final class Claimer {
         this.repository = repository;
         this.backoff = backoff;
         this.lifecycle = lifecycle;
-        this.metadata = Map.of(AgentPool.CLAIM_AGENT_KEY, List.of(agentId));
+        this.metadata = Map.of(Claim.AGENT_KEY, List.of(agentId));
     }
 
-    /** The claimed node, or empty when another agent has it, the claim was refused, or shutdown came first. */
-    Optional<Claimed> claim(Event event) throws InterruptedException {
+    /** Claims the node the event announced. */
+    Outcome claim(Event event) throws InterruptedException {
         var runId = event.runId();
         var name = event.node().name();
         var claim = new Claim(UlidCreator.getMonotonicUlid().toString(), metadata);
@@ -51,7 +64,7 @@ final class Claimer {
                     lifecycle);
         } catch (RepositoryException.NotReady e) {
             log.debug("not claiming: {}", e.getMessage());
-            return Optional.empty();
+            return LOST;
         } catch (RepositoryException e) {
             if (Backoff.canPass(e)) {
                 log.debug("not retrying to claim node \"{}\" of run {}: shutting down", name, runId);
@@ -60,12 +73,17 @@ final class Claimer {
             } else {
                 log.warn("could not claim node \"{}\" of run {}: {}", name, runId, e.getMessage());
             }
-            return Optional.empty();
+            return LOST;
         }
         if (!claimed.claimed()) {
+            var node = claimed.node();
+            if (node.status() == NodeStatus.READY && node.notBefore() != null) {
+                log.trace("node {} of run {} is not due before {}", name, runId, node.notBefore());
+                return new NotDue(node.notBefore());
+            }
             log.trace("node {} of run {} was taken by another agent", name, runId);
-            return Optional.empty();
+            return LOST;
         }
-        return Optional.of(new Claimed(claimed.node(), claim, claimed.orphanRecovery()));
+        return new Claimed(claimed.node(), claim, claimed.orphanRecovery());
     }
 }

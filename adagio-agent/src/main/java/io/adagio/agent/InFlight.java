@@ -41,6 +41,11 @@ final class InFlight {
         return executions.stream().findFirst();
     }
 
+    /** The attempt held by the claim with this id, if it is in flight here. */
+    Optional<Execution> byClaim(String claimId) {
+        return executions.stream().filter(e -> e.claim.id().equals(claimId)).findFirst();
+    }
+
     /** The attempts claimed under {@code subscription}: their claims last as long as it does. */
     List<Execution> claimedUnder(Subscription subscription) {
         return executions.stream().filter(e -> e.subscription == subscription).toList();

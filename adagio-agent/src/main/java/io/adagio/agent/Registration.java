@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The pool's registration with the repository: one subscription for the whole pool (one agent with
- * all its runtimes, for NODE_READY and NODE_ORPHANED). A backend ends it when it lost the agent's
+ * all its runtimes, for NODE_READY, NODE_ORPHANED and NODE_CANCELLED). A backend ends it when it lost the agent's
  * liveness (its lease); a watcher thread notices, tells the attempts claimed under it to stop (their
  * claims went with it) and subscribes again.
  */
@@ -99,7 +99,8 @@ final class Registration {
     }
 
     private Subscription subscribe() {
-        return repository.subscribe(agent, EnumSet.of(Event.Type.NODE_READY, Event.Type.NODE_ORPHANED));
+        return repository.subscribe(
+                agent, EnumSet.of(Event.Type.NODE_READY, Event.Type.NODE_ORPHANED, Event.Type.NODE_CANCELLED));
     }
 
     /** Checking a flag a few times a second costs nothing and notices it even while every worker is busy. */
@@ -126,7 +127,7 @@ final class Registration {
         // elsewhere: stop working on them rather than run alongside their retry.
         for (var execution : inFlight.claimedUnder(ended)) {
             log.warn("agent {}: stopping {}, its claim went with the subscription", agent.id(), execution.describe());
-            execution.cancel(AgentPool.LOST_REGISTRATION);
+            execution.stop(Stop.LOST_REGISTRATION);
         }
         log.warn("agent {}: the repository ended its subscription; subscribing again", agent.id());
         Subscription fresh;

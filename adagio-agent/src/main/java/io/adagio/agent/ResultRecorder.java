@@ -46,6 +46,7 @@ final class ResultRecorder {
     private final LongAdder errored = new LongAdder();
     private final LongAdder orphansRecovered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
 
     ResultRecorder(Repository repository, Backoff backoff) {
         this.repository = repository;
@@ -64,7 +65,8 @@ final class ResultRecorder {
     }
 
     ExecutionCounts counts() {
-        return new ExecutionCounts(succeeded.sum(), failed.sum(), errored.sum(), orphansRecovered.sum(), dropped.sum());
+        return new ExecutionCounts(
+                succeeded.sum(), failed.sum(), errored.sum(), orphansRecovered.sum(), dropped.sum(), cancelled.sum());
     }
 
     /** Finishes the node with {@code result}; refusals are logged, never thrown. */
@@ -137,6 +139,7 @@ final class ResultRecorder {
             case SUCCESS -> succeeded.increment();
             case FAIL -> failed.increment();
             case ERROR -> errored.increment();
+            case CANCELLED -> cancelled.increment();
             case NONE -> {}
         }
     }
@@ -166,6 +169,6 @@ final class ResultRecorder {
             return true;
         }
         int before = execution.node.attempts().size();
-        return now.attempts().size() > before && now.attempts().get(before).equals(result);
+        return now.attempts().size() > before && now.attempts().get(before).sameOutcome(result);
     }
 }

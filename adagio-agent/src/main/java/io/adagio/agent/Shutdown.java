@@ -93,7 +93,7 @@ final class Shutdown {
         var stopped = inFlight.close().stream().filter(Execution::takeReport).toList();
         for (var execution : stopped) {
             log.info("agent {}: stopping {}, still running after the grace period", agentId, execution.describe());
-            execution.cancel(AgentPool.SHUTDOWN_OUTPUT);
+            execution.stop(Stop.SHUTDOWN);
         }
         long cancelEnd = System.nanoTime() + cancellationTimeout.toNanos();
         for (var execution : stopped) {

@@ -1,17 +1,21 @@
 package io.adagio.agent;
 
 import io.adagio.agent.runtime.RuntimeRegistry;
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.Result;
 import io.adagio.core.protocol.Protocol;
-import io.adagio.core.repository.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One agent of the pool, on its own thread: takes an event only when it is free (so work it cannot
  * take now stays available to idle agents elsewhere), claims the node, runs it and hands its result
- * over to be recorded; again until the pool stops claiming.
+ * over to be recorded; again until the pool stops claiming, or until it is retired (its runtime
+ * ignored being told to stop, and a new worker took its place).
  */
 final class Worker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
@@ -20,69 +24,101 @@ final class Worker implements Runnable {
     private final RuntimeRegistry runtimes;
     private final Lifecycle lifecycle;
     private final Registration registration;
+    private final BlockingQueue<Event> work;
     private final Claimer claimer;
     private final InFlight inFlight;
     private final BackgroundRecording.Lane lane;
+    private final Watchdog watchdog;
+    private final DueEvents due;
+    private volatile Thread thread;
+    private volatile boolean retired;
 
     Worker(
             String agentId,
             RuntimeRegistry runtimes,
             Lifecycle lifecycle,
             Registration registration,
+            BlockingQueue<Event> work,
             Claimer claimer,
             InFlight inFlight,
-            BackgroundRecording.Lane lane) {
+            BackgroundRecording.Lane lane,
+            Watchdog watchdog,
+            DueEvents due) {
         this.agentId = agentId;
         this.runtimes = runtimes;
         this.lifecycle = lifecycle;
         this.registration = registration;
+        this.work = work;
         this.claimer = claimer;
         this.inFlight = inFlight;
         this.lane = lane;
+        this.watchdog = watchdog;
+        this.due = due;
     }
 
     @Override
     public void run() {
-        while (lifecycle.isRunning()) {
+        thread = Thread.currentThread();
+        while (lifecycle.isRunning() && !retired) {
             try {
-                var sub = registration.current();
-                if (sub.isClosed()) {
-                    registration.awaitRenewal(sub);
-                    continue;
-                }
-                var event = sub.poll(Registration.POLL_INTERVAL);
+                var event = work.poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
                 // An event dropped here is only a hint: every other subscriber had its own copy, and
                 // a new subscriber is told about every node that is ready.
-                if (event.isPresent() && lifecycle.isRunning()) {
-                    handle(event.get(), sub);
+                if (event != null && lifecycle.isRunning() && !retired) {
+                    handle(event);
                 }
             } catch (InterruptedException e) {
-                // Only shutdown interrupts a worker; the loop condition sees it.
+                // Shutdown (or a stop signal that came late) interrupts; the loop condition decides.
             } catch (Throwable t) {
                 log.error("agent {}: unexpected error in a worker, carrying on", agentId, t);
             }
         }
     }
 
-    private void handle(Event event, Subscription sub) throws InterruptedException {
-        var spec = event.node();
-        var runtime = runtimes.get(spec.runtime()).orElse(null);
+    /** Interrupts the worker's thread (a runtime told to stop). */
+    void interrupt() {
+        var t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    String threadName() {
+        var t = thread;
+        return t == null ? "(not started)" : t.getName();
+    }
+
+    /** Ends this worker once its runtime returns: another one took its place. */
+    void retire() {
+        retired = true;
+    }
+
+    private void handle(Event event) throws InterruptedException {
+        var runtime = runtimes.get(event.node().runtime()).orElse(null);
         if (runtime == null) {
-            log.trace("skipping node {} of run {}: no runtime \"{}\" here", spec.name(), event.runId(), spec.runtime());
             return;
         }
-        var claimed = claimer.claim(event).orElse(null);
-        if (claimed == null) {
-            return;
+        var sub = registration.current();
+        var outcome = claimer.claim(event);
+        switch (outcome) {
+            case Claimer.NotDue notDue -> due.retryAt(notDue.notBefore(), event);
+            case Claimer.Lost lost -> {}
+            case Claimer.Claimed claimed -> run(event, claimed, runtime, sub);
         }
-        var execution =
-                new Execution(event.runId(), claimed.node(), claimed.claim(), agentId, Thread.currentThread(), sub);
+    }
+
+    private void run(
+            Event event,
+            Claimer.Claimed claimed,
+            io.adagio.agent.runtime.Runtime runtime,
+            io.adagio.core.repository.Subscription sub) {
+        var execution = new Execution(event.runId(), claimed.node(), claimed.claim(), agentId, this, sub);
         boolean mayRun = inFlight.admit(execution);
         boolean handedOver = false;
         try {
             log.debug(
                     "claimed node \"{}\" of run {} (attempt {}{})",
-                    spec.name(),
+                    event.node().name(),
                     event.runId(),
                     claimed.node().attempts().size() + 1,
                     claimed.orphan() ? ", orphaned" : "");
@@ -92,17 +128,32 @@ final class Worker implements Runnable {
             } else if (!mayRun) {
                 result = Result.error(AgentPool.SHUTDOWN_OUTPUT);
             } else {
-                result = RuntimeInvoker.invoke(runtime, execution);
+                watchdog.started(execution);
+                // Cancelled before it ran (the cancel came as it was claimed): it does not run at all.
+                result = execution.stopped() == null ? RuntimeInvoker.invoke(runtime, execution) : null;
             }
             // From here on no stop signal meant for the runtime reaches this thread, and any that
             // came must not disturb recording.
-            execution.runtimeReturned();
+            var stop = execution.runtimeReturned();
+            if (stop != null && stop.decidesResult() && !claimed.orphan()) {
+                result = stop.result(result);
+            } else if (result == null) {
+                result = Result.error(AgentPool.SHUTDOWN_OUTPUT);
+            } else if (result.conclusion() == Conclusion.CANCELLED) {
+                // Only an attempt stopped for its run's cancel ends so; the repository refuses any other.
+                result = new Result(
+                        Conclusion.ERROR,
+                        result.metadata(),
+                        ("runtime \"" + runtime.name() + "\" concluded CANCELLED, but the run was not cancelled\n"
+                                        + result.outputText())
+                                .getBytes(StandardCharsets.UTF_8));
+            }
             if (execution.takeReport()) {
                 handedOver = true; // the lane releases it once recorded
                 lane.record(execution, result, claimed.orphan());
             } else {
                 log.debug(
-                        "{}: result {} discarded, shutdown recorded the attempt",
+                        "{}: result {} discarded, the attempt was recorded when it was given up on",
                         execution.describe(),
                         result.conclusion());
             }

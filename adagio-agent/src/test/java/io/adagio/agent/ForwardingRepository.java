@@ -62,6 +62,16 @@ abstract class ForwardingRepository implements Repository {
     }
 
     @Override
+    public Run cancelRun(String runId) {
+        return inner.cancelRun(runId);
+    }
+
+    @Override
+    public Run rerunRun(String runId) {
+        return inner.rerunRun(runId);
+    }
+
+    @Override
     public Subscription subscribe(Agent agent, Set<Event.Type> types) {
         return inner.subscribe(agent, types);
     }

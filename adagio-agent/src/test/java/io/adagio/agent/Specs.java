@@ -4,6 +4,7 @@ import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.RetryRule;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,7 @@ final class Specs {
         private final String runtime;
         private final Map<String, List<String>> metadata = new LinkedHashMap<>();
         private final Map<String, RetryRule> retry = new LinkedHashMap<>();
+        private Duration timeout;
 
         NodeBuilder(String name, String runtime) {
             this.name = name;
@@ -98,8 +100,18 @@ final class Specs {
             return this;
         }
 
+        NodeBuilder retry(String condition, int maxAttempts, RetryRule.Backoff backoff) {
+            retry.put(condition, RetryRule.maxAttempts(maxAttempts).withBackoff(backoff));
+            return this;
+        }
+
+        NodeBuilder timeout(Duration limit) {
+            timeout = limit;
+            return this;
+        }
+
         NodeSpec build() {
-            return new NodeSpec(name, runtime, metadata, retry);
+            return new NodeSpec(name, runtime, metadata, retry).withTimeout(timeout);
         }
     }
 }

@@ -161,6 +161,16 @@ final class ObservedRepository implements Repository {
     }
 
     @Override
+    public Run cancelRun(String runId) {
+        return api.cancelRun(runId);
+    }
+
+    @Override
+    public Run rerunRun(String runId) {
+        return api.rerunRun(runId);
+    }
+
+    @Override
     public void close() {
         delegate.close();
         if (api != delegate) {

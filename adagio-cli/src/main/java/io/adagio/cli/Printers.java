@@ -205,7 +205,7 @@ final class Printers {
                             case SUCCESS -> "#9be7a0";
                             case FAIL -> "#f4a3a3";
                             case ERROR -> "#f8c471";
-                            case NONE -> "#dddddd";
+                            case CANCELLED, NONE -> "#dddddd";
                         };
             case RUNNING -> "#9ecbf5";
             case READY -> "#fff2a8";

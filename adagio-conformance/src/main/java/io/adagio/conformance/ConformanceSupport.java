@@ -43,6 +43,9 @@ public interface ConformanceSupport {
     /** The repository under test: fresh and empty at the start of each test. */
     Repository repository();
 
+    /** The clock the repository under test reads; a test moves it on instead of sleeping. */
+    TestClock clock();
+
     /** Makes the holder of {@code claim} lose its liveness, as if its agent had died. */
     void orphan(Repository repository, String runId, String node, Claim claim);
 

@@ -34,6 +34,18 @@ public final class Graphs {
         return new NodeSpec(name, RUNTIME, Map.of(), retry);
     }
 
+    /** A node whose fail and error rules (0: none) both wait out {@code backoff} between attempts. */
+    public static NodeSpec node(String name, int failMaxAttempts, int errorMaxAttempts, RetryRule.Backoff backoff) {
+        var retry = new LinkedHashMap<String, RetryRule>();
+        if (failMaxAttempts > 0) {
+            retry.put("fail", new RetryRule(failMaxAttempts, backoff));
+        }
+        if (errorMaxAttempts > 0) {
+            retry.put("error", new RetryRule(errorMaxAttempts, backoff));
+        }
+        return new NodeSpec(name, RUNTIME, Map.of(), retry);
+    }
+
     /** A graph from nodes and edges written {@code "source->destination"}. */
     public static GraphSpec graph(List<NodeSpec> nodes, String... edges) {
         return new GraphSpec(nodes, Arrays.stream(edges).map(Graphs::edge).toList());

@@ -77,6 +77,25 @@ public final class Inbox {
                         .contains(nodes));
     }
 
+    /** Waits until NODE_CANCELLED has arrived for the node; answers the first such event. */
+    public Event awaitCancelled(String runId, String node) {
+        waiting()
+                .untilAsserted(() -> assertThat(nodes(Event.Type.NODE_CANCELLED, runId))
+                        .as("NODE_CANCELLED events received for run %s", runId)
+                        .contains(node));
+        return events(Event.Type.NODE_CANCELLED, runId, node).getFirst();
+    }
+
+    /** The events of that type received so far for the node, in arrival order. */
+    public synchronized List<Event> events(Event.Type type, String runId, String node) {
+        drain();
+        return received.stream()
+                .filter(e -> e.type() == type
+                        && e.runId().equals(runId)
+                        && e.node().name().equals(node))
+                .toList();
+    }
+
     /**
      * Waits for NODE_READY for exactly these nodes among the events received since the previous
      * call: all of them arrive, and no other node of the run is announced ready.

@@ -3,6 +3,7 @@ package io.adagio.conformance;
 import io.adagio.core.model.Claim;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.Subscription;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,10 +12,12 @@ import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The protocol as every repository backend must keep it. A backend's test extends this class and
- * says only how to make a fresh, empty repository and how to make the holder of a claim lose its
- * liveness; everything else is checked by the contract interfaces it runs, unchanged for every
- * backend: {@link RunContract}, {@link ClaimContract}, {@link RetryContract}, {@link OrphanContract},
- * {@link ListingContract} and {@link RequestContract}.
+ * says only how to make a fresh, empty repository (reading time from the clock it is given) and how
+ * to make the holder of a claim lose its liveness; everything else is checked by the contract
+ * interfaces it runs, unchanged for every backend: {@link RunContract}, {@link ClaimContract},
+ * {@link RetryContract}, {@link OrphanContract}, {@link ListingContract}, {@link RequestContract},
+ * and run control: {@link AttemptDetailsContract}, {@link BackoffContract}, {@link CancelContract},
+ * {@link RerunContract}.
  *
  * <p>Backends may deliver events and orphan claims asynchronously (an etcd watch, a lease that runs
  * out), so the suite waits for those with generous deadlines, never with sleeps. Within one test,
@@ -22,13 +25,26 @@ import org.junit.jupiter.api.BeforeEach;
  * claim of a liveness lease with it passes unchanged.
  */
 public abstract class RepositoryConformanceSuite
-        implements RunContract, ClaimContract, RetryContract, OrphanContract, ListingContract, RequestContract {
+        implements RunContract,
+                ClaimContract,
+                RetryContract,
+                OrphanContract,
+                ListingContract,
+                RequestContract,
+                AttemptDetailsContract,
+                BackoffContract,
+                CancelContract,
+                RerunContract {
 
     private Repository repository;
+    private TestClock clock;
     private final List<Subscription> subscriptions = Collections.synchronizedList(new ArrayList<>());
 
-    /** A fresh repository holding no runs and no agents; called before every test. */
-    protected abstract Repository createRepository();
+    /**
+     * A fresh repository holding no runs and no agents, whose every time (runs created, attempts
+     * claimed and finished, backoffs) comes from {@code clock}; called before every test.
+     */
+    protected abstract Repository createRepository(InstantSource clock);
 
     /**
      * Makes whoever holds {@code claim} on the node lose its liveness, as if its agent had died. The
@@ -39,7 +55,8 @@ public abstract class RepositoryConformanceSuite
 
     @BeforeEach
     final void createFreshRepository() {
-        repository = createRepository();
+        clock = new TestClock();
+        repository = createRepository(clock);
     }
 
     @AfterEach
@@ -55,6 +72,11 @@ public abstract class RepositoryConformanceSuite
     @Override
     public final Repository repository() {
         return repository;
+    }
+
+    @Override
+    public final TestClock clock() {
+        return clock;
     }
 
     @Override

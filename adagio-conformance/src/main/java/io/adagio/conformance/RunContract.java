@@ -149,7 +149,11 @@ public interface RunContract extends ConformanceSupport {
         finish(id, "a", result, claim(id, "a"));
 
         var a = inspectNode(id, "a");
-        assertThat(a.attempts()).containsExactly(result);
+        assertThat(a.attempts())
+                .singleElement()
+                .satisfies(r -> assertThat(r.sameOutcome(result))
+                        .as("recorded as reported: %s", r)
+                        .isTrue());
         assertThat(inspectNode(id, "b").inputs().get("a")).containsExactly(binary);
     }
 

@@ -16,7 +16,7 @@ import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
 import io.etcd.jetcd.Client;
 import io.grpc.ClientInterceptor;
-import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * and running indexes, the leased claim key, a stats counter shard), committed in one transaction
  * guarded by the mod revision of every record read; a transition too big for one transaction goes
  * through a journal ({@link Journals}). Wide fan-ins take their inputs under keys of their own and
- * are promoted by {@link FanIns}.
+ * are promoted by {@link FanIns}. Cancel and rerun read the whole run and go through the
+ * {@link RunWideRunner}.
  *
  * <p>Liveness: one lease per instance ({@link Leases}), kept alive by heartbeats. Claim keys and
  * agent keys carry it; when it expires etcd deletes them and the {@link OrphanSweeper} of every agent
@@ -52,14 +53,17 @@ public final class EtcdRepository extends ValidatingRepository {
     private final RunWriter writer;
     private final RunReader reader;
     private final TransitionRunner transitions;
+    private final RunWideRunner runWide;
     private final Subscriptions subscriptions;
+    private final InstantSource clock;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
     final FanIns fanIns;
     final ShardMerger merger;
 
-    private EtcdRepository(Client client, EtcdSettings settings) {
+    private EtcdRepository(Client client, EtcdSettings settings, InstantSource clock) {
         super(settings.limits());
+        this.clock = clock;
         this.calls = new EtcdCalls(client, settings);
         var keys = new Keys(settings.namespace());
         var writeIds = new WriteIds();
@@ -75,10 +79,12 @@ public final class EtcdRepository extends ValidatingRepository {
         var journals = new Journals(calls, keys, shards);
         this.transitions =
                 new TransitionRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds);
-        this.writer = new RunWriter(calls, keys, shards, writeIds);
+        this.writer = new RunWriter(calls, keys, shards, writeIds, clock);
         this.reader = new RunReader(calls, keys);
+        this.runWide =
+                new RunWideRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds, reader);
         this.fanIns = new FanIns(calls, keys, transitions, background);
-        this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background);
+        this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background, clock);
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
         background.every(ShardMerger.PERIOD, merger::mergeQuietly);
         // Only an agent process sweeps (one with a subscription); it also sweeps when it subscribes.
@@ -96,7 +102,16 @@ public final class EtcdRepository extends ValidatingRepository {
      * @param interceptors gRPC interceptors for every etcd request (metrics, request counting in tests)
      */
     public static EtcdRepository connect(EtcdSettings settings, ClientInterceptor... interceptors) {
-        return new EtcdRepository(EtcdClientFactory.connect(settings, interceptors), settings);
+        return connect(settings, InstantSource.system(), interceptors);
+    }
+
+    /**
+     * Connects to etcd, reading every time this instance records (runs created, attempts claimed and
+     * finished, backoffs, cancels) from {@code clock}.
+     */
+    public static EtcdRepository connect(
+            EtcdSettings settings, InstantSource clock, ClientInterceptor... interceptors) {
+        return new EtcdRepository(EtcdClientFactory.connect(settings, interceptors), settings, clock);
     }
 
     @Override
@@ -147,9 +162,13 @@ public final class EtcdRepository extends ValidatingRepository {
         var hint = hints.take(runId, nodeName);
         var outcome = transitions.run(
                 runId,
-                new Transition.ClaimNode(nodeName, claim, Instant.now()),
+                new Transition.ClaimNode(nodeName, claim, clock.instant()),
                 hint == null ? null : Snapshot.assumed(hint, false),
                 Map.of());
+        if (hint != null && !outcome.step().claimed() && outcome.step().node().notBefore() != null) {
+            // Not due yet (a backoff): the claim when it is due can still start from the record.
+            hints.put(runId, nodeName, hint.record(), hint.modRevision());
+        }
         if (outcome.step().claimed()) {
             held.put(
                     runId,
@@ -174,12 +193,34 @@ public final class EtcdRepository extends ValidatingRepository {
         var start = mine == null || mine.committed() == null ? null : Snapshot.assumed(mine.committed(), true);
         var outcome = transitions.run(
                 runId,
-                new Transition.FinishNode(nodeName, result, claim, Instant.now()),
+                new Transition.FinishNode(nodeName, result, claim, clock.instant()),
                 start,
                 mine == null ? Map.of() : mine.downstream());
         held.remove(runId, nodeName, claim.id());
         fanIns.afterFinish(runId, outcome.complete(), outcome.unsettled());
         return outcome.step().node();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Reads the run once; each running node gets a {@code cancels/} entry, which the agent
+     * processes watch.
+     */
+    @Override
+    protected Run cancel(String runId) {
+        calls.ensureOpen();
+        var run = runWide.run(runId, new Transition.CancelRun(clock.instant()));
+        LOG.info("cancelled run {}", runId);
+        return run;
+    }
+
+    @Override
+    protected Run rerun(String runId) {
+        calls.ensureOpen();
+        var run = runWide.run(runId, new Transition.RerunRun(clock.instant()));
+        LOG.info("rerunning run {} from its failures", runId);
+        return run;
     }
 
     @Override

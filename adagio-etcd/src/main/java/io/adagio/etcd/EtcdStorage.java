@@ -5,9 +5,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.UnsafeByteOperations;
 import io.adagio.core.model.Event;
+import io.adagio.core.model.NodeSpec;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.repository.RepositoryException;
+import io.adagio.etcd.storage.CancelEntry;
 import io.adagio.etcd.storage.IndexEntry;
 import io.adagio.etcd.storage.Input;
 import io.adagio.etcd.storage.NodeRecord;
@@ -92,6 +94,14 @@ final class EtcdStorage {
 
     /** The record with {@code state} in place of the stored state; spec and graph parts are kept. */
     static NodeRecord withState(NodeRecord base, NodeState state, String writeId) {
+        return withState(base, state, writeId, false);
+    }
+
+    /**
+     * @param inputsApart leave the state's inputs out of the record (a wide fan-in node set WAITING
+     *                    again by a rerun keeps them under per-edge keys, as deliveries do)
+     */
+    static NodeRecord withState(NodeRecord base, NodeState state, String writeId, boolean inputsApart) {
         var b = base.toBuilder()
                 .setFormat(FORMAT)
                 .setStatus(WireMapping.toProto(state.status()))
@@ -104,6 +114,11 @@ final class EtcdStorage {
                 .clearClaim()
                 .setWaitingOn(state.waitingOn())
                 .setOrphanRecovery(state.orphanRecovery())
+                .setConclusion(WireMapping.toProto(state.conclusion()))
+                .clearNotBeforeNs()
+                .setCancelRequested(state.cancelRequested())
+                .setGeneration(state.generation())
+                .clearLostClaim()
                 .setLastWrite(writeId);
         if (state.startedAt() != null) {
             b.setStartedAtNs(Timestamps.toNanos(state.startedAt()));
@@ -111,10 +126,19 @@ final class EtcdStorage {
         if (state.finishedAt() != null) {
             b.setFinishedAtNs(Timestamps.toNanos(state.finishedAt()));
         }
-        state.inputs()
-                .forEach((k, v) -> b.addInputs(Input.newBuilder().setUpstream(k).setOutput(ByteString.copyFrom(v))));
+        if (!inputsApart) {
+            state.inputs()
+                    .forEach((k, v) ->
+                            b.addInputs(Input.newBuilder().setUpstream(k).setOutput(ByteString.copyFrom(v))));
+        }
         if (state.claim() != null) {
             b.setClaim(WireMapping.toProto(state.claim()));
+        }
+        if (state.notBefore() != null) {
+            b.setNotBeforeNs(Timestamps.toNanos(state.notBefore()));
+        }
+        if (state.lostClaim() != null) {
+            b.setLostClaim(WireMapping.toProto(state.lostClaim()));
         }
         return b.build();
     }
@@ -122,10 +146,22 @@ final class EtcdStorage {
     /** The index entry of {@code event}, carrying {@code record} (as written beside it) when it is small. */
     static IndexEntry indexEntry(Event event, NodeRecord record) {
         var b = IndexEntry.newBuilder().setFormat(FORMAT).setEvent(WireMapping.toProto(event));
+        if (event.notBefore() != null) {
+            b.setNotBeforeNs(Timestamps.toNanos(event.notBefore()));
+        }
         if (record != null && record.getSerializedSize() <= MAX_HINT_BYTES) {
             b.setRecord(record);
         }
         return b.build();
+    }
+
+    /** The entry telling the agent holding {@code claimId} that the node's run was cancelled. */
+    static CancelEntry cancelEntry(NodeSpec spec, String claimId) {
+        return CancelEntry.newBuilder()
+                .setFormat(FORMAT)
+                .setClaimId(claimId)
+                .setSpec(WireMapping.toProto(spec))
+                .build();
     }
 
     static Event event(IndexEntry entry) {
@@ -135,6 +171,11 @@ final class EtcdStorage {
             case NODE_ORPHANED -> Event.Type.NODE_ORPHANED;
             case UNRECOGNIZED -> throw new IllegalArgumentException("unknown event type");
         };
-        return new Event(type, e.getRunID(), WireMapping.fromProto(e.getNodeSpec()));
+        return new Event(
+                type,
+                e.getRunID(),
+                WireMapping.fromProto(e.getNodeSpec()),
+                entry.hasNotBeforeNs() ? Timestamps.fromNanos(entry.getNotBeforeNs()) : null,
+                null);
     }
 }

@@ -3,8 +3,11 @@ package io.adagio.etcd;
 import static io.adagio.etcd.Keys.bytes;
 import static io.adagio.etcd.Keys.text;
 
+import io.adagio.core.model.Event;
 import io.adagio.core.repository.Subscription;
+import io.adagio.etcd.storage.CancelEntry;
 import io.adagio.etcd.storage.IndexEntry;
+import io.adagio.wire.WireMapping;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
@@ -17,29 +20,59 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers an index (ready or orphaned nodes) to one subscription: everything in it now, then every
- * put from the next revision on. If the watch fails (compaction, a long outage) the index is read
- * again and watched anew: an event may be delivered twice, never lost. Records that come with the
- * entries are kept as claim hints.
+ * Delivers an index (ready, orphaned or cancelling nodes) to one subscription: everything in it now,
+ * then every put from the next revision on. If the watch fails (compaction, a long outage) the index
+ * is read again and watched anew: an event may be delivered twice, never lost.
  */
 final class IndexWatch implements Watch.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(IndexWatch.class);
 
+    /** Reads an entry of the index as the event it stands for (with any side effect, such as a claim hint). */
+    interface Decoder {
+        Event decode(String key, KeyValue kv);
+    }
+
     private final EtcdCalls calls;
     private final String prefix;
     private final Subscription subscription;
-    private final ClaimHints hints;
+    private final Decoder decoder;
     private final Background background;
     private final AtomicBoolean restarting = new AtomicBoolean();
     private volatile Watch.Watcher watcher;
     private volatile boolean stopped;
 
-    IndexWatch(EtcdCalls calls, String prefix, Subscription subscription, ClaimHints hints, Background background) {
+    IndexWatch(EtcdCalls calls, String prefix, Subscription subscription, Decoder decoder, Background background) {
         this.calls = calls;
         this.prefix = prefix;
         this.subscription = subscription;
-        this.hints = hints;
+        this.decoder = decoder;
         this.background = background;
+    }
+
+    /**
+     * Entries of the ready or orphaned index ({@code IndexEntry}); the records that come with them are
+     * kept as claim hints.
+     */
+    static Decoder indexEntries(String prefix, ClaimHints hints) {
+        return (key, kv) -> {
+            var entry = EtcdStorage.decode(kv, IndexEntry::parseFrom);
+            if (entry.hasRecord()) {
+                // Written in the same transaction as the record: the entry's mod revision is the
+                // record's while neither changed (else the claim's compare fails and it reads).
+                var ref = Keys.runAndNode(prefix, key);
+                hints.put(ref[0], ref[1], entry.getRecord(), kv.getModRevision());
+            }
+            return EtcdStorage.event(entry);
+        };
+    }
+
+    /** Entries of the cancels index ({@code CancelEntry}): NODE_CANCELLED for the claim they name. */
+    static Decoder cancelEntries(String prefix) {
+        return (key, kv) -> {
+            var entry = EtcdStorage.decode(kv, CancelEntry::parseFrom);
+            var ref = Keys.runAndNode(prefix, key);
+            return Event.cancelled(ref[0], WireMapping.fromProto(entry.getSpec()), entry.getClaimId());
+        };
     }
 
     void start() {
@@ -84,15 +117,7 @@ final class IndexWatch implements Watch.Listener {
 
     private void offer(KeyValue kv) {
         try {
-            var key = text(kv.getKey());
-            var entry = EtcdStorage.decode(kv, IndexEntry::parseFrom);
-            if (entry.hasRecord()) {
-                // Written in the same transaction as the record: the entry's mod revision is the
-                // record's while neither changed (else the claim's compare fails and it reads).
-                var ref = Keys.runAndNode(prefix, key);
-                hints.put(ref[0], ref[1], entry.getRecord(), kv.getModRevision());
-            }
-            subscription.offer(EtcdStorage.event(entry));
+            subscription.offer(decoder.decode(text(kv.getKey()), kv));
         } catch (RuntimeException e) {
             LOG.warn("ignoring unreadable index entry {}: {}", text(kv.getKey()), e.getMessage());
         }

@@ -20,10 +20,14 @@ import java.util.concurrent.CompletableFuture;
  * other transition of the run compares that key absent, so the run is frozen. It then records its
  * writes in the journal (now without a lease) together with the stats: from that commit on the
  * transition is decided, and anyone who finds the journal applies it in chunks and deletes it.
+ * Writes too many for one etcd value (a run-wide cancel or rerun of a big run) are recorded in parts
+ * under keys of the decision's own first; the journal that names them decides, as before.
  */
 final class Journals {
     /** How long a transition that finds a run's journal lets its decider apply it before applying it itself. */
     private static final Duration PATIENCE = Duration.ofSeconds(2);
+    /** The most bytes of writes one journal value (or part) holds: well within one etcd request. */
+    private static final int PART_BYTES = 768 * 1024;
 
     private final EtcdCalls calls;
     private final Keys keys;
@@ -62,19 +66,20 @@ final class Journals {
             List<Txn.Guard> conditions,
             List<Txn.Op> writes,
             long[] delta) {
+        var parts = parts(runId, writes);
         var journal = Journal.newBuilder().setFormat(EtcdStorage.FORMAT).setWriteId(writeId);
-        for (var w : writes) {
-            journal.addOps(toWriteOp(w));
-        }
-        var value = journal.build().toByteString();
-        if (value.size() > Txn.MAX_BYTES) {
-            throw new RepositoryException.LimitExceeded("a transition of run \"" + runId + "\" writes " + value.size()
-                    + " bytes, more than etcd accepts in one request");
+        if (parts.size() == 1) {
+            journal.addAllOps(parts.getFirst());
+        } else {
+            if (!recordParts(runId, lockRevision, writeId, parts)) {
+                return false;
+            }
+            journal.setParts(parts.size());
         }
         var txn = new Txn.Builder()
                 .guard(new Txn.Unchanged(keys.journal(runId), lockRevision))
                 .guards(conditions);
-        txn.then(new Txn.Put(keys.journal(runId), value));
+        txn.then(new Txn.Put(keys.journal(runId), journal.build().toByteString()));
         var shard = shards.acquire();
         try {
             shard.stage(delta, txn);
@@ -87,12 +92,75 @@ final class Journals {
             }
             if (!r.isSucceeded()) {
                 shard.failed(r); // the shard may be what changed (merged away meanwhile)
+                forgetParts(runId, writeId, parts.size());
                 return false;
             }
             shard.committed(r.getHeader().getRevision());
             return true;
         } finally {
             shards.release(shard);
+        }
+    }
+
+    /**
+     * The writes as journal ops, cut into parts of at most {@link #PART_BYTES} each (one part for all
+     * but the biggest transitions).
+     *
+     * @throws RepositoryException.LimitExceeded when one write alone is more than one etcd request carries
+     */
+    private static List<List<WriteOp>> parts(String runId, List<Txn.Op> writes) {
+        var parts = new ArrayList<List<WriteOp>>();
+        var part = new ArrayList<WriteOp>();
+        long bytes = 0;
+        for (var w : writes) {
+            var op = toWriteOp(w);
+            int size = op.getSerializedSize() + 8;
+            if (size > Txn.MAX_BYTES) {
+                throw new RepositoryException.LimitExceeded("a transition of run \"" + runId + "\" writes a record of "
+                        + size + " bytes, more than etcd accepts in one request");
+            }
+            if (!part.isEmpty() && bytes + size > PART_BYTES) {
+                parts.add(part);
+                part = new ArrayList<>();
+                bytes = 0;
+            }
+            part.add(op);
+            bytes += size;
+        }
+        parts.add(part);
+        return parts;
+    }
+
+    /** Records the parts of a decision, while the lock holds; false when it was lost (nothing is left behind). */
+    private boolean recordParts(String runId, long lockRevision, String writeId, List<List<WriteOp>> parts) {
+        var puts = new ArrayList<CompletableFuture<TxnResponse>>();
+        for (int i = 0; i < parts.size(); i++) {
+            var part = Journal.newBuilder()
+                    .setFormat(EtcdStorage.FORMAT)
+                    .setWriteId(writeId)
+                    .addAllOps(parts.get(i))
+                    .build();
+            var txn = new Txn.Builder().guard(new Txn.Unchanged(keys.journal(runId), lockRevision));
+            txn.then(new Txn.Put(keys.journalPart(runId, writeId, i), part.toByteString()));
+            puts.add(calls.send(txn.build()));
+        }
+        boolean recorded = true;
+        for (var p : puts) {
+            recorded &= calls.await(p).isSucceeded();
+        }
+        if (!recorded) {
+            forgetParts(runId, writeId, parts.size());
+        }
+        return recorded;
+    }
+
+    /** Deletes the parts of a decision that was not taken (only its decider ever reads them). */
+    private void forgetParts(String runId, String writeId, int count) {
+        if (count < 2) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            calls.kv().delete(Keys.bytes(keys.journalPart(runId, writeId, i)));
         }
     }
 
@@ -143,7 +211,7 @@ final class Journals {
                 return;
             }
             var journal = EtcdStorage.decode(found.getFirst(), Journal::parseFrom);
-            if (journal.getOpsCount() == 0) {
+            if (journal.getOpsCount() == 0 && journal.getParts() == 0) {
                 if (System.nanoTime() > deadline) {
                     throw new RepositoryException.Contention(
                             "run " + runId + " is locked by a transition that does not finish");
@@ -152,12 +220,13 @@ final class Journals {
                 continue;
             }
             var thisJournal = new Txn.Unchanged(journalKey, found.getFirst().getModRevision());
-            var writes = writes(journal);
+            var writes = writes(calls, keys, runId, journal);
             var commits = new ArrayList<CompletableFuture<TxnResponse>>();
-            for (int from = 0; from < writes.size(); from += chunk) {
-                var part = withHints(writes.subList(from, Math.min(writes.size(), from + chunk)));
-                commits.add(calls.send(
-                        new Txn.Builder().guard(thisJournal).thenAll(part).build()));
+            for (var part : chunks(writes, chunk)) {
+                commits.add(calls.send(new Txn.Builder()
+                        .guard(thisJournal)
+                        .thenAll(withHints(part))
+                        .build()));
             }
             boolean applied = true;
             for (var c : commits) {
@@ -166,6 +235,9 @@ final class Journals {
             if (applied) {
                 var delete = new Txn.Builder().guard(thisJournal);
                 delete.then(new Txn.Delete(journalKey));
+                for (int i = 0; i < journal.getParts(); i++) {
+                    delete.then(new Txn.Delete(keys.journalPart(runId, journal.getWriteId(), i)));
+                }
                 if (calls.commit(delete.build()).isSucceeded()) {
                     return;
                 }
@@ -174,14 +246,59 @@ final class Journals {
         }
     }
 
-    /** The journal's writes, for a reader that shows the run as the journal leaves it (Inspect). */
-    static List<Txn.Op> writes(Journal journal) {
+    /**
+     * The journal's writes, read from its parts when it has them: for its appliers, and for a reader
+     * that shows the run as the journal leaves it (Inspect).
+     */
+    static List<Txn.Op> writes(EtcdCalls calls, Keys keys, String runId, Journal journal) {
+        if (journal.getParts() == 0) {
+            return writes(journal);
+        }
+        var reads = new ArrayList<CompletableFuture<io.etcd.jetcd.kv.GetResponse>>();
+        for (int i = 0; i < journal.getParts(); i++) {
+            reads.add(calls.kv().get(Keys.bytes(keys.journalPart(runId, journal.getWriteId(), i))));
+        }
+        var out = new ArrayList<Txn.Op>();
+        for (int i = 0; i < reads.size(); i++) {
+            var kvs = calls.await(reads.get(i)).getKvs();
+            if (kvs.isEmpty()) {
+                throw new RepositoryException.StorageFormat(
+                        "etcd key " + keys.journal(runId) + " names part " + i + " of its writes, which is missing");
+            }
+            out.addAll(writes(EtcdStorage.decode(kvs.getFirst(), Journal::parseFrom)));
+        }
+        return out;
+    }
+
+    private static List<Txn.Op> writes(Journal journal) {
         var out = new ArrayList<Txn.Op>(journal.getOpsCount());
         for (var w : journal.getOpsList()) {
             var key = w.getKey().toStringUtf8();
             out.add(w.getDelete() ? new Txn.Delete(key) : new Txn.Put(key, w.getValue(), w.getLease()));
         }
         return out;
+    }
+
+    /** The writes in transactions of at most {@code maxOps} operations and {@link Txn#MAX_BYTES} bytes. */
+    private static List<List<Txn.Op>> chunks(List<Txn.Op> writes, int maxOps) {
+        var chunks = new ArrayList<List<Txn.Op>>();
+        var chunk = new ArrayList<Txn.Op>();
+        long bytes = 0;
+        for (var w : writes) {
+            long size =
+                    w.key().length() + 64L + (w instanceof Txn.Put p ? p.value().size() : 0);
+            if (!chunk.isEmpty() && (chunk.size() >= maxOps || bytes + size > Txn.MAX_BYTES)) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(w);
+            bytes += size;
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
     }
 
     private static WriteOp toWriteOp(Txn.Op op) {

@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
  * (validation restricts them to {@code [A-Za-z0-9._-]}), so {@code <run>/<node>} splits unambiguously.
  *
  * <pre>
- * runs/&lt;run&gt;                  RunRecord, written last when a run starts
+ * runs/&lt;run&gt;                  RunRecord, written last when a run starts (rewritten by cancel and
+ *                                 rerun: its cancelled mark)
  * nodes/&lt;run&gt;/&lt;node&gt;          NodeRecord: spec, downstream, waiting count, state
  * ready/&lt;run&gt;/&lt;node&gt;          IndexEntry while READY      (watched: NODE_READY); it carries a copy
  *                                 of the node's record, written in the same transaction
  * orphaned/&lt;run&gt;/&lt;node&gt;       IndexEntry while orphaned   (watched: NODE_ORPHANED)
+ * cancels/&lt;run&gt;/&lt;node&gt;        CancelEntry while RUNNING in a cancelled run (watched: NODE_CANCELLED)
  * held/running/&lt;run&gt;/&lt;node&gt;   RunningEntry while RUNNING
  * held/claims/&lt;run&gt;/&lt;node&gt;    claim id, put with the claimer's lease (a running entry without
  *                                 its claim key is an orphan)
@@ -27,6 +29,7 @@ import java.nio.charset.StandardCharsets;
  *                                 (it holds the upstream count): its version counts them, read in
  *                                 the delivering transaction; deleted when the node leaves WAITING
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
+ * journal-parts/&lt;run&gt;/&lt;write&gt;/&lt;i&gt;  the writes of a journal too big for one value, in parts
  * </pre>
  */
 final class Keys {
@@ -75,6 +78,14 @@ final class Keys {
 
     String orphaned() {
         return root + "orphaned/";
+    }
+
+    String cancel(String runId, String node) {
+        return cancels() + runId + "/" + node;
+    }
+
+    String cancels() {
+        return root + "cancels/";
     }
 
     String running(String runId, String node) {
@@ -159,6 +170,10 @@ final class Keys {
 
     String journals() {
         return root + "journal/";
+    }
+
+    String journalPart(String runId, String writeId, int part) {
+        return root + "journal-parts/" + runId + "/" + writeId + "/" + part;
     }
 
     /** {run, node} of a key {@code <prefix><run>/<node>}. */

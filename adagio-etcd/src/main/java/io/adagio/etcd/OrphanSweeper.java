@@ -9,6 +9,7 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,6 +37,7 @@ final class OrphanSweeper {
     private final TransitionRunner runner;
     private final FanIns fanIns;
     private final Background background;
+    private final InstantSource clock;
     private final Object watchLock = new Object();
     private final AtomicBoolean sweepPending = new AtomicBoolean();
     private Watch.Watcher watcher; // guarded by watchLock
@@ -46,7 +48,9 @@ final class OrphanSweeper {
             Journals journals,
             TransitionRunner runner,
             FanIns fanIns,
-            Background background) {
+            Background background,
+            InstantSource clock) {
+        this.clock = clock;
         this.calls = calls;
         this.keys = keys;
         this.journals = journals;
@@ -97,7 +101,7 @@ final class OrphanSweeper {
     /** Orphans the node if it is RUNNING and its claim key is gone; a node whose claim lives is left alone. */
     private void orphanIfLost(String runId, String node) {
         try {
-            runner.run(runId, new Transition.OrphanNode(node), null, Map.of());
+            runner.run(runId, new Transition.OrphanNode(node, clock.instant()), null, Map.of());
         } catch (RepositoryException.NotFound gone) {
             // the run or node is gone
         }

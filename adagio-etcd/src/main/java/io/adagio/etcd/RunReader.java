@@ -67,7 +67,8 @@ final class RunReader {
         var records = values(keys.nodes(runId), gets.get(2), revision);
         var inputs = values(keys.runInputs(runId), gets.get(3), revision);
         if (!gets.get(1).getKvs().isEmpty()) {
-            overlay(EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom), records, inputs);
+            var journal = EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom);
+            record = overlay(runId, Journals.writes(calls, keys, runId, journal), record, records, inputs);
         }
         return toRun(record, records, inputs);
     }
@@ -167,9 +168,22 @@ final class RunReader {
         }
     }
 
-    /** The records and inputs as the run's journal leaves them (chunks may be applied, or not yet). */
-    private void overlay(Journal journal, Map<String, ByteString> records, Map<String, ByteString> inputs) {
-        for (var w : Journals.writes(journal)) {
+    /**
+     * The records and inputs as the run's journal leaves them (chunks may be applied, or not yet);
+     * answers the run record as it leaves it too.
+     */
+    private RunRecord overlay(
+            String runId,
+            List<Txn.Op> writes,
+            RunRecord record,
+            Map<String, ByteString> records,
+            Map<String, ByteString> inputs) {
+        var runKey = keys.run(runId);
+        for (var w : writes) {
+            if (w instanceof Txn.Put p && p.key().equals(runKey)) {
+                record = EtcdStorage.decode(p.value(), RunRecord::parseFrom, runKey);
+                continue;
+            }
             var target = w.key().startsWith(keys.root + "nodes/")
                     ? records
                     : w.key().startsWith(keys.root + "inputs/") ? inputs : null;
@@ -182,6 +196,7 @@ final class RunReader {
                 default -> {}
             }
         }
+        return record;
     }
 
     private Run toRun(RunRecord record, Map<String, ByteString> records, Map<String, ByteString> inputs) {
@@ -215,7 +230,10 @@ final class RunReader {
                         node.startedAt(),
                         node.finishedAt(),
                         delivered,
-                        node.claim());
+                        node.claim(),
+                        node.conclusion(),
+                        node.notBefore(),
+                        node.cancelRequested());
             }
             nodes.add(node);
             for (var d : s.record().getDownstreamList()) {
@@ -224,13 +242,16 @@ final class RunReader {
                 }
             }
             completed += s.state().status() == NodeStatus.COMPLETED ? 1 : 0;
-            started |= s.state().startedAt() != null;
+            // A node has started once it ran, or was marked (unreached, cancelled) when it completed.
+            started |= s.state().startedAt() != null || !s.state().attempts().isEmpty();
         }
+        var status = Protocol.runStatus(nodes.size(), completed, started);
         return new Run(
                 runId,
                 Timestamps.fromNanos(record.getCreatedAtNs()),
                 nodes,
                 Arrays.stream(edges).filter(Objects::nonNull).toList(),
-                Protocol.runStatus(nodes.size(), completed, started));
+                status,
+                Run.conclusionOf(status, record.getCancelled(), nodes));
     }
 }

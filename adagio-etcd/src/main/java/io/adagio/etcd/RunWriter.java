@@ -17,6 +17,7 @@ import io.adagio.etcd.storage.RunRecord;
 import io.adagio.wire.WireMapping;
 import io.etcd.jetcd.kv.TxnResponse;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +39,10 @@ final class RunWriter {
     /** Creation times are made strictly increasing so that time order and ID order agree. */
     private final AtomicLong lastCreatedNs = new AtomicLong();
 
-    RunWriter(EtcdCalls calls, Keys keys, CounterShards shards, WriteIds writeIds) {
+    private final InstantSource clock;
+
+    RunWriter(EtcdCalls calls, Keys keys, CounterShards shards, WriteIds writeIds, InstantSource clock) {
+        this.clock = clock;
         this.calls = calls;
         this.keys = keys;
         this.shards = shards;
@@ -188,7 +192,7 @@ final class RunWriter {
     }
 
     private Instant nextCreationTime() {
-        long now = Timestamps.toNanos(Instant.now());
+        long now = Timestamps.toNanos(clock.instant());
         return Timestamps.fromNanos(lastCreatedNs.accumulateAndGet(now, (last, c) -> Math.max(last + 1, c)));
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * and the node's claim key (its holder's liveness). Read in one request, or returned by the failure
  * branch of a transaction whose compares failed.
  */
-record Snapshot(StoredNode node, boolean runExists, boolean runRecord, boolean journal, boolean claimKey) {
+record Snapshot(
+        StoredNode node, boolean runExists, boolean runRecord, boolean journal, boolean claimKey, boolean assumed) {
 
     /** The four reads, in the order {@link #of} expects their answers. */
     static List<Txn.Op> reads(Keys keys, String runId, String node) {
@@ -32,11 +33,12 @@ record Snapshot(StoredNode node, boolean runExists, boolean runRecord, boolean j
                 runRecord || node != null,
                 runRecord,
                 gets.get(from + 1).getCount() > 0,
-                gets.get(from + 2).getCount() > 0);
+                gets.get(from + 2).getCount() > 0,
+                false);
     }
 
     /** A record at hand (a claim hint, or the record a claim committed), taken to be current until a compare says otherwise. */
     static Snapshot assumed(StoredNode node, boolean claimKey) {
-        return new Snapshot(node, true, true, false, claimKey);
+        return new Snapshot(node, true, true, false, claimKey, true);
     }
 }

@@ -28,7 +28,12 @@ record StoredNode(NodeRecord record, NodeSpec spec, List<String> downstream, Nod
                 inputs,
                 r.hasClaim() ? WireMapping.fromProto(r.getClaim()) : null,
                 r.getWaitingOn(),
-                r.getOrphanRecovery());
+                r.getOrphanRecovery(),
+                WireMapping.conclusion(r.getConclusion()),
+                r.hasNotBeforeNs() ? Timestamps.fromNanos(r.getNotBeforeNs()) : null,
+                r.getCancelRequested(),
+                r.getGeneration(),
+                r.hasLostClaim() ? WireMapping.fromProto(r.getLostClaim()) : null);
         return new StoredNode(
                 r,
                 WireMapping.fromProto(r.getSpec()),

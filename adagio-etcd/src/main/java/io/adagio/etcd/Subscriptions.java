@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agents subscribed through this instance: each registered under the instance's lease (so it
- * leaves ListAgents when the process dies) and fed by watches of the ready and orphaned indexes.
+ * leaves ListAgents when the process dies) and fed by watches of the ready, orphaned and cancels
+ * indexes.
  */
 final class Subscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
@@ -55,10 +56,17 @@ final class Subscriptions {
         var holder = new Handle[1];
         var subscription = new Subscription(agent, () -> unsubscribe(holder[0]));
         if (types.contains(Event.Type.NODE_READY)) {
-            watches.add(new IndexWatch(calls, keys.ready(), subscription, hints, background));
+            watches.add(new IndexWatch(
+                    calls, keys.ready(), subscription, IndexWatch.indexEntries(keys.ready(), hints), background));
         }
         if (types.contains(Event.Type.NODE_ORPHANED)) {
-            watches.add(new IndexWatch(calls, keys.orphaned(), subscription, hints, background));
+            watches.add(new IndexWatch(
+                    calls, keys.orphaned(), subscription, IndexWatch.indexEntries(keys.orphaned(), hints), background));
+        }
+        if (types.contains(Event.Type.NODE_CANCELLED)) {
+            // One watch per subscription (an agent process has one), not one per running node.
+            watches.add(new IndexWatch(
+                    calls, keys.cancels(), subscription, IndexWatch.cancelEntries(keys.cancels()), background));
         }
         holder[0] = new Handle(agent, lease, subscription, List.copyOf(watches));
         handles.add(holder[0]);

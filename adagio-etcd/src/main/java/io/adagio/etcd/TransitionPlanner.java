@@ -51,7 +51,25 @@ final class TransitionPlanner {
      */
     Plan plan(
             String runId,
-            Transition transition,
+            Transition.OfNode transition,
+            List<Change> changes,
+            Map<String, StoredNode> used,
+            String writeId,
+            long lease,
+            boolean withHints) {
+        return plan(runId, transition.node(), conditions(runId, transition), changes, used, writeId, lease, withHints);
+    }
+
+    /**
+     * The plan of any step: one of a node ({@code primaryNode} its primary) or of the whole run
+     * ({@code primaryNode} null, {@code used} the records it changes).
+     *
+     * @param conditions the transition's own compares, beside the journal's absence and the records used
+     */
+    Plan plan(
+            String runId,
+            String primaryNode,
+            List<Txn.Guard> conditions,
             List<Change> changes,
             Map<String, StoredNode> used,
             String writeId,
@@ -60,7 +78,7 @@ final class TransitionPlanner {
         var guards = new ArrayList<Txn.Guard>();
         // Nothing applies while a big transition of the run is half done.
         guards.add(new Txn.Absent(keys.journal(runId)));
-        guards.addAll(conditions(runId, transition));
+        guards.addAll(conditions);
         // Every record used is compared, a wide fan-in node only handed an input too: its record is
         // not rewritten by deliveries (they go to per-edge keys), only when it leaves WAITING, so its
         // upstream nodes still finish concurrently, and none delivers to it once it left.
@@ -79,17 +97,30 @@ final class TransitionPlanner {
             var stored = used.get(name);
             if (change instanceof Change.Delivery d && stored.wideFanIn()) {
                 writes.add(new Txn.Put(keys.input(runId, name, d.upstream()), ByteString.copyFrom(d.output())));
+                // The deliveries still awaited: all its upstream nodes', or after a rerun those that had
+                // not succeeded (the record keeps this count while WAITING).
                 var tally = TallyRecord.newBuilder()
                         .setFormat(EtcdStorage.FORMAT)
-                        .setExpected(stored.record().getUpstreamCount())
+                        .setExpected(stored.record().getWaitingOn())
                         .build();
                 // A blind put, so deliveries never conflict; its version counts them.
                 writes.add(new Txn.Put(keys.tally(runId, name), tally.toByteString()));
                 tallied.add(name);
                 continue;
             }
-            var record = EtcdStorage.withState(stored.record(), change.after(), writeId);
-            if (name.equals(transition.node())) {
+            // A rerun sets a wide fan-in WAITING again: the inputs it has go under their own keys, as
+            // deliveries do, so that those still to come are counted the same way.
+            boolean inputsApart = stored.wideFanIn()
+                    && change.after().status() == NodeStatus.WAITING
+                    && change.before().status() != NodeStatus.WAITING;
+            if (inputsApart) {
+                change.after()
+                        .inputs()
+                        .forEach((up, output) ->
+                                writes.add(new Txn.Put(keys.input(runId, name, up), ByteString.copyFrom(output))));
+            }
+            var record = EtcdStorage.withState(stored.record(), change.after(), writeId, inputsApart);
+            if (name.equals(primaryNode)) {
                 primary = record;
             }
             writes.add(new Txn.Put(keys.node(runId, name), record.toByteString()));
@@ -99,7 +130,7 @@ final class TransitionPlanner {
     }
 
     /** The transition's own condition, beside the records it used being unchanged. */
-    List<Txn.Guard> conditions(String runId, Transition transition) {
+    List<Txn.Guard> conditions(String runId, Transition.OfNode transition) {
         var claimKey = keys.claim(runId, transition.node());
         return switch (transition) {
             // Only once the run's start is complete (its record is written last).
@@ -125,6 +156,17 @@ final class TransitionPlanner {
         var name = change.node();
         var from = change.before().status();
         var to = change.after().status();
+        // The agent running a node of a cancelled run watches for this entry; it goes when the node completes.
+        boolean cancelling = change.after().cancelRequested();
+        if (cancelling && !change.before().cancelRequested()) {
+            writes.add(new Txn.Put(
+                    keys.cancel(runId, name),
+                    EtcdStorage.cancelEntry(
+                                    stored.spec(), change.after().claim().id())
+                            .toByteString()));
+        } else if (!cancelling && change.before().cancelRequested()) {
+            writes.add(new Txn.Delete(keys.cancel(runId, name)));
+        }
         if (from == to) {
             return;
         }
@@ -147,7 +189,12 @@ final class TransitionPlanner {
             case READY ->
                 writes.add(new Txn.Put(
                         keys.ready(runId, name),
-                        EtcdStorage.indexEntry(Event.ready(runId, stored.spec()), hint)
+                        EtcdStorage.indexEntry(
+                                        Event.ready(
+                                                runId,
+                                                stored.spec(),
+                                                change.after().notBefore()),
+                                        hint)
                                 .toByteString()));
             case NONE ->
                 writes.add(new Txn.Put(

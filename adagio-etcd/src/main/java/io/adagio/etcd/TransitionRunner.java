@@ -99,7 +99,7 @@ final class TransitionRunner {
      *               null to read it first
      * @param atHand other records already read, used (and compared) only if the protocol needs them
      */
-    Outcome run(String runId, Transition transition, Snapshot start, Map<String, StoredNode> atHand) {
+    Outcome run(String runId, Transition.OfNode transition, Snapshot start, Map<String, StoredNode> atHand) {
         var node = transition.node();
         var snap = start != null ? start : read(runId, node);
         var known = new HashMap<>(atHand);
@@ -140,7 +140,19 @@ final class TransitionRunner {
                 }
                 view.prefetch(downstream);
             }
-            var step = Protocol.apply(view, transition);
+            Step step;
+            try {
+                step = Protocol.apply(view, transition);
+            } catch (RepositoryException refused) {
+                if (!snap.assumed()) {
+                    throw refused;
+                }
+                // Refused on a record at hand, which may be out of date (the run was cancelled since
+                // the claim, say): decide again on the stored one.
+                snap = read(runId, node);
+                known.clear();
+                continue;
+            }
             if (step.changes().isEmpty()) {
                 return Outcome.unchanged(step, lease, snap.node());
             }
@@ -234,7 +246,7 @@ final class TransitionRunner {
      * not complete, a claim or finish by a claim whose key is gone (its lease ended: it holds
      * nothing any more), an orphaning of a node whose claim lives. Null when the protocol decides.
      */
-    private static Step liveness(String runId, Transition transition, Snapshot snap) {
+    private static Step liveness(String runId, Transition.OfNode transition, Snapshot snap) {
         var node = snap.node();
         var state = node.state();
         boolean heldBy = switch (transition) {
@@ -301,9 +313,11 @@ final class TransitionRunner {
             var tally = gets.get(g++).getKvs();
             // At least N: promotion checks the input keys themselves, so a tally counted twice (a
             // journal chunk applied twice) costs a read, never a wrong promotion.
+            // The record keeps, while WAITING, how many deliveries it still awaits (all, or after a
+            // rerun those of the upstream nodes that had not succeeded).
             if (!tally.isEmpty()
                     && tally.getFirst().getVersion()
-                            >= view.used().get(d).record().getUpstreamCount()) {
+                            >= view.used().get(d).record().getWaitingOn()) {
                 complete.add(d);
             }
         }
@@ -327,7 +341,7 @@ final class TransitionRunner {
      *
      * @return the outcome, or null when the lock could not be taken or was lost (the caller reads again)
      */
-    private Outcome locked(String runId, Transition transition) {
+    private Outcome locked(String runId, Transition.OfNode transition) {
         String writeId = writeIds.next();
         long lease = leases.current();
         long lock = journals.lock(runId, writeId, lease);
@@ -400,13 +414,19 @@ final class TransitionRunner {
         return out;
     }
 
-    /** Whether a finish with this result will touch the downstream nodes (success or final failure). */
+    /**
+     * Whether a finish with this result will touch the downstream nodes (success or final failure;
+     * never for a node whose run was cancelled, whose downstream nodes are cancelled already).
+     */
     private static boolean touchesDownstream(StoredNode node, Result result) {
+        if (node.state().cancelRequested()) {
+            return false;
+        }
         return result.conclusion() == Conclusion.SUCCESS
                 || !Protocol.allowsAnotherAttempt(node.spec(), node.state(), result.conclusion());
     }
 
-    private static String describe(Transition transition) {
+    private static String describe(Transition.OfNode transition) {
         return switch (transition) {
             case Transition.ClaimNode t -> "claim";
             case Transition.FinishNode t -> "finish";

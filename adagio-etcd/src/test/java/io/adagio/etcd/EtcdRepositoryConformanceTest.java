@@ -4,6 +4,7 @@ import io.adagio.conformance.RepositoryConformanceSuite;
 import io.adagio.core.model.Claim;
 import io.adagio.core.repository.Repository;
 import io.adagio.testkit.etcd.EtcdExtension;
+import java.time.InstantSource;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,9 +19,9 @@ class EtcdRepositoryConformanceTest extends RepositoryConformanceSuite {
     private String namespace;
 
     @Override
-    protected Repository createRepository() {
+    protected Repository createRepository(InstantSource clock) {
         namespace = "conformance-" + UUID.randomUUID();
-        return EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace));
+        return EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(namespace), clock);
     }
 
     /**

@@ -228,6 +228,43 @@ class EtcdRepositoryCostTest {
     }
 
     /**
+     * A retry waiting out its backoff costs nothing to try before it is due (the record that came
+     * with its ready event says when), and is claimed in one request when it is.
+     */
+    @Test
+    void aRetryWaitingOutItsBackoffIsClaimedInOneRequestWhenDue() throws InterruptedException {
+        var ns = "cost-" + UUID.randomUUID();
+        var counter = new RequestCounter(new NodeRangeReads(ns));
+        var clock = new io.adagio.conformance.TestClock();
+        var r = EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints()).withNamespace(ns), clock, counter);
+        toClose.add(r);
+        var subscription = r.subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var backoff = io.adagio.core.model.RetryRule.Backoff.of(Duration.ofMinutes(5));
+        var run = r.startRun(
+                io.adagio.conformance.Graphs.graph(List.of(io.adagio.conformance.Graphs.node("a", 2, 0, backoff))));
+        assertThat(subscription.poll(Duration.ofSeconds(30))).isPresent();
+        var first = new Claim(UUID.randomUUID().toString());
+        r.claimNode(run.id(), "a", first);
+        r.finishNode(run.id(), "a", Result.fail("1"), first);
+        var retry = subscription.poll(Duration.ofSeconds(30)).orElseThrow();
+        assertThat(retry.notBefore()).isNotNull();
+
+        var early = counter.snapshot();
+        assertThat(r.claimNode(run.id(), "a", new Claim(UUID.randomUUID().toString()))
+                        .claimed())
+                .isFalse();
+        assertThat(requests(early)).as("requests of a claim before it is due").isZero();
+        clock.advance(Duration.ofMinutes(5));
+        var due = counter.snapshot();
+        assertThat(r.claimNode(run.id(), "a", new Claim(UUID.randomUUID().toString()))
+                        .claimed())
+                .isTrue();
+        assertThat(requests(due))
+                .as("requests of the claim when due (%s)", due.delta())
+                .isEqualTo(1);
+    }
+
+    /**
      * A finish with a retry left does not touch its downstream nodes, so it does not compare the
      * records its claim read of them either: another upstream changing them meanwhile costs nothing.
      */

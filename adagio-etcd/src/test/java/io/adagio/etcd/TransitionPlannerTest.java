@@ -72,7 +72,7 @@ class TransitionPlannerTest {
             return nodes.get(node);
         }
 
-        TransitionPlanner.Plan plan(Transition t, Step step) {
+        TransitionPlanner.Plan plan(Transition.OfNode t, Step step) {
             return PLANNER.plan(
                     RUN, t, step.changes(), used, "w1", t instanceof Transition.ClaimNode ? LEASE : 0, true);
         }
@@ -80,7 +80,19 @@ class TransitionPlannerTest {
 
     private static NodeState running(String claimId) {
         return new NodeState(
-                io.adagio.core.model.NodeStatus.RUNNING, List.of(), NOW, null, Map.of(), new Claim(claimId), 0, false);
+                io.adagio.core.model.NodeStatus.RUNNING,
+                List.of(),
+                NOW,
+                null,
+                Map.of(),
+                new Claim(claimId),
+                0,
+                false,
+                io.adagio.core.model.Conclusion.NONE,
+                null,
+                false,
+                0,
+                null);
     }
 
     private static List<String> puts(TransitionPlanner.Plan plan) {
@@ -228,7 +240,7 @@ class TransitionPlannerTest {
     @Test
     void anOrphaningNeedsTheClaimKeyGoneAndAnnouncesTheNode() {
         var run = new Stored().node("a", 0, List.of(), running("c1"));
-        var t = new Transition.OrphanNode("a");
+        var t = new Transition.OrphanNode("a", NOW);
         var plan = run.plan(t, Protocol.apply(run, t));
 
         assertThat(plan.guards()).contains(new Txn.Absent("ns/held/claims/" + RUN + "/a"));

@@ -15,15 +15,16 @@ import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.RunIds;
-import io.adagio.core.protocol.RunView;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.protocol.Transition;
+import io.adagio.core.protocol.WholeRun;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.Subscription;
 import io.adagio.core.repository.ValidatingRepository;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -48,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * win). The protocol rules are {@link Protocol}'s: the run is the {@link RunView} it reads, and the
  * {@link io.adagio.core.protocol.Change}s it answers with are stored as they are; a step touches
  * only the nodes it changes, and every change adjusts the global counters and the ready/orphaned
- * indexes from the node's old status to its new one, so nothing ever scans a run or all runs. Events produced by a step are offered to subscriptions after the run's lock is
- * released, and {@link Subscription#offer} never blocks, so a slow subscriber holds up nobody.
+ * indexes from the node's old status to its new one, so nothing ever scans a run or all runs (but a
+ * user's cancel or rerun, which reads the run it changes). Events produced by a step are offered to
+ * subscriptions after the run's lock is released, and {@link Subscription#offer} never blocks, so a
+ * slow subscriber holds up nobody.
+ *
+ * <p>Time comes from the {@link InstantSource} it is built with (the system clock by default), so a
+ * test can move it on to see a retry's backoff run out.
  */
 public final class MemoryRepository extends ValidatingRepository {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryRepository.class);
@@ -60,15 +66,18 @@ public final class MemoryRepository extends ValidatingRepository {
 
     private final LongAdder runCount = new LongAdder();
     private final EnumMap<NodeStatus, LongAdder> nodeCounts = new EnumMap<>(NodeStatus.class);
-    /** Nodes READY right now, so a new subscriber is told about them in O(ready). */
-    private final ConcurrentHashMap<NodeRef, NodeSpec> ready = new ConcurrentHashMap<>();
+    /** Nodes READY right now (with their not-before time), so a new subscriber is told about them in O(ready). */
+    private final ConcurrentHashMap<NodeRef, Event> ready = new ConcurrentHashMap<>();
     /** Nodes orphaned (NONE) right now, for new NODE_ORPHANED subscribers. */
-    private final ConcurrentHashMap<NodeRef, NodeSpec> orphaned = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<NodeRef, Event> orphaned = new ConcurrentHashMap<>();
+    /** RUNNING nodes of cancelled runs, for new NODE_CANCELLED subscribers. */
+    private final ConcurrentHashMap<NodeRef, Event> cancelling = new ConcurrentHashMap<>();
 
     private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
     /** Creation times are made strictly increasing so that time order and ID order agree. */
     private final AtomicLong lastCreatedNs = new AtomicLong();
 
+    private final InstantSource clock;
     private volatile boolean closed;
 
     public MemoryRepository() {
@@ -76,7 +85,13 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     public MemoryRepository(Limits limits) {
+        this(limits, InstantSource.system());
+    }
+
+    /** A repository whose times (created, claimed, finished, not-before) come from {@code clock}. */
+    public MemoryRepository(Limits limits, InstantSource clock) {
         super(limits);
+        this.clock = clock;
         for (var status : NodeStatus.values()) {
             nodeCounts.put(status, new LongAdder());
         }
@@ -169,13 +184,13 @@ public final class MemoryRepository extends ValidatingRepository {
     @Override
     protected ClaimResult claim(String runId, String nodeName, Claim claim) {
         ensureOpen();
-        return ClaimResult.of(step(runId, new Transition.ClaimNode(nodeName, claim, Instant.now())));
+        return ClaimResult.of(step(runId, new Transition.ClaimNode(nodeName, claim, clock.instant())));
     }
 
     @Override
     protected Node finish(String runId, String nodeName, Result result, Claim claim) {
         ensureOpen();
-        return step(runId, new Transition.FinishNode(nodeName, result, claim, Instant.now()))
+        return step(runId, new Transition.FinishNode(nodeName, result, claim, clock.instant()))
                 .node();
     }
 
@@ -189,7 +204,23 @@ public final class MemoryRepository extends ValidatingRepository {
      */
     Node orphan(String runId, String nodeName) {
         ensureOpen();
-        return step(runId, new Transition.OrphanNode(nodeName)).node();
+        return step(runId, new Transition.OrphanNode(nodeName, clock.instant())).node();
+    }
+
+    @Override
+    protected Run cancel(String runId) {
+        ensureOpen();
+        var run = step(runId, new Transition.CancelRun(clock.instant()));
+        LOG.info("cancelled run {}", runId);
+        return run;
+    }
+
+    @Override
+    protected Run rerun(String runId) {
+        ensureOpen();
+        var run = step(runId, new Transition.RerunRun(clock.instant()));
+        LOG.info("rerunning run {} from its failures", runId);
+        return run;
     }
 
     @Override
@@ -202,10 +233,13 @@ public final class MemoryRepository extends ValidatingRepository {
         // subscriber twice at worst (harmless: events are hints), never not at all.
         subscriptions.put(subscription, wanted);
         if (wanted.contains(Event.Type.NODE_READY)) {
-            ready.forEach((ref, spec) -> subscription.offer(Event.ready(ref.runId(), spec)));
+            ready.values().forEach(subscription::offer);
         }
         if (wanted.contains(Event.Type.NODE_ORPHANED)) {
-            orphaned.forEach((ref, spec) -> subscription.offer(Event.orphaned(ref.runId(), spec)));
+            orphaned.values().forEach(subscription::offer);
+        }
+        if (wanted.contains(Event.Type.NODE_CANCELLED)) {
+            cancelling.values().forEach(subscription::offer);
         }
         LOG.debug("agent {} subscribed to {} with runtimes {}", agent.id(), wanted, agent.runtimes());
         return subscription;
@@ -239,21 +273,48 @@ public final class MemoryRepository extends ValidatingRepository {
      * Runs one protocol step under the run's lock and stores its changes, then publishes its events
      * outside the lock.
      */
-    private Step step(String runId, Transition transition) {
+    private Step step(String runId, Transition.OfNode transition) {
         var run = requireRun(runId);
         Step step;
         run.lock.lock();
         try {
             step = Protocol.apply(run, transition);
-            for (var change : step.changes()) {
-                run.states.put(change.node(), change.after());
-                track(run, change.node(), change.before(), change.after());
-            }
+            store(run, step);
         } finally {
             run.lock.unlock();
         }
         publish(step.events());
         return step;
+    }
+
+    /** A run-wide step, like {@link #step(String, Transition.OfNode)}; answers the run afterwards. */
+    private Run step(String runId, Transition.OfRun transition) {
+        var run = requireRun(runId);
+        Step step;
+        Run after;
+        run.lock.lock();
+        try {
+            step = Protocol.apply(run, transition);
+            store(run, step);
+            switch (step.cancelMark()) {
+                case SET -> run.cancelled = true;
+                case CLEARED -> run.cancelled = false;
+                case UNCHANGED -> {}
+            }
+            after = run.snapshot();
+        } finally {
+            run.lock.unlock();
+        }
+        publish(step.events());
+        return after;
+    }
+
+    /** Stores a step's changes. Called under the run's lock. */
+    private void store(MemoryRun run, Step step) {
+        for (var change : step.changes()) {
+            run.states.put(change.node(), change.after());
+            track(run, change.node(), change.before(), change.after());
+        }
     }
 
     private void publish(List<Event> events) {
@@ -273,6 +334,18 @@ public final class MemoryRepository extends ValidatingRepository {
     private void track(MemoryRun run, String node, NodeState before, NodeState after) {
         NodeStatus from = before == null ? null : before.status();
         NodeStatus to = after.status();
+        boolean wasCancelling = before != null && before.cancelRequested();
+        if (wasCancelling != after.cancelRequested()) {
+            var ref = new NodeRef(run.id, node);
+            if (wasCancelling) {
+                cancelling.remove(ref);
+            } else {
+                cancelling.put(
+                        ref,
+                        Event.cancelled(
+                                run.id, run.graph.node(node), after.claim().id()));
+            }
+        }
         if (from == to) {
             return;
         }
@@ -288,8 +361,8 @@ public final class MemoryRepository extends ValidatingRepository {
         }
         nodeCounts.get(to).increment();
         switch (to) {
-            case READY -> ready.put(ref, run.graph.node(node));
-            case NONE -> orphaned.put(ref, run.graph.node(node));
+            case READY -> ready.put(ref, Event.ready(run.id, run.graph.node(node), after.notBefore()));
+            case NONE -> orphaned.put(ref, Event.orphaned(run.id, run.graph.node(node)));
             case COMPLETED -> run.completed++;
             case RUNNING -> run.started = true;
             default -> {}
@@ -297,7 +370,7 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     private Instant nextCreationTime() {
-        long now = Timestamps.toNanos(Instant.now());
+        long now = Timestamps.toNanos(clock.instant());
         long ns = lastCreatedNs.accumulateAndGet(now, (last, candidate) -> Math.max(last + 1, candidate));
         return Timestamps.fromNanos(ns);
     }
@@ -320,7 +393,7 @@ public final class MemoryRepository extends ValidatingRepository {
      * One run's state, and the view of it the protocol reads. Every field but the immutable ones is
      * guarded by {@link #lock}.
      */
-    private final class MemoryRun implements RunView {
+    private final class MemoryRun implements WholeRun {
         final String id;
         final Instant createdAt;
         final RunGraph graph;
@@ -328,6 +401,8 @@ public final class MemoryRepository extends ValidatingRepository {
         final Map<String, NodeState> states;
         long completed;
         boolean started;
+        /** Set by a cancel, cleared by a rerun. */
+        boolean cancelled;
 
         MemoryRun(String id, Instant createdAt, RunGraph graph) {
             this.id = id;
@@ -356,6 +431,16 @@ public final class MemoryRepository extends ValidatingRepository {
             return states.get(node);
         }
 
+        @Override
+        public List<String> nodes() {
+            return graph.nodes().stream().map(NodeSpec::name).toList();
+        }
+
+        @Override
+        public List<String> upstream(String node) {
+            return graph.upstream(node);
+        }
+
         Run snapshot() {
             lock.lock();
             try {
@@ -363,12 +448,8 @@ public final class MemoryRepository extends ValidatingRepository {
                 for (var spec : graph.nodes()) {
                     nodes.add(states.get(spec.name()).toNode(spec));
                 }
-                return new Run(
-                        id,
-                        createdAt,
-                        nodes,
-                        graph.edges(),
-                        Protocol.runStatus(graph.nodes().size(), completed, started));
+                var status = Protocol.runStatus(graph.nodes().size(), completed, started);
+                return new Run(id, createdAt, nodes, graph.edges(), status, Run.conclusionOf(status, cancelled, nodes));
             } finally {
                 lock.unlock();
             }

@@ -17,6 +17,7 @@ import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.proto.MetadataValue;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ import java.util.Map;
  * one place where both meet: the API, storage formats and clients all go through here.
  */
 public final class WireMapping {
+    /** The longest duration the wire carries (google.protobuf.Duration's range). */
+    private static final long MAX_WIRE_SECONDS = 315_576_000_000L;
+
     private WireMapping() {}
 
     // ---- graph specs (wire -> domain) ----
@@ -38,8 +42,34 @@ public final class WireMapping {
 
     public static NodeSpec fromProto(io.adagio.proto.Node.Spec spec) {
         var retry = new LinkedHashMap<String, RetryRule>();
-        spec.getRetryMap().forEach((k, v) -> retry.put(k, new RetryRule(v.getMaxAttempts())));
-        return new NodeSpec(spec.getName(), spec.getRuntime(), fromProto(spec.getMetadataMap()), retry);
+        spec.getRetryMap()
+                .forEach((k, v) -> retry.put(
+                        k, new RetryRule(v.getMaxAttempts(), v.hasBackoff() ? fromProto(v.getBackoff()) : null)));
+        return new NodeSpec(
+                spec.getName(),
+                spec.getRuntime(),
+                fromProto(spec.getMetadataMap()),
+                retry,
+                spec.hasTimeout() ? fromProto(spec.getTimeout()) : null);
+    }
+
+    public static RetryRule.Backoff fromProto(io.adagio.proto.Node.Spec.Retry.Backoff backoff) {
+        return new RetryRule.Backoff(
+                backoff.hasInitial() ? fromProto(backoff.getInitial()) : null,
+                backoff.hasMaximum() ? fromProto(backoff.getMaximum()) : null,
+                backoff.getMultiplier());
+    }
+
+    /** A wire duration; one beyond the wire's own range (±10,000 years) is clamped to it (validation refuses it). */
+    public static Duration fromProto(com.google.protobuf.Duration d) {
+        return Duration.ofSeconds(Math.clamp(d.getSeconds(), -MAX_WIRE_SECONDS, MAX_WIRE_SECONDS), d.getNanos());
+    }
+
+    public static com.google.protobuf.Duration toProto(Duration d) {
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(d.getSeconds())
+                .setNanos(d.getNano())
+                .build();
     }
 
     public static Edge fromProto(io.adagio.proto.Edge edge) {
@@ -56,7 +86,10 @@ public final class WireMapping {
         return new Result(
                 conclusion(result.getConclusion()),
                 fromProto(result.getMetadataMap()),
-                result.getOutput().toByteArray());
+                result.getOutput().toByteArray(),
+                Timestamps.parse(result.getStartedAt()),
+                Timestamps.parse(result.getFinishedAt()),
+                result.getAgentId());
     }
 
     public static Claim fromProto(io.adagio.proto.Claim claim) {
@@ -81,7 +114,10 @@ public final class WireMapping {
                 Timestamps.parse(node.getStartedAt()),
                 Timestamps.parse(node.getFinishedAt()),
                 inputs,
-                node.hasClaim() ? fromProto(node.getClaim()) : null);
+                node.hasClaim() ? fromProto(node.getClaim()) : null,
+                conclusion(node.getConclusion()),
+                Timestamps.parse(node.getNotBefore()),
+                false);
     }
 
     public static Run fromProto(io.adagio.proto.Run run) {
@@ -95,7 +131,8 @@ public final class WireMapping {
                     case RUNNING -> RunStatus.RUNNING;
                     case COMPLETED -> RunStatus.COMPLETED;
                     case UNRECOGNIZED -> throw new IllegalArgumentException("unknown run status");
-                });
+                },
+                conclusion(run.getConclusion()));
     }
 
     // ---- domain -> wire ----
@@ -112,12 +149,26 @@ public final class WireMapping {
                 .setName(nullToEmpty(spec.name()))
                 .setRuntime(nullToEmpty(spec.runtime()))
                 .putAllMetadata(toProto(spec.metadata()));
-        spec.retry()
-                .forEach((k, v) -> b.putRetry(
-                        k,
-                        io.adagio.proto.Node.Spec.Retry.newBuilder()
-                                .setMaxAttempts(v == null ? 0 : v.maxAttempts())
-                                .build()));
+        spec.retry().forEach((k, v) -> b.putRetry(k, toProto(v)));
+        if (spec.timeout() != null) {
+            b.setTimeout(toProto(spec.timeout()));
+        }
+        return b.build();
+    }
+
+    public static io.adagio.proto.Node.Spec.Retry toProto(RetryRule rule) {
+        var b = io.adagio.proto.Node.Spec.Retry.newBuilder().setMaxAttempts(rule == null ? 0 : rule.maxAttempts());
+        if (rule != null && rule.backoff() != null) {
+            var backoff = rule.backoff();
+            var wire = io.adagio.proto.Node.Spec.Retry.Backoff.newBuilder().setMultiplier(backoff.multiplier());
+            if (backoff.initial() != null) {
+                wire.setInitial(toProto(backoff.initial()));
+            }
+            if (backoff.maximum() != null) {
+                wire.setMaximum(toProto(backoff.maximum()));
+            }
+            b.setBackoff(wire);
+        }
         return b.build();
     }
 
@@ -140,6 +191,9 @@ public final class WireMapping {
                 .setConclusion(toProto(result.conclusion()))
                 .putAllMetadata(toProto(result.metadata()))
                 .setOutput(ByteString.copyFrom(result.output()))
+                .setStartedAt(Timestamps.format(result.startedAt()))
+                .setFinishedAt(Timestamps.format(result.finishedAt()))
+                .setAgentId(result.agentId())
                 .build();
     }
 
@@ -157,7 +211,9 @@ public final class WireMapping {
                 .addAllAttempts(
                         node.attempts().stream().map(WireMapping::toProto).toList())
                 .setStartedAt(Timestamps.format(node.startedAt()))
-                .setFinishedAt(Timestamps.format(node.finishedAt()));
+                .setFinishedAt(Timestamps.format(node.finishedAt()))
+                .setConclusion(toProto(node.conclusion()))
+                .setNotBefore(Timestamps.format(node.notBefore()));
         node.inputs().forEach((k, v) -> b.putInputs(k, ByteString.copyFrom(v)));
         if (node.claim() != null) {
             b.setClaim(toProto(node.claim()));
@@ -177,6 +233,7 @@ public final class WireMapping {
                             case RUNNING -> io.adagio.proto.Run.Status.RUNNING;
                             case COMPLETED -> io.adagio.proto.Run.Status.COMPLETED;
                         })
+                .setConclusion(toProto(run.conclusion()))
                 .build();
     }
 
@@ -203,12 +260,18 @@ public final class WireMapping {
                 .build();
     }
 
+    /**
+     * @throws IllegalArgumentException for NODE_CANCELLED, which has no wire form (it goes to agents
+     *                                  through the repository only)
+     */
     public static io.adagio.proto.Event toProto(Event event) {
         return io.adagio.proto.Event.newBuilder()
                 .setType(
                         switch (event.type()) {
                             case NODE_READY -> io.adagio.proto.Event.Type.NODE_READY;
                             case NODE_ORPHANED -> io.adagio.proto.Event.Type.NODE_ORPHANED;
+                            case NODE_CANCELLED ->
+                                throw new IllegalArgumentException("NODE_CANCELLED events have no wire form");
                         })
                 .setRunID(event.runId())
                 .setNodeSpec(toProto(event.node()))
@@ -243,17 +306,17 @@ public final class WireMapping {
             case SUCCESS -> io.adagio.proto.Node.Result.Conclusion.SUCCESS;
             case FAIL -> io.adagio.proto.Node.Result.Conclusion.FAIL;
             case ERROR -> io.adagio.proto.Node.Result.Conclusion.ERROR;
+            case CANCELLED -> io.adagio.proto.Node.Result.Conclusion.CANCELLED;
         };
     }
 
     public static Conclusion conclusion(io.adagio.proto.Node.Result.Conclusion conclusion) {
         return switch (conclusion) {
-            // CANCELLED is a wire extension the model learns with run control; until then no
-            // attempt can end so.
-            case NONE, UNRECOGNIZED, CANCELLED -> Conclusion.NONE;
+            case NONE, UNRECOGNIZED -> Conclusion.NONE;
             case SUCCESS -> Conclusion.SUCCESS;
             case FAIL -> Conclusion.FAIL;
             case ERROR -> Conclusion.ERROR;
+            case CANCELLED -> Conclusion.CANCELLED;
         };
     }
 

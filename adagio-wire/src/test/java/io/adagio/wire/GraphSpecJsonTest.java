@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.repository.RepositoryException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +51,23 @@ class GraphSpecJsonTest {
                         "{\"nodes\": [{\"name\": \"a\", \"retry\": {\"fail\": {\"max_attempts\": \"many\"}}}]}"))
                 .isInstanceOf(RepositoryException.InvalidSpec.class);
         assertThat(GraphSpecJson.parse("{}").nodes()).isEmpty();
+    }
+
+    @Test
+    void timeoutsAndBackoffsAreWrittenAsDurations() {
+        var spec = GraphSpecJson.parse("""
+                {"nodes": [{"name": "a", "runtime": "exec", "timeout": "1.5s",
+                            "retry": {"fail": {"max_attempts": 3,
+                                               "backoff": {"initial": "0.5s", "maximum": "30s", "multiplier": 3}}}}]}
+                """);
+        var a = spec.nodes().getFirst();
+        assertThat(a.timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(a.retry().get("fail").backoff())
+                .isEqualTo(new RetryRule.Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 3));
+        var json = GraphSpecJson.print(spec);
+        assertThat(json).contains("\"timeout\": \"1.500s\"").contains("\"initial\": \"0.500s\"");
+        assertThat(GraphSpecJson.parse(json)).isEqualTo(spec);
+        assertThatThrownBy(() -> GraphSpecJson.parse("{\"nodes\": [{\"name\": \"a\", \"timeout\": \"soon\"}]}"))
+                .isInstanceOf(RepositoryException.InvalidSpec.class);
     }
 }

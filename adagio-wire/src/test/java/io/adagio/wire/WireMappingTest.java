@@ -1,6 +1,7 @@
 package io.adagio.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
@@ -16,6 +17,7 @@ import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,11 +94,16 @@ class WireMappingTest {
             assertThat(WireMapping.toProto(c).getNumber()).as(c.name()).isEqualTo(c.ordinal());
             assertThat(WireMapping.conclusion(WireMapping.toProto(c))).isEqualTo(c);
         }
-        for (var t : Event.Type.values()) {
+        for (var t : List.of(Event.Type.NODE_READY, Event.Type.NODE_ORPHANED)) {
             var proto = WireMapping.toProto(new Event(t, "r", new NodeSpec("a", "debug")));
             assertThat(proto.getType().getNumber()).isEqualTo(t.ordinal());
             assertThat(proto.getType().name()).isEqualTo(t.name());
         }
+        assertThatThrownBy(() -> WireMapping.toProto(Event.cancelled("r", new NodeSpec("a", "debug"), "c")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no wire form");
+        assertThat(WireMapping.toProto(Conclusion.CANCELLED))
+                .isEqualTo(io.adagio.proto.Node.Result.Conclusion.CANCELLED);
         // An enum value from a newer peer reads as NONE rather than failing.
         assertThat(WireMapping.nodeStatus(io.adagio.proto.Node.Status.UNRECOGNIZED))
                 .isEqualTo(NodeStatus.NONE);
@@ -127,5 +134,73 @@ class WireMappingTest {
         var event = WireMapping.toProto(Event.orphaned("run-9", FETCH));
         assertThat(event.getRunID()).isEqualTo("run-9");
         assertThat(WireMapping.fromProto(event.getNodeSpec())).isEqualTo(FETCH);
+    }
+
+    @Test
+    void runControlFieldsRoundTrip() {
+        var backoff = new RetryRule.Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), 1.5);
+        var spec = new NodeSpec(
+                        "flaky",
+                        "exec",
+                        Map.of(),
+                        Map.of(
+                                "fail",
+                                new RetryRule(3, backoff),
+                                "error",
+                                new RetryRule(2, RetryRule.Backoff.of(Duration.ofSeconds(1)))))
+                .withTimeout(Duration.ofMillis(1500));
+        var proto = WireMapping.toProto(spec);
+        assertThat(proto.getTimeout().getSeconds()).isEqualTo(1);
+        assertThat(proto.getTimeout().getNanos()).isEqualTo(500_000_000);
+        assertThat(proto.getRetryOrThrow("fail").getBackoff().getMultiplier()).isEqualTo(1.5);
+        assertThat(proto.getRetryOrThrow("error").getBackoff().hasMaximum()).isFalse();
+        assertThat(WireMapping.fromProto(proto)).isEqualTo(spec);
+
+        var started = Instant.parse("2026-11-27T15:34:23.123456789Z");
+        var attempt = Result.cancelled("stopped").stamped(started, started.plusSeconds(2), "agent-1");
+        assertThat(WireMapping.toProto(attempt).getAgentId()).isEqualTo("agent-1");
+        assertThat(WireMapping.toProto(attempt).getStartedAt()).isEqualTo("2026-11-27T15:34:23.123456789Z");
+        assertThat(WireMapping.fromProto(WireMapping.toProto(attempt))).isEqualTo(attempt);
+
+        var waiting = new Node(
+                spec,
+                NodeStatus.READY,
+                List.of(Result.fail("1").stamped(started, started, "a")),
+                null,
+                null,
+                Map.of(),
+                null,
+                Conclusion.NONE,
+                started.plusSeconds(5),
+                false);
+        assertThat(WireMapping.toProto(waiting).getNotBefore()).isEqualTo("2026-11-27T15:34:28.123456789Z");
+        assertThat(WireMapping.fromProto(WireMapping.toProto(waiting))).isEqualTo(waiting);
+
+        var done = new Node(
+                spec,
+                NodeStatus.COMPLETED,
+                List.of(),
+                started,
+                started,
+                Map.of(),
+                null,
+                Conclusion.CANCELLED,
+                null,
+                false);
+        assertThat(WireMapping.toProto(done).getConclusion())
+                .isEqualTo(io.adagio.proto.Node.Result.Conclusion.CANCELLED);
+        var run = new Run("r", started, List.of(done), List.of(), RunStatus.COMPLETED, Conclusion.CANCELLED);
+        assertThat(WireMapping.toProto(run).getConclusion())
+                .isEqualTo(io.adagio.proto.Node.Result.Conclusion.CANCELLED);
+        assertThat(WireMapping.fromProto(WireMapping.toProto(run))).isEqualTo(run);
+    }
+
+    @Test
+    void aWireDurationBeyondItsRangeIsClampedNotAnError() {
+        var huge = com.google.protobuf.Duration.newBuilder()
+                .setSeconds(Long.MAX_VALUE)
+                .setNanos(999_999_999)
+                .build();
+        assertThat(WireMapping.fromProto(huge)).isGreaterThan(Duration.ofDays(365));
     }
 }

@@ -16,8 +16,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a graph spec against every rule (docs/ARCHITECTURE.md, "The domain") and compiles it into a {@link RunGraph}.
- * Every problem is reported together, each naming the node, edge end or retry condition at fault.
+ * Checks a graph spec against every rule (docs/ARCHITECTURE.md, "The domain") and compiles it into a
+ * {@link RunGraph}. Every problem is reported together, each naming the node, edge end, retry
+ * condition or field at fault.
  */
 public final class GraphValidator {
     private final Limits limits;
@@ -129,6 +130,7 @@ public final class GraphValidator {
                         + (rule.getValue() == null ? "nothing" : rule.getValue().maxAttempts()));
             }
         }
+        TimingRules.check(node, label, problems);
     }
 
     private static boolean checkEdge(Edge edge, Set<String> names, Set<Edge> seen, List<String> problems) {

@@ -1,5 +1,6 @@
 package io.adagio.core.model;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -11,8 +12,16 @@ import java.util.Optional;
  *
  * <p>{@code retry} is keyed by the raw condition text as submitted so that validation can name an
  * unknown condition; {@link #retryRule(RetryCondition)} reads it typed.
+ *
+ * @param timeout the longest one attempt may run (its agent stops it then and records ERROR), or
+ *                null for no limit
  */
-public record NodeSpec(String name, String runtime, Map<String, List<String>> metadata, Map<String, RetryRule> retry) {
+public record NodeSpec(
+        String name,
+        String runtime,
+        Map<String, List<String>> metadata,
+        Map<String, RetryRule> retry,
+        Duration timeout) {
 
     public NodeSpec {
         metadata = Metadata.copyOf(metadata);
@@ -21,8 +30,16 @@ public record NodeSpec(String name, String runtime, Map<String, List<String>> me
                 : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(retry));
     }
 
+    public NodeSpec(String name, String runtime, Map<String, List<String>> metadata, Map<String, RetryRule> retry) {
+        this(name, runtime, metadata, retry, null);
+    }
+
     public NodeSpec(String name, String runtime) {
         this(name, runtime, Map.of(), Map.of());
+    }
+
+    public NodeSpec withTimeout(Duration t) {
+        return new NodeSpec(name, runtime, metadata, retry, t);
     }
 
     public Optional<RetryRule> retryRule(RetryCondition condition) {

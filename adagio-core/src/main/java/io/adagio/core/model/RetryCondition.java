@@ -34,7 +34,7 @@ public enum RetryCondition {
         return switch (conclusion) {
             case FAIL -> Optional.of(FAIL);
             case ERROR -> Optional.of(ERROR);
-            case SUCCESS, NONE -> Optional.empty();
+            case SUCCESS, CANCELLED, NONE -> Optional.empty();
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.adagio.core.protocol;
 
 import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
@@ -16,8 +17,15 @@ import java.util.Map;
  * upstream node). Immutable. Backends make one when a run starts ({@link #initial}) or when they
  * decode a stored record; every later state comes from {@link Protocol}.
  *
- * @param orphanRecovery while RUNNING: the claim took over an orphaned node, so its holder records
- *                       the lost attempt instead of executing it (told again to a repeated claim)
+ * @param orphanRecovery  while RUNNING: the claim took over an orphaned node, so its holder records
+ *                        the lost attempt instead of executing it (told again to a repeated claim)
+ * @param conclusion      the node's conclusion once COMPLETED (see {@link Node#conclusion()})
+ * @param notBefore       while READY: the next attempt is not claimable before this (a backoff)
+ * @param cancelRequested while RUNNING: the run was cancelled; the finish completes the node
+ * @param generation      how many attempts belong to earlier runs of the node (before the last
+ *                        rerun): retry rules count only the attempts from this index on
+ * @param lostClaim       while orphaned, and while a recovery claim holds the node: the claim that
+ *                        was lost, whose agent the recorded attempt names
  */
 public record NodeState(
         NodeStatus status,
@@ -27,12 +35,18 @@ public record NodeState(
         Map<String, byte[]> inputs,
         Claim claim,
         int waitingOn,
-        boolean orphanRecovery) {
+        boolean orphanRecovery,
+        Conclusion conclusion,
+        Instant notBefore,
+        boolean cancelRequested,
+        int generation,
+        Claim lostClaim) {
 
     public NodeState {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
         // Not a copy per transition: a fan-in adds one input per upstream success (see InputMap).
         inputs = InputMap.copyOf(inputs);
+        conclusion = conclusion == null ? Conclusion.NONE : conclusion;
     }
 
     /** The state of a node when its run starts: READY without upstream nodes, WAITING otherwise. */
@@ -45,22 +59,85 @@ public record NodeState(
                 Map.of(),
                 null,
                 upstreamCount,
-                false);
+                false,
+                Conclusion.NONE,
+                null,
+                false,
+                0,
+                null);
     }
 
     public Node toNode(NodeSpec spec) {
-        return new Node(spec, status, attempts, startedAt, finishedAt, inputs, claim);
+        return new Node(
+                spec, status, attempts, startedAt, finishedAt, inputs, claim, conclusion, notBefore, cancelRequested);
+    }
+
+    /** The attempts of the current generation (since the last rerun): what retry rules count. */
+    public List<Result> currentAttempts() {
+        return generation == 0 ? attempts : attempts.subList(Math.min(generation, attempts.size()), attempts.size());
+    }
+
+    /** The agent of the attempt this node holds: the lost claim's for a recovery or an orphaned node. */
+    String attemptAgent() {
+        var c = orphanRecovery || claim == null ? lostClaim : claim;
+        if (c == null) {
+            c = claim;
+        }
+        return c == null ? "" : c.agentId();
     }
 
     NodeState claimedBy(Claim c, Instant now) {
-        return new NodeState(NodeStatus.RUNNING, attempts, now, null, inputs, c, waitingOn, status == NodeStatus.NONE);
+        boolean recovery = status == NodeStatus.NONE;
+        // A recovery records the lost attempt: it keeps that attempt's start.
+        var started = recovery && startedAt != null ? startedAt : now;
+        return new NodeState(
+                NodeStatus.RUNNING,
+                attempts,
+                started,
+                null,
+                inputs,
+                c,
+                waitingOn,
+                recovery,
+                Conclusion.NONE,
+                null,
+                false,
+                generation,
+                recovery ? lostClaim : null);
     }
 
-    NodeState withAttempt(Result r, NodeStatus s, Instant finished, Claim keepClaim) {
+    /**
+     * With one more attempt, recorded with its start, {@code finished} and its agent.
+     *
+     * @param keepClaim  the claim left on the node (the completing one), or null
+     * @param finishedAt the node's finish time (null unless it completes)
+     * @param notBefore  when the next attempt may be claimed (a READY node after a backoff), or null
+     */
+    NodeState withAttempt(
+            Result r,
+            Instant finished,
+            NodeStatus s,
+            Instant finishedAt,
+            Claim keepClaim,
+            Conclusion nodeConclusion,
+            Instant notBefore) {
         var list = new ArrayList<Result>(attempts.size() + 1);
         list.addAll(attempts);
-        list.add(r);
-        return new NodeState(s, list, startedAt, finished, inputs, keepClaim, waitingOn, false);
+        list.add(r.stamped(startedAt, finished, attemptAgent()));
+        return new NodeState(
+                s,
+                list,
+                startedAt,
+                finishedAt,
+                inputs,
+                keepClaim,
+                waitingOn,
+                false,
+                nodeConclusion,
+                notBefore,
+                false,
+                generation,
+                null);
     }
 
     /** With one more upstream's output; READY when it was the last one awaited. */
@@ -68,7 +145,20 @@ public record NodeState(
         var in = ((InputMap) inputs).with(upstream, output);
         int left = waitingOn - 1;
         var s = left == 0 && status == NodeStatus.WAITING ? NodeStatus.READY : status;
-        return new NodeState(s, attempts, startedAt, finishedAt, in, claim, left, orphanRecovery);
+        return new NodeState(
+                s,
+                attempts,
+                startedAt,
+                finishedAt,
+                in,
+                claim,
+                left,
+                orphanRecovery,
+                conclusion,
+                notBefore,
+                cancelRequested,
+                generation,
+                lostClaim);
     }
 
     /** With every one of {@code delivered} added to its inputs: READY, waiting on nothing. */
@@ -77,16 +167,97 @@ public record NodeState(
         for (var e : delivered.entrySet()) {
             in = in.with(e.getKey(), e.getValue());
         }
-        return new NodeState(NodeStatus.READY, attempts, startedAt, finishedAt, in, claim, 0, false);
+        return new NodeState(
+                NodeStatus.READY,
+                attempts,
+                startedAt,
+                finishedAt,
+                in,
+                claim,
+                0,
+                false,
+                Conclusion.NONE,
+                null,
+                false,
+                generation,
+                null);
     }
 
     /** Without its claim, which its holder lost: NONE until someone claims it. */
     NodeState orphaned() {
-        return new NodeState(NodeStatus.NONE, attempts, startedAt, null, inputs, null, waitingOn, false);
+        // A recovery claim that is lost in turn still stands for the first lost attempt.
+        var lost = orphanRecovery && lostClaim != null ? lostClaim : claim;
+        return new NodeState(
+                NodeStatus.NONE,
+                attempts,
+                startedAt,
+                null,
+                inputs,
+                null,
+                waitingOn,
+                false,
+                Conclusion.NONE,
+                null,
+                false,
+                generation,
+                lost);
     }
 
-    /** COMPLETED with no attempt: an upstream node failed for good. */
-    NodeState unreached(Instant now) {
-        return new NodeState(NodeStatus.COMPLETED, List.of(), null, now, inputs, null, waitingOn, false);
+    /** COMPLETED with no new attempt and the given conclusion, marked at {@code now}. */
+    NodeState completedWithout(Conclusion nodeConclusion, Instant now) {
+        return new NodeState(
+                NodeStatus.COMPLETED,
+                attempts,
+                now,
+                now,
+                inputs,
+                null,
+                waitingOn,
+                false,
+                nodeConclusion,
+                null,
+                false,
+                generation,
+                null);
+    }
+
+    /** RUNNING still, told to stop: its run was cancelled. */
+    NodeState askedToStop() {
+        return new NodeState(
+                status,
+                attempts,
+                startedAt,
+                finishedAt,
+                inputs,
+                claim,
+                waitingOn,
+                orphanRecovery,
+                conclusion,
+                notBefore,
+                true,
+                generation,
+                lostClaim);
+    }
+
+    /**
+     * Back to the start of a new generation (a rerun): no claim, times or conclusion; earlier
+     * attempts kept; READY with {@code inputs} when nothing upstream is missing, else WAITING on the
+     * {@code missing} upstream nodes.
+     */
+    NodeState reset(Map<String, byte[]> upstreamOutputs, int missing) {
+        return new NodeState(
+                missing == 0 ? NodeStatus.READY : NodeStatus.WAITING,
+                attempts,
+                null,
+                null,
+                upstreamOutputs,
+                null,
+                missing,
+                false,
+                Conclusion.NONE,
+                null,
+                false,
+                attempts.size(),
+                null);
     }
 }

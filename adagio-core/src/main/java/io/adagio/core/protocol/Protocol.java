@@ -4,10 +4,12 @@ import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.repository.RepositoryException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,19 +17,26 @@ import java.util.List;
 
 /**
  * The run protocol, written once for every backend: claims, finishes (readiness, input passing,
- * retries, unreached propagation), orphaning, promotion of fan-ins whose inputs were kept apart,
- * and run status. Pure: each {@link Transition} is a function of the nodes it reads through a
- * {@link RunView}, answered with the {@link Change}s to store and the events to emit. A backend
- * supplies atomicity and storage; it never builds a node's next state itself.
+ * retries and their backoff, unreached propagation), orphaning, promotion of fan-ins whose inputs
+ * were kept apart, run status and conclusion; the run-wide cancel and rerun are {@link RunControl}'s.
+ * Pure: each {@link Transition} is a function of the nodes it reads through a {@link RunView},
+ * answered with the {@link Change}s to store and the events to emit. A backend supplies atomicity,
+ * storage and a clock; it never builds a node's next state itself.
+ *
+ * <p>Attempts are stamped here when recorded: started = the claim's time (for an orphan recovery,
+ * the lost claim's), finished = the finish's time, agent = the claimer's ({@link
+ * io.adagio.core.model.Claim#agentId()}; for a recovery, the lost claimer's).
  */
 public final class Protocol {
     /** The output recorded for an orphaned attempt. */
     public static final String ORPHANED_OUTPUT = "node was orphaned";
+    /** The output recorded for an attempt whose agent died after its run was cancelled. */
+    public static final String ORPHANED_AFTER_CANCEL_OUTPUT = "node was orphaned after its run was cancelled";
 
     private Protocol() {}
 
-    /** Applies any transition. */
-    public static Step apply(RunView run, Transition transition) {
+    /** Applies a transition of one node. */
+    public static Step apply(RunView run, Transition.OfNode transition) {
         return switch (transition) {
             case Transition.ClaimNode t -> claim(run, t);
             case Transition.FinishNode t -> finish(run, t);
@@ -37,8 +46,21 @@ public final class Protocol {
     }
 
     /**
+     * Applies a run-wide transition (see {@link RunControl}).
+     *
+     * @throws RepositoryException.FailedPrecondition when a rerun finds the run not completed
+     */
+    public static Step apply(WholeRun run, Transition.OfRun transition) {
+        return switch (transition) {
+            case Transition.CancelRun t -> RunControl.cancel(run, t);
+            case Transition.RerunRun t -> RunControl.rerun(run, t);
+        };
+    }
+
+    /**
      * Claims a node. READY and orphaned nodes move to RUNNING under the claim; WAITING nodes are an
-     * error; COMPLETED nodes, and RUNNING nodes held by another claim, are not claimable (no error).
+     * error; COMPLETED nodes, RUNNING nodes held by another claim, and READY nodes before their
+     * not-before time (a retry's backoff; the answer shows it) are not claimable (no error).
      * A node RUNNING under this very claim id is claimed again without any change, so that an agent
      * whose claim's answer was lost can ask again and learn that it holds the node.
      *
@@ -50,6 +72,9 @@ public final class Protocol {
         return switch (state.status()) {
             case WAITING -> throw new RepositoryException.NotReady(run.runId(), t.node());
             case READY, NONE -> {
+                if (state.notBefore() != null && t.at().isBefore(state.notBefore())) {
+                    yield Step.unchanged(state.toNode(spec));
+                }
                 var next = state.claimedBy(t.claim(), t.at());
                 yield new Step(
                         next.toNode(spec),
@@ -86,9 +111,19 @@ public final class Protocol {
         }
         var changes = new ArrayList<Change>();
         var events = new ArrayList<Event>();
+        var conclusion = result.conclusion();
         NodeState next;
-        if (result.conclusion() == Conclusion.SUCCESS) {
-            next = state.withAttempt(result, NodeStatus.COMPLETED, t.at(), state.claim());
+        if (state.cancelRequested()) {
+            // The run was cancelled: whatever the attempt concluded, the node completes with it, and
+            // nothing below it (cancelled already) is touched.
+            next = state.withAttempt(result, t.at(), NodeStatus.COMPLETED, t.at(), state.claim(), conclusion, null);
+            changes.add(new Change.Update(t.node(), state, next));
+        } else if (conclusion == Conclusion.CANCELLED) {
+            throw new RepositoryException.InvalidRequest("node \"" + t.node() + "\" of run \"" + run.runId()
+                    + "\" is not being cancelled: an attempt concludes CANCELLED only after its run was cancelled");
+        } else if (conclusion == Conclusion.SUCCESS) {
+            next = state.withAttempt(
+                    result, t.at(), NodeStatus.COMPLETED, t.at(), state.claim(), Conclusion.SUCCESS, null);
             changes.add(new Change.Update(t.node(), state, next));
             byte[] output = result.output();
             for (var down : run.downstream(t.node())) {
@@ -104,27 +139,41 @@ public final class Protocol {
                     events.add(Event.ready(run.runId(), run.spec(down)));
                 }
             }
-        } else if (allowsAnotherAttempt(spec, state, result.conclusion())) {
-            next = state.withAttempt(result, NodeStatus.READY, null, null);
+        } else if (allowsAnotherAttempt(spec, state, conclusion)) {
+            var notBefore = notBefore(spec, state, conclusion, t.at());
+            next = state.withAttempt(result, t.at(), NodeStatus.READY, null, null, Conclusion.NONE, notBefore);
             changes.add(new Change.Update(t.node(), state, next));
-            events.add(Event.ready(run.runId(), spec));
+            events.add(Event.ready(run.runId(), spec, notBefore));
         } else {
-            next = state.withAttempt(result, NodeStatus.COMPLETED, t.at(), state.claim());
+            next = state.withAttempt(result, t.at(), NodeStatus.COMPLETED, t.at(), state.claim(), conclusion, null);
             changes.add(new Change.Update(t.node(), state, next));
-            markUnreached(run, t, changes);
+            markUnreached(run, t.node(), t.at(), changes);
         }
         return new Step(next.toNode(spec), false, false, changes, events);
     }
 
     /**
      * Drops the claim on a RUNNING node whose holder lost its liveness: the node reads NONE and
-     * NODE_ORPHANED is emitted. Any other node is left as it is.
+     * NODE_ORPHANED is emitted. A node whose run was cancelled completes instead, its lost attempt
+     * recorded CANCELLED. Any other node is left as it is.
      */
     private static Step orphan(RunView run, Transition.OrphanNode t) {
         var spec = requireSpec(run, t.node());
         var state = run.state(t.node());
         if (state.status() != NodeStatus.RUNNING) {
             return Step.unchanged(state.toNode(spec));
+        }
+        if (state.cancelRequested()) {
+            var done = state.withAttempt(
+                    Result.cancelled(ORPHANED_AFTER_CANCEL_OUTPUT),
+                    t.at(),
+                    NodeStatus.COMPLETED,
+                    t.at(),
+                    null,
+                    Conclusion.CANCELLED,
+                    null);
+            return new Step(
+                    done.toNode(spec), false, false, List.of(new Change.Update(t.node(), state, done)), List.of());
         }
         var next = state.orphaned();
         return new Step(
@@ -155,21 +204,41 @@ public final class Protocol {
                 List.of(Event.ready(run.runId(), spec)));
     }
 
-    /** Whether a node whose attempt just ended in {@code conclusion} may be attempted again. */
+    /**
+     * Whether a node whose attempt just ended in {@code conclusion} may be attempted again: the
+     * attempts of the current generation that ended so, this one included, are fewer than the rule
+     * for that condition allows (1 without a rule).
+     */
     public static boolean allowsAnotherAttempt(NodeSpec spec, NodeState state, Conclusion conclusion) {
-        var condition = RetryCondition.of(conclusion).orElseThrow();
+        var condition = RetryCondition.of(conclusion).orElse(null);
+        if (condition == null) {
+            return false;
+        }
         int allowed = spec.retryRule(condition).map(RetryRule::maxAttempts).orElse(1);
-        long used = 1
-                + state.attempts().stream()
-                        .filter(r -> r.conclusion() == conclusion)
-                        .count();
-        return used < allowed;
+        return ended(state, conclusion) < allowed;
     }
 
-    /** Every node reachable from a failed node completes with no attempts. */
-    private static void markUnreached(RunView run, Transition.FinishNode t, List<Change> changes) {
+    /** The attempts of the current generation that ended in {@code conclusion}, plus the one ending now. */
+    private static long ended(NodeState state, Conclusion conclusion) {
+        return 1
+                + state.currentAttempts().stream()
+                        .filter(r -> r.conclusion() == conclusion)
+                        .count();
+    }
+
+    /** When the retry after an attempt that ended {@code at} in {@code conclusion} may start; null at once. */
+    private static Instant notBefore(NodeSpec spec, NodeState state, Conclusion conclusion, Instant at) {
+        var backoff = RetryCondition.of(conclusion)
+                .flatMap(spec::retryRule)
+                .map(RetryRule::backoff)
+                .orElse(null);
+        return backoff == null ? null : at.plus(backoff.delay((int) ended(state, conclusion)));
+    }
+
+    /** Every WAITING node reachable from a failed node completes unreached (conclusion NONE, no new attempt). */
+    static void markUnreached(RunView run, String failed, Instant at, List<Change> changes) {
         var seen = new HashSet<String>();
-        var queue = new ArrayDeque<>(run.downstream(t.node()));
+        var queue = new ArrayDeque<>(run.downstream(failed));
         while (!queue.isEmpty()) {
             var name = queue.poll();
             if (!seen.add(name)) {
@@ -182,7 +251,7 @@ public final class Protocol {
             if (s.status() != NodeStatus.WAITING) {
                 continue;
             }
-            changes.add(new Change.Update(name, s, s.unreached(t.at())));
+            changes.add(new Change.Update(name, s, s.completedWithout(Conclusion.NONE, at)));
             queue.addAll(run.downstream(name));
         }
     }
@@ -195,7 +264,7 @@ public final class Protocol {
         return anyStarted ? RunStatus.RUNNING : RunStatus.WAITING;
     }
 
-    private static NodeSpec requireSpec(RunView run, String nodeName) {
+    static NodeSpec requireSpec(RunView run, String nodeName) {
         var spec = run.spec(nodeName);
         if (spec == null) {
             throw RepositoryException.NotFound.node(run.runId(), nodeName);

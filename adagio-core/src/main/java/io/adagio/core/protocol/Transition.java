@@ -14,16 +14,27 @@ import java.util.Objects;
  * {@link Protocol#apply} and stores the {@link Change}s it answers with. Sealed, so that a backend
  * handles each kind with an exhaustive {@code switch} (for example, which guard its commit needs).
  *
- * <p>Each is about one node, the primary: the one a backend reads first and whose record the
- * commit guards. Run-wide transitions (cancelling a run, rerunning it) join this set as records of
- * their own; their answers are {@link Change}s of the same kinds.
+ * <p>Two families. {@link OfNode}: about one node, the primary, the one a backend reads first and
+ * whose record the commit guards; these are the agents' hot path and read O(1 + degree) nodes.
+ * {@link OfRun}: about the whole run (cancelling it, rerunning it), read over a {@link WholeRun};
+ * their answers are {@link Change}s of the same kinds, plus the run's cancel mark.
  */
 public sealed interface Transition {
-    /** The primary node. */
-    String node();
 
-    /** An agent claims a READY or orphaned node, or asks again with the claim it already holds. */
-    record ClaimNode(String node, Claim claim, Instant at) implements Transition {
+    /** A transition of one node. */
+    sealed interface OfNode extends Transition permits ClaimNode, FinishNode, OrphanNode, PromoteNode {
+        /** The primary node. */
+        String node();
+    }
+
+    /** A transition of a whole run. */
+    sealed interface OfRun extends Transition permits CancelRun, RerunRun {}
+
+    /**
+     * An agent claims a READY or orphaned node, or asks again with the claim it already holds. A READY
+     * node waiting out a backoff is not claimable before its not-before time.
+     */
+    record ClaimNode(String node, Claim claim, Instant at) implements OfNode {
         public ClaimNode {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(claim, "claim");
@@ -32,7 +43,7 @@ public sealed interface Transition {
     }
 
     /** The holder of the node's claim reports its attempt's result, which has a conclusion. */
-    record FinishNode(String node, Result result, Claim claim, Instant at) implements Transition {
+    record FinishNode(String node, Result result, Claim claim, Instant at) implements OfNode {
         public FinishNode {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(claim, "claim");
@@ -44,10 +55,11 @@ public sealed interface Transition {
         }
     }
 
-    /** The holder of a RUNNING node's claim lost its liveness: the claim is dropped. */
-    record OrphanNode(String node) implements Transition {
+    /** The holder of a RUNNING node's claim lost its liveness, noticed {@code at}: the claim is dropped. */
+    record OrphanNode(String node, Instant at) implements OfNode {
         public OrphanNode {
             Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(at, "at");
         }
     }
 
@@ -56,10 +68,24 @@ public sealed interface Transition {
      * that keeps a wide fan-in's inputs under keys of their own, so that its upstream nodes finish
      * without rewriting one ever-growing record, delivers them this way once they are all there).
      */
-    record PromoteNode(String node, Map<String, byte[]> inputs) implements Transition {
+    record PromoteNode(String node, Map<String, byte[]> inputs) implements OfNode {
         public PromoteNode {
             Objects.requireNonNull(node, "node");
             inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs)); // in delivery order
+        }
+    }
+
+    /** A user cancels the run: nothing of it starts any more, and what runs is told to stop. */
+    record CancelRun(Instant at) implements OfRun {
+        public CancelRun {
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /** A user reruns a completed run from its failures. */
+    record RerunRun(Instant at) implements OfRun {
+        public RerunRun {
+            Objects.requireNonNull(at, "at");
         }
     }
 }

@@ -38,23 +38,60 @@ public interface Repository extends AutoCloseable {
 
     /**
      * Claims a READY or orphaned node. Exactly one of any number of concurrent claimers wins; the
-     * others get {@code claimed = false}.
+     * others get {@code claimed = false}. A READY node waiting out a retry's backoff is not claimed
+     * before its {@link Node#notBefore()}: the answer is {@code claimed = false} with the node, whose
+     * not-before time tells when to try again. The claim's {@link Claim#agentId()} is recorded as the
+     * attempt's agent.
      *
      * @throws RepositoryException.NotReady when the node is still WAITING
      */
     ClaimResult claimNode(String runId, String nodeName, Claim claim);
 
     /**
-     * Records an attempt's result and moves the run on (readiness, retries, unreached propagation).
+     * Records an attempt's result and moves the run on (readiness, retries and their backoff,
+     * unreached propagation). The attempt is stamped with its start (the claim's time), its finish
+     * (now) and its agent. A node whose run was cancelled while it ran completes with the result,
+     * whatever it is, without retry; {@code CANCELLED} is the conclusion of an attempt its agent
+     * interrupted for that cancel, and is refused for any other node.
      *
-     * @throws RepositoryException.StaleClaim when {@code claim} no longer holds the node
+     * @throws RepositoryException.StaleClaim     when {@code claim} no longer holds the node
+     * @throws RepositoryException.InvalidRequest for a {@code CANCELLED} result on a node whose run
+     *                                            was not cancelled
      */
     Node finishNode(String runId, String nodeName, Result result, Claim claim);
 
     /**
+     * Cancels a run: its WAITING and READY nodes complete with conclusion CANCELLED and no attempt
+     * (an orphaned node's lost attempt is recorded CANCELLED); its RUNNING nodes are marked
+     * {@link Node#cancelRequested()} and their agents are told with a NODE_CANCELLED event (from the
+     * store's change notification) to interrupt them and finish them CANCELLED. From then on no
+     * claim of any node of the run succeeds, and the run concludes CANCELLED once every node has
+     * completed. Cancelling a run that has completed, or was cancelled already, changes nothing.
+     *
+     * @return the run after the cancel (RUNNING while nodes are being stopped)
+     * @throws RepositoryException.NotFound for an unknown run
+     */
+    Run cancelRun(String runId);
+
+    /**
+     * Reruns a COMPLETED run from its failures, under the same id: each node whose conclusion is
+     * FAIL, ERROR, CANCELLED or NONE (unreached) starts over (its earlier attempts kept, its retry
+     * rules counting afresh), READY with its upstream nodes' outputs if they all succeeded, else
+     * WAITING; successful nodes keep their attempts and outputs; the run's cancel mark is cleared and
+     * NODE_READY is emitted for the ready nodes. A run whose nodes all succeeded is returned as it is
+     * (only a cancel mark is cleared).
+     *
+     * @return the run after the rerun (RUNNING, or WAITING when no node of it ever started)
+     * @throws RepositoryException.NotFound           for an unknown run
+     * @throws RepositoryException.FailedPrecondition when the run has not completed
+     */
+    Run rerunRun(String runId);
+
+    /**
      * Registers the agent (visible in ListAgents until the subscription is closed or the agent dies)
      * and delivers the requested event types: first for every node that qualifies now, then as nodes
-     * qualify.
+     * qualify. NODE_READY events of nodes waiting out a backoff carry their not-before time;
+     * NODE_CANCELLED events (for agents) name the claim whose attempt must stop.
      */
     Subscription subscribe(Agent agent, Set<Event.Type> types);
 

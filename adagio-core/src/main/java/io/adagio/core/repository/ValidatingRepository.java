@@ -45,6 +45,12 @@ public abstract class ValidatingRepository implements Repository {
     /** Finishes a node; the run id and node name are well-formed, the claim id valid, the result concluded. */
     protected abstract Node finish(String runId, String node, Result result, Claim claim);
 
+    /** Cancels the run with the well-formed id {@code runId} (see {@link Repository#cancelRun}). */
+    protected abstract Run cancel(String runId);
+
+    /** Reruns the run with the well-formed id {@code runId} (see {@link Repository#rerunRun}). */
+    protected abstract Run rerun(String runId);
+
     /** Subscribes an agent with a valid id to {@code types} (a set of its own). */
     protected abstract Subscription register(Agent agent, Set<Event.Type> types);
 
@@ -73,11 +79,23 @@ public abstract class ValidatingRepository implements Repository {
     @Override
     public final Node finishNode(String runId, String nodeName, Result result, Claim claim) {
         if (result == null || result.conclusion() == Conclusion.NONE) {
-            throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL or ERROR");
+            throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL, ERROR or CANCELLED");
         }
         requireClaim(claim);
         requireNode(runId, nodeName);
         return finish(runId, nodeName, result, claim);
+    }
+
+    @Override
+    public final Run cancelRun(String runId) {
+        requireRunId(runId);
+        return cancel(runId);
+    }
+
+    @Override
+    public final Run rerunRun(String runId) {
+        requireRunId(runId);
+        return rerun(runId);
     }
 
     @Override

@@ -251,4 +251,45 @@ class GraphValidatorTest {
                 .hasMessageContaining("10001 nodes");
         validator.validate(new GraphSpec(nodes.subList(0, 10_000), List.of()));
     }
+
+    @Test
+    void timeoutsAndBackoffsMustBePositiveAndConsistentEachProblemNamed() {
+        var backoff = (java.util.function.Function<RetryRule.Backoff, NodeSpec>)
+                b -> new NodeSpec("n", "debug", Map.of(), Map.of("fail", new RetryRule(3, b)));
+        var ok = new RetryRule.Backoff(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(30), 1.5);
+        validator.validate(graph(List.of(backoff.apply(ok), node("t").withTimeout(java.time.Duration.ofSeconds(1)))));
+        validator.validate(graph(List.of(backoff.apply(RetryRule.Backoff.of(java.time.Duration.ofSeconds(1))))));
+
+        var problems = problems(graph(List.of(
+                node("zero").withTimeout(java.time.Duration.ZERO),
+                node("negative").withTimeout(java.time.Duration.ofSeconds(-1)),
+                node("huge").withTimeout(java.time.Duration.ofDays(400)),
+                new NodeSpec(
+                        "b1",
+                        "debug",
+                        Map.of(),
+                        Map.of("error", new RetryRule(2, new RetryRule.Backoff(null, null, 0)))),
+                new NodeSpec(
+                        "b2",
+                        "debug",
+                        Map.of(),
+                        Map.of(
+                                "fail",
+                                new RetryRule(
+                                        2,
+                                        new RetryRule.Backoff(
+                                                java.time.Duration.ofSeconds(2),
+                                                java.time.Duration.ofSeconds(1),
+                                                0.5)))))));
+        assertThat(problems)
+                .containsExactlyInAnyOrder(
+                        "node \"zero\" timeout is 0s: it must be greater than 0",
+                        "node \"negative\" timeout is -1s: it must be greater than 0",
+                        "node \"huge\" timeout is 34560000s: it must be at most 31536000s (365 days)",
+                        "node \"b1\" retry \"error\" backoff has no initial wait: initial must be given and greater than 0",
+                        "node \"b2\" retry \"fail\" backoff maximum 1s is shorter than its initial 2s: maximum must be at"
+                                + " least initial",
+                        "node \"b2\" retry \"fail\" backoff multiplier 0.5 is invalid: it must be at least 1 (0 or absent"
+                                + " means 2)");
+    }
 }

@@ -28,7 +28,7 @@ class ProtocolTest {
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05.123456789Z");
 
     /** A run over a HashMap that stores every step's changes, to check what a step touches. */
-    static final class Table implements RunView {
+    static final class Table implements WholeRun {
         final RunGraph graph;
         final Map<String, NodeState> states = new HashMap<>();
         final List<String> writes = new ArrayList<>();
@@ -60,13 +60,26 @@ class ProtocolTest {
             return states.get(node);
         }
 
+        @Override
+        public List<String> nodes() {
+            return graph.nodes().stream().map(NodeSpec::name).toList();
+        }
+
+        @Override
+        public List<String> upstream(String node) {
+            return graph.upstream(node);
+        }
+
         NodeState get(String node) {
             return states.get(node);
         }
 
         /** Applies a transition and stores its changes, as a backend would. */
         Step apply(Transition t) {
-            var step = Protocol.apply(this, t);
+            var step = switch (t) {
+                case Transition.OfNode n -> Protocol.apply(this, n);
+                case Transition.OfRun r -> Protocol.apply(this, r);
+            };
             var changed = new java.util.HashSet<String>();
             for (var c : step.changes()) {
                 assertThat(states.get(c.node()))
@@ -90,7 +103,7 @@ class ProtocolTest {
         }
 
         Step orphan(String node) {
-            return apply(new Transition.OrphanNode(node));
+            return apply(new Transition.OrphanNode(node, NOW));
         }
 
         NodeStatus status(String node) {
@@ -231,16 +244,8 @@ class ProtocolTest {
     void retryAllowanceCountsAttemptsOfTheSameConclusionIncludingTheFirst() {
         var spec = new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(3)));
         var none = NodeState.initial(0);
-        var oneFail = new NodeState(NodeStatus.RUNNING, List.of(Result.fail("")), null, null, null, null, 0, false);
-        var twoFailsOneError = new NodeState(
-                NodeStatus.RUNNING,
-                List.of(Result.fail(""), Result.error(""), Result.fail("")),
-                null,
-                null,
-                null,
-                null,
-                0,
-                false);
+        var oneFail = running(List.of(Result.fail("")), 0);
+        var twoFailsOneError = running(List.of(Result.fail(""), Result.error(""), Result.fail("")), 0);
         assertThat(Protocol.allowsAnotherAttempt(spec, none, Conclusion.FAIL)).isTrue();
         assertThat(Protocol.allowsAnotherAttempt(spec, oneFail, Conclusion.FAIL))
                 .isTrue();
@@ -253,6 +258,37 @@ class ProtocolTest {
     }
 
     @Test
+    void retryAllowanceCountsOnlyTheAttemptsSinceTheLastRerun() {
+        var spec = new NodeSpec("a", "debug", Map.of(), Map.of("fail", RetryRule.maxAttempts(2)));
+        var twoOldFails = running(List.of(Result.fail(""), Result.fail("")), 2);
+        assertThat(Protocol.allowsAnotherAttempt(spec, twoOldFails, Conclusion.FAIL))
+                .isTrue();
+        var oneNewFail = running(List.of(Result.fail(""), Result.fail(""), Result.fail("")), 2);
+        assertThat(Protocol.allowsAnotherAttempt(spec, oneNewFail, Conclusion.FAIL))
+                .isFalse();
+        assertThat(Protocol.allowsAnotherAttempt(spec, NodeState.initial(0), Conclusion.CANCELLED))
+                .isFalse();
+    }
+
+    /** A RUNNING node with these attempts, the first {@code generation} of them from earlier runs. */
+    static NodeState running(List<Result> attempts, int generation) {
+        return new NodeState(
+                NodeStatus.RUNNING,
+                attempts,
+                NOW,
+                null,
+                Map.of(),
+                new Claim("c"),
+                0,
+                false,
+                Conclusion.NONE,
+                null,
+                false,
+                generation,
+                null);
+    }
+
+    @Test
     void aRetryClearsTheClaimAndAnnouncesTheNodeAgain() {
         var t = new Table(
                 spec(List.of(new NodeSpec("a", "debug", Map.of(), Map.of("error", RetryRule.maxAttempts(2))))));
@@ -262,6 +298,9 @@ class ProtocolTest {
         assertThat(step.node().claim()).isNull();
         assertThat(step.node().finishedAt()).isNull();
         assertThat(step.events()).containsExactly(Event.ready("run-1", t.spec("a")));
+        assertThat(step.node().notBefore())
+                .as("no backoff rule: claimable at once")
+                .isNull();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.adagio.core.graph.Limits;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.GraphSpec;
@@ -55,6 +56,18 @@ class ValidatingRepositoryTest {
         @Override
         protected Node finish(String runId, String node, Result result, Claim claim) {
             asked.add("finish " + node);
+            return null;
+        }
+
+        @Override
+        protected Run cancel(String runId) {
+            asked.add("cancel " + runId);
+            return null;
+        }
+
+        @Override
+        protected Run rerun(String runId) {
+            asked.add("rerun " + runId);
             return null;
         }
 
@@ -111,6 +124,11 @@ class ValidatingRepositoryTest {
         assertThatThrownBy(() -> backend.finishNode("run", "a", Result.success(""), new Claim("a b")))
                 .isInstanceOf(RepositoryException.InvalidRequest.class);
         assertThatThrownBy(() -> backend.inspectRun("")).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.cancelRun("r/un")).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.rerunRun(null)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.finishNode("run", "a", new Result(Conclusion.NONE, null, null), ok))
+                .isInstanceOf(RepositoryException.InvalidRequest.class)
+                .hasMessageContaining("CANCELLED");
         assertThatThrownBy(() -> backend.subscribe(new Agent("pool/1", List.of()), Set.of()))
                 .isInstanceOf(RepositoryException.InvalidRequest.class)
                 .hasMessageContaining("\"pool/1\"");
@@ -120,7 +138,18 @@ class ValidatingRepositoryTest {
         backend.finishNode("run", "a", Result.success(""), ok);
         backend.inspectRun("run");
         backend.subscribe(new Agent("host:7890@pool-1", List.of()), null);
-        assertThat(backend.asked).containsExactly("claim a", "finish a", "inspect run", "register host:7890@pool-1 []");
+        backend.finishNode("run", "a", Result.cancelled("stopped"), ok);
+        backend.cancelRun("run");
+        backend.rerunRun("run");
+        assertThat(backend.asked)
+                .containsExactly(
+                        "claim a",
+                        "finish a",
+                        "inspect run",
+                        "register host:7890@pool-1 []",
+                        "finish a",
+                        "cancel run",
+                        "rerun run");
         backend.subscribe(new Agent("x", List.of()), EnumSet.of(Event.Type.NODE_READY));
         assertThat(backend.asked.getLast()).isEqualTo("register x [NODE_READY]");
     }

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +47,15 @@ import java.util.concurrent.TimeoutException;
  * <p>Standard output and standard error are captured together as the result's output, up to a cap
  * (default 1 MiB) beyond which the output is cut and a marker line says so. Exit code 0 is
  * {@code SUCCESS}; any other is {@code FAIL} with the code in result metadata {@code exit_code}; a
- * program that cannot start, times out or is killed because the agent stops is {@code ERROR}. The
- * program's descendants are killed with it.
+ * program that cannot start, times out or is stopped because the agent stops it is {@code ERROR}.
+ *
+ * <p>The program leads a process group of its own (it is started through {@code setsid}). Stopping it
+ * (the run cancelled, the node's timeout or this {@code timeout} reached, the agent shutting down)
+ * sends SIGTERM to its group and to every descendant, and SIGKILL to what is left after the kill
+ * grace ({@link Builder#killGrace}, default {@value #DEFAULT_KILL_GRACE_SECONDS}s): nothing it started
+ * outlives the attempt, not even {@code sleep} under {@code sh -c}. A command is looked up in the
+ * directories of the {@code PATH} the program gets (a name with a '/' is a path from its working
+ * directory); one that is not found there is an {@code ERROR} ("cannot start").
  */
 public final class ExecRuntime implements Runtime {
     public static final String NAME = "exec";
@@ -58,6 +64,8 @@ public final class ExecRuntime implements Runtime {
     public static final String EXIT_CODE = "exit_code";
     /** Result metadata key: how many bytes of output were dropped, when some were. */
     public static final String OUTPUT_TRUNCATED = "output_truncated";
+
+    public static final int DEFAULT_KILL_GRACE_SECONDS = 3;
 
     public static final Argument<String> COMMAND =
             Argument.string("command").required().describedAs("the program to run");
@@ -78,6 +86,7 @@ public final class ExecRuntime implements Runtime {
     private final int maxOutputBytes;
     private final ExecEnvironment environment;
     private final Path workRoot;
+    private final Duration killGrace;
 
     /** An exec runtime with the defaults: 1 MiB of output, no extra variables, the system's temporary directory. */
     public ExecRuntime() {
@@ -93,6 +102,7 @@ public final class ExecRuntime implements Runtime {
         this.maxOutputBytes = b.maxOutputBytes;
         this.environment = ExecEnvironment.of(b.allowed, b.source);
         this.workRoot = b.workRoot;
+        this.killGrace = b.killGrace;
     }
 
     public static Builder builder() {
@@ -119,15 +129,17 @@ public final class ExecRuntime implements Runtime {
         return workRoot;
     }
 
+    /** How long a program told to stop gets after SIGTERM before SIGKILL. */
+    public Duration killGrace() {
+        return killGrace;
+    }
+
     @Override
     public NodeFunction create(Arguments args) {
         var command = args.get(COMMAND);
         if (command.isBlank()) {
             throw args.invalid(COMMAND, "must not be empty");
         }
-        var commandLine = new ArrayList<String>();
-        commandLine.add(command);
-        commandLine.addAll(args.get(ARGS));
         var timeout = args.get(TIMEOUT);
         if (timeout.isNegative()) {
             throw args.invalid(TIMEOUT, "must not be negative, got " + Durations.format(timeout));
@@ -145,16 +157,12 @@ public final class ExecRuntime implements Runtime {
                 throw args.invalid(DIR, "\"" + dir + "\" is not a directory");
             }
         }
-        var attempt = new Attempt(List.copyOf(commandLine), entries, dir, timeout);
+        var attempt = new Attempt(command, List.copyOf(args.get(ARGS)), entries, dir, timeout);
         return context -> run(context, attempt);
     }
 
     /** One attempt's configuration, read from the node's arguments. */
-    private record Attempt(List<String> commandLine, Map<String, String> env, Path dir, Duration timeout) {
-        String program() {
-            return commandLine.getFirst();
-        }
-    }
+    private record Attempt(String program, List<String> args, Map<String, String> env, Path dir, Duration timeout) {}
 
     private Result run(ExecutionContext context, Attempt attempt) {
         if (attempt.dir() != null) {
@@ -172,23 +180,31 @@ public final class ExecRuntime implements Runtime {
     }
 
     private Result execute(ExecutionContext context, Attempt attempt, Path dir) {
-        var builder = new ProcessBuilder(attempt.commandLine())
+        var env = environment.forAttempt(attempt.env(), context.runId(), context.nodeName(), context.attempt());
+        var program = Executables.find(attempt.program(), env.get("PATH"), dir).orElse(null);
+        if (program == null) {
+            return Result.error("exec: cannot start \"" + attempt.program() + "\": no such executable"
+                    + (attempt.program().contains("/") ? "" : " on the PATH it gets"));
+        }
+        var builder = new ProcessBuilder(ProcessTree.commandLine(program, attempt.args()))
                 .redirectErrorStream(true)
                 .directory(dir.toFile());
-        var env = builder.environment();
-        env.clear();
-        env.putAll(environment.forAttempt(attempt.env(), context.runId(), context.nodeName(), context.attempt()));
+        builder.environment().clear();
+        builder.environment().putAll(env);
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
             return Result.error("exec: cannot start \"" + attempt.program() + "\": " + e.getMessage());
         }
+        var tree = ProcessTree.of(process);
         var output = new CappedOutput(maxOutputBytes);
         var reader = Thread.ofVirtual()
                 .name("exec-output-" + process.pid())
                 .start(() -> output.readAll(process.getInputStream()));
-        var registration = context.onCancel(() -> killTree(process));
+        // Told to stop (cancel, timeout, shutdown): SIGTERM at once, from whichever thread tells; this
+        // thread, interrupted, sees it through (SIGKILL after the grace).
+        var registration = context.onCancel(tree::terminate);
         var timeout = attempt.timeout();
         try {
             // The program gets no input: it reads end of file at once instead of waiting forever.
@@ -202,7 +218,7 @@ public final class ExecRuntime implements Runtime {
                     exited = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
-                killTree(process);
+                tree.stop(killGrace);
                 drain(reader, process);
                 Thread.currentThread().interrupt();
                 return error(
@@ -211,19 +227,24 @@ public final class ExecRuntime implements Runtime {
                                 + attempt.program() + "\" was killed");
             }
             if (!exited) {
-                killTree(process);
+                tree.stop(killGrace);
                 drain(reader, process);
                 return error(
                         output,
                         "exec: timed out after " + Durations.format(timeout) + "; \"" + attempt.program()
                                 + "\" was killed");
             }
-            drain(reader, process);
             if (context.isCancelled()) {
+                tree.stop(killGrace);
+                drain(reader, process);
                 return error(
                         output,
                         "exec: " + context.cancellationReason().orElse("cancelled") + "; \"" + attempt.program()
                                 + "\" was killed");
+            }
+            if (!drain(reader, process)) {
+                // Something it started still holds its output open: it must not outlive the attempt.
+                tree.kill();
             }
             int code = process.exitValue();
             var metadata = new LinkedHashMap<String, List<String>>();
@@ -235,9 +256,11 @@ public final class ExecRuntime implements Runtime {
             return new Result(Conclusion.FAIL, metadata, output.bytes());
         } finally {
             registration.close();
-            var killed = process.isAlive() ? killTree(process) : List.<ProcessHandle>of();
-            // Its working directory is removed next: let what was killed be gone first.
-            awaitGone(process.toHandle(), killed);
+            if (process.isAlive()) {
+                tree.kill();
+            }
+            // Its working directory is removed next: let what was stopped be gone first.
+            awaitGone(tree.handles());
         }
     }
 
@@ -251,37 +274,29 @@ public final class ExecRuntime implements Runtime {
                 ((text.isEmpty() || text.endsWith("\n") ? text : text + "\n") + why).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Waits a little for the rest of the output; a grandchild holding the pipe open must not hang the agent. */
-    private static void drain(Thread reader, Process process) {
+    /**
+     * Waits a little for the rest of the output; a grandchild holding the pipe open must not hang the
+     * agent. Returns whether the output ended by itself (else it was cut off).
+     */
+    private static boolean drain(Thread reader, Process process) {
         try {
             if (!reader.join(DRAIN_WAIT)) {
                 closeQuietly(process.getInputStream());
                 reader.join(DRAIN_WAIT);
+                return false;
             }
+            return true;
         } catch (InterruptedException e) {
             closeQuietly(process.getInputStream());
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
-    /**
-     * Kills the program and everything it started (descendants are listed first: once the parent
-     * dies they are re-parented and lost); returns the descendants.
-     */
-    static List<ProcessHandle> killTree(Process process) {
-        var descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        return descendants;
-    }
-
-    /** Waits (a bounded time, even when interrupted) until the program and the descendants killed with it have ended. */
-    private static void awaitGone(ProcessHandle program, List<ProcessHandle> killed) {
+    /** Waits (a bounded time, even when interrupted) until the program and the descendants stopped with it have ended. */
+    private static void awaitGone(List<ProcessHandle> all) {
         long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
         boolean interrupted = Thread.interrupted();
-        var all = new ArrayList<ProcessHandle>();
-        all.add(program);
-        all.addAll(killed);
         for (var handle : all) {
             while (true) {
                 long left = deadline - System.nanoTime();
@@ -317,8 +332,22 @@ public final class ExecRuntime implements Runtime {
         private List<String> allowed = List.of();
         private Map<String, String> source = System.getenv();
         private Path workRoot = Path.of(System.getProperty("java.io.tmpdir"));
+        private Duration killGrace = Duration.ofSeconds(DEFAULT_KILL_GRACE_SECONDS);
 
         private Builder() {}
+
+        /**
+         * How long a program told to stop (its run cancelled, a timeout, the agent shutting down) gets
+         * after SIGTERM before it and its process group get SIGKILL (default
+         * {@value ExecRuntime#DEFAULT_KILL_GRACE_SECONDS}s, like {@code adagiod -exec-kill-grace}).
+         */
+        public Builder killGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("the exec kill grace must not be negative, got " + grace);
+            }
+            this.killGrace = grace;
+            return this;
+        }
 
         /** Keep at most this many bytes of each program's output (default 1 MiB). */
         public Builder maxOutputBytes(int max) {

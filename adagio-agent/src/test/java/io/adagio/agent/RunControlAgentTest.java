@@ -1,0 +1,116 @@
+package io.adagio.agent;
+
+import static io.adagio.agent.Specs.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
+import io.adagio.core.model.RetryRule;
+import io.adagio.core.model.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Cancel, node timeouts and retry backoff as agents carry them out, on a real repository and real processes. */
+class RunControlAgentTest extends PoolFixture {
+
+    private static Specs.NodeBuilder exec(String... commandAndArgs) {
+        var node = task("x", "exec").arg("exec", "command", commandAndArgs[0]);
+        return commandAndArgs.length > 1
+                ? node.arg("exec", "args", Arrays.copyOfRange(commandAndArgs, 1, commandAndArgs.length))
+                : node;
+    }
+
+    @Test
+    void cancelStopsTheRunningProcessGroupAndNothingOfTheRunStartsAfterwards(@TempDir Path dir) throws Exception {
+        var pids = dir.resolve("pids");
+        startPool(b -> b.shutdownGracePeriod(Duration.ofSeconds(5)));
+        var runId = start(Specs.graph()
+                .with(
+                        exec(
+                                "sh",
+                                "-c",
+                                "sleep 600 & echo $$ $! > " + pids + ".tmp; mv " + pids + ".tmp " + pids + "; wait"),
+                        task("after", "debug"))
+                .edge("x", "after")
+                .build());
+        await().atMost(DEADLINE).until(() -> Files.exists(pids));
+        var processes = Arrays.stream(Files.readString(pids).trim().split(" "))
+                .map(p -> ProcessHandle.of(Long.parseLong(p)).orElseThrow())
+                .toList();
+        assertThat(processes).hasSize(2).allMatch(ProcessHandle::isAlive);
+
+        repository.cancelRun(runId);
+
+        var run = awaitCompleted(runId);
+        assertThat(run.conclusion()).isEqualTo(Conclusion.CANCELLED);
+        var x = node(run, "x");
+        assertThat(x.attempts()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.conclusion()).isEqualTo(Conclusion.CANCELLED);
+            assertThat(attempt.outputText()).contains("run cancelled");
+        });
+        // the shell and the child it started in the background: the whole process group went
+        await().atMost(DEADLINE).until(() -> processes.stream().noneMatch(ProcessHandle::isAlive));
+        var after = node(run, "after");
+        assertThat(after.attempts()).isEmpty();
+        assertThat(after.conclusion()).isEqualTo(Conclusion.CANCELLED);
+    }
+
+    @Test
+    void aNodeTimeoutStopsTheAttemptAsAnErrorAndTheErrorRuleRetriesIt() {
+        startPool();
+        var runId = start(
+                Specs.single(exec("sleep", "600").timeout(Duration.ofSeconds(1)).retry("error", 2)));
+
+        var x = node(awaitCompleted(runId), "x");
+
+        assertThat(x.attempts()).hasSize(2).allSatisfy(attempt -> {
+            assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
+            assertThat(attempt.outputText()).contains("timed out after 1s");
+        });
+        assertThat(x.conclusion()).isEqualTo(Conclusion.ERROR);
+    }
+
+    @Test
+    void aRetryIsNotStartedBeforeItsBackoffHasPassed() {
+        startPool(b -> b.agentCount(2));
+        var backoff = new RetryRule.Backoff(Duration.ofMillis(150), Duration.ofSeconds(10), 2.0);
+        var runId = start(Specs.single(
+                task("x", "debug").arg("debug", "chances", "1 fail").retry("fail", 3, backoff)));
+
+        var x = node(awaitCompleted(runId), "x");
+
+        List<Result> attempts = x.attempts();
+        assertThat(attempts)
+                .hasSize(3)
+                .allSatisfy(a -> assertThat(a.conclusion()).isEqualTo(Conclusion.FAIL));
+        // as recorded by the store: each retry was claimed no earlier than the previous finish plus its delay
+        assertThat(attempts.get(1).startedAt())
+                .isAfterOrEqualTo(attempts.get(0).finishedAt().plusMillis(150));
+        assertThat(attempts.get(2).startedAt())
+                .isAfterOrEqualTo(attempts.get(1).finishedAt().plusMillis(300));
+    }
+
+    @Test
+    void aRetryWaitingOutItsBackoffIsTakenByAnotherAgentWhenItsFirstAgentIsGone() {
+        var first = startPool(b -> b.agentId("first"));
+        var backoff = new RetryRule.Backoff(Duration.ofMillis(500), Duration.ofSeconds(10), 1.0);
+        var runId = start(Specs.single(
+                task("x", "debug").arg("debug", "chances", "1 fail").retry("fail", 2, backoff)));
+        await().atMost(DEADLINE).until(() -> node(runId, "x").attempts().size() == 1);
+        first.close();
+        assertThat(repository.inspectRun(runId).status()).isEqualTo(RunStatus.RUNNING);
+
+        startPool(b -> b.agentId("second"));
+
+        var x = node(awaitCompleted(runId), "x");
+        assertThat(x.attempts()).extracting(Result::agentId).containsExactly("first", "second");
+        assertThat(x.status()).isEqualTo(NodeStatus.COMPLETED);
+    }
+}
