@@ -20,12 +20,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "runs",
-        description = "Start, list and inspect workflow runs.",
+        description = "Start, list, inspect, cancel and rerun workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             RunsCommand.Ls.class,
             RunsCommand.Start.class,
             RunsCommand.Inspect.class,
+            RunsCancel.class,
+            RunsRerun.class,
             CommandLine.HelpCommand.class
         })
 final class RunsCommand extends CommandBase {
@@ -103,7 +105,7 @@ final class RunsCommand extends CommandBase {
                             run.id(),
                             Times.shortTime(run.createdAt()),
                             run.status(),
-                            Printers.outcome(s.outcome()),
+                            Printers.conclusion(s),
                             s.done() + "/" + s.total(),
                             Times.duration(s.duration(now)));
                 }
@@ -184,7 +186,8 @@ final class RunsCommand extends CommandBase {
                 if (summary.succeeded()) {
                     return Errors.OK;
                 }
-                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed: " + Printers.failureText(summary));
+                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed (" + summary.conclusion() + "): "
+                        + Printers.failureText(summary));
             }
         }
 
