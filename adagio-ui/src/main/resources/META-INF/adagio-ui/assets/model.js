@@ -37,9 +37,9 @@ export const nodeName = (node) => node.spec?.name ?? '';
 export const runConclusion = (run) => run.conclusion ?? 'NONE';
 
 /**
- * A node's display state, from its status and, once it is COMPLETED, its conclusion (NONE:
- * unreached). A server that sends no conclusion (the original project's): its last attempt's, and
- * unreached without one.
+ * A node's display state, from its status and, once it is COMPLETED, its conclusion. A completed
+ * node without one (NONE, or a server that sends none, like the original project's) shows its last
+ * attempt's, and is unreached without an attempt.
  */
 export function nodeState(node) {
   switch (nodeStatus(node)) {
@@ -48,7 +48,8 @@ export function nodeState(node) {
     case 'RUNNING': return 'running';
     case 'NONE': return 'orphaned';
     case 'COMPLETED': {
-      if (node.conclusion !== undefined) return CONCLUSION_STATES[node.conclusion] ?? 'unreached';
+      const own = CONCLUSION_STATES[node.conclusion ?? 'NONE'];
+      if (own) return own;
       const attempts = attemptsOf(node);
       if (attempts.length === 0) return 'unreached';
       return CONCLUSION_STATES[attempts[attempts.length - 1].conclusion ?? 'NONE'] ?? 'errored';
