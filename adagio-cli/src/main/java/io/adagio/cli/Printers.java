@@ -33,38 +33,48 @@ final class Printers {
 
     // ---- words ----
 
-    static String outcome(RunSummary.Outcome outcome) {
-        return switch (outcome) {
+    /**
+     * A run's conclusion as {@code runs ls} shows it: SUCCESS, FAIL, ERROR or CANCELLED once it is
+     * completed; FAILING while a node has failed and others go on; "-" before.
+     */
+    static String conclusion(RunSummary s) {
+        return switch (s.outcome()) {
             case PENDING -> "-";
             case FAILING -> "FAILING";
-            case SUCCEEDED -> "SUCCEEDED";
-            case FAILED -> "FAILED";
+            case SUCCEEDED, FAILED, CANCELLED -> s.conclusion().name();
         };
     }
 
-    /** What a node came to: its last attempt's conclusion, UNREACHED, or its status while it is not done. */
+    /** What a completed node came to: its conclusion, or UNREACHED. */
+    static String nodeConclusion(Node node) {
+        var conclusion = RunSummary.conclusionOf(node);
+        return conclusion == Conclusion.NONE ? "UNREACHED" : conclusion.name();
+    }
+
+    /** What a node came to: its conclusion or UNREACHED, or its status while it is not done. */
     static String nodeState(Node node) {
         if (node.status() == NodeStatus.COMPLETED) {
-            return node.attempts().isEmpty()
-                    ? "UNREACHED"
-                    : node.lastConclusion().name();
+            return nodeConclusion(node);
         }
         return node.status() == NodeStatus.NONE ? "ORPHANED" : node.status().name();
     }
 
-    /** "node d failed (FAIL after 1 attempt); unreached: e, g". */
+    /** "node d failed (FAIL after 1 attempt); unreached: e, g; cancelled: h". */
     static String failureText(RunSummary s) {
         var parts = new java.util.ArrayList<String>();
         if (!s.failed().isEmpty()) {
             parts.add((s.failed().size() == 1 ? "node " : "nodes ")
                     + s.failed().stream()
-                            .map(n -> n.name() + " (" + n.lastConclusion() + " after "
+                            .map(n -> n.name() + " (" + RunSummary.conclusionOf(n) + " after "
                                     + plural(n.attempts().size(), "attempt") + ")")
                             .collect(Collectors.joining(", "))
                     + " failed");
         }
         if (!s.unreached().isEmpty()) {
             parts.add("unreached: " + s.unreached().stream().map(Node::name).collect(Collectors.joining(", ")));
+        }
+        if (!s.cancelled().isEmpty()) {
+            parts.add("cancelled: " + s.cancelled().stream().map(Node::name).collect(Collectors.joining(", ")));
         }
         return parts.isEmpty() ? "not completed" : String.join("; ", parts);
     }
@@ -107,9 +117,9 @@ final class Printers {
     // ---- pretty ----
 
     /**
-     * A summary of the run, a table of its nodes (status, attempts and their conclusions, when the
-     * last attempt started relative to the run and how long it took), and the first lines of the
-     * output of each node's last attempt.
+     * A summary of the run, a table of its nodes (status, conclusion, attempts, when the last attempt
+     * started relative to the run and how long it took), a table of every attempt (its conclusion,
+     * start, duration and agent), and the first lines of the output of each node's last attempt.
      */
     static void pretty(Run run, Instant now, PrintWriter out) {
         var s = RunSummary.of(run);
@@ -121,8 +131,8 @@ final class Printers {
                 "Conclusion:",
                 switch (s.outcome()) {
                     case PENDING -> "- (not completed)";
-                    case SUCCEEDED -> "SUCCEEDED";
-                    case FAILED, FAILING -> outcome(s.outcome()) + ": " + failureText(s);
+                    case SUCCEEDED -> "SUCCESS";
+                    case FAILED, FAILING, CANCELLED -> conclusion(s) + ": " + failureText(s);
                 });
         head.row(
                 "Nodes:",
@@ -131,18 +141,19 @@ final class Printers {
         head.printWithoutHeader(out);
         out.println();
 
-        var nodes = new Table("NODE", "RUNTIME", "STATUS", "ATTEMPTS", "CONCLUSIONS", "STARTED", "DURATION");
+        var nodes = new Table("NODE", "RUNTIME", "STATUS", "CONCLUSION", "ATTEMPTS", "STARTED", "DURATION");
         for (var node : run.nodes()) {
             nodes.row(
                     node.name(),
                     node.spec().runtime(),
-                    node.status() == NodeStatus.NONE ? "ORPHANED" : node.status(),
+                    status(node, now),
+                    node.status() == NodeStatus.COMPLETED ? nodeConclusion(node) : "-",
                     node.attempts().size(),
-                    conclusions(node),
                     started(run, node),
                     nodeDuration(node, now));
         }
         nodes.print(out);
+        attempts(run, out);
 
         boolean heading = false;
         for (var node : run.nodes()) {
@@ -166,25 +177,63 @@ final class Printers {
         }
     }
 
-    private static String conclusions(Node node) {
-        if (node.attempts().isEmpty()) {
-            return node.status() == NodeStatus.COMPLETED ? "UNREACHED" : "-";
+    /** Every attempt of every node: its conclusion, start (from the run's creation), duration and agent. */
+    private static void attempts(Run run, PrintWriter out) {
+        if (run.nodes().stream().allMatch(n -> n.attempts().isEmpty())) {
+            return;
         }
-        return node.attempts().stream()
-                .map(Result::conclusion)
-                .map(Conclusion::name)
-                .collect(Collectors.joining(","));
+        var table = new Table("NODE", "#", "CONCLUSION", "STARTED", "DURATION", "AGENT");
+        for (var node : run.nodes()) {
+            int number = 0;
+            for (Result attempt : node.attempts()) {
+                number++;
+                table.row(
+                        node.name(),
+                        number,
+                        attempt.conclusion(),
+                        since(run, attempt.startedAt()),
+                        attempt.startedAt() == null || attempt.finishedAt() == null
+                                ? "-"
+                                : Times.duration(Duration.between(attempt.startedAt(), attempt.finishedAt())),
+                        attempt.agentId() == null || attempt.agentId().isEmpty() ? "-" : attempt.agentId());
+            }
+        }
+        out.println();
+        out.println("Attempts:");
+        table.print(out);
+    }
+
+    /** The node's status; a retry waiting out its backoff says how long it still waits. */
+    private static String status(Node node, Instant now) {
+        if (node.status() == NodeStatus.NONE) {
+            return "ORPHANED";
+        }
+        if (node.status() == NodeStatus.READY
+                && node.notBefore() != null
+                && node.notBefore().isAfter(now)) {
+            return "READY (retry in " + Times.duration(Duration.between(now, node.notBefore())) + ")";
+        }
+        return node.status().name();
+    }
+
+    /** A node never attempted (unreached, cancelled before it ran) has no start worth showing. */
+    private static boolean attempted(Node node) {
+        return !node.attempts().isEmpty() || node.status() == NodeStatus.RUNNING;
     }
 
     private static String started(Run run, Node node) {
-        if (node.startedAt() == null || run.createdAt() == null) {
+        return attempted(node) ? since(run, node.startedAt()) : "-";
+    }
+
+    private static String since(Run run, Instant t) {
+        if (t == null || run.createdAt() == null) {
             return "-";
         }
-        return "+" + Times.duration(Duration.between(run.createdAt(), node.startedAt()));
+        return "+" + Times.duration(Duration.between(run.createdAt(), t));
     }
 
     private static String nodeDuration(Node node, Instant now) {
-        if (node.startedAt() == null) {
+        if (node.startedAt() == null || !attempted(node)) {
             return "-";
         }
         if (node.finishedAt() != null) {
@@ -197,18 +246,20 @@ final class Printers {
 
     // ---- Graphviz ----
 
-    /** Colours by what a node came to: green succeeded, red failed, orange error, blue running, ... */
+    /**
+     * Colours by what a node came to: green succeeded, red failed, orange error, sand cancelled,
+     * grey unreached; blue running, yellow ready, white waiting, lilac orphaned.
+     */
     static String colour(Node node) {
         return switch (node.status()) {
             case COMPLETED ->
-                node.attempts().isEmpty()
-                        ? "#dddddd"
-                        : switch (node.lastConclusion()) {
-                            case SUCCESS -> "#9be7a0";
-                            case FAIL -> "#f4a3a3";
-                            case ERROR -> "#f8c471";
-                            case CANCELLED, NONE -> "#dddddd";
-                        };
+                switch (RunSummary.conclusionOf(node)) {
+                    case SUCCESS -> "#9be7a0";
+                    case FAIL -> "#f4a3a3";
+                    case ERROR -> "#f8c471";
+                    case CANCELLED -> "#d9c8a9";
+                    case NONE -> "#dddddd";
+                };
             case RUNNING -> "#9ecbf5";
             case READY -> "#fff2a8";
             case WAITING -> "#ffffff";
@@ -222,8 +273,7 @@ final class Printers {
         var s = RunSummary.of(run);
         b.append("digraph ").append(quote(run.id())).append(" {\n");
         b.append("  graph [rankdir=LR, labelloc=t, fontname=\"Helvetica\", label=")
-                .append(quote(
-                        "run " + run.id() + " · " + run.status() + (s.completed() ? " · " + outcome(s.outcome()) : "")))
+                .append(quote("run " + run.id() + " · " + run.status() + (s.completed() ? " · " + conclusion(s) : "")))
                 .append("];\n");
         b.append("  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n");
         for (var node : run.nodes()) {

@@ -1,8 +1,10 @@
 package io.adagio.cli;
 
 import io.adagio.client.RunSummary;
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -21,6 +23,9 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
     abstract void update(Run run);
 
     abstract void finish(Run run);
+
+    /** Takes {@code run} as already seen: only what changes after it is reported (a rerun's new attempts). */
+    void baseline(Run run) {}
 
     /** Redraws the status line every second until closed (nothing to do without a status line). */
     AutoCloseable tickEverySecond() {
@@ -73,6 +78,13 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
             out.flush();
         }
 
+        @Override
+        synchronized void baseline(Run run) {
+            for (Node node : run.nodes()) {
+                seen.put(node.name(), new Seen(node.status(), node.attempts().size()));
+            }
+        }
+
         /** Draws the status line again with the last snapshot: the elapsed time moves on. */
         synchronized void tick() {
             if (statusLineShown) {
@@ -110,7 +122,9 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
                 var conclusion = node.attempts().get(i).conclusion();
                 boolean retrying = i == now.attempts() - 1 && now.status() != NodeStatus.COMPLETED;
                 out.println("node " + node.name() + ": " + conclusion + " (attempt " + (i + 1) + ")"
-                        + (retrying ? ", retrying" : ""));
+                        + (retrying
+                                ? ", retrying" + backoff(node, node.attempts().get(i))
+                                : ""));
             }
             if (now.status() == before.status() && now.attempts() == before.attempts()) {
                 return;
@@ -120,11 +134,24 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
                 case NONE -> out.println("node " + node.name() + ": ORPHANED (its agent was lost)");
                 case COMPLETED -> {
                     if (now.attempts() == 0) {
-                        out.println("node " + node.name() + ": UNREACHED (an upstream node failed)");
+                        out.println("node " + node.name() + ": "
+                                + (RunSummary.conclusionOf(node) == Conclusion.CANCELLED
+                                        ? "CANCELLED (the run was cancelled)"
+                                        : "UNREACHED (an upstream node failed)"));
                     }
                 }
                 case WAITING, READY -> {}
             }
+        }
+
+        /** " after 500ms" when the retry waits out a backoff. */
+        private static String backoff(Node node, Result attempt) {
+            if (node.notBefore() == null
+                    || attempt.finishedAt() == null
+                    || !node.notBefore().isAfter(attempt.finishedAt())) {
+                return "";
+            }
+            return " after " + Times.duration(java.time.Duration.between(attempt.finishedAt(), node.notBefore()));
         }
 
         @Override
@@ -132,11 +159,14 @@ abstract sealed class Progress permits Progress.Silent, Progress.Lines {
             clearStatusLine();
             var s = RunSummary.of(run);
             String took = " in " + Times.duration(s.duration(Instant.now()));
-            if (s.succeeded()) {
-                out.println("Run \"" + run.id() + "\" SUCCEEDED" + took + ": " + s.total() + "/" + s.total()
-                        + " nodes succeeded");
-            } else {
-                out.println("Run \"" + run.id() + "\" FAILED" + took + ": " + Printers.failureText(s));
+            String name = "Run \"" + run.id() + "\" ";
+            switch (s.outcome()) {
+                case SUCCEEDED ->
+                    out.println(name + "SUCCEEDED" + took + ": " + s.total() + "/" + s.total() + " nodes succeeded");
+                case CANCELLED -> out.println(name + "CANCELLED" + took + ": " + Printers.failureText(s));
+                default ->
+                    out.println(name + "FAILED" + took + " (conclusion " + s.conclusion() + "): "
+                            + Printers.failureText(s));
             }
             out.flush();
         }

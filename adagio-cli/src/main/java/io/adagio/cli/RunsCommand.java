@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(
         name = "runs",
-        description = "Start, list, inspect, watch and delete workflow runs.",
+        description = "Start, list, inspect, watch, cancel, rerun and delete workflow runs.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
             RunsCommand.Ls.class,
@@ -30,6 +30,8 @@ import picocli.CommandLine.Parameters;
             RunsCommand.Inspect.class,
             RunsCommand.Rm.class,
             WatchCommand.class,
+            RunsCancel.class,
+            RunsRerun.class,
             CommandLine.HelpCommand.class
         })
 final class RunsCommand extends CommandBase {
@@ -107,7 +109,7 @@ final class RunsCommand extends CommandBase {
                             run.id(),
                             Times.shortTime(run.createdAt()),
                             run.status(),
-                            Printers.outcome(s.outcome()),
+                            Printers.conclusion(s),
                             s.done() + "/" + s.total(),
                             Times.duration(s.duration(now)));
                 }
@@ -189,7 +191,8 @@ final class RunsCommand extends CommandBase {
                 if (summary.succeeded()) {
                     return Errors.OK;
                 }
-                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed: " + Printers.failureText(summary));
+                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed (" + summary.conclusion() + "): "
+                        + Printers.failureText(summary));
             }
         }
 

@@ -38,6 +38,17 @@ class PrintersTest {
         return new Result(conclusion, Map.of(), output.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** An attempt as the store records it: when it started and finished, and on which agent. */
+    static Result attempt(Conclusion conclusion, String output, long startMs, long endMs, String agent) {
+        return new Result(
+                conclusion,
+                Map.of(),
+                output.getBytes(StandardCharsets.UTF_8),
+                T0.plusMillis(startMs),
+                T0.plusMillis(endMs),
+                agent);
+    }
+
     /** A run in the middle of things: done, failed after a retry, unreached, running, ready, waiting. */
     static Run run() {
         return new Run(
@@ -52,15 +63,18 @@ class PrintersTest {
                                 1_250,
                                 attempt(
                                         Conclusion.SUCCESS,
-                                        "fetched 3 files\nfile-1\nfile-2\nfile-3\nfile-4\nfile-5\nfile-6\n")),
+                                        "fetched 3 files\nfile-1\nfile-2\nfile-3\nfile-4\nfile-5\nfile-6\n",
+                                        5,
+                                        1_250,
+                                        "host-a:1")),
                         node(
                                 "check",
                                 "debug",
                                 NodeStatus.COMPLETED,
                                 1_300,
                                 12_800,
-                                attempt(Conclusion.FAIL, "first try failed"),
-                                attempt(Conclusion.FAIL, "checksum mismatch")),
+                                attempt(Conclusion.FAIL, "first try failed", 1_300, 1_800, "host-a:1"),
+                                attempt(Conclusion.FAIL, "checksum mismatch", 12_300, 12_800, "host-b:2")),
                         node("report", "debug", NodeStatus.COMPLETED, -1, -1),
                         node(
                                 "index",

@@ -55,7 +55,7 @@ class ProgressTest {
                 node a: RUNNING (attempt 2)
                 node a: FAIL (attempt 2)
                 node b: UNREACHED (an upstream node failed)
-                Run "01JX0000000000000000000RUN" FAILED in 0ms: node a (FAIL after 2 attempts) failed; unreached: b
+                Run "01JX0000000000000000000RUN" FAILED in 0ms (conclusion FAIL): node a (FAIL after 2 attempts) failed; unreached: b
                 """);
     }
 

@@ -11,9 +11,11 @@ import io.adagio.core.model.RunStatus;
 import io.adagio.core.model.Stats;
 import io.adagio.core.model.StorageUsage;
 import io.adagio.core.protocol.Timestamps;
+import io.adagio.proto.controlplane.CancelRequest;
 import io.adagio.proto.controlplane.DeleteRequest;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
+import io.adagio.proto.controlplane.RerunRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.proto.controlplane.WatchRequest;
@@ -132,6 +134,40 @@ public final class AdagioClient implements AutoCloseable {
             token = response.getNextNodePageToken();
         } while (!token.isEmpty());
         return new Run(page.id(), page.createdAt(), nodes, edges, page.status());
+    }
+
+    /**
+     * Cancels a run: nodes not yet started complete as CANCELLED, running ones are interrupted by
+     * their agents, and nothing more of the run starts. Returns the run as the cancel left it (it
+     * completes, with conclusion CANCELLED, once its agents have stopped what they were running;
+     * {@link #awaitCompletion} waits for that). A run already completed is returned as it is.
+     *
+     * @throws AdagioClientException {@link Code#NOT_FOUND} for an unknown ID
+     */
+    public Run cancel(String runId) {
+        var request = CancelRequest.newBuilder().setId(requireId(runId)).build();
+        return WireMapping.fromProto(
+                transport.call(stub -> stub.cancel(request)).getRun());
+    }
+
+    /**
+     * Runs a completed run again from where it failed: its failed, errored, cancelled and unreached
+     * nodes start over (with fresh attempt counts), its successful nodes keep their attempts and
+     * outputs, and the run keeps its ID. Returns the run as the rerun left it.
+     *
+     * @throws AdagioClientException {@link Code#FAILED_PRECONDITION} while the run is not completed,
+     *                               {@link Code#NOT_FOUND} for an unknown ID
+     */
+    public Run rerun(String runId) {
+        var request = RerunRequest.newBuilder().setId(requireId(runId)).build();
+        return WireMapping.fromProto(transport.call(stub -> stub.rerun(request)).getRun());
+    }
+
+    private static String requireId(String runId) {
+        if (runId == null || runId.isBlank()) {
+            throw new IllegalArgumentException("a run ID is required");
+        }
+        return runId;
     }
 
     /** Runs newest first, as {@code query} selects (see {@link RunQuery} for the window's two ends). */

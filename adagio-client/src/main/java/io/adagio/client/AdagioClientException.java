@@ -13,6 +13,8 @@ public final class AdagioClientException extends RuntimeException {
         INVALID_ARGUMENT,
         /** The run does not exist. */
         NOT_FOUND,
+        /** The run's state does not allow the call (for example a rerun of a run that is still running). */
+        FAILED_PRECONDITION,
         /** The request is over a server limit. */
         RESOURCE_EXHAUSTED,
         /** The server (or its backend) cannot be reached or is not serving; the call may be retried. */

@@ -197,7 +197,8 @@ final class GrpcTransport implements AutoCloseable {
 
     static Code code(Status.Code code) {
         return switch (code) {
-            case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> Code.INVALID_ARGUMENT;
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> Code.INVALID_ARGUMENT;
+            case FAILED_PRECONDITION -> Code.FAILED_PRECONDITION;
             case NOT_FOUND -> Code.NOT_FOUND;
             case RESOURCE_EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
             case UNAVAILABLE -> Code.UNAVAILABLE;

@@ -159,6 +159,81 @@ class WireCompatibilityEndToEndTest {
         }
     }
 
+    /**
+     * Runs using what the original contract does not know (a timeout, a retry backoff, a cancel, run
+     * and node conclusions, attempt times and agents) read through the original client: every field
+     * it knows is as before, the new ones are ignored, and a CANCELLED attempt is an enum value it
+     * keeps as a number.
+     */
+    @Test
+    void runsUsingNewFeaturesStillReadThroughTheOriginalContract(SharedDaemon.Running daemon) throws Exception {
+        var api = daemon.api();
+        String timedOut = api.startRun("""
+                {"nodes": [{"name": "slow", "runtime": "exec", "timeout": "0.2s",
+                            "metadata": {"adagio.arguments.exec.command": {"values": ["sleep"]},
+                                         "adagio.arguments.exec.args": {"values": ["30"]}},
+                            "retry": {"fail": {"max_attempts": 2, "backoff": {"initial": "0.1s"}}}},
+                           {"name": "after", "runtime": "debug"}],
+                 "edges": [{"source": "slow", "destination": "after"}]}""");
+        var run = awaitCompleted(timedOut);
+        var slow = run.getNodesList().stream()
+                .filter(n -> n.getSpec().getName().equals("slow"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(slow.getStatus()).isEqualTo(Node.Status.COMPLETED);
+        assertThat(slow.getAttemptsList())
+                .extracting(Node.Result::getConclusion)
+                .containsExactly(Node.Result.Conclusion.ERROR);
+        assertThat(slow.getSpec().getRetryMap().get("fail").getMaxAttempts()).isEqualTo(2);
+        assertThat(slow.getStartedAt()).isNotEmpty();
+        assertThat(slow.getFinishedAt()).isNotEmpty();
+        var after = run.getNodesList().stream()
+                .filter(n -> n.getSpec().getName().equals("after"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(after.getStatus()).isEqualTo(Node.Status.COMPLETED);
+        assertThat(after.getAttemptsList()).isEmpty();
+
+        String cancelled = blocking.start(StartRequest.newBuilder()
+                        .setSpec(GraphSpec.newBuilder()
+                                .addNodes(Node.Spec.newBuilder()
+                                        .setName("long")
+                                        .setRuntime("exec")
+                                        .putMetadata(
+                                                "adagio.arguments.exec.command",
+                                                adagio.Adagio.MetadataValue.newBuilder()
+                                                        .addValues("sleep")
+                                                        .build())
+                                        .putMetadata(
+                                                "adagio.arguments.exec.args",
+                                                adagio.Adagio.MetadataValue.newBuilder()
+                                                        .addValues("60")
+                                                        .build())))
+                        .build())
+                .getRun()
+                .getId();
+        Awaitility.await("the long node running")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(
+                        () -> blocking.inspect(InspectRequest.newBuilder()
+                                        .setId(cancelled)
+                                        .build())
+                                .getRun()
+                                .getNodes(0)
+                                .getStatus(),
+                        Node.Status.RUNNING::equals);
+        var answer = api.post("/v0/runs/" + cancelled + "/cancel", "{}");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        var stopped = awaitCompleted(cancelled).getNodes(0);
+        assertThat(stopped.getStatus()).isEqualTo(Node.Status.COMPLETED);
+        assertThat(stopped.getAttemptsList()).hasSize(1);
+        assertThat(stopped.getAttempts(0).getConclusion()).isEqualTo(Node.Result.Conclusion.UNRECOGNIZED);
+        assertThat(stopped.getAttempts(0).getConclusionValue()).isEqualTo(4);
+        // Unknown fields are kept as such, not mistaken for known ones.
+        assertThat(stopped.getAttempts(0).getUnknownFields().asMap()).containsKeys(4, 5, 6);
+    }
+
     private Run awaitCompleted(String id) {
         return Awaitility.await("run " + id + " completed")
                 .atMost(Duration.ofSeconds(120))

@@ -4,6 +4,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.StorageUsage;
 import io.adagio.core.repository.Repository;
+import io.adagio.proto.controlplane.CancelRequest;
+import io.adagio.proto.controlplane.CancelResponse;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.DeleteRequest;
 import io.adagio.proto.controlplane.DeleteResponse;
@@ -12,6 +14,8 @@ import io.adagio.proto.controlplane.InspectResponse;
 import io.adagio.proto.controlplane.ListAgentsResponse;
 import io.adagio.proto.controlplane.ListRequest;
 import io.adagio.proto.controlplane.ListRunsResponse;
+import io.adagio.proto.controlplane.RerunRequest;
+import io.adagio.proto.controlplane.RerunResponse;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StartResponse;
 import io.adagio.proto.controlplane.StatsRequest;
@@ -82,6 +86,26 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
                     caller.addressText(),
                     run.nodes().size());
             return StartResponse.newBuilder().setRun(WireMapping.toProto(run)).build();
+        });
+    }
+
+    @Override
+    public void cancel(CancelRequest request, StreamObserver<CancelResponse> response) {
+        reply(response, () -> {
+            var run = repository.cancelRun(request.getId());
+            var caller = Caller.current();
+            log.info("run {} cancelled by {} from {}", run.id(), caller.name(), caller.addressText());
+            return CancelResponse.newBuilder().setRun(WireMapping.toProto(run)).build();
+        });
+    }
+
+    @Override
+    public void rerun(RerunRequest request, StreamObserver<RerunResponse> response) {
+        reply(response, () -> {
+            var run = repository.rerunRun(request.getId());
+            var caller = Caller.current();
+            log.info("run {} rerun by {} from {}", run.id(), caller.name(), caller.addressText());
+            return RerunResponse.newBuilder().setRun(WireMapping.toProto(run)).build();
         });
     }
 

@@ -27,7 +27,7 @@ import java.util.List;
  * field at fault ({@code spec.nodes[1] (node "b").retry["fail"].max_attempts}), as INVALID_ARGUMENT.
  *
  * <p>Field names may be the proto names ({@code max_attempts}) or their JSON names ({@code maxAttempts}),
- * as the protobuf JSON mapping allows.
+ * as the protobuf JSON mapping allows; durations may also be written Go style ({@link GoDurations}).
  */
 final class StrictJsonMarshaller implements GrpcJsonMarshaller {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -57,6 +57,7 @@ final class StrictJsonMarshaller implements GrpcJsonMarshaller {
                         .withDescription("invalid request JSON: " + String.join("; ", problems))
                         .asRuntimeException();
             }
+            json = GoDurations.rewrite(json, prototype.getDescriptorForType());
         }
         return delegate.deserializeMessage(marshaller, new ByteArrayInputStream(json));
     }

@@ -14,10 +14,12 @@ import io.adagio.memory.MemoryRepository;
 import io.adagio.proto.Edge;
 import io.adagio.proto.GraphSpec;
 import io.adagio.proto.Node;
+import io.adagio.proto.controlplane.CancelRequest;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.DeleteRequest;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.ListRequest;
+import io.adagio.proto.controlplane.RerunRequest;
 import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.testkit.ApiClient;
@@ -183,6 +185,122 @@ class ApiServerTest {
         var badQuery = send("GET", "/v0/runs?limit=lots", null);
         assertThat(badQuery.statusCode()).isEqualTo(400);
         assertThat(json(badQuery).get("message").asText()).contains("lots");
+    }
+
+    /** A run no agent will take (nothing subscribes here): it stays as started until cancelled. */
+    private static String idleRun() {
+        var started = send("PUT", "/v0/runs", """
+                {"spec": {"nodes": [{"name": "a", "runtime": "debug"}, {"name": "b", "runtime": "debug"}],
+                          "edges": [{"source": "a", "destination": "b"}]}}""");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        return json(started).get("run").get("id").asText();
+    }
+
+    @Test
+    void cancelTakesAnEmptyObjectOrAnEmptyJsonBodyAndAnswersTheRun() throws Exception {
+        String withObject = idleRun();
+        var cancelled = send("POST", "/v0/runs/" + withObject + "/cancel", "{}");
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+        var run = json(cancelled).get("run");
+        assertThat(run.get("id").asText()).isEqualTo(withObject);
+        assertThat(run.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(run.get("conclusion").asText()).isEqualTo("CANCELLED");
+        assertThat(run.get("nodes")).allSatisfy(n -> {
+            assertThat(n.get("conclusion").asText()).isEqualTo("CANCELLED");
+            assertThat(n.get("attempts")).isEmpty();
+        });
+        assertThat(json(send("GET", "/v0/runs/" + withObject, null)).get("run")).isEqualTo(run);
+
+        String withEmptyBody = idleRun();
+        var empty = http.send(HttpRequest.newBuilder(http.uri("/v0/runs/" + withEmptyBody + "/cancel"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(empty.statusCode()).as(empty.body()).isEqualTo(200);
+        assertThat(json(empty).get("run").get("conclusion").asText()).isEqualTo("CANCELLED");
+
+        // Cancelling again changes nothing and answers the run as it is.
+        var again = send("POST", "/v0/runs/" + withObject + "/cancel", "{}");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(json(again).get("run")).isEqualTo(run);
+    }
+
+    @Test
+    void theRunInThePathIsTheOneActedOn() throws Exception {
+        String target = idleRun();
+        String bystander = idleRun();
+        var response = send("POST", "/v0/runs/" + target + "/cancel", "{\"id\": \"" + bystander + "\"}");
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 400);
+        assertThat(json(send("GET", "/v0/runs/" + bystander, null))
+                        .get("run")
+                        .get("status")
+                        .asText())
+                .isNotEqualTo("COMPLETED");
+    }
+
+    @Test
+    void rerunOfARunNotCompletedIs409AndOfACancelledRunStartsItsNodesAgain() throws Exception {
+        String id = idleRun();
+        var refused = send("POST", "/v0/runs/" + id + "/rerun", "{}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(json(refused).get("grpc-code").asText()).isEqualTo("FAILED_PRECONDITION");
+        assertThat(json(refused).get("message").asText()).contains(id);
+        assertThat(refused.body()).doesNotContain("\tat ");
+
+        send("POST", "/v0/runs/" + id + "/cancel", "{}");
+        var rerun = send("POST", "/v0/runs/" + id + "/rerun", "{}");
+        assertThat(rerun.statusCode()).as(rerun.body()).isEqualTo(200);
+        var run = json(rerun).get("run");
+        assertThat(run.get("id").asText()).isEqualTo(id);
+        assertThat(run.get("status").asText()).isNotEqualTo("COMPLETED");
+        assertThat(run.get("conclusion").asText()).isEqualTo("NONE");
+        assertThat(run.get("nodes").get(0).get("status").asText()).isEqualTo("READY");
+        assertThat(run.get("nodes").get(1).get("status").asText()).isEqualTo("WAITING");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"cancel", "rerun"})
+    void anUnknownRunIs404AndAWrongMethodOrBodyIsRefusedInTheJsonErrorShape(String action) throws Exception {
+        var missing = send("POST", "/v0/runs/01ARZ3NDEKTSV4RRFFQ69G5FAV/" + action, "{}");
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+        assertThat(json(missing).get("grpc-code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(json(missing).get("message").asText()).contains("01ARZ3NDEKTSV4RRFFQ69G5FAV");
+
+        String id = idleRun();
+        String before = send("GET", "/v0/runs/" + id, null).body();
+        for (var method : new String[] {"GET", "PUT", "DELETE"}) {
+            var wrong = send(method, "/v0/runs/" + id + "/" + action, method.equals("PUT") ? "{}" : null);
+            assertThat(wrong.statusCode()).as(method + " " + wrong.body()).isEqualTo(405);
+            assertThat(json(wrong).get("message").asText()).contains(method);
+        }
+        var unknownField = send("POST", "/v0/runs/" + id + "/" + action, "{\"force\": true}");
+        assertThat(unknownField.statusCode()).as(unknownField.body()).isEqualTo(400);
+        assertThat(json(unknownField).get("message").asText()).contains("force");
+        var notJson = send("POST", "/v0/runs/" + id + "/" + action, "{");
+        assertThat(notJson.statusCode()).as(notJson.body()).isEqualTo(400);
+        assertThat(send("GET", "/v0/runs/" + id, null).body()).isEqualTo(before);
+    }
+
+    @Test
+    void grpcCancelAndRerunAnswerTheRunOrTheirStatus() {
+        String id = idleRun();
+        assertThatThrownBy(() -> grpc.rerun(RerunRequest.newBuilder().setId(id).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+                    assertThat(e.getStatus().getDescription()).contains(id);
+                });
+        var cancelled =
+                grpc.cancel(CancelRequest.newBuilder().setId(id).build()).getRun();
+        assertThat(cancelled.getConclusion()).isEqualTo(Node.Result.Conclusion.CANCELLED);
+        var rerun = grpc.rerun(RerunRequest.newBuilder().setId(id).build()).getRun();
+        assertThat(rerun.getStatus()).isNotEqualTo(io.adagio.proto.Run.Status.COMPLETED);
+        for (var call : java.util.List.<Runnable>of(
+                () -> grpc.cancel(CancelRequest.newBuilder().setId("nope").build()),
+                () -> grpc.rerun(RerunRequest.newBuilder().setId("nope").build()))) {
+            assertThatThrownBy(call::run)
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        }
     }
 
     @Test

@@ -79,4 +79,8 @@ export const api = {
   start: (spec, signal) => call('POST', '/v0/runs', { spec }, signal).then((r) => r.run ?? {}),
   /** Deletes a completed run and everything of it; 409 while it has not completed. */
   deleteRun: (id, signal) => call('DELETE', `/v0/runs/${encodeURIComponent(id)}`, undefined, signal),
+  /** Cancels a run; a completed run is answered as it is. The body is JSON, as every POST must be. */
+  cancel: (id, signal) => call('POST', `/v0/runs/${encodeURIComponent(id)}/cancel`, {}, signal).then((r) => r.run ?? {}),
+  /** Runs a completed run's failed, cancelled and unreached nodes again (409 while it is not completed). */
+  rerun: (id, signal) => call('POST', `/v0/runs/${encodeURIComponent(id)}/rerun`, {}, signal).then((r) => r.run ?? {}),
 };

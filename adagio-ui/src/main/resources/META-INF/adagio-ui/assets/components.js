@@ -47,6 +47,29 @@ export function pageHeader(title, { subtitle, actions, crumbs } = {}) {
       actions ? h('div', { class: 'page-actions' }, actions) : null));
 }
 
+/**
+ * Asks before an action that cannot be undone, in a modal dialog; resolves true when confirmed.
+ * The safe choice has the focus, and Escape or a click on it declines.
+ */
+export function confirmAction({ title, text, confirm, decline = 'Keep it', id }) {
+  return new Promise((resolve) => {
+    const titleId = `${id ?? 'confirm'}-title`;
+    const dialog = h('dialog', { class: 'confirm-dialog', id, 'aria-labelledby': titleId },
+      h('form', { method: 'dialog' },
+        h('h2', { id: titleId }, title),
+        text ? h('p', {}, text) : null,
+        h('div', { class: 'form-actions' },
+          h('button', { class: 'btn', value: 'decline', autofocus: true }, decline),
+          h('button', { class: 'btn btn-danger', value: 'confirm', 'data-confirm': true }, confirm))));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
 export function card(title, body, { actions, id, className } = {}) {
   const headingId = id ? `${id}-title` : null;
   return h('section', { class: ['card', className], id, 'aria-labelledby': headingId },

@@ -72,8 +72,9 @@ function icon(state) {
     ready: () => s('circle', { cx: 8, cy: 8, r: 2.6, class: 'glyph-fill' }),
     waiting: () => s('path', { d: 'M8 4.8V8l2.2 1.6', class: 'glyph-line' }),
     unreached: () => s('path', { d: 'M5 8h6', class: 'glyph-line' }),
+    cancelled: () => s('path', { d: 'M4.9 11.1l6.2-6.2', class: 'glyph' }),
   }[state];
-  const filled = ['succeeded', 'failed', 'errored', 'orphaned'].includes(state);
+  const filled = ['succeeded', 'failed', 'errored', 'orphaned', 'cancelled'].includes(state);
   return s('g', { class: 'dag-icon', 'aria-hidden': 'true' },
     s('circle', { cx: 8, cy: 8, r: filled ? 8 : 6.5, class: filled ? 'icon-disc' : 'icon-ring' }),
     glyph ? glyph() : null);

@@ -11,6 +11,7 @@ export const NODE_STATES = {
   failed:    { label: 'Failed',    icon: '✕', description: 'the work reported failure' },
   errored:   { label: 'Errored',   icon: '!', description: 'a system error ended it' },
   unreached: { label: 'Unreached', icon: '–', description: 'not run: an upstream node did not succeed' },
+  cancelled: { label: 'Cancelled', icon: '⊘', description: 'stopped or never run: its run was cancelled' },
   orphaned:  { label: 'Orphaned',  icon: '?', description: 'its agent was lost; it will be recovered' },
 };
 
@@ -22,14 +23,24 @@ export const RUN_STATES = {
   succeeded: { label: 'Succeeded', icon: '✓' },
   failed:    { label: 'Failed',    icon: '✕' },
   errored:   { label: 'Errored',   icon: '!' },
+  cancelled: { label: 'Cancelled', icon: '⊘' },
 };
+
+/** A conclusion (Node.Result.Conclusion) as a display state; NONE has none. */
+export const CONCLUSION_STATES = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', CANCELLED: 'cancelled' };
 
 export const attemptsOf = (node) => node.attempts ?? [];
 export const nodeStatus = (node) => node.status ?? 'NONE';
 export const runStatus = (run) => run.status ?? 'WAITING';
 export const nodeName = (node) => node.spec?.name ?? '';
+/** A run's conclusion: NONE until it is COMPLETED (and from a server that does not send one). */
+export const runConclusion = (run) => run.conclusion ?? 'NONE';
 
-/** A node's display state, from its status and its last attempt's conclusion. */
+/**
+ * A node's display state, from its status and, once it is COMPLETED, its conclusion. A completed
+ * node without one (NONE, or a server that sends none, like the original project's) shows its last
+ * attempt's, and is unreached without an attempt.
+ */
 export function nodeState(node) {
   switch (nodeStatus(node)) {
     case 'WAITING': return 'waiting';
@@ -37,13 +48,11 @@ export function nodeState(node) {
     case 'RUNNING': return 'running';
     case 'NONE': return 'orphaned';
     case 'COMPLETED': {
+      const own = CONCLUSION_STATES[node.conclusion ?? 'NONE'];
+      if (own) return own;
       const attempts = attemptsOf(node);
       if (attempts.length === 0) return 'unreached';
-      switch (attempts[attempts.length - 1].conclusion ?? 'NONE') {
-        case 'SUCCESS': return 'succeeded';
-        case 'FAIL': return 'failed';
-        default: return 'errored';
-      }
+      return CONCLUSION_STATES[attempts[attempts.length - 1].conclusion ?? 'NONE'] ?? 'errored';
     }
     default: return 'waiting';
   }
@@ -65,7 +74,9 @@ export function summarize(run) {
   const status = runStatus(run);
   let state;
   if (status === 'COMPLETED') {
-    state = counts.failed > 0 ? 'failed' : counts.errored > 0 ? 'errored' : 'succeeded';
+    // The server's conclusion; derived from the nodes (ERROR before FAIL) for one that sends none.
+    state = CONCLUSION_STATES[runConclusion(run)]
+      ?? (counts.cancelled > 0 ? 'cancelled' : counts.errored > 0 ? 'errored' : counts.failed > 0 ? 'failed' : 'succeeded');
   } else {
     state = status === 'RUNNING' ? 'running' : 'waiting';
   }
@@ -76,6 +87,8 @@ export function summarize(run) {
     status,
     state,
     conclusion: status === 'COMPLETED' ? state : null,
+    /** What Rerun would run again: only a completed run that did not succeed. */
+    rerunnable: status === 'COMPLETED' && state !== 'succeeded',
     created,
     createdNs: toNanos(run.created_at),
     finished: end,
@@ -120,6 +133,12 @@ export function formatDuration(ms) {
   const h = Math.floor(m / 60);
   if (h < 24) return `${h}h ${m % 60}m`;
   return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** A protobuf JSON Duration ("1.500s", "30s") in milliseconds; null when absent or unreadable. */
+export function parseDuration(text) {
+  const m = typeof text === 'string' ? /^(-?\d+(?:\.\d+)?)s$/.exec(text) : null;
+  return m ? Number(m[1]) * 1000 : null;
 }
 
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });

@@ -7,9 +7,11 @@ import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
+import io.adagio.core.model.RetryRule.Backoff;
 import io.adagio.core.model.Run;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.wire.GraphSpecJson;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,6 +43,10 @@ import java.util.Objects;
  *         .dependsOn(f)
  *         .input("args", e)                     // adagio.inputs.exec.args = ["e"], and the edge e -> g
  *         .retryOnError(2);
+ * workflow.node("upload", Exec.command("./upload.sh"))
+ *         .dependsOn("g")
+ *         .timeout(Duration.ofMinutes(5))       // an attempt running longer is stopped: ERROR
+ *         .retryOn(RetryCondition.ERROR, 4, Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(1)));
  *
  * GraphSpec spec = workflow.build();            // validated: a cycle or a dangling edge is refused
  * try (var client = AdagioClient.connect("localhost:7890")) {
@@ -113,6 +119,7 @@ public final class WorkflowBuilder {
         private final Map<String, List<String>> extraMetadata = new LinkedHashMap<>();
         private final Map<String, List<String>> inputs = new LinkedHashMap<>();
         private final Map<String, RetryRule> retry = new LinkedHashMap<>();
+        private Duration timeout;
 
         private NodeBuilder(WorkflowBuilder workflow, String name, RuntimeCall call) {
             this.workflow = workflow;
@@ -174,6 +181,26 @@ public final class WorkflowBuilder {
             return this;
         }
 
+        /**
+         * Allows up to {@code maxAttempts} attempts that end in {@code condition}, the first included,
+         * each further one waiting out {@code backoff} after the previous one finished (any agent
+         * takes it when it is due).
+         */
+        public NodeBuilder retryOn(RetryCondition condition, int maxAttempts, Backoff backoff) {
+            retry.put(condition.key(), new RetryRule(maxAttempts, Objects.requireNonNull(backoff, "backoff")));
+            return this;
+        }
+
+        /**
+         * Bounds each attempt: one still running after {@code limit} is stopped by its agent (an
+         * {@code exec} program's process group gets SIGTERM, then SIGKILL) and ends in ERROR, "timed
+         * out after ...", so that the error retry rule applies.
+         */
+        public NodeBuilder timeout(Duration limit) {
+            this.timeout = Objects.requireNonNull(limit, "limit");
+            return this;
+        }
+
         /** Any other metadata entry, written as given (for agents or runtimes that read their own keys). */
         public NodeBuilder metadata(String key, String... values) {
             if (key == null || key.isBlank()) {
@@ -189,7 +216,7 @@ public final class WorkflowBuilder {
                     .forEach((arg, values) -> metadata.put("adagio.arguments." + call.runtime() + "." + arg, values));
             inputs.forEach((arg, upstream) -> metadata.put("adagio.inputs." + call.runtime() + "." + arg, upstream));
             metadata.putAll(extraMetadata);
-            return new NodeSpec(name, call.runtime(), metadata, retry);
+            return new NodeSpec(name, call.runtime(), metadata, retry, timeout);
         }
     }
 }

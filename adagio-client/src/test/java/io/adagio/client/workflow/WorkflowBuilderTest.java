@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.RetryCondition;
+import io.adagio.core.model.RetryRule;
 import io.adagio.wire.GraphSpecJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,6 +70,39 @@ class WorkflowBuilderTest {
                 .input("rows", extract);
 
         assertThat(workflow.build()).isEqualTo(example("custom-runtime.json"));
+    }
+
+    @Test
+    void aTimeoutAndARetryBackoffAreWrittenAsTheWireSpellsThem() {
+        var workflow = new WorkflowBuilder();
+        workflow.node("upload", Exec.command("./upload.sh"))
+                .timeout(Duration.ofSeconds(30))
+                .retryOn(
+                        RetryCondition.ERROR,
+                        4,
+                        RetryRule.Backoff.exponential(Duration.ofMillis(500), Duration.ofMinutes(1)))
+                .retryOn(RetryCondition.FAIL, 2, RetryRule.Backoff.fixed(Duration.ofSeconds(2)));
+
+        assertThat(workflow.build()).isEqualTo(GraphSpecJson.parse("""
+                        {"nodes": [{"name": "upload", "runtime": "exec", "timeout": "30s",
+                                    "metadata": {"adagio.arguments.exec.command": {"values": ["./upload.sh"]}},
+                                    "retry": {"error": {"max_attempts": 4,
+                                                        "backoff": {"initial": "0.5s", "maximum": "60s", "multiplier": 2}},
+                                              "fail": {"max_attempts": 2,
+                                                       "backoff": {"initial": "2s", "maximum": "2s", "multiplier": 1}}}}]}"""));
+        assertThat(GraphSpecJson.parse(workflow.toJson())).isEqualTo(workflow.build());
+    }
+
+    @Test
+    void aTimeoutOrABackoffThatValidationRefusesIsNamed() {
+        var workflow = new WorkflowBuilder();
+        workflow.node("quick", Debug.success()).timeout(Duration.ZERO);
+        workflow.node("eager", Debug.fail()).retryOn(RetryCondition.FAIL, 3, RetryRule.Backoff.of(Duration.ZERO));
+
+        assertThatThrownBy(workflow::build)
+                .isInstanceOf(InvalidWorkflowException.class)
+                .hasMessageContaining("quick")
+                .hasMessageContaining("eager");
     }
 
     @Test

@@ -38,6 +38,16 @@ public record RetryRule(int maxAttempts, Backoff backoff) {
             return new Backoff(initial, null, 0);
         }
 
+        /** Waits that double from {@code initial}, never longer than {@code maximum}. */
+        public static Backoff exponential(Duration initial, Duration maximum) {
+            return new Backoff(initial, maximum, DEFAULT_MULTIPLIER);
+        }
+
+        /** The same wait before every further attempt. */
+        public static Backoff fixed(Duration wait) {
+            return new Backoff(wait, wait, 1);
+        }
+
         /** The multiplier that applies: {@value #DEFAULT_MULTIPLIER} when none is given. */
         public double effectiveMultiplier() {
             return multiplier == 0 ? DEFAULT_MULTIPLIER : multiplier;

@@ -71,6 +71,15 @@ final class Adagiod implements AutoCloseable {
         return api.run(id);
     }
 
+    /** Cancels the run through the API and returns the run as the cancel answered it. */
+    JsonNode cancel(String id) {
+        var response = api.post("/v0/runs/" + id + "/cancel", "{}");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("cancel answered " + response.statusCode() + ": " + response.body());
+        }
+        return ApiClient.json(response).path("run");
+    }
+
     /** Waits until the run is COMPLETED and returns it. */
     JsonNode awaitCompleted(String id) {
         return api.awaitCompleted(id, Duration.ofSeconds(60));

@@ -2,17 +2,17 @@
 // panel with one node's details.
 import { watchRun } from '../live.js';
 import { clear, replace, h } from '../dom.js';
-import { callout, card, duration, pageHeader, pill, progress, time } from '../components.js';
+import { callout, card, confirmAction, duration, pageHeader, pill, progress, time } from '../components.js';
 import { drawDag, legend } from '../dag.js';
 import {
-  NODE_STATES, OUTPUT_CAP_BYTES, attemptsOf, decodeBytes, formatBytes, formatTimestamp,
-  nodeName, nodeState, nodeStatus, parseTime, summarize,
+  NODE_STATES, OUTPUT_CAP_BYTES, RUN_STATES, attemptsOf, decodeBytes, formatBytes, formatDuration, formatTimestamp,
+  nodeName, nodeState, nodeStatus, parseDuration, parseTime, runConclusion, summarize,
 } from '../model.js';
 
 /** Above this many nodes the page lists them instead of drawing them: unreadable, and dagre takes seconds. */
 const MAX_DRAWN_NODES = 1000;
 
-const CONCLUSION_STATE = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', NONE: 'errored' };
+const CONCLUSION_STATE = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', CANCELLED: 'cancelled', NONE: 'errored' };
 const ARGUMENT_PREFIXES = ['adagio.arguments.', 'adagio.runtime.', 'adagio.inputs.'];
 
 export async function renderRun(ctx) {
@@ -78,6 +78,11 @@ class RunView {
     this.headerPill = h('span', { class: 'run-state' });
     this.counts = h('div', { class: 'state-counts', 'aria-label': 'Nodes by state' });
     this.errorSlot = h('div');
+    this.actionSlot = h('div', { class: 'action-result', 'aria-live': 'polite' });
+    this.cancelButton = h('button', {
+      class: 'btn btn-danger', type: 'button', id: 'cancel-run', onclick: () => this.cancel(),
+    }, 'Cancel');
+    this.rerunButton = h('button', { class: 'btn', type: 'button', id: 'rerun-run', onclick: () => this.rerun() }, 'Rerun');
     this.tableBody = h('tbody');
     this.rows = new Map();
     this.panel = new NodePanel(() => this.select(null, { restoreFocus: true }));
@@ -106,11 +111,14 @@ class RunView {
         crumbs,
         actions: [
           h('button', { class: 'btn', type: 'button', onclick: (e) => this.copyId(e.currentTarget) }, 'Copy ID'),
+          this.rerunButton,
+          this.cancelButton,
           this.deleteButton,
         ],
       }),
       this.headerMeta,
       this.errorSlot,
+      this.actionSlot,
       h('div', { class: 'run-layout' },
         h('div', { class: 'run-main' },
           card('Graph', [graphBody, legendEl], { id: 'graph', className: 'graph-card', actions: this.counts }),
@@ -152,11 +160,14 @@ class RunView {
     // Only a completed run can be deleted (the API answers 409 otherwise): say so instead of failing.
     this.deleteButton.disabled = active;
     this.deleteButton.title = active ? 'Only a completed run can be deleted' : 'Delete this run and everything of it';
+    this.updateActions(summary);
     replace(this.headerPill, pill(summary.state, { kind: 'run' }));
     replace(this.headerMeta, 
       h('dl', { class: 'meta-list' },
         h('div', {}, h('dt', {}, 'Status'), h('dd', { class: 'run-status', dataset: { status: summary.status } },
           summary.status === 'COMPLETED' ? 'Completed' : summary.status === 'RUNNING' ? 'Running' : 'Waiting')),
+        h('div', {}, h('dt', {}, 'Conclusion'), h('dd', { class: 'run-conclusion', dataset: { conclusion: runConclusion(run) } },
+          summary.conclusion ? RUN_STATES[summary.conclusion].label : h('span', { class: 'muted' }, 'None yet'))),
         h('div', {}, h('dt', {}, 'Created'), h('dd', {}, time(summary.created), h('span', { class: 'muted abs-time' }, ` · ${formatTimestamp(summary.created)}`))),
         h('div', {}, h('dt', {}, 'Duration'), h('dd', {}, duration(summary.durationMs))),
         h('div', {}, h('dt', {}, 'Progress'), h('dd', {}, progress(summary.done, summary.total, summary.state)))),
@@ -171,7 +182,7 @@ class RunView {
     // a run of thousands of nodes stays cheap to follow and focus in the table is kept.
     for (const node of run.nodes ?? []) {
       const name = nodeName(node);
-      const key = [nodeStatus(node), attemptsOf(node).length, node.started_at, node.finished_at].join('|');
+      const key = [nodeStatus(node), node.conclusion, attemptsOf(node).length, node.started_at, node.finished_at].join('|');
       const old = this.rows.get(name);
       if (old && old.key === key && nodeStatus(node) !== 'RUNNING') continue;
       const tr = this.nodeRow(node, name);
@@ -184,9 +195,13 @@ class RunView {
 
   nodeRow(node, name) {
     const state = nodeState(node);
-    const started = parseTime(node.started_at);
+    // A node never attempted (unreached, cancelled before it ran) has started_at = finished_at =
+    // when it was marked: not a start, so not shown as one.
+    const started = attempted(node) ? parseTime(node.started_at) : null;
     const finished = parseTime(node.finished_at);
-    return h('tr', { dataset: { node: name, state }, class: name === this.selected ? 'selected' : null },
+    return h('tr', {
+      dataset: { node: name, state, conclusion: node.conclusion ?? 'NONE' }, class: name === this.selected ? 'selected' : null,
+    },
       h('td', { 'data-label': 'Node' }, h('button', {
         type: 'button', class: 'link-button mono', onclick: () => this.select(name),
       }, name)),
@@ -195,6 +210,58 @@ class RunView {
       h('td', { 'data-label': 'Attempts', class: 'num' }, String(attemptsOf(node).length)),
       h('td', { 'data-label': 'Started' }, time(started)),
       h('td', { 'data-label': 'Duration' }, started ? duration((finished ?? new Date()) - started) : h('span', { class: 'muted' }, '—')));
+  }
+
+  /** Cancel while the run is not completed; Rerun once it completed without succeeding. */
+  updateActions(summary) {
+    if (this.busy) return;
+    const completed = summary.status === 'COMPLETED';
+    this.cancelButton.disabled = completed;
+    this.cancelButton.title = completed ? 'The run has completed.' : 'Stop the run: nothing more of it runs.';
+    this.rerunButton.disabled = !summary.rerunnable;
+    this.rerunButton.title = !completed ? 'A run can be rerun once it has completed.'
+      : summary.rerunnable ? 'Run the failed, cancelled and unreached nodes again.' : 'Every node succeeded.';
+  }
+
+  /** Runs an action on the run with both buttons held, and reports its failure in place. */
+  async act(button, what, action) {
+    this.busy = true;
+    this.cancelButton.disabled = true;
+    this.rerunButton.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    clear(this.actionSlot);
+    try {
+      await action();
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      replace(this.actionSlot, callout('error', `Cannot ${what} the run`, e.message));
+    } finally {
+      button.removeAttribute('aria-busy');
+      this.busy = false;
+      if (this.ctx.active) this.updateActions(summarize(this.run));
+    }
+  }
+
+  async cancel() {
+    const confirmed = await confirmAction({
+      id: 'confirm-cancel',
+      title: 'Cancel this run?',
+      text: `Running nodes of run ${this.id} are stopped and nothing more of it runs. A cancelled run can be rerun.`,
+      confirm: 'Cancel run',
+      decline: 'Keep running',
+    });
+    if (!confirmed || !this.ctx.active) return;
+    await this.act(this.cancelButton, 'cancel', async () => {
+      this.update(await api.cancel(this.id, this.ctx.signal));
+    });
+  }
+
+  async rerun() {
+    await this.act(this.rerunButton, 'rerun', async () => {
+      await api.rerun(this.id, this.ctx.signal);
+      // The page again from the top: it follows the run live as for any run not yet completed.
+      this.ctx.navigate(location.pathname + location.search, { replace: true });
+    });
   }
 
   select(name, { restoreFocus = false, focus = true } = {}) {
@@ -275,8 +342,10 @@ class NodePanel {
     const state = nodeState(node);
     const spec = node.spec ?? {};
     const attempts = attemptsOf(node);
-    const started = parseTime(node.started_at);
+    const started = attempted(node) ? parseTime(node.started_at) : null;
     const finished = parseTime(node.finished_at);
+    const notBefore = parseTime(node.not_before);
+    const timeoutMs = parseDuration(spec.timeout);
     replace(this.title, h('span', { class: 'mono' }, name), ' ', pill(state));
     this.root.dataset.node = name;
     this.root.dataset.state = state;
@@ -290,9 +359,12 @@ class NodePanel {
         kv('State', `${NODE_STATES[state].label} — ${NODE_STATES[state].description}`),
         kv('Runtime', h('span', { class: 'mono' }, spec.runtime ?? '')),
         kv('Status', h('span', { class: 'mono' }, nodeStatus(node))),
+        kv('Conclusion', h('span', { class: 'mono node-conclusion' }, node.conclusion ?? 'NONE')),
         kv('Started', started ? formatTimestamp(started) : '—'),
         kv('Finished', finished ? formatTimestamp(finished) : '—'),
         kv('Duration', started ? duration((finished ?? new Date()) - started) : '—'),
+        timeoutMs != null ? kv('Timeout', `${formatDuration(timeoutMs)} per attempt`) : null,
+        notBefore ? kv('Next attempt', ['not before ', time(notBefore)]) : null,
         node.claim?.id ? kv('Claim', h('span', { class: 'mono' }, node.claim.id)) : null)),
       section('Arguments', metadata.length === 0 ? h('p', { class: 'muted' }, 'No arguments.')
         : h('dl', { class: 'kv kv-args' }, metadata.map(([k, v]) => kv(
@@ -301,7 +373,8 @@ class NodePanel {
       section('Retry rules', retry.length === 0
         ? h('p', { class: 'muted' }, 'None: the first attempt is the only one.')
         : h('ul', { class: 'plain-list' }, retry.map(([condition, rule]) => h('li', {},
-          'On ', h('strong', {}, condition), `: up to ${Number(rule.max_attempts ?? 0)} attempt${Number(rule.max_attempts) === 1 ? '' : 's'}`)))),
+          'On ', h('strong', {}, condition), `: up to ${Number(rule.max_attempts ?? 0)} attempt${Number(rule.max_attempts) === 1 ? '' : 's'}`,
+          backoffText(rule.backoff))))),
       section(`Attempts (${attempts.length})`, attempts.length === 0
         ? h('p', { class: 'muted' }, state === 'unreached'
           ? 'Never attempted: an upstream node did not succeed.' : 'No attempt has finished yet.')
@@ -335,10 +408,26 @@ function shortKey(key, runtime) {
   return key;
 }
 
+/** A node that has been claimed at least once (and so has real start times). */
+function attempted(node) {
+  return attemptsOf(node).length > 0 || nodeStatus(node) === 'RUNNING';
+}
+
+/** ", waiting 500 ms, ×2 each time, at most 10 s" for a retry rule's backoff; '' without one. */
+function backoffText(backoff) {
+  const initial = parseDuration(backoff?.initial);
+  if (!initial) return '';
+  const maximum = parseDuration(backoff.maximum);
+  const multiplier = Number(backoff.multiplier ?? 0) || 2;
+  return `, waiting ${formatDuration(initial)} before the next, ×${multiplier} each time`
+    + (maximum ? `, at most ${formatDuration(maximum)}` : '');
+}
+
 function attempt(a, index, nodeIfLast) {
   const conclusion = a.conclusion ?? 'NONE';
-  const started = parseTime(a.started_at ?? nodeIfLast?.started_at);
-  const finished = parseTime(a.finished_at ?? nodeIfLast?.finished_at);
+  // A server that records no times per attempt (the original project's): the node's, for its last attempt.
+  const started = parseTime(a.started_at || nodeIfLast?.started_at);
+  const finished = parseTime(a.finished_at || nodeIfLast?.finished_at);
   const metadata = Object.entries(a.metadata ?? {});
   return h('li', { class: 'attempt', dataset: { conclusion } },
     h('div', { class: 'attempt-head' },
@@ -346,7 +435,8 @@ function attempt(a, index, nodeIfLast) {
       pill(CONCLUSION_STATE[conclusion] ?? 'errored', { label: conclusion.charAt(0) + conclusion.slice(1).toLowerCase() }),
       h('span', { class: 'muted attempt-time' },
         started ? formatTimestamp(started) : '',
-        started && finished ? ` · ${durationText(finished - started)}` : '')),
+        started && finished ? ` · ${durationText(finished - started)}` : ''),
+      a.agent_id ? h('span', { class: 'muted attempt-agent' }, 'on ', h('span', { class: 'mono' }, a.agent_id)) : null),
     metadata.length ? h('dl', { class: 'kv kv-compact' }, metadata.map(([k, v]) => kv(h('span', { class: 'mono' }, k), values(v)))) : null,
     output(a.output));
 }

@@ -21,6 +21,7 @@ const FILTERS = [
   ['succeeded', 'Succeeded', (r) => r.state === 'succeeded'],
   ['failed', 'Failed', (r) => r.state === 'failed'],
   ['errored', 'Errored', (r) => r.state === 'errored'],
+  ['cancelled', 'Cancelled', (r) => r.state === 'cancelled'],
 ];
 
 function url(status, before) {

@@ -1,0 +1,108 @@
+package io.adagio.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reading a run as the HTTP/JSON API answers it (protobuf JSON, snake_case, defaults included), and
+ * writing the small specs the run-control tests start.
+ */
+final class RunJson {
+    private RunJson() {}
+
+    static JsonNode node(JsonNode run, String name) {
+        for (var node : run.path("nodes")) {
+            if (node.path("spec").path("name").asText().equals(name)) {
+                return node;
+            }
+        }
+        throw new AssertionError("no node " + name + " in " + run);
+    }
+
+    static List<String> conclusions(JsonNode node) {
+        var out = new ArrayList<String>();
+        node.path("attempts").forEach(a -> out.add(a.path("conclusion").asText("NONE")));
+        return out;
+    }
+
+    static String output(JsonNode attempt) {
+        return new String(Base64.getDecoder().decode(attempt.path("output").asText()), StandardCharsets.UTF_8);
+    }
+
+    static Instant time(JsonNode holder, String field) {
+        String text = holder.path(field).asText("");
+        if (text.isEmpty()) {
+            throw new AssertionError("no " + field + " in " + holder);
+        }
+        return Instant.parse(text);
+    }
+
+    /** How long an attempt took, from its own start and finish. */
+    static Duration took(JsonNode attempt) {
+        return Duration.between(time(attempt, "started_at"), time(attempt, "finished_at"));
+    }
+
+    /** From the end of {@code before} to the start of {@code after}. */
+    static Duration gap(JsonNode before, JsonNode after) {
+        return Duration.between(time(before, "finished_at"), time(after, "started_at"));
+    }
+
+    /** A JSON string literal. */
+    static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /** An exec node: {@code command args...}, with extra fields (retry, timeout, ...) appended as given. */
+    static String exec(String name, String extra, String command, String... args) {
+        var quoted = new ArrayList<String>();
+        for (var a : args) {
+            quoted.add(quote(a));
+        }
+        return """
+                {"name": %s, "runtime": "exec", "metadata": {
+                   "adagio.arguments.exec.command": {"values": [%s]},
+                   "adagio.arguments.exec.args": {"values": [%s]}}%s}""".formatted(
+                        quote(name), quote(command), String.join(", ", quoted), extra.isEmpty() ? "" : ", " + extra);
+    }
+
+    /** A debug node concluding as told ({@code success}, {@code fail}, {@code error}). */
+    static String debug(String name, String conclusion, String extra) {
+        return """
+                {"name": %s, "runtime": "debug", "metadata": {
+                   "adagio.arguments.debug.conclusion": {"values": [%s]}}%s}""".formatted(quote(name), quote(conclusion), extra.isEmpty() ? "" : ", " + extra);
+    }
+
+    static String edge(String source, String destination) {
+        return "{\"source\": " + quote(source) + ", \"destination\": " + quote(destination) + "}";
+    }
+
+    static String spec(List<String> nodes, List<String> edges) {
+        return "{\"nodes\": [" + String.join(", ", nodes) + "], \"edges\": [" + String.join(", ", edges) + "]}";
+    }
+
+    /**
+     * A program that writes its process id to {@code pidFile} and then becomes {@code sleep seconds}
+     * (the shell execs it), so that a test can tell whether that very process is still alive.
+     */
+    static String sleeper(String name, Path pidFile, int seconds) {
+        return exec(name, "", "sh", "-c", "echo $$ > '" + pidFile + "'; exec sleep " + seconds);
+    }
+
+    /** The pid a {@link #sleeper} wrote, once it has. */
+    static OptionalLong pid(Path pidFile) throws java.io.IOException {
+        String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : "";
+        return pid.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(pid));
+    }
+
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+}

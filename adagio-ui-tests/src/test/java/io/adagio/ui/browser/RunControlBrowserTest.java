@@ -1,0 +1,228 @@
+package io.adagio.ui.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * The run page's Cancel and Rerun buttons in a real headless Chromium against a real adagiod, and
+ * the conclusions the pages show: a running run cancelled after a confirm, a failed run rerun once
+ * its cause is fixed. Screenshots go to target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunControlBrowserTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private Browser browser;
+    private Adagiod adagiod;
+
+    @BeforeAll
+    void start() throws IOException {
+        browser = Browser.start();
+        adagiod = Adagiod.start();
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (adagiod != null) {
+                adagiod.close();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("Cancel asks first, then stops a running run: its nodes and the run show Cancelled")
+    void cancelARunningRun() {
+        String id = adagiod.startRun("""
+                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
+                             "adagio.arguments.exec.command": {"values": ["sleep"]},
+                             "adagio.arguments.exec.args": {"values": ["60"]}}},
+                           {"name": "after", "runtime": "debug"}],
+                 "edges": [{"source": "sleeper", "destination": "after"}]}""");
+        open("/runs/" + id);
+        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        assertThat(find("#rerun-run").isEnabled()).as("Rerun while running").isFalse();
+        assertThat(find("#cancel-run").isEnabled()).isTrue();
+
+        // Declining changes nothing.
+        find("#cancel-run").click();
+        wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#confirm-cancel")));
+        screenshot("run-cancel-confirm");
+        find("#confirm-cancel button[value='decline']").click();
+        wait(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#confirm-cancel"), 0));
+        assertThat(adagiod.run(id).path("status").asText()).isEqualTo("RUNNING");
+
+        find("#cancel-run").click();
+        wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#confirm-cancel")));
+        find("#confirm-cancel button[data-confirm]").click();
+
+        waitForConclusion("CANCELLED");
+        assertThat(nodeStates()).isEqualTo(Map.of("sleeper", "cancelled", "after", "cancelled"));
+        assertThat(text(".run-state")).contains("Cancelled");
+        assertThat(text(".run-conclusion")).isEqualTo("Cancelled");
+        assertThat(text("tr[data-node='after']")).contains("Cancelled");
+        assertThat(find("tr[data-node='after']").getAttribute("data-conclusion"))
+                .isEqualTo("CANCELLED");
+        assertThat(find("#cancel-run").isEnabled()).as("Cancel once completed").isFalse();
+        assertThat(find("#rerun-run").isEnabled())
+                .as("Rerun of a cancelled run")
+                .isTrue();
+        JsonNode run = adagiod.run(id);
+        assertThat(run.path("conclusion").asText()).isEqualTo("CANCELLED");
+        screenshot("run-cancelled");
+
+        find("svg.dag g.dag-node[data-node='sleeper']").click();
+        wait(ExpectedConditions.attributeToBe(By.cssSelector("#node-panel"), "data-node", "sleeper"));
+        assertThat(text("#node-panel .attempts")).contains("Attempt 1").contains("Cancelled");
+        assertThat(text("#node-panel .attempt-agent"))
+                .contains(run.path("nodes")
+                        .get(0)
+                        .path("attempts")
+                        .get(0)
+                        .path("agent_id")
+                        .asText());
+
+        open("/runs?status=cancelled");
+        wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-run-id='" + id + "']")));
+        assertThat(find("tr[data-run-id='" + id + "']").getAttribute("data-state"))
+                .isEqualTo("cancelled");
+        assertThat(text("tr[data-run-id='" + id + "'] td.col-conclusion")).endsWith("Cancelled");
+    }
+
+    @Test
+    @DisplayName("Rerun runs a failed run's failed and unreached nodes again once the cause is fixed")
+    void rerunAFailedRun() throws IOException {
+        Path cause = dir.resolve("config.txt");
+        String id = adagiod.startRun(
+                """
+                {"nodes": [{"name": "prepare", "runtime": "exec", "metadata": {
+                             "adagio.arguments.exec.command": {"values": ["echo"]},
+                             "adagio.arguments.exec.args": {"values": ["prepared"]}}},
+                           {"name": "read-config", "runtime": "exec", "metadata": {
+                             "adagio.arguments.exec.command": {"values": ["cat"]},
+                             "adagio.arguments.exec.args": {"values": ["%s"]}}},
+                           {"name": "publish", "runtime": "debug"}],
+                 "edges": [{"source": "prepare", "destination": "read-config"},
+                           {"source": "read-config", "destination": "publish"}]}""".formatted(cause.toString().replace("\\", "\\\\").replace("\"", "\\\"")));
+        JsonNode failed = adagiod.awaitCompleted(id);
+        assertThat(failed.path("conclusion").asText()).isEqualTo("FAIL");
+
+        open("/runs/" + id);
+        waitForConclusion("FAIL");
+        assertThat(nodeStates())
+                .isEqualTo(Map.of("prepare", "succeeded", "read-config", "failed", "publish", "unreached"));
+        assertThat(text(".run-conclusion")).isEqualTo("Failed");
+        assertThat(find("#cancel-run").isEnabled()).isFalse();
+        assertThat(find("#rerun-run").isEnabled()).isTrue();
+        screenshot("run-failed-before-rerun");
+
+        Files.writeString(cause, "the config\n");
+        find("#rerun-run").click();
+        waitForConclusion("SUCCESS");
+        assertThat(nodeStates())
+                .isEqualTo(Map.of("prepare", "succeeded", "read-config", "succeeded", "publish", "succeeded"));
+        assertThat(text(".run-conclusion")).isEqualTo("Succeeded");
+        assertThat(find("#rerun-run").isEnabled())
+                .as("Rerun of a run that succeeded")
+                .isFalse();
+        JsonNode done = adagiod.run(id);
+        assertThat(done.path("conclusion").asText()).isEqualTo("SUCCESS");
+        assertThat(done.path("nodes").get(0))
+                .as("prepare kept as it was")
+                .isEqualTo(failed.path("nodes").get(0));
+        screenshot("run-rerun-succeeded");
+
+        find("tr[data-node='read-config'] button").click();
+        wait(ExpectedConditions.attributeToBe(By.cssSelector("#node-panel"), "data-node", "read-config"));
+        wait(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#node-panel .attempts"), "Attempt 2"));
+        assertThat(browser.driver.findElements(By.cssSelector("#node-panel .attempt")).stream()
+                        .map(a -> a.getAttribute("data-conclusion"))
+                        .collect(Collectors.toList()))
+                .endsWith("SUCCESS")
+                .contains("FAIL");
+        assertThat(text("#node-panel .attempt[data-conclusion='SUCCESS'] .output-text"))
+                .contains("the config");
+    }
+
+    @Test
+    @DisplayName("a rerun the server refuses shows its message on the page")
+    void aRefusedRerunShowsTheServersMessage() {
+        String id = adagiod.startRun("""
+                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
+                             "adagio.arguments.exec.command": {"values": ["sleep"]},
+                             "adagio.arguments.exec.args": {"values": ["60"]}}}]}""");
+        open("/runs/" + id);
+        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        // The button is disabled while the run runs; a page that could press it anyway still gets a clear answer.
+        js("document.querySelector('#rerun-run').disabled = false; document.querySelector('#rerun-run').click()");
+        wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".action-result .callout-error")));
+        assertThat(text(".action-result .callout-error"))
+                .contains("Cannot rerun the run")
+                .contains(id);
+        adagiod.cancel(id);
+        waitForConclusion("CANCELLED");
+    }
+
+    // --- helpers
+
+    private void open(String path) {
+        browser.driver.get(adagiod.url(path));
+    }
+
+    private void waitForConclusion(String conclusion) {
+        browser.waiting(Duration.ofSeconds(60))
+                .until(ExpectedConditions.presenceOfElementLocated(
+                        By.cssSelector(".run-conclusion[data-conclusion='" + conclusion + "']")));
+        wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".live-done")));
+    }
+
+    private <T> T wait(java.util.function.Function<? super WebDriver, T> condition) {
+        return browser.waiting(WAIT).until(condition);
+    }
+
+    private WebElement find(String css) {
+        return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
+    }
+
+    private String text(String css) {
+        return find(css).getText();
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) browser.driver).executeScript(script);
+    }
+
+    private Map<String, String> nodeStates() {
+        return browser.driver.findElements(By.cssSelector("svg.dag g.dag-node")).stream()
+                .collect(Collectors.toMap(g -> g.getAttribute("data-node"), g -> g.getAttribute("data-state")));
+    }
+
+    private void screenshot(String name) {
+        browser.screenshot(name);
+    }
+}
