@@ -140,6 +140,24 @@ public interface WatchContract extends ConformanceSupport {
     }
 
     @Test
+    default void aDeletedRunCannotBeWatchedEvenRightAfterItsLastWatcherLeft() {
+        var id = repository().startRun(graph("x->y")).id();
+        driveToCompletion(id);
+        try (var follower = follow(id)) {
+            assertThat(follower.next().status()).isEqualTo(RunStatus.COMPLETED);
+        }
+        // A feed may linger for a watcher that comes back; a delete must not leave the run in it.
+        repository().deleteRun(id);
+
+        assertThatThrownBy(() -> {
+                    try (var watch = repository().watchRun(id, 0, () -> {})) {
+                        watch.poll();
+                    }
+                })
+                .isInstanceOf(RepositoryException.NotFound.class);
+    }
+
+    @Test
     default void watchersThatComeWhileTheRunChangesMissNothing() throws Exception {
         // Many roots finished by several threads at once into one join (a wide fan-in).
         var nodes = new ArrayList<NodeSpec>();

@@ -185,6 +185,10 @@ public final class MemoryRepository extends ValidatingRepository {
                 throw RepositoryException.FailedPrecondition.deleteBeforeCompletion(runId);
             }
             run.deleted = true;
+            if (run.feed != null) {
+                // A feed lingering for a returning watcher must not serve the deleted run.
+                run.feed.fail(RepositoryException.NotFound.run(runId));
+            }
             runs.remove(runId);
             byCreation.remove(run.key());
             runCount.decrement();
