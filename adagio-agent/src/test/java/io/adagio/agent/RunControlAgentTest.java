@@ -4,6 +4,7 @@ import static io.adagio.agent.Specs.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.adagio.agent.runtime.Runtime;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +77,59 @@ class RunControlAgentTest extends PoolFixture {
             assertThat(attempt.outputText()).contains("timed out after 1s");
         });
         assertThat(x.conclusion()).isEqualTo(Conclusion.ERROR);
+    }
+
+    /** A runtime deaf to interruption: it returns only when the test lets it. */
+    private static Runtime stubborn(CountDownLatch release) {
+        return Runtime.of("stubborn", context -> {
+            while (true) {
+                try {
+                    release.await();
+                    return Result.success("finally");
+                } catch (InterruptedException ignored) {
+                    // deliberately deaf to interruption
+                }
+            }
+        });
+    }
+
+    @Test
+    void aTimeoutIsRecordedAfterTheGraceEvenIfTheRuntimeIgnoresBeingStoppedAndItsSlotIsFreed() {
+        var release = new CountDownLatch(1);
+        try {
+            startPool(b -> b.runtime(stubborn(release)).agentCount(1).cancellationTimeout(Duration.ofMillis(100)));
+            var runId = start(Specs.single(
+                    task("s", "stubborn").timeout(Duration.ofMillis(200)).retry("error", 2)));
+
+            var s = node(awaitCompleted(runId), "s");
+            assertThat(s.attempts()).hasSize(2).allSatisfy(attempt -> {
+                assertThat(attempt.conclusion()).isEqualTo(Conclusion.ERROR);
+                assertThat(attempt.outputText()).contains("timed out after 0.2s");
+            });
+            // the only worker slot went to a new worker: the pool still executes nodes
+            var next = awaitCompleted(start(Specs.single(task("after", "debug"))));
+            assertThat(node(next, "after").lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aCancelIsRecordedAfterTheGraceEvenIfTheRuntimeIgnoresBeingStopped() {
+        var release = new CountDownLatch(1);
+        try {
+            var pool = startPool(b -> b.runtime(stubborn(release)).cancellationTimeout(Duration.ofMillis(100)));
+            var runId = start(Specs.single(task("s", "stubborn")));
+            await().atMost(DEADLINE).until(() -> pool.runningCount() == 1);
+
+            repository.cancelRun(runId);
+
+            var run = awaitCompleted(runId);
+            assertThat(run.conclusion()).isEqualTo(Conclusion.CANCELLED);
+            assertThat(node(run, "s").attempts()).extracting(Result::conclusion).containsExactly(Conclusion.CANCELLED);
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
