@@ -159,6 +159,8 @@ public final class EtcdRepository extends ValidatingRepository {
     protected void delete(String runId) {
         calls.ensureOpen();
         deleter.delete(runId);
+        // Other API processes' feeds learn it from their etcd watches; this one's at once.
+        feeds.fail(runId, RepositoryException.NotFound.run(runId));
     }
 
     @Override

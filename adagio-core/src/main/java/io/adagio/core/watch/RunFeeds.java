@@ -70,6 +70,18 @@ public final class RunFeeds implements AutoCloseable {
         }
     }
 
+    /**
+     * The run was deleted through this process: its feed, if one is open or lingering here, fails
+     * its watchers with {@code why} at once (rather than when the store's notification arrives), and
+     * the next watch of the run opens a new one, which finds the run gone.
+     */
+    public void fail(String runId, RepositoryException why) {
+        var entry = entries.get(runId);
+        if (entry != null) {
+            entry.feed.fail(why);
+        }
+    }
+
     /** How many runs are followed now (lingering feeds included). */
     int followed() {
         return entries.size();
