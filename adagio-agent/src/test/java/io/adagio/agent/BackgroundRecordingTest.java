@@ -36,6 +36,8 @@ class BackgroundRecordingTest extends PoolFixture {
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
         final AtomicBoolean claimedWhileFinishing = new AtomicBoolean();
+        private final AtomicInteger claims = new AtomicInteger();
+        private final AtomicInteger finishesReturned = new AtomicInteger();
 
         SlowFinishes() {
             super(repository);
@@ -56,12 +58,17 @@ class BackgroundRecordingTest extends PoolFixture {
                 throw new io.adagio.core.repository.RepositoryException.Unavailable("interrupted", e);
             } finally {
                 inFlight.decrementAndGet();
+                finishesReturned.incrementAndGet();
             }
         }
 
         @Override
         public ClaimResult claimNode(String runId, String nodeName, Claim claim) {
-            if (inFlight.get() > 0) {
+            // The k-th claim while fewer than k-1 results came back: the worker took this node before
+            // its last result was recorded (whether or not the recorder's thread is inside finishNode
+            // yet, which is a race the test must not depend on).
+            int k = claims.incrementAndGet();
+            if (inFlight.get() > 0 || finishesReturned.get() < k - 1) {
                 claimedWhileFinishing.set(true);
             }
             return repository.claimNode(runId, nodeName, claim);
@@ -113,7 +120,8 @@ class BackgroundRecordingTest extends PoolFixture {
     void resultsGoToTheBackgroundOnceRecordingThemTakesARoundTrip() {
         var connection = new SlowFinishes();
         connection.permits.release(Integer.MAX_VALUE / 2);
-        connection.roundTrip = Duration.ofMillis(3);
+        // A round trip far longer than the worker needs to take its next node, even on a loaded machine.
+        connection.roundTrip = Duration.ofMillis(100);
         // The default threshold: the first result is recorded in line and shows recording is slow.
         startPool(b -> b.repository(connection).agentCount(1));
         var runs = java.util.stream.IntStream.range(0, 6)
