@@ -311,7 +311,8 @@ final class RunsCommand extends CommandBase {
                         }
                     } catch (AdagioClientException e) {
                         if (e.code() != AdagioClientException.Code.NOT_FOUND
-                                && e.code() != AdagioClientException.Code.INVALID_ARGUMENT) {
+                                && e.code() != AdagioClientException.Code.INVALID_ARGUMENT
+                                && e.code() != AdagioClientException.Code.FAILED_PRECONDITION) {
                             throw e; // the server, not this run: the others would fail alike
                         }
                         err().println("adagio: " + e.getMessage());
