@@ -59,7 +59,7 @@ class PeerSectionTest {
         // The rest of the report keeps its shape.
         assertThat(new ObjectMapper().readTree(report.json().toString()).fieldNames())
                 .toIterable()
-                .containsExactly("memory", "etcd", "scaling", "footprint", "peer");
+                .containsExactly("memory", "etcd", "scaling", "large", "footprint", "cli", "peer");
     }
 
     @Test
