@@ -1,5 +1,6 @@
 // `/runs/{id}`: the run's DAG, live while the run is active (its watch stream: no polling), and a
 // panel with one node's details.
+import { api } from '../api.js';
 import { watchRun } from '../live.js';
 import { clear, replace, h } from '../dom.js';
 import { callout, card, confirmAction, duration, pageHeader, pill, progress, time } from '../components.js';
