@@ -31,11 +31,14 @@ final class HostileHttp {
 
     private final Random random;
     private final String host;
+    private final int maxNodes;
     private final List<Supplier<Probe>> kinds = new ArrayList<>();
 
-    HostileHttp(long seed, String host) {
+    /** @param maxNodes the daemon's {@code -max-nodes}: a spec just over it must be refused */
+    HostileHttp(long seed, String host, int maxNodes) {
         this.random = new Random(seed);
         this.host = host;
+        this.maxNodes = maxNodes;
         kinds.add(this::badPath);
         kinds.add(this::badPath);
         kinds.add(this::badQuery);
@@ -196,6 +199,15 @@ final class HostileHttp {
         };
         String method = pick("GET", "PUT", "POST");
         String path = pick("/v0/stats", "/v0/runs", "/v0/agents");
+        if (method.equals("GET")
+                && headers.stream().anyMatch(h -> h.startsWith("Transfer-Encoding") && h.contains("chunked"))) {
+            // A body declared chunked must come, or the server rightly waits for it (a client's stall, not
+            // a hang): the last chunk, which ends an empty body.
+            var head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n");
+            headers.forEach(h -> head.append(h).append("\r\n"));
+            head.append("Connection: close\r\n\r\n0\r\n\r\n");
+            return new Probe("header: " + variant, head.toString().getBytes(StandardCharsets.UTF_8));
+        }
         return request(
                 "header: " + variant, method, path, headers, hostHeader, method.equals("GET") ? null : VALID_SPEC);
     }
@@ -319,7 +331,7 @@ final class HostileHttp {
                 "{\"name\": \"a\", \"runtime\": \"debug\", \"timeout\": \"-5s\"}",
                 "{\"name\": \"a\", \"runtime\": \"debug\", \"timeout\": \"315576000001s\"}");
         String spec = random.nextInt(5) == 0
-                ? manyNodes(10_001 + random.nextInt(1000))
+                ? manyNodes(maxNodes + 1 + random.nextInt(1000))
                 : "{\"nodes\": [" + node + "]" + maybeEdges() + "}";
         String body = "{\"spec\": " + spec + "}";
         if (random.nextInt(6) == 0) {

@@ -91,8 +91,11 @@ final class RawExchange {
                 }
             }
             if (status == 101) {
-                // Switched protocols (an h2c upgrade): an answer; what follows is HTTP/2.
-                return new Answer(status, headers, new byte[0], since(started), null);
+                // Switched protocols to h2c: the request itself is answered on HTTP/2 stream 1, and that
+                // answer (which may have started a run) is the one that counts.
+                return "h2c".equalsIgnoreCase(headers.get("upgrade"))
+                        ? UpgradedAnswer.read(in, started)
+                        : new Answer(status, headers, new byte[0], since(started), null);
             }
             if (status < 200) {
                 continue; // 100 Continue: the real answer follows
