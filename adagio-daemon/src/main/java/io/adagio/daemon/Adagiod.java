@@ -51,11 +51,20 @@ public final class Adagiod {
         // after the hooks, and a graceful stop is a success.
         var stop = new CountDownLatch(1);
         var signal = new AtomicReference<String>();
+        // A signal while it still starts (waiting for etcd, up to -etcd-wait) interrupts the start, which
+        // would otherwise hold the operator's Ctrl-C until it is over.
+        var starting = new AtomicReference<Thread>(Thread.currentThread());
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 Signals.handle(name, received -> {
                     if (signal.compareAndSet(null, "SIG" + received)) {
                         stop.countDown();
+                        synchronized (starting) {
+                            var starter = starting.get();
+                            if (starter != null) {
+                                starter.interrupt();
+                            }
+                        }
                     }
                 });
             } catch (IllegalArgumentException e) {
@@ -70,10 +79,16 @@ public final class Adagiod {
             err.println("adagiod: " + e.getMessage());
             return EXIT_USAGE;
         } catch (RuntimeException | LinkageError e) {
+            startedOrNot(starting);
+            if (signal.get() != null) {
+                log.info("{} received while starting: stopped", signal.get());
+                return EXIT_OK;
+            }
             log.error("adagiod could not start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
             log.debug("startup failure", e);
             return EXIT_STARTUP_FAILED;
         }
+        startedOrNot(starting);
         // Any other way the JVM ends (System.exit elsewhere, SIGHUP without a token file) still stops the
         // daemon cleanly. With a token file, SIGHUP reads it again, as daemons conventionally do.
         if (settings.mode().runsApi() && settings.api().authTokenFile() != null) {
@@ -96,6 +111,14 @@ public final class Adagiod {
                 io.adagio.agent.runtime.Durations.format(settings.shutdownGrace()));
         daemon.close();
         return EXIT_OK;
+    }
+
+    /** The start is over: a signal from now on stops the daemon, and one that came during it interrupts nothing more. */
+    private static void startedOrNot(AtomicReference<Thread> starting) {
+        synchronized (starting) {
+            starting.set(null);
+            Thread.interrupted();
+        }
     }
 
     /**

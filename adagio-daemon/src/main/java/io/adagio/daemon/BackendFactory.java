@@ -74,19 +74,8 @@ public final class BackendFactory {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        Repository repository;
-        try {
-            repository = EtcdRepository.connect(etcd);
-        } catch (RuntimeException e) {
-            throw new StartupException(
-                    "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
-        }
-        try {
-            EtcdStartup.await(etcd, repository, settings.etcd().startupWait());
-        } catch (RuntimeException e) {
-            repository.close();
-            throw e;
-        }
+        var repository = EtcdStartup.await(
+                etcd, () -> EtcdRepository.connect(etcd), settings.etcd().startupWait());
         log.info(
                 "connected to etcd at {} (namespace \"{}\", lease TTL {}{}{})",
                 String.join(",", etcd.addresses()),

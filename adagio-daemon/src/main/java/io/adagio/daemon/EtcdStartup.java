@@ -6,6 +6,7 @@ import io.adagio.core.repository.RepositoryException;
 import io.adagio.etcd.EtcdSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,54 +26,80 @@ final class EtcdStartup {
     private EtcdStartup() {}
 
     /**
-     * Returns once an endpoint answers and the repository served a request.
+     * Connects the repository once an endpoint answers, and returns it once it served a request. The
+     * endpoints are probed before the etcd client is made, because making it takes seconds on a busy
+     * machine (its classes, its event loops) and the operator must hear about a wrong address within a
+     * few seconds.
      *
+     * @param connect makes the repository (throws a {@link RuntimeException} when it cannot)
      * @throws StartupException naming each endpoint and what is wrong with it
      */
-    static void await(EtcdSettings etcd, Repository repository, Duration wait) {
+    static Repository await(EtcdSettings etcd, Supplier<Repository> connect, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        for (int attempt = 1; ; attempt++) {
-            var findings = EtcdStartupCheck.probe(etcd);
-            var misconfigured = findings.stream()
-                    .filter(f -> f instanceof EtcdStartupCheck.Misconfigured)
-                    .map(f -> ((EtcdStartupCheck.Misconfigured) f).problem())
-                    .toList();
-            if (!misconfigured.isEmpty()) {
-                throw new StartupException(String.join("; ", misconfigured));
-            }
-            String trouble;
-            if (findings.stream().anyMatch(f -> f instanceof EtcdStartupCheck.Answers)) {
-                warnAboutTheOthers(findings);
-                try {
-                    repository.stats();
-                    return;
-                } catch (RepositoryException e) {
-                    if (!e.retryable()) {
-                        // Retrying cannot fix wrong credentials or data this release cannot read: say so now,
-                        // naming the option to fix where the refusal tells which.
-                        throw new StartupException(
-                                EtcdStartupCheck.refusal(e, etcd).orElse(e.getMessage()), e);
-                    }
-                    trouble = "etcd answers but did not serve a first request: " + e.getMessage();
+        Repository repository = null;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                var findings = EtcdStartupCheck.probe(etcd);
+                var misconfigured = findings.stream()
+                        .filter(f -> f instanceof EtcdStartupCheck.Misconfigured)
+                        .map(f -> ((EtcdStartupCheck.Misconfigured) f).problem())
+                        .toList();
+                if (!misconfigured.isEmpty()) {
+                    throw new StartupException(String.join("; ", misconfigured));
                 }
-            } else {
-                trouble = "cannot reach etcd: " + causes(findings);
+                String trouble;
+                if (findings.stream().anyMatch(f -> f instanceof EtcdStartupCheck.Answers)) {
+                    warnAboutTheOthers(findings);
+                    if (repository == null) {
+                        repository = connected(etcd, connect);
+                    }
+                    try {
+                        repository.stats();
+                        var served = repository;
+                        repository = null; // the caller's now
+                        return served;
+                    } catch (RepositoryException e) {
+                        if (!e.retryable()) {
+                            // Retrying cannot fix wrong credentials or data this release cannot read: say so
+                            // now, naming the option to fix where the refusal tells which.
+                            throw new StartupException(
+                                    EtcdStartupCheck.refusal(e, etcd).orElse(e.getMessage()), e);
+                        }
+                        trouble = "etcd answers but did not serve a first request: " + e.getMessage();
+                    }
+                } else {
+                    trouble = "cannot reach etcd: " + causes(findings);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new StartupException(trouble
+                            + (wait.isZero()
+                                    ? " (" + Option.ETCD_WAIT.flag() + " is 0: not waiting for it)"
+                                    : " (gave up after " + Durations.format(wait) + ", " + Option.ETCD_WAIT.flag()
+                                            + ")"));
+                }
+                log.warn(
+                        "{} (attempt {}; trying again every {}s for up to {} more, {})",
+                        trouble,
+                        attempt,
+                        RETRY_SECONDS,
+                        Durations.format(Duration.ofSeconds((left + 999_999_999L) / 1_000_000_000L)),
+                        Option.ETCD_WAIT.flag());
+                pause(Math.min(Duration.ofSeconds(RETRY_SECONDS).toNanos(), left));
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new StartupException(trouble
-                        + (wait.isZero()
-                                ? " (" + Option.ETCD_WAIT.flag() + " is 0: not waiting for it)"
-                                : " (gave up after " + Durations.format(wait) + ", " + Option.ETCD_WAIT.flag() + ")"));
+        } finally {
+            if (repository != null) {
+                repository.close();
             }
-            log.warn(
-                    "{} (attempt {}; trying again every {}s for up to {} more, {})",
-                    trouble,
-                    attempt,
-                    RETRY_SECONDS,
-                    Durations.format(Duration.ofSeconds((left + 999_999_999L) / 1_000_000_000L)),
-                    Option.ETCD_WAIT.flag());
-            pause(Math.min(Duration.ofSeconds(RETRY_SECONDS).toNanos(), left));
+        }
+    }
+
+    private static Repository connected(EtcdSettings etcd, Supplier<Repository> connect) {
+        try {
+            return connect.get();
+        } catch (RuntimeException e) {
+            throw new StartupException(
+                    "cannot connect to etcd at " + String.join(",", etcd.addresses()) + ": " + e.getMessage(), e);
         }
     }
 

@@ -21,8 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -95,7 +99,7 @@ final class EtcdStartupCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Unreachable(address, "interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return new Unreachable(address, EtcdTls.rootMessage(e));
         }
     }
@@ -113,9 +117,12 @@ final class EtcdStartupCheck {
         int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
         InetAddress host;
         try {
-            host = InetAddress.getByName(uri.getHost());
+            host = resolve(uri.getHost());
         } catch (UnknownHostException e) {
-            return new Unreachable(address, "cannot resolve host \"" + uri.getHost() + "\"");
+            return new Unreachable(address, "unknown host \"" + uri.getHost() + "\" (DNS cannot resolve it)");
+        } catch (TimeoutException e) {
+            return new Unreachable(
+                    address, "DNS did not resolve host \"" + uri.getHost() + "\" within " + PROBE_SECONDS + "s");
         }
         try (var socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) PROBE_TIMEOUT.toMillis());
@@ -134,6 +141,34 @@ final class EtcdStartupCheck {
                     address, "cannot connect to " + host.getHostAddress() + ":" + port + ": " + EtcdTls.rootMessage(e));
         }
         return answer(address, http, plain, etcd);
+    }
+
+    /**
+     * The host's address, within the probe's timeout: a lookup has no timeout of its own, and a DNS
+     * server that does not answer would hold startup (and the operator's first word about it) for as
+     * long as the resolver's retries take. A lookup still running when the time is up is left to end
+     * on its own thread.
+     */
+    private static InetAddress resolve(String host) throws UnknownHostException, TimeoutException {
+        var lookup = new CompletableFuture<InetAddress>();
+        Thread.ofVirtual().name("etcd-dns-" + host).start(() -> {
+            try {
+                lookup.complete(InetAddress.getByName(host));
+            } catch (UnknownHostException | RuntimeException e) {
+                lookup.completeExceptionally(e);
+            }
+        });
+        try {
+            return lookup.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException unknown) {
+                throw unknown;
+            }
+            throw new UnknownHostException(host + ": " + EtcdTls.rootMessage(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TimeoutException("interrupted");
+        }
     }
 
     /** Asks for {@code /version}: an answer, a misconfiguration, or no HTTP answer in time. */
