@@ -98,11 +98,17 @@ class EtcdSecurityEndToEndTest {
         throw new AssertionError("no node env in " + run);
     }
 
+    /**
+     * Starts adagiod with a wrong setting and returns the line saying why it could not start, which
+     * must come within {@link EtcdStartupEndToEndTest#WITHIN} of the start (issue 13: each
+     * misconfigured start names the endpoint and the cause within 10 s); adagiod then exits 1.
+     */
     private static String failedStart(List<String> args, Map<String, String> env) {
         try (var daemon = AdagiodProcess.start(args, env)) {
+            String line = EtcdStartupEndToEndTest.awaitLine(daemon, "adagiod could not start");
             assertThat(daemon.awaitExit(EXIT)).as(daemon.stderr()).isEqualTo(1);
-            assertThat(daemon.stderr()).contains("adagiod could not start").doesNotContain("\tat ");
-            return daemon.stderr();
+            assertThat(daemon.stderr()).doesNotContain("\tat ");
+            return line;
         }
     }
 
@@ -157,6 +163,15 @@ class EtcdSecurityEndToEndTest {
         var log = failedStart(
                 List.of("-listen", "127.0.0.1:0", "-backend-type", "etcd", "-etcd-addresses", plain), Map.of());
         assertThat(log).contains("etcd at " + plain + " serves TLS: use https:// addresses in -etcd-addresses");
+    }
+
+    @Test
+    void anHttpsAddressForAPlainEtcdStopsAdagiodSayingSo() {
+        var tls = AUTH.endpoints().replace("http://", "https://");
+        var log = failedStart(
+                List.of("-listen", "127.0.0.1:0", "-backend-type", "etcd", "-etcd-addresses", tls), Map.of());
+        assertThat(log)
+                .contains("etcd at " + tls + " does not serve TLS (it answers plain HTTP): use an http:// address");
     }
 
     // ---------------------------------------------------------------- user and password

@@ -311,6 +311,45 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Freezes one member with SIGSTOP, sent to its own pid: it keeps its connections open and answers
+     * nothing, as a member stalled by its disk or a long pause would, until {@link #resume}.
+     */
+    public void pause(int member) {
+        signal(member, "STOP");
+    }
+
+    /** Lets a {@link #pause paused} member go on (SIGCONT to its pid). */
+    public void resume(int member) {
+        signal(member, "CONT");
+    }
+
+    /** The pid of a running member's process. */
+    public long pid(int member) {
+        var p = members.get(member).process;
+        if (p == null) {
+            throw new IllegalStateException("etcd member " + member + " is not running");
+        }
+        return p.pid();
+    }
+
+    private void signal(int member, String signal) {
+        try {
+            var kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid(member)))
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid(member) + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts a stopped member again with its data and waits until it is healthy. */
     public void restart(int member) {
         var m = members.get(member);
