@@ -143,12 +143,17 @@ class EtcdFleetEndToEndTest {
         var doomedId = agentId(doomed);
 
         var token = token("after-long");
+        // The first attempt outlasts the kill however slowly the second agent starts: it runs until
+        // its agent (its parent process) is gone, at most 2 minutes. The retry, which finds the
+        // first attempt's mark, succeeds at once.
+        var mark = dir.resolve("long-started");
         String id = client.startRun("""
                 {"nodes": [{"name": "long", "runtime": "exec", "retry": {"error": {"max_attempts": 2}},
                             "metadata": {"adagio.arguments.exec.command": {"values": ["sh"]},
-                                         "adagio.arguments.exec.args": {"values": ["-c", "sleep 6"]}}},
+                                         "adagio.arguments.exec.args": {"values": ["-c",
+                                             "if [ -e '%s' ]; then exit 0; fi; touch '%s'; i=0; while kill -0 $PPID 2>/dev/null && [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done"]}}},
                            %s],
-                 "edges": [{"source": "long", "destination": "ledger"}]}""".formatted(ledgerNode("ledger", token)));
+                 "edges": [{"source": "long", "destination": "ledger"}]}""".formatted(mark, mark, ledgerNode("ledger", token)));
         var running = Awaitility.await("long node claimed")
                 .atMost(STARTUP)
                 .pollInterval(Duration.ofMillis(100))

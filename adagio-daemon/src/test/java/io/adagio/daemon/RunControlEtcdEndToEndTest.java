@@ -144,6 +144,67 @@ class RunControlEtcdEndToEndTest {
         agent.process().close();
     }
 
+    /**
+     * The agent running a node is frozen (SIGSTOP: cut off, its lease runs out) while its run is
+     * cancelled, and thawed after the run has completed without it: nothing of the run starts
+     * afterwards, neither on it nor on an agent started meanwhile, and the program it was running
+     * does not outlive the thaw.
+     */
+    @Test
+    void anAgentCutOffDuringTheCancelStartsNothingOfTheRunAfterwards() throws Exception {
+        var frozen = startAgent("exec", "debug");
+        Path pidFile = dir.resolve("cut-off.pid");
+        Path ranAfter = dir.resolve("after-ran");
+        String id = api.startRun(spec(
+                List.of(sleeper("sleeper", pidFile, 60), exec("after", "", "touch", ranAfter.toString())),
+                List.of(edge("sleeper", "after"))));
+        long pid = await("the sleep program started")
+                .atMost(RUN_DEADLINE)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> pid(pidFile), p -> p.isPresent())
+                .getAsLong();
+
+        signal(frozen.process().pid(), "STOP");
+        try {
+            var response = api.post("/v0/runs/" + id + "/cancel", "{}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            var other = startAgent("exec", "debug");
+            // The frozen agent's lease runs out; its attempt is given up as cancelled.
+            JsonNode run = await("run " + id + " completed without the frozen agent")
+                    .atMost(RUN_DEADLINE)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> api.run(id), r -> r.path("status").asText().equals("COMPLETED"));
+            assertThat(run.path("conclusion").asText()).isEqualTo("CANCELLED");
+            assertThat(conclusions(node(run, "sleeper"))).containsExactly("CANCELLED");
+            assertThat(node(run, "after").path("attempts")).isEmpty();
+            assertThat(agentIds())
+                    .as("agents alive")
+                    .containsAll(other.ids())
+                    .doesNotContainAnyElementsOf(frozen.ids());
+        } finally {
+            signal(frozen.process().pid(), "CONT");
+        }
+
+        await("the program of the thawed agent's given-up attempt stopped")
+                .atMost(RUN_DEADLINE)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !alive(pid));
+        var completed = api.run(id);
+        await("run " + id + " stays as it completed after the thaw")
+                .during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> api.run(id), completed::equals);
+        assertThat(ranAfter).as("'after' never ran").doesNotExist();
+    }
+
+    /** Sends a signal to the process with this pid (one this test started), with the kill command. */
+    private static void signal(long pid, String name) throws Exception {
+        var kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+                .redirectErrorStream(true)
+                .start();
+        assertThat(kill.waitFor()).as("kill -%s %d", name, pid).isZero();
+    }
+
     @Test
     void aRetryWaitingOutItsBackoffIsTakenUpByAnotherAgentWhenTheFirstDies() {
         var first = startAgent("debug");

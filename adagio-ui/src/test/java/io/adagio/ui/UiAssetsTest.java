@@ -61,7 +61,13 @@ class UiAssetsTest {
                 pending.add(target);
             }
         }
-        assertThat(seen).contains("assets/pages/run.js", "assets/dag.js", "assets/pages/new-run.js");
+        assertThat(seen)
+                .contains(
+                        "assets/pages/run.js",
+                        "assets/dag.js",
+                        "assets/layers.js",
+                        "assets/node-panel.js",
+                        "assets/pages/new-run.js");
     }
 
     @Test
@@ -71,6 +77,8 @@ class UiAssetsTest {
                 "assets/app.css",
                 "assets/app.js",
                 "assets/dag.js",
+                "assets/layers.js",
+                "assets/node-panel.js",
                 "assets/pages/run.js",
                 "assets/pages/overview.js",
                 "assets/pages/runs.js",

@@ -5,16 +5,17 @@ import { watchRun } from '../live.js';
 import { clear, replace, h } from '../dom.js';
 import { callout, card, confirmAction, duration, pageHeader, pill, progress, time } from '../components.js';
 import { drawDag, legend } from '../dag.js';
+import { drawLayers } from '../layers.js';
+import { NodePanel, attempted } from '../node-panel.js';
 import {
-  NODE_STATES, OUTPUT_CAP_BYTES, RUN_STATES, attemptsOf, decodeBytes, formatBytes, formatDuration, formatTimestamp,
-  nodeName, nodeState, nodeStatus, parseDuration, parseTime, runConclusion, summarize,
+  NODE_STATES, RUN_STATES, attemptsOf, formatTimestamp, nodeName, nodeState, nodeStatus, parseTime, runConclusion, summarize,
 } from '../model.js';
 
-/** Above this many nodes the page lists them instead of drawing them: unreadable, and dagre takes seconds. */
+/** Above this many nodes the graph is collapsed into layers: unreadable drawn, and dagre takes seconds. */
 const MAX_DRAWN_NODES = 1000;
+/** The nodes table lists this many rows, and this many more on each "Show more". */
+const TABLE_PAGE = 500;
 
-const CONCLUSION_STATE = { SUCCESS: 'succeeded', FAIL: 'failed', ERROR: 'errored', CANCELLED: 'cancelled', NONE: 'errored' };
-const ARGUMENT_PREFIXES = ['adagio.arguments.', 'adagio.runtime.', 'adagio.inputs.'];
 
 export async function renderRun(ctx) {
   const [id] = ctx.params;
@@ -86,6 +87,10 @@ class RunView {
     this.rerunButton = h('button', { class: 'btn', type: 'button', id: 'rerun-run', onclick: () => this.rerun() }, 'Rerun');
     this.tableBody = h('tbody');
     this.rows = new Map();
+    this.byName = new Map();
+    this.band = null; // the layers the table is filtered to (a big run), or null for all
+    this.shown = TABLE_PAGE;
+    this.tableMore = h('div', { class: 'table-more', 'aria-live': 'polite' });
     this.panel = new NodePanel(() => this.select(null, { restoreFocus: true }));
     this.deleteButton = h('button', {
       class: 'btn btn-danger', type: 'button', id: 'delete-run', onclick: () => this.deleteRun(),
@@ -93,8 +98,8 @@ class RunView {
 
     let graphBody;
     if ((run.nodes ?? []).length > MAX_DRAWN_NODES) {
-      graphBody = callout('info', 'Graph too large to draw',
-        `This run has ${run.nodes.length} nodes; they are listed below.`);
+      this.layers = drawLayers(run, (band) => this.filter(band));
+      graphBody = this.layers.root;
     } else {
       try {
         this.dag = drawDag(run, (name) => this.select(name));
@@ -123,13 +128,13 @@ class RunView {
       h('div', { class: 'run-layout' },
         h('div', { class: 'run-main' },
           card('Graph', [graphBody, legendEl], { id: 'graph', className: 'graph-card', actions: this.counts }),
-          card('Nodes', h('div', { class: 'table-wrap' }, h('table', { class: 'table nodes-table' },
+          card('Nodes', [h('div', { class: 'table-wrap' }, h('table', { class: 'table nodes-table' },
             h('caption', { class: 'visually-hidden' }, 'Nodes of this run'),
             h('thead', {}, h('tr', {},
               h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col' }, 'State'),
               h('th', { scope: 'col' }, 'Runtime'), h('th', { scope: 'col' }, 'Attempts'),
               h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col' }, 'Duration'))),
-            this.tableBody)), { id: 'nodes' })),
+            this.tableBody)), this.tableMore], { id: 'nodes' })),
         this.panel.root));
     this.update(run);
   }
@@ -141,7 +146,27 @@ class RunView {
   }
 
   nodeByName(name) {
-    return (this.run.nodes ?? []).find((n) => nodeName(n) === name);
+    return this.byName.get(name);
+  }
+
+  /** Lists only the nodes of `band` (from the layers of a big run), or all of them for null. */
+  filter(band) {
+    this.band = band;
+    this.shown = TABLE_PAGE;
+    this.layers?.select(band);
+    this.update(this.run);
+  }
+
+  showMore() {
+    this.shown += TABLE_PAGE;
+    this.update(this.run);
+  }
+
+  /** The nodes the table lists: those of the chosen layers, at most `shown` of them. */
+  listed(run) {
+    const nodes = run.nodes ?? [];
+    const matching = this.band ? nodes.filter((n) => this.layers.inBand(nodeName(n), this.band)) : nodes;
+    return { nodes: matching.length > this.shown ? matching.slice(0, this.shown) : matching, total: matching.length };
   }
 
   setError(message, { fatal = false } = {}) {
@@ -154,8 +179,10 @@ class RunView {
 
   update(run) {
     this.run = run;
+    this.byName = new Map((run.nodes ?? []).map((n) => [nodeName(n), n]));
     const summary = summarize(run);
     this.dag?.update(run);
+    this.layers?.update(run);
 
     const active = summary.status !== 'COMPLETED';
     // Only a completed run can be deleted (the API answers 409 otherwise): say so instead of failing.
@@ -179,9 +206,24 @@ class RunView {
     replace(this.counts, Object.keys(NODE_STATES).filter((s) => summary.counts[s] > 0).map((s) =>
       pill(s, { label: `${summary.counts[s]} ${NODE_STATES[s].label.toLowerCase()}` })));
 
-    // Rows are rebuilt only when their node changed (and while it runs, for its duration), so that
-    // a run of thousands of nodes stays cheap to follow and focus in the table is kept.
-    for (const node of run.nodes ?? []) {
+    this.updateTable(run);
+
+    if (this.selected) this.panel.show(this.nodeByName(this.selected));
+  }
+
+  /**
+   * Rows are rebuilt only when their node changed (and while it runs, for its duration), so that a
+   * run of thousands of nodes stays cheap to follow and focus in the table is kept. A big run lists
+   * a page of its nodes at a time: tens of thousands of rows would make the page crawl.
+   */
+  updateTable(run) {
+    const { nodes, total } = this.listed(run);
+    const names = nodes.map(nodeName);
+    if (names.length !== this.rows.size || names.some((name) => !this.rows.has(name))) {
+      clear(this.tableBody);
+      this.rows.clear();
+    }
+    for (const node of nodes) {
       const name = nodeName(node);
       const key = [nodeStatus(node), node.conclusion, attemptsOf(node).length, node.started_at, node.finished_at].join('|');
       const old = this.rows.get(name);
@@ -190,8 +232,16 @@ class RunView {
       if (old) old.tr.replaceWith(tr); else this.tableBody.append(tr);
       this.rows.set(name, { key, tr });
     }
-
-    if (this.selected) this.panel.show(this.nodeByName(this.selected));
+    const all = (run.nodes ?? []).length;
+    const key = `${nodes.length}/${total}/${all}/${this.band?.label}`;
+    if (this.tableMore.dataset.key === key) return;
+    this.tableMore.dataset.key = key;
+    replace(this.tableMore,
+      nodes.length < all ? h('span', { class: 'muted table-count' },
+        `Showing ${nodes.length.toLocaleString()} of ${total.toLocaleString()} nodes${this.band ? ` in ${this.band.label.toLowerCase()}` : ''}.`) : null,
+      nodes.length < total ? h('button', { type: 'button', class: 'btn', id: 'show-more-nodes', onclick: () => this.showMore() },
+        `Show ${Math.min(TABLE_PAGE, total - nodes.length).toLocaleString()} more`) : null,
+      this.band ? h('button', { type: 'button', class: 'btn', id: 'show-all-layers', onclick: () => this.filter(null) }, 'All layers') : null);
   }
 
   nodeRow(node, name) {
@@ -304,153 +354,4 @@ class RunView {
     }
     setTimeout(() => { button.textContent = 'Copy ID'; }, 1500);
   }
-}
-
-/** The side panel with one node's runtime, arguments, retry rules, attempts and inputs. */
-class NodePanel {
-  constructor(onClose) {
-    this.onClose = onClose;
-    this.lastKey = '';
-    this.title = h('h2', { id: 'node-panel-title', tabindex: '-1' });
-    this.body = h('div', { class: 'panel-body' });
-    this.root = h('aside', {
-      class: 'node-panel', id: 'node-panel', hidden: true, 'aria-labelledby': 'node-panel-title',
-      onkeydown: (e) => { if (e.key === 'Escape') onClose(); },
-    },
-    h('div', { class: 'panel-header' }, this.title,
-      h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close node details', onclick: onClose }, '×')),
-    this.body);
-  }
-
-  hide() {
-    this.root.hidden = true;
-    this.lastKey = '';
-  }
-
-  show(node, { focus = false } = {}) {
-    if (!node) { this.hide(); return; }
-    const key = JSON.stringify(node);
-    this.root.hidden = false;
-    if (key !== this.lastKey) {
-      this.lastKey = key;
-      this.render(node);
-    }
-    if (focus) this.title.focus({ preventScroll: true });
-  }
-
-  render(node) {
-    const name = nodeName(node);
-    const state = nodeState(node);
-    const spec = node.spec ?? {};
-    const attempts = attemptsOf(node);
-    const started = attempted(node) ? parseTime(node.started_at) : null;
-    const finished = parseTime(node.finished_at);
-    const notBefore = parseTime(node.not_before);
-    const timeoutMs = parseDuration(spec.timeout);
-    replace(this.title, h('span', { class: 'mono' }, name), ' ', pill(state));
-    this.root.dataset.node = name;
-    this.root.dataset.state = state;
-
-    const metadata = Object.entries(spec.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    const retry = Object.entries(spec.retry ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    const inputs = Object.entries(node.inputs ?? {}).sort(([a], [b]) => a.localeCompare(b));
-
-    replace(this.body, 
-      section('Details', h('dl', { class: 'kv' },
-        kv('State', `${NODE_STATES[state].label} — ${NODE_STATES[state].description}`),
-        kv('Runtime', h('span', { class: 'mono' }, spec.runtime ?? '')),
-        kv('Status', h('span', { class: 'mono' }, nodeStatus(node))),
-        kv('Conclusion', h('span', { class: 'mono node-conclusion' }, node.conclusion ?? 'NONE')),
-        kv('Started', started ? formatTimestamp(started) : '—'),
-        kv('Finished', finished ? formatTimestamp(finished) : '—'),
-        kv('Duration', started ? duration((finished ?? new Date()) - started) : '—'),
-        timeoutMs != null ? kv('Timeout', `${formatDuration(timeoutMs)} per attempt`) : null,
-        notBefore ? kv('Next attempt', ['not before ', time(notBefore)]) : null,
-        node.claim?.id ? kv('Claim', h('span', { class: 'mono' }, node.claim.id)) : null)),
-      section('Arguments', metadata.length === 0 ? h('p', { class: 'muted' }, 'No arguments.')
-        : h('dl', { class: 'kv kv-args' }, metadata.map(([k, v]) => kv(
-          h('span', { class: 'mono', title: k }, shortKey(k, spec.runtime)),
-          values(v))))),
-      section('Retry rules', retry.length === 0
-        ? h('p', { class: 'muted' }, 'None: the first attempt is the only one.')
-        : h('ul', { class: 'plain-list' }, retry.map(([condition, rule]) => h('li', {},
-          'On ', h('strong', {}, condition), `: up to ${Number(rule.max_attempts ?? 0)} attempt${Number(rule.max_attempts) === 1 ? '' : 's'}`,
-          backoffText(rule.backoff))))),
-      section(`Attempts (${attempts.length})`, attempts.length === 0
-        ? h('p', { class: 'muted' }, state === 'unreached'
-          ? 'Never attempted: an upstream node did not succeed.' : 'No attempt has finished yet.')
-        : h('ol', { class: 'attempts' }, attempts.map((a, i) => attempt(a, i, i === attempts.length - 1 ? node : null)))),
-      section('Inputs', inputs.length === 0 ? h('p', { class: 'muted' }, 'No inputs.')
-        : inputs.map(([from, b64]) => h('div', { class: 'input' },
-          h('div', { class: 'input-name' }, 'From ', h('span', { class: 'mono' }, from)), output(b64)))));
-  }
-}
-
-function section(title, content) {
-  return h('section', { class: 'panel-section' }, h('h3', {}, title), content);
-}
-
-function kv(key, value) {
-  return h('div', { class: 'kv-row' }, h('dt', {}, key), h('dd', {}, value));
-}
-
-function values(v) {
-  const list = v?.values ?? [];
-  if (list.length === 0) return h('span', { class: 'muted' }, '(empty)');
-  return h('span', { class: 'values' }, list.map((x) => h('code', { class: 'value' }, x)));
-}
-
-/** `adagio.arguments.exec.command` reads better as `command` beside the node's runtime. */
-function shortKey(key, runtime) {
-  for (const prefix of ARGUMENT_PREFIXES) {
-    const full = `${prefix}${runtime}.`;
-    if (key.startsWith(full)) return prefix === 'adagio.inputs.' ? `${key.slice(full.length)} ← input` : key.slice(full.length);
-  }
-  return key;
-}
-
-/** A node that has been claimed at least once (and so has real start times). */
-function attempted(node) {
-  return attemptsOf(node).length > 0 || nodeStatus(node) === 'RUNNING';
-}
-
-/** ", waiting 500 ms, ×2 each time, at most 10 s" for a retry rule's backoff; '' without one. */
-function backoffText(backoff) {
-  const initial = parseDuration(backoff?.initial);
-  if (!initial) return '';
-  const maximum = parseDuration(backoff.maximum);
-  const multiplier = Number(backoff.multiplier ?? 0) || 2;
-  return `, waiting ${formatDuration(initial)} before the next, ×${multiplier} each time`
-    + (maximum ? `, at most ${formatDuration(maximum)}` : '');
-}
-
-function attempt(a, index, nodeIfLast) {
-  const conclusion = a.conclusion ?? 'NONE';
-  // A server that records no times per attempt (the original project's): the node's, for its last attempt.
-  const started = parseTime(a.started_at || nodeIfLast?.started_at);
-  const finished = parseTime(a.finished_at || nodeIfLast?.finished_at);
-  const metadata = Object.entries(a.metadata ?? {});
-  return h('li', { class: 'attempt', dataset: { conclusion } },
-    h('div', { class: 'attempt-head' },
-      h('span', { class: 'attempt-no' }, `Attempt ${index + 1}`),
-      pill(CONCLUSION_STATE[conclusion] ?? 'errored', { label: conclusion.charAt(0) + conclusion.slice(1).toLowerCase() }),
-      h('span', { class: 'muted attempt-time' },
-        started ? formatTimestamp(started) : '',
-        started && finished ? ` · ${durationText(finished - started)}` : ''),
-      a.agent_id ? h('span', { class: 'muted attempt-agent' }, 'on ', h('span', { class: 'mono' }, a.agent_id)) : null),
-    metadata.length ? h('dl', { class: 'kv kv-compact' }, metadata.map(([k, v]) => kv(h('span', { class: 'mono' }, k), values(v)))) : null,
-    output(a.output));
-}
-
-const durationText = (ms) => duration(ms).textContent;
-
-/** A base64 output as text, capped: a runaway output must not hang the page. */
-function output(b64) {
-  const decoded = decodeBytes(b64);
-  if (decoded.bytes === 0) return h('p', { class: 'muted output-empty' }, 'No output.');
-  return h('div', { class: 'output' },
-    h('pre', { class: 'output-text', tabindex: '0' }, decoded.text),
-    decoded.truncated
-      ? h('p', { class: 'output-note' }, `Showing the first ${formatBytes(OUTPUT_CAP_BYTES)} of ${formatBytes(decoded.bytes)}.`)
-      : h('p', { class: 'output-note muted' }, formatBytes(decoded.bytes)));
 }
