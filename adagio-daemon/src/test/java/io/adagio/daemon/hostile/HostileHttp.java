@@ -199,8 +199,13 @@ final class HostileHttp {
         };
         String method = pick("GET", "PUT", "POST");
         String path = pick("/v0/stats", "/v0/runs", "/v0/agents");
-        if (method.equals("GET")
-                && headers.stream().anyMatch(h -> h.startsWith("Transfer-Encoding") && h.contains("chunked"))) {
+        boolean chunked = headers.stream().anyMatch(h -> h.startsWith("Transfer-Encoding") && h.contains("chunked"));
+        if (chunked && !method.equals("GET")) {
+            // Read as chunked, the body's first line is a chunk size: ended, so that the server can refuse it
+            // at once (unended, the server rightly waits for the rest of the line).
+            return request("header: " + variant, method, path, headers, hostHeader, VALID_SPEC + "\r\n");
+        }
+        if (chunked) {
             // A body declared chunked must come, or the server rightly waits for it (a client's stall, not
             // a hang): the last chunk, which ends an empty body.
             var head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n");
@@ -232,10 +237,13 @@ final class HostileHttp {
         if (random.nextBoolean()) {
             head.append("Content-Length: ").append(length + random.nextInt(3)).append("\r\n");
         }
-        if (random.nextInt(4) == 0) {
+        boolean chunked = random.nextInt(4) == 0;
+        if (chunked) {
             head.append("Transfer-Encoding: chunked\r\n");
         }
-        head.append("Connection: close\r\n\r\n").append(body);
+        // Chunked wins over Content-Length, and the body is then read as a chunk-size line: ended, so that
+        // the server can refuse it at once; unended, it would rightly wait for the rest of the line.
+        head.append("Connection: close\r\n\r\n").append(body).append(chunked ? "\r\n" : "");
         return new Probe("content-length " + value, head.toString().getBytes(StandardCharsets.UTF_8));
     }
 
