@@ -10,14 +10,11 @@ import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.etcd.storage.OutputRef;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +40,7 @@ final class TransitionRunner {
     private final TransitionPlanner planner;
     private final WriteIds writeIds;
     private final OutputReader outputs;
+    private final NodeRecords records;
     private final int maxTxnOps;
 
     TransitionRunner(
@@ -61,6 +59,7 @@ final class TransitionRunner {
         this.planner = planner;
         this.writeIds = writeIds;
         this.outputs = new OutputReader(calls, keys);
+        this.records = new NodeRecords(calls, keys);
         this.maxTxnOps = calls.settings().maxTxnOps();
     }
 
@@ -152,7 +151,7 @@ final class TransitionRunner {
                 oversize = true;
             }
             long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
-            var view = new EtcdRunView(runId, snap.node(), known, this::load, attemptLimit());
+            var view = new EtcdRunView(runId, snap.node(), known, records, attemptLimit());
             if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
                 var downstream = snap.node().downstream();
                 // Each downstream node may take two writes (its record and its ready entry).
@@ -439,7 +438,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long claimLease = transition instanceof Transition.ClaimNode ? lease : 0;
-            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load, attemptLimit());
+            var view = new EtcdRunView(runId, snap.node(), Map.of(), records, attemptLimit());
             view.prefetch(snap.node().downstream());
             var step = Protocol.apply(view, transition);
             if (step.changes().isEmpty()) {
@@ -467,39 +466,6 @@ final class TransitionRunner {
                 journals.unlock(runId, lock);
             }
         }
-    }
-
-    /** Reads several nodes of a run: one request per {@code maxTxnOps} nodes, all sent at once. */
-    Map<String, StoredNode> load(String runId, Collection<String> names) {
-        var out = new HashMap<String, StoredNode>();
-        var list = new ArrayList<>(names);
-        // All parts requested at once: a wide fan-out's thousands of records in one round trip's time.
-        var parts = new ArrayList<List<String>>();
-        var reads = new ArrayList<CompletableFuture<List<GetResponse>>>();
-        for (int i = 0; i < list.size(); i += maxTxnOps) {
-            var part = list.subList(i, Math.min(list.size(), i + maxTxnOps));
-            parts.add(part);
-            if (part.size() == 1) {
-                reads.add(calls.kv()
-                        .get(Keys.bytes(keys.node(runId, part.getFirst())))
-                        .thenApply(List::of));
-            } else {
-                var txn = new Txn.Builder();
-                for (var n : part) {
-                    txn.then(new Txn.Get(keys.node(runId, n)));
-                }
-                reads.add(calls.send(txn.build()).thenApply(TxnResponse::getGetResponses));
-            }
-        }
-        for (int p = 0; p < parts.size(); p++) {
-            var part = parts.get(p);
-            var gets = calls.await(reads.get(p));
-            for (int j = 0; j < part.size(); j++) {
-                var kvs = gets.get(j).getKvs();
-                out.put(part.get(j), kvs.isEmpty() ? null : EtcdStorage.node(kvs.getFirst()));
-            }
-        }
-        return out;
     }
 
     /**
