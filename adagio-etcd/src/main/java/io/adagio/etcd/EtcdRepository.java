@@ -21,6 +21,7 @@ import io.etcd.jetcd.Client;
 import io.grpc.ClientInterceptor;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,6 +63,7 @@ public final class EtcdRepository extends ValidatingRepository {
     private final RunDeleter deleter;
     private final EtcdHousekeeping housekeeping;
     private final RunFeeds feeds;
+    private final OutputReader outputs;
     private final InstantSource clock;
     // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
     final OrphanSweeper sweeper;
@@ -73,6 +75,7 @@ public final class EtcdRepository extends ValidatingRepository {
         this.clock = clock;
         this.calls = new EtcdCalls(client, settings);
         var keys = new Keys(settings.namespace());
+        this.outputs = new OutputReader(calls, keys);
         var writeIds = new WriteIds();
         this.merger = new ShardMerger(calls, keys, writeIds.instanceId(), background);
         this.leases = new Leases(client, settings, background.timer(), this::onLeaseLost, merger::register);
@@ -87,7 +90,7 @@ public final class EtcdRepository extends ValidatingRepository {
         this.transitions =
                 new TransitionRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds);
         this.writer = new RunWriter(calls, keys, shards, writeIds, clock);
-        this.reader = new RunReader(calls, keys);
+        this.reader = new RunReader(calls, keys, outputs);
         this.deleter = new RunDeleter(calls, keys, shards, journals);
         this.housekeeping = new EtcdHousekeeping(calls, keys, leases, deleter, writeIds.instanceId());
         this.runWide =
@@ -97,7 +100,8 @@ public final class EtcdRepository extends ValidatingRepository {
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
         // One etcd watch per watched run in this process, however many watch it.
         this.feeds = new RunFeeds(
-                (runId, feed) -> RunWatcher.open(calls, keys, reader, background, feed), Duration.ofSeconds(30));
+                (runId, feed) -> RunWatcher.open(calls, keys, reader, outputs, background, feed),
+                Duration.ofSeconds(30));
         background.every(ShardMerger.PERIOD, merger::mergeQuietly);
         // Only an agent process sweeps (one with a subscription); it also sweeps when it subscribes.
         background.every(settings.housekeepingPeriod(), () -> {
@@ -200,14 +204,16 @@ public final class EtcdRepository extends ValidatingRepository {
             // Not due yet (a backoff): the claim when it is due can still start from the record.
             hints.put(runId, nodeName, hint.record(), hint.modRevision());
         }
+        // The node with its inputs (and earlier outputs): those stored apart, the claim read already.
+        var node = outputs.resolve(runId, outcome.node(), outcome.outputs());
         if (outcome.step().claimed()) {
             held.put(
                     runId,
                     nodeName,
                     claim.id(),
-                    new HeldClaims.Held(outcome.lease(), outcome.committed(), outcome.downstream()));
+                    new HeldClaims.Held(outcome.lease(), outcome.committed(), outcome.downstream(), outcome.outputs()));
         }
-        return ClaimResult.of(outcome.step());
+        return new ClaimResult(node, outcome.step().claimed(), outcome.step().orphanRecovery());
     }
 
     @Override
@@ -229,7 +235,13 @@ public final class EtcdRepository extends ValidatingRepository {
                 mine == null ? Map.of() : mine.downstream());
         held.remove(runId, nodeName, claim.id());
         fanIns.afterFinish(runId, outcome.complete(), outcome.unsettled());
-        return outcome.step().node();
+        // Its outputs stored apart: the one just recorded is at hand, earlier ones and inputs the claim read.
+        var known = outcome.outputs();
+        if (mine != null && !mine.outputs().isEmpty()) {
+            known = new HashMap<>(mine.outputs());
+            known.putAll(outcome.outputs());
+        }
+        return outputs.resolve(runId, outcome.node(), known);
     }
 
     /**

@@ -106,8 +106,7 @@ final class EtcdStorage {
                 .setFormat(FORMAT)
                 .setStatus(WireMapping.toProto(state.status()))
                 .clearAttempts()
-                .addAllAttempts(
-                        state.attempts().stream().map(WireMapping::toProto).toList())
+                .clearOutputsApart()
                 .clearStartedAtNs()
                 .clearFinishedAtNs()
                 .clearInputs()
@@ -120,6 +119,23 @@ final class EtcdStorage {
                 .setGeneration(state.generation())
                 .clearLostClaim()
                 .setLastWrite(writeId);
+        var name = base.getSpec().getName();
+        for (int i = 0; i < state.attempts().size(); i++) {
+            var attempt = state.attempts().get(i);
+            byte[] output = attempt.output();
+            if (!OutputRefs.isRef(output)) {
+                checkInline(output);
+                b.addAttempts(WireMapping.toProto(attempt));
+                continue;
+            }
+            var ref = OutputRefs.parse(output);
+            if (!ref.getNode().equals(name) || ref.getAttempt() != i) {
+                throw new IllegalStateException("attempt " + i + " of node " + name + " refers to the output of "
+                        + ref.getNode() + "'s attempt " + ref.getAttempt());
+            }
+            b.addAttempts(WireMapping.toProto(attempt).toBuilder().clearOutput());
+            b.putOutputsApart(i, ref.getSize());
+        }
         if (state.startedAt() != null) {
             b.setStartedAtNs(Timestamps.toNanos(state.startedAt()));
         }
@@ -127,9 +143,7 @@ final class EtcdStorage {
             b.setFinishedAtNs(Timestamps.toNanos(state.finishedAt()));
         }
         if (!inputsApart) {
-            state.inputs()
-                    .forEach((k, v) ->
-                            b.addInputs(Input.newBuilder().setUpstream(k).setOutput(ByteString.copyFrom(v))));
+            state.inputs().forEach((k, v) -> b.addInputs(input(k, v)));
         }
         if (state.claim() != null) {
             b.setClaim(WireMapping.toProto(state.claim()));
@@ -141,6 +155,23 @@ final class EtcdStorage {
             b.setLostClaim(WireMapping.toProto(state.lostClaim()));
         }
         return b.build();
+    }
+
+    /** An input as a record holds it: {@code value} is in stored form (see {@link OutputRefs}). */
+    static Input input(String upstream, byte[] value) {
+        var b = Input.newBuilder().setUpstream(upstream);
+        if (OutputRefs.isRef(value)) {
+            return b.setApart(OutputRefs.parse(value)).build();
+        }
+        checkInline(value);
+        return b.setOutput(ByteString.copyFrom(value)).build();
+    }
+
+    /** A value too big to be inline that reaches a record is a bug: the planner stores such values apart. */
+    private static void checkInline(byte[] value) {
+        if (value.length > OutputRefs.INLINE_BYTES) {
+            throw new IllegalStateException("an output of " + value.length + " bytes was not stored apart");
+        }
     }
 
     /** The index entry of {@code event}, carrying {@code record} (as written beside it) when it is small. */

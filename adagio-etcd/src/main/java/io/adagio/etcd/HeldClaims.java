@@ -11,8 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HeldClaims {
     private record Ref(String runId, String node, String claimId) {}
 
-    /** One held claim; {@code committed} is null when the claim's record is not known. */
-    record Held(long lease, StoredNode committed, Map<String, StoredNode> downstream) {}
+    /**
+     * One held claim; {@code committed} is null when the claim's record is not known; {@code outputs}:
+     * the values of its outputs stored apart that the claim read (output key to value).
+     */
+    record Held(long lease, StoredNode committed, Map<String, StoredNode> downstream, Map<String, byte[]> outputs) {}
 
     private final ConcurrentHashMap<Ref, Held> held = new ConcurrentHashMap<>();
 

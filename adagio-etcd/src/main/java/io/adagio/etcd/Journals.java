@@ -115,7 +115,8 @@ final class Journals {
         for (var w : writes) {
             var op = toWriteOp(w);
             int size = op.getSerializedSize() + 8;
-            if (size > Txn.MAX_BYTES) {
+            // A big value (an output stored apart) makes a part, and a chunk, of its own.
+            if (size > OversizeResult.MAX_WRITE_BYTES) {
                 throw new RepositoryException.LimitExceeded("a transition of run \"" + runId + "\" writes a record of "
                         + size + " bytes, more than etcd accepts in one request");
             }
@@ -221,17 +222,14 @@ final class Journals {
             }
             var thisJournal = new Txn.Unchanged(journalKey, found.getFirst().getModRevision());
             var writes = writes(calls, keys, runId, journal);
-            var commits = new ArrayList<CompletableFuture<TxnResponse>>();
-            for (var part : chunks(writes, chunk)) {
-                commits.add(calls.send(new Txn.Builder()
-                        .guard(thisJournal)
-                        .thenAll(withHints(part))
-                        .build()));
+            // Outputs stored apart first: a record that refers to one, once applied, can be read (and
+            // its node claimed) at once. Written once and never changed, they are safe to write early.
+            var outputs = new ArrayList<Txn.Op>();
+            var rest = new ArrayList<Txn.Op>();
+            for (var w : writes) {
+                (w.key().startsWith(keys.root + "outputs/") ? outputs : rest).add(w);
             }
-            boolean applied = true;
-            for (var c : commits) {
-                applied &= calls.await(c).isSucceeded();
-            }
+            boolean applied = applyAll(thisJournal, outputs, chunk) && applyAll(thisJournal, rest, chunk);
             if (applied) {
                 var delete = new Txn.Builder().guard(thisJournal);
                 delete.then(new Txn.Delete(journalKey));
@@ -244,6 +242,22 @@ final class Journals {
             }
             // Another applier finished it meanwhile (or it was replaced): look again.
         }
+    }
+
+    /** Applies writes in chunks, all sent at once, each guarded by the journal; whether all applied. */
+    private boolean applyAll(Txn.Unchanged thisJournal, List<Txn.Op> writes, int chunk) {
+        var commits = new ArrayList<CompletableFuture<TxnResponse>>();
+        for (var part : chunks(writes, chunk)) {
+            commits.add(calls.send(new Txn.Builder()
+                    .guard(thisJournal)
+                    .thenAll(withHints(part))
+                    .build()));
+        }
+        boolean applied = true;
+        for (var c : commits) {
+            applied &= calls.await(c).isSucceeded();
+        }
+        return applied;
     }
 
     /**

@@ -26,7 +26,10 @@ import java.util.List;
  * instances/&lt;instance&gt;        InstanceRecord, put with the instance's lease while it lives
  *                                 (watched by agent processes: a delete means a lease, and the
  *                                 claims on it, ended)
- * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node (raw bytes)
+ * outputs/&lt;run&gt;/&lt;node&gt;/&lt;i&gt;  output of the node's attempt i when it is too big to keep inline (raw
+ *                                 bytes, written once with the attempt; records refer to it)
+ * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node, as an Input holds it
+ *                                 (inline bytes, or a reference to the output key)
  * tally/&lt;run&gt;/&lt;node&gt;          TallyRecord, put with every input delivered to a wide fan-in node
  *                                 (it holds the upstream count): its version counts them, read in
  *                                 the delivering transaction; deleted when the node leaves WAITING
@@ -154,6 +157,14 @@ final class Keys {
         return root + "instances/";
     }
 
+    String output(String runId, String node, int attempt) {
+        return runOutputs(runId) + node + "/" + attempt;
+    }
+
+    String runOutputs(String runId) {
+        return root + "outputs/" + runId + "/";
+    }
+
     String input(String runId, String node, String upstream) {
         return inputs(runId, node) + upstream;
     }
@@ -209,6 +220,7 @@ final class Keys {
     List<String> runPrefixes(String runId) {
         return List.of(
                 nodes(runId),
+                runOutputs(runId),
                 runInputs(runId),
                 tallies() + runId + "/",
                 ready() + runId + "/",

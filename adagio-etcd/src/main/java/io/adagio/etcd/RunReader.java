@@ -37,17 +37,20 @@ import java.util.TreeMap;
 /**
  * Reads runs, stats and agents. Never writes: a run whose big transition is half applied is shown
  * as its journal leaves it (the journal is the decided truth), and a wide fan-in whose promotion is
- * pending shows WAITING with every input until the sweeper promotes it.
+ * pending shows WAITING with every input until the sweeper promotes it. Outputs stored apart are
+ * read with their run ({@link OutputReader}).
  */
 final class RunReader {
     static final int PAGE = 1000;
 
     private final EtcdCalls calls;
     private final Keys keys;
+    private final OutputReader outputs;
 
-    RunReader(EtcdCalls calls, Keys keys) {
+    RunReader(EtcdCalls calls, Keys keys, OutputReader outputs) {
         this.calls = calls;
         this.keys = keys;
+        this.outputs = outputs;
     }
 
     /** One run: its record, nodes, journal and pending inputs at one revision, in one request (plus pages). */
@@ -76,14 +79,25 @@ final class RunReader {
         var modRevisions = new HashMap<String, Long>();
         var records = values(keys.nodes(runId), gets.get(2), revision, modRevisions);
         var inputs = values(keys.runInputs(runId), gets.get(3), revision, null);
+        var journalOutputs = new HashMap<String, byte[]>();
         if (!gets.get(1).getKvs().isEmpty()) {
             var journal = EtcdStorage.decode(gets.get(1).getKvs().getFirst(), Journal::parseFrom);
             var written = new ArrayList<String>();
-            record = overlay(runId, Journals.writes(calls, keys, runId, journal), record, records, inputs, written);
+            var writes = Journals.writes(calls, keys, runId, journal);
+            // The journal's records may refer to outputs it has not written yet.
+            for (var w : writes) {
+                if (w instanceof Txn.Put p && w.key().startsWith(keys.runOutputs(runId))) {
+                    journalOutputs.put(p.key(), p.value().toByteArray());
+                }
+            }
+            record = overlay(runId, writes, record, records, inputs, written);
             // A record the journal rewrites counts as changed at the revision read.
             written.forEach(key -> modRevisions.put(key, revision));
         }
-        return toRun(record, records, modRevisions, inputs, revision);
+        var read = toRun(record, records, modRevisions, inputs, revision);
+        // Outputs stored apart are read after: written once, they are the same at any revision.
+        return new ReadRun(
+                outputs.resolve(read.run(), journalOutputs), read.revision(), read.changedAt(), read.cancelled());
     }
 
     /**

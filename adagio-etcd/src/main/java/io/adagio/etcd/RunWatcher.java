@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Follows one run in etcd for this process's watchers of it (its {@link RunFeed}): the run read at
  * a revision R, then etcd watches of its node records and its run record from R + 1, so nothing
  * falls between the two and nothing is seen twice. A node record that changes is decoded as
- * Inspect decodes it (a wide fan-in node still waiting gets its inputs from their per-edge keys); a
- * change of a node is fed with the record's mod revision, which is what a watcher resumes after.
+ * Inspect decodes it (a wide fan-in node still waiting gets its inputs from their per-edge keys,
+ * outputs stored apart are read once each); a change of a node is fed with the record's mod
+ * revision, which is what a watcher resumes after.
  *
  * <p>If a watch breaks for good (etcd compacted the revision it would resume from, a long outage),
  * the run is read again and every node that differs is fed as changed, then watched from there.
@@ -39,6 +41,13 @@ final class RunWatcher implements AutoCloseable {
     private final EtcdCalls calls;
     private final Keys keys;
     private final RunReader reader;
+    private final OutputReader outputs;
+    /**
+     * Values of the run's outputs stored apart, read once (they never change) by output key; touched
+     * only by the task in progress.
+     */
+    private final Map<String, byte[]> values = new HashMap<>();
+
     private final Background background;
     private final String runId;
     private final RunFeed feed;
@@ -53,10 +62,12 @@ final class RunWatcher implements AutoCloseable {
     /** The run record's "cancelled" mark as last seen; touched only by the task in progress. */
     private boolean cancelled;
 
-    private RunWatcher(EtcdCalls calls, Keys keys, RunReader reader, Background background, RunFeed feed) {
+    private RunWatcher(
+            EtcdCalls calls, Keys keys, RunReader reader, OutputReader outputs, Background background, RunFeed feed) {
         this.calls = calls;
         this.keys = keys;
         this.reader = reader;
+        this.outputs = outputs;
         this.background = background;
         this.runId = feed.runId();
         this.feed = feed;
@@ -67,8 +78,9 @@ final class RunWatcher implements AutoCloseable {
      *
      * @throws RepositoryException.NotFound when the run does not exist
      */
-    static RunWatcher open(EtcdCalls calls, Keys keys, RunReader reader, Background background, RunFeed feed) {
-        var watcher = new RunWatcher(calls, keys, reader, background, feed);
+    static RunWatcher open(
+            EtcdCalls calls, Keys keys, RunReader reader, OutputReader outputs, Background background, RunFeed feed) {
+        var watcher = new RunWatcher(calls, keys, reader, outputs, background, feed);
         var read = reader.read(feed.runId());
         watcher.cancelled = read.cancelled();
         feed.begin(read.run(), read.cancelled(), read.revision(), read.changedAt());
@@ -124,7 +136,7 @@ final class RunWatcher implements AutoCloseable {
     private Node node(KeyValue kv) {
         var stored = StoredNode.of(EtcdStorage.decode(kv, NodeRecord::parseFrom), kv.getModRevision());
         if (!stored.wideFanIn() || !stored.state().inputs().isEmpty()) {
-            return RunReader.toNode(stored, null);
+            return resolved(RunReader.toNode(stored, null));
         }
         // Its inputs so far live under per-edge keys: read them as they were at this change.
         var prefix = keys.inputs(runId, stored.name());
@@ -137,7 +149,18 @@ final class RunWatcher implements AutoCloseable {
             delivered =
                     FanIns.inputs(prefix, calls.get(prefix, EtcdCalls.PREFIX).getKvs());
         }
-        return RunReader.toNode(stored, delivered);
+        return resolved(RunReader.toNode(stored, delivered));
+    }
+
+    /** The node with its outputs stored apart resolved, reading only those not seen before. */
+    private Node resolved(Node node) {
+        var refs = outputs.refs(runId, node.attempts(), node.inputs());
+        if (refs.isEmpty()) {
+            return node;
+        }
+        refs.keySet().removeAll(values.keySet());
+        values.putAll(outputs.read(runId, refs));
+        return outputs.resolved(runId, node, values);
     }
 
     /** The watch broke: read the run again and watch from there, until that works. */

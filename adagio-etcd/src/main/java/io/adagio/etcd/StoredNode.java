@@ -1,11 +1,13 @@
 package io.adagio.etcd;
 
 import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.Result;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.etcd.storage.Downstream;
 import io.adagio.etcd.storage.NodeRecord;
 import io.adagio.wire.WireMapping;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -15,14 +17,38 @@ import java.util.List;
  */
 record StoredNode(NodeRecord record, NodeSpec spec, List<String> downstream, NodeState state, long modRevision) {
 
+    /**
+     * The record decoded; outputs stored apart are references ({@link OutputRefs}), which the
+     * protocol passes on as they are.
+     */
     static StoredNode of(NodeRecord r, long modRevision) {
         var inputs = new LinkedHashMap<String, byte[]>();
         for (var in : r.getInputsList()) {
-            inputs.put(in.getUpstream(), in.getOutput().toByteArray());
+            inputs.put(
+                    in.getUpstream(),
+                    in.hasApart()
+                            ? OutputRefs.ref(in.getApart())
+                            : in.getOutput().toByteArray());
+        }
+        var name = r.getSpec().getName();
+        var attempts = new ArrayList<Result>(r.getAttemptsCount());
+        for (int i = 0; i < r.getAttemptsCount(); i++) {
+            var a = WireMapping.fromProto(r.getAttempts(i));
+            Long apart = r.getOutputsApartMap().get(i);
+            if (apart != null) {
+                a = new Result(
+                        a.conclusion(),
+                        a.metadata(),
+                        OutputRefs.ref(name, i, apart),
+                        a.startedAt(),
+                        a.finishedAt(),
+                        a.agentId());
+            }
+            attempts.add(a);
         }
         var state = new NodeState(
                 WireMapping.nodeStatus(r.getStatus()),
-                r.getAttemptsList().stream().map(WireMapping::fromProto).toList(),
+                attempts,
                 r.hasStartedAtNs() ? Timestamps.fromNanos(r.getStartedAtNs()) : null,
                 r.hasFinishedAtNs() ? Timestamps.fromNanos(r.getFinishedAtNs()) : null,
                 inputs,

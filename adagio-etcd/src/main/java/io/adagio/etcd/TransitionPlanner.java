@@ -3,12 +3,16 @@ package io.adagio.etcd;
 import com.google.protobuf.ByteString;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.NodeStatus;
+import io.adagio.core.model.Result;
 import io.adagio.core.protocol.Change;
+import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Transition;
 import io.adagio.etcd.storage.NodeRecord;
 import io.adagio.etcd.storage.RunningEntry;
 import io.adagio.etcd.storage.TallyRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,8 +39,17 @@ final class TransitionPlanner {
      *                writes, and the last of N deliveries sees version N
      * @param delta   the change of the stats counters ({@link CounterShards})
      * @param primary the primary node's record as written, or null when it is not rewritten
+     * @param primaryState the primary node's state as written (outputs in stored form), or null
+     * @param outputs the outputs stored apart: output key to value
      */
-    record Plan(List<Txn.Guard> guards, List<Txn.Op> writes, List<String> tallied, long[] delta, NodeRecord primary) {
+    record Plan(
+            List<Txn.Guard> guards,
+            List<Txn.Op> writes,
+            List<String> tallied,
+            long[] delta,
+            NodeRecord primary,
+            NodeState primaryState,
+            Map<String, byte[]> outputs) {
         /** Operations of the success branch: the writes, then a read of each tally. */
         int thenSize() {
             return writes.size() + tallied.size();
@@ -92,11 +105,16 @@ final class TransitionPlanner {
         var tallied = new ArrayList<String>();
         long[] delta = new long[CounterShards.FIELDS];
         NodeRecord primary = null;
+        NodeState primaryState = null;
+        var outputs = new LinkedHashMap<String, byte[]>();
+        // The output of each attempt this step records, in stored form, by node: what its deliveries hand on.
+        var recorded = new HashMap<String, byte[]>();
         for (var change : changes) {
             var name = change.node();
             var stored = used.get(name);
             if (change instanceof Change.Delivery d && stored.wideFanIn()) {
-                writes.add(new Txn.Put(keys.input(runId, name, d.upstream()), ByteString.copyFrom(d.output())));
+                writes.add(new Txn.Put(
+                        keys.input(runId, name, d.upstream()), ByteString.copyFrom(delivered(d, recorded))));
                 // The deliveries still awaited: all its upstream nodes', or after a rerun those that had
                 // not succeeded (the record keeps this count while WAITING).
                 var tally = TallyRecord.newBuilder()
@@ -110,23 +128,101 @@ final class TransitionPlanner {
             }
             // A rerun sets a wide fan-in WAITING again: the inputs it has go under their own keys, as
             // deliveries do, so that those still to come are counted the same way.
+            var after = storedForm(runId, change, recorded, writes, outputs);
             boolean inputsApart = stored.wideFanIn()
-                    && change.after().status() == NodeStatus.WAITING
+                    && after.status() == NodeStatus.WAITING
                     && change.before().status() != NodeStatus.WAITING;
             if (inputsApart) {
-                change.after()
-                        .inputs()
+                after.inputs()
                         .forEach((up, output) ->
                                 writes.add(new Txn.Put(keys.input(runId, name, up), ByteString.copyFrom(output))));
             }
-            var record = EtcdStorage.withState(stored.record(), change.after(), writeId, inputsApart);
+            var record = EtcdStorage.withState(stored.record(), after, writeId, inputsApart);
             if (name.equals(primaryNode)) {
                 primary = record;
+                primaryState = after;
             }
             writes.add(new Txn.Put(keys.node(runId, name), record.toByteString()));
             indexes(runId, stored, change, record, lease, withHints, writes, delta);
         }
-        return new Plan(guards, writes, tallied, delta, primary);
+        return new Plan(guards, writes, tallied, delta, primary, primaryState, outputs);
+    }
+
+    /**
+     * The state a change leaves, with the values the step brought in put in stored form
+     * ({@link OutputRefs}): the output of each attempt it records (a big one is written under its
+     * output key, and the attempt refers to it), and the input a delivery hands on (the delivering
+     * attempt's output as stored). Everything else in the state was read from etcd, stored already.
+     */
+    private NodeState storedForm(
+            String runId,
+            Change change,
+            Map<String, byte[]> recorded,
+            List<Txn.Op> writes,
+            Map<String, byte[]> outputs) {
+        var name = change.node();
+        var after = change.after();
+        List<Result> attempts = after.attempts();
+        int known = change.before().attempts().size();
+        for (int i = known; i < attempts.size(); i++) {
+            var attempt = attempts.get(i);
+            byte[] value = attempt.output();
+            if (OutputRefs.storedApart(value)) {
+                var key = keys.output(runId, name, i);
+                writes.add(new Txn.Put(key, ByteString.copyFrom(value)));
+                outputs.put(key, value);
+                value = OutputRefs.ref(name, i, value.length);
+                if (attempts == after.attempts()) {
+                    attempts = new ArrayList<>(attempts);
+                }
+                attempts.set(
+                        i,
+                        new Result(
+                                attempt.conclusion(),
+                                attempt.metadata(),
+                                value,
+                                attempt.startedAt(),
+                                attempt.finishedAt(),
+                                attempt.agentId()));
+            }
+            recorded.put(name, value);
+        }
+        var inputs = after.inputs();
+        if (change instanceof Change.Delivery d && OutputRefs.storedApart(d.output())) {
+            var copy = new LinkedHashMap<>(inputs);
+            copy.put(d.upstream(), delivered(d, recorded));
+            inputs = copy;
+        }
+        if (attempts == after.attempts() && inputs == after.inputs()) {
+            return after;
+        }
+        return new NodeState(
+                after.status(),
+                attempts,
+                after.startedAt(),
+                after.finishedAt(),
+                inputs,
+                after.claim(),
+                after.waitingOn(),
+                after.orphanRecovery(),
+                after.conclusion(),
+                after.notBefore(),
+                after.cancelRequested(),
+                after.generation(),
+                after.lostClaim());
+    }
+
+    /** What a delivery hands on, in stored form: the output of the attempt the step recorded upstream. */
+    private static byte[] delivered(Change.Delivery d, Map<String, byte[]> recorded) {
+        if (!OutputRefs.storedApart(d.output())) {
+            return d.output();
+        }
+        var value = recorded.get(d.upstream());
+        if (value == null) {
+            throw new IllegalStateException(
+                    "node " + d.node() + " is handed an output of " + d.upstream() + " that this step did not record");
+        }
+        return value;
     }
 
     /** The transition's own condition, beside the records it used being unchanged. */

@@ -1,22 +1,20 @@
 package io.adagio.etcd;
 
 import io.adagio.core.model.Conclusion;
+import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
-import io.adagio.core.protocol.Change;
 import io.adagio.core.protocol.NodeState;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.RepositoryException;
-import io.etcd.jetcd.kv.GetResponse;
+import io.adagio.etcd.storage.OutputRef;
 import io.etcd.jetcd.kv.TxnResponse;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +39,8 @@ final class TransitionRunner {
     private final Journals journals;
     private final TransitionPlanner planner;
     private final WriteIds writeIds;
+    private final OutputReader outputs;
+    private final NodeRecords records;
     private final int maxTxnOps;
 
     TransitionRunner(
@@ -58,6 +58,8 @@ final class TransitionRunner {
         this.journals = journals;
         this.planner = planner;
         this.writeIds = writeIds;
+        this.outputs = new OutputReader(calls, keys);
+        this.records = new NodeRecords(calls, keys);
         this.maxTxnOps = calls.settings().maxTxnOps();
     }
 
@@ -70,6 +72,9 @@ final class TransitionRunner {
      *                   journal applied them, or the commit's answer was lost): to look at again
      * @param complete   wide fan-in nodes the commit found with every input: to promote
      * @param downstream the primary's downstream records as a claim read them (its finish starts from them)
+     * @param node       the primary node afterwards, its outputs in stored form (references unresolved)
+     * @param outputs    output values at hand: those the step stored apart, and those a claim read
+     *                   (output key to value)
      */
     record Outcome(
             Step step,
@@ -77,10 +82,17 @@ final class TransitionRunner {
             StoredNode committed,
             List<String> unsettled,
             List<String> complete,
-            Map<String, StoredNode> downstream) {
+            Map<String, StoredNode> downstream,
+            Node node,
+            Map<String, byte[]> outputs) {
         static Outcome unchanged(Step step, long lease, StoredNode primary) {
-            return new Outcome(step, lease, primary, List.of(), List.of(), Map.of());
+            return new Outcome(step, lease, primary, List.of(), List.of(), Map.of(), step.node(), Map.of());
         }
+    }
+
+    /** The primary node as the plan writes it (outputs in stored form), or as the step left it. */
+    private static Node stored(Step step, TransitionPlanner.Plan plan, StoredNode before) {
+        return plan.primaryState() == null ? step.node() : plan.primaryState().toNode(before.spec());
     }
 
     /** The primary node with the run, journal and claim markers, in one request. */
@@ -126,8 +138,20 @@ final class TransitionRunner {
             if (early != null) {
                 return Outcome.unchanged(early, 0, snap.node());
             }
+            if (transition instanceof Transition.FinishNode f
+                    && !oversize
+                    && f.result().output().length > OversizeResult.MAX_OUTPUT_BYTES) {
+                // etcd would refuse it now and on every retry: record an ERROR attempt that says why.
+                LOG.warn(
+                        "the output of node {} of run {} is too big to record ({} bytes); recording an ERROR",
+                        node,
+                        runId,
+                        f.result().output().length);
+                transition = OversizeResult.asError(f);
+                oversize = true;
+            }
             long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
-            var view = new EtcdRunView(runId, snap.node(), known, this::load, attemptLimit());
+            var view = new EtcdRunView(runId, snap.node(), known, records, attemptLimit());
             if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
                 var downstream = snap.node().downstream();
                 // Each downstream node may take two writes (its record and its ready entry).
@@ -159,23 +183,27 @@ final class TransitionRunner {
             }
             String writeId = writeIds.next();
             var plan = planner.plan(runId, transition, step.changes(), view.used(), writeId, lease, true);
-            long writeBytes = OversizeResult.bytes(plan.writes());
+            long biggest = OversizeResult.biggest(plan.writes());
             if (transition instanceof Transition.FinishNode f
                     && !oversize
-                    && writeBytes > OversizeResult.MAX_WRITE_BYTES) {
-                // etcd would refuse it now and on every retry: record an ERROR attempt that says why.
+                    && biggest > OversizeResult.MAX_WRITE_BYTES) {
+                // A record grown too big (an attempt's metadata, say): etcd would refuse it on every
+                // retry, so record an ERROR attempt that says why.
                 LOG.warn(
-                        "the result of node {} of run {} is too big to record ({} bytes to write); recording an ERROR",
+                        "the result of node {} of run {} makes a record of {} bytes; recording an ERROR",
                         node,
                         runId,
-                        writeBytes);
-                transition = OversizeResult.asError(
-                        f, writeBytes, snap.node().downstream().size());
+                        biggest);
+                transition = OversizeResult.asError(f, biggest);
                 oversize = true;
                 known.clear();
                 continue;
             }
-            if (plan.guards().size() + 1 > maxTxnOps || plan.thenSize() + Txn.RESERVE > maxTxnOps) {
+            // Many writes, or big ones (an output stored apart beside many records): through the
+            // journal, whose chunks each fit one request.
+            if (plan.guards().size() + 1 > maxTxnOps
+                    || plan.thenSize() + Txn.RESERVE > maxTxnOps
+                    || OversizeResult.bytes(plan.writes()) > OversizeResult.MAX_WRITE_BYTES) {
                 var locked = locked(runId, transition);
                 if (locked != null) {
                     return locked;
@@ -198,6 +226,25 @@ final class TransitionRunner {
                 for (var d : snap.node().downstream()) {
                     prefetch.add(d);
                     txn.then(new Txn.Get(keys.node(runId, d)));
+                }
+            }
+            // A claim answers with the node's inputs and earlier outputs: those stored apart are read
+            // in the same transaction when they fit, else afterwards.
+            var outputKeys = new ArrayList<String>();
+            if (step.claimed() && plan.primaryState() != null) {
+                var refs = outputs.refs(
+                        runId,
+                        plan.primaryState().attempts(),
+                        plan.primaryState().inputs());
+                long bytes =
+                        refs.values().stream().mapToLong(OutputRef::getSize).sum();
+                if (!refs.isEmpty()
+                        && txn.thenSize() + refs.size() + Txn.RESERVE <= maxTxnOps
+                        && bytes <= OutputReader.REQUEST_BYTES) {
+                    for (var key : refs.keySet()) {
+                        outputKeys.add(key);
+                        txn.then(new Txn.Get(key));
+                    }
                 }
             }
             for (var op : Snapshot.reads(keys, runId, node)) {
@@ -228,7 +275,15 @@ final class TransitionRunner {
                     // The commit may or may not have applied: look for our write id.
                     var now = read(runId, node);
                     if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
-                        return new Outcome(step, lease, now.node(), plan.tallied(), List.of(), Map.of());
+                        return new Outcome(
+                                step,
+                                lease,
+                                now.node(),
+                                plan.tallied(),
+                                List.of(),
+                                Map.of(),
+                                now.node().state().toNode(now.node().spec()),
+                                plan.outputs());
                     }
                     if (System.nanoTime() > deadline) {
                         throw e;
@@ -245,7 +300,7 @@ final class TransitionRunner {
                 shards.release(shard);
             }
             if (response.isSucceeded()) {
-                return committed(step, lease, plan, view, snap.node(), prefetch, response);
+                return committed(step, lease, plan, view, snap.node(), prefetch, outputKeys, response);
             }
             LOG.debug("{} of node {} of run {} conflicted; deciding it again", describe(transition), node, runId);
             var gets = response.getGetResponses();
@@ -310,16 +365,13 @@ final class TransitionRunner {
             EtcdRunView view,
             StoredNode before,
             List<String> prefetch,
+            List<String> outputKeys,
             TxnResponse response) {
         long revision = response.getHeader().getRevision();
         var committed = before;
         if (plan.primary() != null) {
-            var after = step.changes().stream()
-                    .filter(c -> c.node().equals(before.name()))
-                    .map(Change::after)
-                    .findFirst()
-                    .orElseThrow();
-            committed = new StoredNode(plan.primary(), before.spec(), before.downstream(), after, revision);
+            committed =
+                    new StoredNode(plan.primary(), before.spec(), before.downstream(), plan.primaryState(), revision);
         }
         var gets = response.getGetResponses();
         // The success branch's reads, in order: the tally of each wide node handed an input (read
@@ -349,7 +401,17 @@ final class TransitionRunner {
                 }
             }
         }
-        return new Outcome(step, lease, committed, List.of(), complete, downstream);
+        var values = plan.outputs();
+        if (!outputKeys.isEmpty()) {
+            values = new HashMap<>(values);
+            for (var key : outputKeys) {
+                var kvs = gets.get(g++).getKvs();
+                if (!kvs.isEmpty()) {
+                    values.put(key, kvs.getFirst().getValue().getBytes());
+                }
+            }
+        }
+        return new Outcome(step, lease, committed, List.of(), complete, downstream, stored(step, plan, before), values);
     }
 
     /**
@@ -376,7 +438,7 @@ final class TransitionRunner {
                 return Outcome.unchanged(early, 0, snap.node());
             }
             long claimLease = transition instanceof Transition.ClaimNode ? lease : 0;
-            var view = new EtcdRunView(runId, snap.node(), Map.of(), this::load, attemptLimit());
+            var view = new EtcdRunView(runId, snap.node(), Map.of(), records, attemptLimit());
             view.prefetch(snap.node().downstream());
             var step = Protocol.apply(view, transition);
             if (step.changes().isEmpty()) {
@@ -390,45 +452,20 @@ final class TransitionRunner {
                 return null;
             }
             journals.apply(runId);
-            return new Outcome(step, claimLease, null, plan.tallied(), List.of(), Map.of());
+            return new Outcome(
+                    step,
+                    claimLease,
+                    null,
+                    plan.tallied(),
+                    List.of(),
+                    Map.of(),
+                    stored(step, plan, snap.node()),
+                    plan.outputs());
         } finally {
             if (!decided) {
                 journals.unlock(runId, lock);
             }
         }
-    }
-
-    /** Reads several nodes of a run: one request per {@code maxTxnOps} nodes, all sent at once. */
-    Map<String, StoredNode> load(String runId, Collection<String> names) {
-        var out = new HashMap<String, StoredNode>();
-        var list = new ArrayList<>(names);
-        // All parts requested at once: a wide fan-out's thousands of records in one round trip's time.
-        var parts = new ArrayList<List<String>>();
-        var reads = new ArrayList<CompletableFuture<List<GetResponse>>>();
-        for (int i = 0; i < list.size(); i += maxTxnOps) {
-            var part = list.subList(i, Math.min(list.size(), i + maxTxnOps));
-            parts.add(part);
-            if (part.size() == 1) {
-                reads.add(calls.kv()
-                        .get(Keys.bytes(keys.node(runId, part.getFirst())))
-                        .thenApply(List::of));
-            } else {
-                var txn = new Txn.Builder();
-                for (var n : part) {
-                    txn.then(new Txn.Get(keys.node(runId, n)));
-                }
-                reads.add(calls.send(txn.build()).thenApply(TxnResponse::getGetResponses));
-            }
-        }
-        for (int p = 0; p < parts.size(); p++) {
-            var part = parts.get(p);
-            var gets = calls.await(reads.get(p));
-            for (int j = 0; j < part.size(); j++) {
-                var kvs = gets.get(j).getKvs();
-                out.put(part.get(j), kvs.isEmpty() ? null : EtcdStorage.node(kvs.getFirst()));
-            }
-        }
-        return out;
     }
 
     /**

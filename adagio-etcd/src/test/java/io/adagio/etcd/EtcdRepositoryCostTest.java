@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +178,42 @@ class EtcdRepositoryCostTest {
      * hands its output over under its own key (no rewrite of the sink's record, which would grow
      * with every input and serialise the finishes), and the last one makes the sink READY.
      */
+
+    /**
+     * A big output is stored apart, yet a node handed it is still claimed in one request (the claim
+     * reads the value in its own transaction) and finished in one (the value its claim read is the
+     * finish's answer).
+     */
+    @Test
+    void aNodeHandedABigOutputIsClaimedInOneRequestAndFinishedInOne() throws InterruptedException {
+        var c = counted();
+        var subscription =
+                c.repository().subscribe(new Agent("cost-agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
+        var run = c.repository().startRun(fanOut(1));
+        assertThat(subscription.poll(Duration.ofSeconds(30))).isPresent();
+        var big = "big output ".repeat(50_000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var claim = new Claim(UUID.randomUUID().toString());
+        assertThat(c.repository().claimNode(run.id(), "root", claim).claimed()).isTrue();
+        c.repository()
+                .finishNode(
+                        run.id(), "root", new Result(io.adagio.core.model.Conclusion.SUCCESS, Map.of(), big), claim);
+        assertThat(subscription.poll(Duration.ofSeconds(30)))
+                .hasValueSatisfying(e -> assertThat(e.node().name()).isEqualTo("c0"));
+
+        var child = new Claim(UUID.randomUUID().toString());
+        var atClaim = c.counter().snapshot();
+        var claimed = c.repository().claimNode(run.id(), "c0", child);
+        assertThat(requests(atClaim))
+                .as("requests of a claim of a node handed a big output (%s)", atClaim.delta())
+                .isEqualTo(1);
+        assertThat(claimed.node().inputs().get("root")).isEqualTo(big);
+        var atFinish = c.counter().snapshot();
+        var finished = c.repository().finishNode(run.id(), "c0", Result.success("done"), child);
+        assertThat(requests(atFinish))
+                .as("requests of its finish (%s)", atFinish.delta())
+                .isEqualTo(1);
+        assertThat(finished.inputs().get("root")).isEqualTo(big);
+    }
 
     /**
      * A node announced by an event is claimed in one request: its index entry carried its record,

@@ -97,11 +97,13 @@ class EtcdRunDeletionTest {
         var other = r.startRun(graph("x->y")).id();
         var id = r.startRun(wideFanInThatFails()).id();
         for (int i = 0; i < 9; i++) {
-            claimAndFinish(r, id, "up" + i, Result.success("out" + i));
+            // Some outputs big enough to be stored apart, under keys of their own.
+            claimAndFinish(r, id, "up" + i, Result.success(("out" + i).repeat(i % 2 == 0 ? 2000 : 1)));
         }
-        claimAndFinish(r, id, "up9", Result.fail("no"));
+        claimAndFinish(r, id, "up9", Result.fail("no".repeat(1000)));
         assertThat(r.inspectRun(id).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(keysOf(id)).as("inputs delivered to the unreached fan-in").anyMatch(k -> k.contains("/inputs/"));
+        assertThat(keysOf(id)).as("outputs stored apart").anyMatch(k -> k.contains("/outputs/"));
         var otherKeys = keysOf(other);
 
         r.deleteRun(id);

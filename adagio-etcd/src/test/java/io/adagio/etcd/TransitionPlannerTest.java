@@ -265,6 +265,59 @@ class TransitionPlannerTest {
                 .satisfies(e -> assertThat(e.hasRecord()).isFalse());
     }
 
+    @Test
+    void aBigOutputIsWrittenOnceAndEveryRecordThatHoldsItRefersToIt() {
+        var big = new byte[100 * 1024];
+        java.util.Arrays.fill(big, (byte) 7);
+        var run = new Stored().node("a", 0, List.of("b", "c", "d", "e", "f", "g", "h", "i"), running("c1"));
+        for (var d : List.of("b", "c", "d", "e", "f", "g", "h", "i")) {
+            run.node(d, 1, List.of(), NodeState.initial(1));
+        }
+        var t = new Transition.FinishNode(
+                "a", new Result(io.adagio.core.model.Conclusion.SUCCESS, Map.of(), big), new Claim("c1"), NOW);
+        var plan = run.plan(t, Protocol.apply(run, t));
+
+        var outputs = plan.writes().stream()
+                .filter(w -> w.key().startsWith("ns/outputs/"))
+                .toList();
+        assertThat(outputs)
+                .singleElement()
+                .isEqualTo(new Txn.Put("ns/outputs/" + RUN + "/a/0", com.google.protobuf.ByteString.copyFrom(big)));
+        assertThat(OversizeResult.bytes(plan.writes()))
+                .as("the output once, and small records")
+                .isLessThan(big.length + 8 * 1024);
+        assertThat(plan.primary().getAttempts(0).getOutput()).isEmpty();
+        assertThat(plan.primary().getOutputsApartMap()).containsExactly(Map.entry(0, (long) big.length));
+        var b = plan.writes().stream()
+                .filter(w -> w.key().equals("ns/nodes/" + RUN + "/b"))
+                .map(w -> EtcdStorage.decode(((Txn.Put) w).value(), NodeRecord::parseFrom, "b"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(b.getInputs(0).getOutput()).isEmpty();
+        assertThat(b.getInputs(0).getApart().getNode()).isEqualTo("a");
+        assertThat(b.getInputs(0).getApart().getSize()).isEqualTo(big.length);
+        assertThat(plan.outputs()).containsOnlyKeys("ns/outputs/" + RUN + "/a/0");
+    }
+
+    @Test
+    void aSmallOutputStaysInlineUnlessItLooksLikeAReference() {
+        var run = new Stored().node("a", 0, List.of("b"), running("c1")).node("b", 1, List.of(), NodeState.initial(1));
+        var t = new Transition.FinishNode("a", Result.success("out"), new Claim("c1"), NOW);
+        var plan = run.plan(t, Protocol.apply(run, t));
+        assertThat(plan.writes()).noneMatch(w -> w.key().startsWith("ns/outputs/"));
+        assertThat(plan.primary().getAttempts(0).getOutput().toStringUtf8()).isEqualTo("out");
+
+        // An agent's output that begins as a reference does is stored apart, so it is never taken for one.
+        var sly = OutputRefs.ref("b", 0, 3);
+        var again =
+                new Stored().node("a", 0, List.of("b"), running("c1")).node("b", 1, List.of(), NodeState.initial(1));
+        var t2 = new Transition.FinishNode(
+                "a", new Result(io.adagio.core.model.Conclusion.SUCCESS, Map.of(), sly), new Claim("c1"), NOW);
+        var plan2 = again.plan(t2, Protocol.apply(again, t2));
+        assertThat(plan2.outputs()).containsOnlyKeys("ns/outputs/" + RUN + "/a/0");
+        assertThat(plan2.outputs().get("ns/outputs/" + RUN + "/a/0")).isEqualTo(sly);
+    }
+
     private static IndexEntry parse(com.google.protobuf.ByteString value) {
         return EtcdStorage.decode(value, IndexEntry::parseFrom, "entry");
     }
