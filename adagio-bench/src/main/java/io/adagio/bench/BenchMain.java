@@ -122,6 +122,14 @@ public final class BenchMain implements Callable<Integer> {
     boolean soak;
 
     @Option(
+            names = {"-watchers-backend", "--watchers-backend"},
+            paramLabel = "memory|etcd",
+            defaultValue = "memory",
+            description = "With -watchers: the daemon's backend (default ${DEFAULT-VALUE}; etcd: a one-member "
+                    + "etcd of the harness's own).")
+    String watchersBackend;
+
+    @Option(
             names = {"-backend", "--backend"},
             paramLabel = "etcd|memory",
             defaultValue = "etcd",
@@ -195,11 +203,15 @@ public final class BenchMain implements Callable<Integer> {
             return new Soak(home, progress).run(options, System.out) ? 0 : 1;
         }
         if (watchers != null) {
-            if (watchers < 1 || watchersRounds < 1) {
+            if (watchers < 1 || watchersRounds < 1 || !List.of("etcd", "memory").contains(watchersBackend)) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this), "-watchers and -watchers-rounds must be at least 1");
+                        new CommandLine(this),
+                        "-watchers and -watchers-rounds must be at least 1, -watchers-backend memory or etcd");
             }
-            return new WatchersBench(home, progress).run(watchers, watchersRounds, Duration.ofSeconds(4)) ? 0 : 1;
+            return new WatchersBench(home, progress)
+                            .run(watchers, watchersRounds, Duration.ofSeconds(4), watchersBackend)
+                    ? 0
+                    : 1;
         }
         // The peer takes ~10 minutes on 2 cores, beyond -quick's budget: -quick runs it only when named.
         Set<String> scenarios = new LinkedHashSet<>(

@@ -6,6 +6,7 @@ import io.adagio.proto.Run;
 import io.adagio.proto.controlplane.ControlPlaneGrpc;
 import io.adagio.proto.controlplane.InspectRequest;
 import io.adagio.proto.controlplane.StartRequest;
+import io.adagio.testkit.etcd.EtcdCluster;
 import io.adagio.wire.WireMapping;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
 
 /**
  * Many Server-Sent Events watchers of one running run on {@code bin/adagiod -agent-count 8}
- * (memory backend): does every watcher see the completion, does the daemon's heap stay bounded, and
+ * (memory backend, or etcd with {@code -watchers-backend etcd}): does every watcher see the completion, does the daemon's heap stay bounded, and
  * does the run take longer than without watchers? Trials with and without watchers alternate.
  *
  * <p>The run: a gate node ({@code exec sleep}) that lets every watcher connect and take the whole
@@ -65,9 +66,34 @@ final class WatchersBench {
         this.progress = progress;
     }
 
-    /** Runs {@code rounds} pairs of trials; true when every watcher of every trial saw the completion. */
-    boolean run(int watchers, int rounds, Duration gate) throws Exception {
-        try (var daemon = BenchDaemon.start(home, List.of("-agent-count", "8"))) {
+    /**
+     * Runs {@code rounds} pairs of trials on a daemon with {@code backend} (memory, or etcd: a
+     * one-member etcd of the harness's own); true when every watcher of every trial saw the
+     * completion.
+     */
+    boolean run(int watchers, int rounds, Duration gate, String backend) throws Exception {
+        if (backend.equals("etcd")) {
+            try (var etcd = EtcdCluster.start(1)) {
+                return run(
+                        watchers,
+                        rounds,
+                        gate,
+                        List.of(
+                                "-backend-type",
+                                "etcd",
+                                "-etcd-addresses",
+                                String.join(",", etcd.clientUrls()),
+                                "-etcd-namespace",
+                                "watchers-" + System.currentTimeMillis()));
+            }
+        }
+        return run(watchers, rounds, gate, List.of());
+    }
+
+    private boolean run(int watchers, int rounds, Duration gate, List<String> backendArgs) throws Exception {
+        var args = new ArrayList<>(List.of("-agent-count", "8"));
+        args.addAll(backendArgs);
+        try (var daemon = BenchDaemon.start(home, args)) {
             var meter = new ProcessMeter(daemon.pid());
             progress.step("watchers: adagiod pid " + daemon.pid() + " on " + daemon.address());
             ManagedChannel channel = NettyChannelBuilder.forTarget(daemon.address())

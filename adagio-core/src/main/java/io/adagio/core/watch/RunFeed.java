@@ -1,16 +1,12 @@
 package io.adagio.core.watch;
 
-import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
-import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
-import io.adagio.core.model.RunStatus;
-import io.adagio.core.protocol.Protocol;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunUpdate;
 import io.adagio.core.repository.RunWatch;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,22 +23,26 @@ import org.slf4j.LoggerFactory;
 /**
  * One watched run as this process follows it, shared by every watcher of the run here. The backend
  * feeds it a consistent snapshot ({@link #begin}) and then every change after it, in order
- * ({@link #update}); it keeps the latest state of each node. A watcher keeps only which nodes changed
- * since it last took an update (a bit per node) and reads their state from here when it takes one.
- * So a change costs each watcher O(1), a watcher holds O(nodes / 8) bytes however far behind it is,
+ * ({@link #update}), on the thread that records the change; the feed only notes the change there
+ * (O(changed nodes), whatever the number of watchers) and asks for a tick. A tick, on the feeds'
+ * own thread, at most once per interval, publishes what changed since the one before as one update
+ * ({@link PublishedRun}) and tells the watchers that have not been told. A watcher keeps only the
+ * sequence it has taken up to: one that keeps up takes each tick's update, the same object as every
+ * other such watcher (so a server encodes it once for all); one that fell behind takes the latest
+ * state of each node changed since, made for it. So a watcher holds O(1) however far behind it is,
  * and the store is followed once per run, not once per watcher.
  *
- * <p>Thread-safe. Watchers' callbacks are called outside the feed's lock, on the thread that fed the
- * change.
+ * <p>Thread-safe. Watchers' callbacks are called outside the feed's lock, on the tick's thread.
  */
 public final class RunFeed {
     private static final Logger LOG = LoggerFactory.getLogger(RunFeed.class);
 
     private final String runId;
+    private final Ticks ticks;
+    private final long intervalNanos;
     private final ReentrantLock lock = new ReentrantLock();
 
-    // Guarded by lock; set by begin.
-    private Run base;
+    // Guarded by lock; set by begin. The live state, as fed.
     private Node[] nodes;
     /** The sequence of each node's last change; exact for changes after {@link #exactSince}. */
     private long[] changedAt;
@@ -50,15 +50,25 @@ public final class RunFeed {
     private long exactSince;
     private Map<String, Integer> index;
     private long sequence;
-    private int completed;
-    private int started;
-    private boolean startedBefore;
     private boolean cancelled;
+    /** Nodes changed since the last tick. */
+    private BitSet pending;
+
+    private boolean tickAsked;
+    private long lastTickNanos;
+    private PublishedRun published;
     private RepositoryException failure;
     private final Set<Watcher> watchers = new LinkedHashSet<>();
 
-    RunFeed(String runId) {
+    /**
+     * @param ticks    runs the ticks (and so the watchers' callbacks): never the recording thread
+     * @param interval the least time between two ticks: changes within it are published together
+     */
+    RunFeed(String runId, Ticks ticks, Duration interval) {
         this.runId = runId;
+        this.ticks = ticks;
+        this.intervalNanos = interval.toNanos();
+        this.lastTickNanos = System.nanoTime() - intervalNanos;
     }
 
     public String runId() {
@@ -77,21 +87,20 @@ public final class RunFeed {
     public void begin(Run run, boolean cancelled, long sequence, long[] changedAt) {
         lock.lock();
         try {
-            if (base != null) {
+            if (published != null) {
                 throw new IllegalStateException("the feed of run " + runId + " has begun already");
             }
-            base = run;
             nodes = run.nodes().toArray(Node[]::new);
             index = new HashMap<>(nodes.length * 2);
             for (int i = 0; i < nodes.length; i++) {
                 index.put(nodes[i].name(), i);
-                count(nodes[i], 1);
             }
             this.changedAt = changedAt == null ? new long[nodes.length] : changedAt.clone();
             this.exactSince = changedAt == null ? sequence : 0;
             this.sequence = sequence;
-            this.startedBefore = run.status() != RunStatus.WAITING;
             this.cancelled = cancelled;
+            this.pending = new BitSet(nodes.length);
+            this.published = new PublishedRun(run, cancelled, sequence, this.changedAt);
         } finally {
             lock.unlock();
         }
@@ -100,10 +109,10 @@ public final class RunFeed {
     /**
      * Nodes as they are after the change the backend knows as {@code sequence} (later than every
      * sequence fed before), and whether the run is cancelled then. Nodes the run does not have are
-     * ignored.
+     * ignored. Costs the caller the nodes' bookkeeping, never the watchers'.
      */
     public void update(long sequence, Collection<Node> changed, boolean cancelled) {
-        List<Watcher> wake;
+        long tick;
         lock.lock();
         try {
             requireBegun();
@@ -118,11 +127,11 @@ public final class RunFeed {
             this.sequence = Math.max(this.sequence, sequence);
             boolean flipped = this.cancelled != cancelled;
             this.cancelled = cancelled;
-            wake = changed.isEmpty() && !flipped ? List.of() : toWake();
+            tick = !changed.isEmpty() || flipped ? askTick() : -1;
         } finally {
             lock.unlock();
         }
-        wake(wake);
+        scheduleTick(tick);
     }
 
     /**
@@ -131,7 +140,7 @@ public final class RunFeed {
      * is taken as changed.
      */
     public void resync(Run run, boolean cancelled, long sequence, long[] changedAt) {
-        List<Watcher> wake;
+        long tick;
         lock.lock();
         try {
             requireBegun();
@@ -151,11 +160,11 @@ public final class RunFeed {
             this.sequence = Math.max(this.sequence, sequence);
             any |= this.cancelled != cancelled;
             this.cancelled = cancelled;
-            wake = any ? toWake() : List.of();
+            tick = any ? askTick() : -1;
         } finally {
             lock.unlock();
         }
-        wake(wake);
+        scheduleTick(tick);
     }
 
     /** The run can no longer be followed (deleted, store lost): every watcher's next poll throws {@code why}. */
@@ -192,14 +201,14 @@ public final class RunFeed {
         lock.lock();
         try {
             requireBegun();
-            var w = new Watcher(onUpdate, onDone, nodes.length);
-            if (resumeAfter > 0 && resumeAfter >= exactSince && resumeAfter <= sequence) {
+            // A new watcher starts from the run as it is, not as of the last tick: what is pending
+            // is published now (the tick asked for it will tell the other watchers).
+            publishPending();
+            var w = new Watcher(onUpdate, onDone);
+            // A watch resumes from what was published: a sequence seen from this feed, or one before it.
+            if (resumeAfter > 0 && resumeAfter >= exactSince && resumeAfter <= published.sequence()) {
                 w.resumed = true;
-                for (int i = 0; i < nodes.length; i++) {
-                    if (changedAt[i] > resumeAfter) {
-                        w.dirty.set(i);
-                    }
-                }
+                w.position = resumeAfter;
             } else {
                 w.snapshotDue = true;
             }
@@ -211,55 +220,65 @@ public final class RunFeed {
     }
 
     private void requireBegun() {
-        if (base == null) {
+        if (published == null) {
             throw new IllegalStateException("the feed of run " + runId + " has not begun");
         }
     }
 
     private void set(int i, Node node, long at) {
-        count(nodes[i], -1);
         nodes[i] = node;
-        count(node, 1);
         changedAt[i] = Math.max(changedAt[i], at);
-        for (var w : watchers) {
-            w.dirty.set(i);
+        pending.set(i);
+    }
+
+    /**
+     * Under the lock: when the next tick is due, if this change is the one to ask for it (else -1:
+     * one is asked for already).
+     */
+    private long askTick() {
+        if (tickAsked) {
+            return -1;
+        }
+        tickAsked = true;
+        return Math.max(0, lastTickNanos + intervalNanos - System.nanoTime());
+    }
+
+    private void scheduleTick(long delayNanos) {
+        if (delayNanos >= 0) {
+            ticks.after(delayNanos, this::tick);
         }
     }
 
-    private void count(Node node, int delta) {
-        completed += node.status() == NodeStatus.COMPLETED ? delta : 0;
-        // As the backends count it: a node has started once it ran, or was marked when it completed.
-        started += node.startedAt() != null
-                        || node.status() == NodeStatus.RUNNING
-                        || !node.attempts().isEmpty()
-                ? delta
-                : 0;
-        // A run that has started stays started (a rerun resets nodes, not the run's status).
-        startedBefore |= started > 0;
-    }
-
-    private RunStatus status() {
-        return Protocol.runStatus(nodes.length, completed, startedBefore || started > 0);
-    }
-
-    /** Looks at the nodes only once the run is COMPLETED, which ends every watch. */
-    private Conclusion conclusion(RunStatus status) {
-        return Run.conclusionOf(status, cancelled, Arrays.asList(nodes));
-    }
-
-    /** The watchers to tell that an update is pending: those not told since their last poll. */
-    private List<Watcher> toWake() {
-        List<Watcher> wake = null;
-        for (var w : watchers) {
-            if (!w.signalled) {
-                w.signalled = true;
-                if (wake == null) {
-                    wake = new ArrayList<>();
-                }
-                wake.add(w);
+    /**
+     * Publishes what changed since the last publication and tells the watchers that have something
+     * to take and were not told yet.
+     */
+    private void tick() {
+        List<Watcher> wake = new ArrayList<>();
+        lock.lock();
+        try {
+            tickAsked = false;
+            lastTickNanos = System.nanoTime();
+            if (failure != null) {
+                return;
             }
+            publishPending();
+            for (var w : watchers) {
+                if (!w.signalled && w.position < published.sequence()) {
+                    w.signalled = true;
+                    wake.add(w);
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        return wake == null ? List.of() : wake;
+        wake(wake);
+    }
+
+    /** Under the lock: publishes the changes since the last publication, if any. */
+    private void publishPending() {
+        published.publish(pending, nodes, changedAt, sequence, cancelled);
+        pending.clear();
     }
 
     private static void wake(List<Watcher> watchers) {
@@ -272,22 +291,21 @@ public final class RunFeed {
         }
     }
 
-    /** One watcher: which nodes changed since it last took an update, and what it must take first. */
+    /** One watcher: the sequence it has taken up to, and what it must take first. */
     private final class Watcher implements RunWatch {
         final Runnable onUpdate;
         final Runnable onDone;
         final AtomicBoolean done = new AtomicBoolean();
         // Guarded by the feed's lock.
-        final BitSet dirty;
+        long position;
         boolean snapshotDue;
         boolean resumed;
         boolean signalled = true; // the first update is pending from the start
         boolean finished;
 
-        Watcher(Runnable onUpdate, Runnable onDone, int nodeCount) {
+        Watcher(Runnable onUpdate, Runnable onDone) {
             this.onUpdate = onUpdate;
             this.onDone = onDone;
-            this.dirty = new BitSet(nodeCount);
         }
 
         @Override
@@ -305,29 +323,22 @@ public final class RunFeed {
                     finish();
                 } else if (snapshotDue) {
                     snapshotDue = false;
-                    dirty.clear();
-                    var status = status();
-                    update = new RunUpdate.Snapshot(
-                            new Run(
-                                    base.id(),
-                                    base.createdAt(),
-                                    Arrays.asList(nodes),
-                                    base.edges(),
-                                    status,
-                                    conclusion(status)),
-                            sequence);
-                } else if (resumed || !dirty.isEmpty()) {
+                    update = published.snapshot();
+                } else if (resumed) {
+                    // The first update of a resumed watch, even with no node: it says where the run is.
                     resumed = false;
-                    var changed = new ArrayList<Node>(dirty.cardinality());
-                    for (int i = dirty.nextSetBit(0); i >= 0; i = dirty.nextSetBit(i + 1)) {
-                        changed.add(nodes[i]);
-                    }
-                    dirty.clear();
-                    var status = status();
-                    update = new RunUpdate.Changes(changed, status, conclusion(status), sequence);
+                    update = published.since(position);
+                } else if (position < published.sequence()) {
+                    var changes = published.since(position);
+                    // Nothing to send when what was published since changed no node after all.
+                    update = changes.nodes().isEmpty() ? null : changes;
+                    position = published.sequence();
                 }
-                if (update != null && update.completed()) {
-                    finish();
+                if (update != null) {
+                    position = update.sequence();
+                    if (update.completed()) {
+                        finish();
+                    }
                 }
             } finally {
                 lock.unlock();
@@ -362,7 +373,7 @@ public final class RunFeed {
             release();
         }
 
-        /** Under the lock: no more updates, and no more bits to keep. */
+        /** Under the lock: no more updates. */
         private void finish() {
             finished = true;
             watchers.remove(this);

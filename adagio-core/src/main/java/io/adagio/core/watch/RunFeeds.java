@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * opened from the store by the backend's {@link Source} when the first watcher comes, shared by every
  * later one, and closed when the last one leaves, after a short lingering (a watcher that reconnects
  * at once, a page reloaded, finds the feed still there and resumes where it was instead of reading
- * the run again).
+ * the run again). One thread of its own publishes every feed's ticks and tells their watchers, so
+ * that neither the backend's recording threads nor the store's notifications pay for watchers.
  */
 public final class RunFeeds implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunFeeds.class);
@@ -35,22 +37,55 @@ public final class RunFeeds implements AutoCloseable {
         AutoCloseable open(String runId, RunFeed feed);
     }
 
+    /** The least time between two updates of a run: changes within it are sent together. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
+
     private final Source source;
     private final Duration linger;
+    private final Duration interval;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Runs the feeds' ticks and the lingering feeds' ends. */
     private final ScheduledExecutorService timer;
+
+    private final Ticks ticks;
+
     private volatile boolean closed;
 
     /**
      * @param linger how long a feed nobody watches stays open; zero closes it at once
      */
     public RunFeeds(Source source, Duration linger) {
+        this(source, linger, DEFAULT_INTERVAL);
+    }
+
+    /**
+     * @param interval the least time between two updates of a run (the first change after a quiet
+     *                 spell is published at once)
+     */
+    public RunFeeds(Source source, Duration linger, Duration interval) {
         this.source = source;
         this.linger = linger;
-        this.timer = linger.isZero()
-                ? null
-                : Executors.newSingleThreadScheduledExecutor(
-                        r -> Thread.ofPlatform().daemon().name("adagio-feeds").unstarted(r));
+        this.interval = interval;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("adagio-feeds").unstarted(r));
+        this.ticks = (delayNanos, tick) -> {
+            try {
+                timer.schedule(tick, delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // Closed: every watcher has been failed with UNAVAILABLE.
+                LOG.debug("no tick: the feeds are closed");
+            }
+        };
+    }
+
+    /** With the feeds' ticks run by {@code ticks} rather than by a thread of their own. */
+    RunFeeds(Source source, Duration linger, Duration interval, Ticks ticks) {
+        this.source = source;
+        this.linger = linger;
+        this.interval = interval;
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().daemon().name("adagio-feeds").unstarted(r));
+        this.ticks = ticks;
     }
 
     /** A new watcher of the run (see {@link io.adagio.core.repository.Repository#watchRun}). */
@@ -96,9 +131,7 @@ public final class RunFeeds implements AutoCloseable {
             entries.remove(entry.runId, entry);
             entry.closeSource();
         }
-        if (timer != null) {
-            timer.shutdownNow();
-        }
+        timer.shutdownNow();
     }
 
     private void ensureOpen() {
@@ -114,7 +147,7 @@ public final class RunFeeds implements AutoCloseable {
             if (entry.releaseOne() > 0) {
                 return current;
             }
-            if (current == entry && !entry.broken() && timer != null && !closed) {
+            if (current == entry && !entry.broken() && !linger.isZero() && !closed) {
                 entry.linger(timer.schedule(() -> retireIfIdle(entry), linger.toMillis(), TimeUnit.MILLISECONDS));
                 return current;
             }
@@ -155,7 +188,7 @@ public final class RunFeeds implements AutoCloseable {
 
         Entry(String runId) {
             this.runId = runId;
-            this.feed = new RunFeed(runId);
+            this.feed = new RunFeed(runId, ticks, interval);
         }
 
         void retain() {

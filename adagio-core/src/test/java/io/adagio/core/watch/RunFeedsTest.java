@@ -45,8 +45,29 @@ class RunFeedsTest {
         }
     }
 
+    /** Ticks the test runs when it wants them, so that what a tick publishes is known. */
+    static final class ManualTicks implements Ticks {
+        private final List<Runnable> due = new ArrayList<>();
+
+        @Override
+        public synchronized void after(long delayNanos, Runnable tick) {
+            due.add(tick);
+        }
+
+        /** Runs the ticks asked for so far. */
+        void run() {
+            List<Runnable> now;
+            synchronized (this) {
+                now = List.copyOf(due);
+                due.clear();
+            }
+            now.forEach(Runnable::run);
+        }
+    }
+
     private final FakeSource source = new FakeSource();
-    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO);
+    private final ManualTicks ticks = new ManualTicks();
+    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO, RunFeeds.DEFAULT_INTERVAL, ticks);
 
     @AfterEach
     void close() {
@@ -85,7 +106,7 @@ class RunFeedsTest {
     @Test
     void aFeedNobodyWatchesLingersThenCloses() {
         feeds.close();
-        feeds = new RunFeeds(source, Duration.ofMillis(300));
+        feeds = new RunFeeds(source, Duration.ofMillis(300), RunFeeds.DEFAULT_INTERVAL, ticks);
         feeds.watch("a-run", 0, () -> {}).close();
         feeds.watch("a-run", 0, () -> {}).close();
         assertThat(source.opened).as("the lingering feed is taken again").hasValue(1);
@@ -112,6 +133,8 @@ class RunFeedsTest {
         feed.update(11, List.of(node("x", NodeStatus.RUNNING)), false);
         feed.update(12, List.of(node("x", NodeStatus.COMPLETED), node("y", NodeStatus.READY)), false);
         feed.update(13, List.of(node("y", NodeStatus.RUNNING)), false);
+        assertThat(signals).as("told at the tick, not by the recording thread").hasValue(0);
+        ticks.run();
         assertThat(signals).hasValue(1);
 
         var changes = (RunUpdate.Changes) watch.poll().orElseThrow();
@@ -121,6 +144,7 @@ class RunFeedsTest {
         assertThat(watch.poll()).isEmpty();
 
         feed.update(14, List.of(node("y", NodeStatus.COMPLETED)), false);
+        ticks.run();
         assertThat(signals).hasValue(2);
         var last = watch.poll().orElseThrow();
         assertThat(last.completed()).isTrue();
@@ -134,6 +158,7 @@ class RunFeedsTest {
         var feed = source.feeds.get("a-run");
         feed.update(11, List.of(node("x", NodeStatus.RUNNING)), false);
         feed.update(12, List.of(node("y", NodeStatus.READY)), false);
+        ticks.run();
 
         var resumed = feeds.watch("a-run", 11, () -> {});
         var changes = (RunUpdate.Changes) resumed.poll().orElseThrow();

@@ -65,7 +65,7 @@ public final class GrpcWatch {
 
         @Override
         public void send(RunUpdate update) {
-            call.onNext(codec.proto(update));
+            call.onNext(codec.message(update).proto());
         }
 
         @Override

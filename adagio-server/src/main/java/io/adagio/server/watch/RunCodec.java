@@ -12,6 +12,8 @@ import io.adagio.proto.controlplane.WatchResponse;
 import io.adagio.wire.WireMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.curioswitch.common.protobuf.json.MessageMarshaller;
@@ -19,10 +21,15 @@ import org.curioswitch.common.protobuf.json.MessageMarshaller;
 /**
  * One run's watch updates as WatchResponse messages, in protobuf and in JSON (the protobuf JSON
  * mapping with the proto field names and default values, as the HTTP/JSON routes write). Shared by
- * every stream of the run in this server: each node is encoded once per state it reaches, however
- * many watchers send it, so N watchers cost N copies of bytes, not N encodings.
+ * every stream of the run in this server: an update the run's feed hands to many watchers (each
+ * tick's, the snapshot) is one object, encoded here once per format for all of them
+ * ({@link #message}); and each node is encoded once per state it reaches, so even an update made
+ * for one slow watcher costs copies of bytes, not encodings.
  */
 final class RunCodec {
+    /** How many recent updates keep their encodings: a tick's, a snapshot, and a few slow watchers'. */
+    private static final int RECENT = 16;
+
     private static final MessageMarshaller JSON = MessageMarshaller.builder()
             .register(WatchResponse.getDefaultInstance())
             .preservingProtoFieldNames(true)
@@ -35,6 +42,8 @@ final class RunCodec {
     private static final String NODES_MARK = "\u0000";
 
     private final ConcurrentHashMap<String, Encoded> nodes = new ConcurrentHashMap<>();
+    /** The last updates asked for, most recent first; guarded by itself. */
+    private final ArrayDeque<Message> recent = new ArrayDeque<>(RECENT);
     /** The run without its nodes, for the last status and conclusion asked for. */
     private volatile Shape shape;
 
@@ -63,7 +72,57 @@ final class RunCodec {
         }
     }
 
-    WatchResponse proto(RunUpdate update) {
+    /**
+     * An update's messages: the same for every stream that sends the same update (the same object),
+     * each format encoded once, by the first stream that needs it.
+     */
+    Message message(RunUpdate update) {
+        synchronized (recent) {
+            for (var it = recent.iterator(); it.hasNext(); ) {
+                var m = it.next();
+                if (m.update == update) {
+                    it.remove();
+                    recent.addFirst(m);
+                    return m;
+                }
+            }
+            var m = new Message(update);
+            if (recent.size() == RECENT) {
+                recent.removeLast();
+            }
+            recent.addFirst(m);
+            return m;
+        }
+    }
+
+    /** One update's encodings, made on first use. */
+    final class Message {
+        private final RunUpdate update;
+        private WatchResponse proto;
+        private byte[] event;
+
+        private Message(RunUpdate update) {
+            this.update = update;
+        }
+
+        synchronized WatchResponse proto() {
+            if (proto == null) {
+                proto = RunCodec.this.proto(update);
+            }
+            return proto;
+        }
+
+        /** The update as a whole Server-Sent Event: its sequence as the id, the JSON as the data. */
+        synchronized byte[] event() {
+            if (event == null) {
+                event = ("id: " + update.sequence() + "\ndata: " + json(update) + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8);
+            }
+            return event;
+        }
+    }
+
+    private WatchResponse proto(RunUpdate update) {
         var b = WatchResponse.newBuilder()
                 .setStatus(status(update.status()))
                 .setConclusion(WireMapping.toProto(update.conclusion()));
@@ -85,7 +144,7 @@ final class RunCodec {
     }
 
     /** The update as one line of JSON. */
-    String json(RunUpdate update) {
+    private String json(RunUpdate update) {
         var out = new StringBuilder(256);
         out.append('{');
         List<Node> changed = List.of();

@@ -141,7 +141,8 @@ public final class SseWatchService implements HttpService {
 
         @Override
         public void send(RunUpdate update) {
-            write("id: " + update.sequence() + "\ndata: " + codec.json(update) + "\n\n");
+            // The same bytes for every stream that sends this update.
+            write(HttpData.wrap(codec.message(update).event()));
         }
 
         @Override
@@ -161,7 +162,11 @@ public final class SseWatchService implements HttpService {
         }
 
         private void write(String text) {
-            if (writer.tryWrite(HttpData.ofUtf8(text))) {
+            write(HttpData.ofUtf8(text));
+        }
+
+        private void write(HttpData data) {
+            if (writer.tryWrite(data)) {
                 var next = writer.whenConsumed();
                 consumed = next;
                 next.thenRun(session::onReady);

@@ -18,8 +18,6 @@ import java.util.function.Function;
  * UNAVAILABLE, so that the server's graceful shutdown is not held up by streams that never end.
  */
 public final class WatchHub implements AutoCloseable {
-    /** Changes within this long of the last message are sent together in the next one. */
-    static final Duration COALESCE = Duration.ofMillis(100);
     /** How often an idle SSE stream sends a comment, so that proxies keep it open. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
 

@@ -15,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one watcher's updates to its stream (a gRPC call or an SSE response): the first at once,
- * later ones at most every {@link WatchHub#COALESCE} (changes in between are sent together), and
- * only when the stream can take them, so a slow reader is sent the latest state of what changed,
- * never a backlog. Ends after the update in which the run completes, when the watch fails, when the
+ * Sends one watcher's updates to its stream (a gRPC call or an SSE response): each as soon as the
+ * watch has one (the run's feed publishes them at most every
+ * {@link io.adagio.core.watch.RunFeeds#DEFAULT_INTERVAL}, changes in between together) and only when
+ * the stream can take it, so a slow reader is sent the latest state of what changed, never a
+ * backlog. Ends after the update in which the run completes, when the watch fails, when the
  * client goes away, or when the server stops.
  */
 final class WatchSession {
@@ -51,7 +52,7 @@ final class WatchSession {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile RunWatch watch;
     private volatile Sink sink;
-    private volatile long lastSentNanos = System.nanoTime() - WatchHub.COALESCE.toNanos();
+    private volatile long lastSentNanos = System.nanoTime();
     private volatile ScheduledFuture<?> heartbeats;
 
     WatchSession(ScheduledExecutorService scheduler, Duration heartbeat, Runnable onEnd) {
@@ -80,7 +81,7 @@ final class WatchSession {
     void signal() {
         wanted.set(true);
         if (sink != null) {
-            schedule(Math.max(0, lastSentNanos + WatchHub.COALESCE.toNanos() - System.nanoTime()));
+            schedule(0);
         }
     }
 
