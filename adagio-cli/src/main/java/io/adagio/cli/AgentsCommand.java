@@ -31,11 +31,9 @@ final class AgentsCommand extends CommandBase {
             try (AdagioClient client = root().client()) {
                 var agents = client.agents();
                 if (output == RunsCommand.Output.json) {
-                    out().println(Printers.agentsJson(agents));
-                } else if (agents.isEmpty()) {
-                    err().println("No agents connected.");
+                    out().println(JsonPrinters.agentsJson(agents));
                 } else {
-                    Printers.agents(agents, out());
+                    Printers.agents(agents, out(), err());
                 }
                 return Errors.OK;
             }

@@ -95,8 +95,22 @@ public final class Main extends CommandBase {
                 new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true)));
     }
 
-    /** Runs one command line and returns its exit code; output goes to {@code out} and {@code err}. */
+    /**
+     * Runs one command line and returns its exit code; output goes to {@code out} and {@code err}.
+     * A read-only listing takes the {@link LeanPath lean path} when it can, else the full one.
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        int lean = LeanPath.run(args, out, err);
+        if (lean != LeanPath.NOT_HANDLED) {
+            out.flush();
+            err.flush();
+            return lean;
+        }
+        return full(args, out, err);
+    }
+
+    /** The command line read by picocli and run with the gRPC client. */
+    static int full(String[] args, PrintWriter out, PrintWriter err) {
         var main = new Main();
         var commandLine = new CommandLine(main)
                 .setOut(out)

@@ -1,8 +1,5 @@
 package io.adagio.cli;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
 import io.adagio.client.RunSummary;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Conclusion;
@@ -14,9 +11,6 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.Stats;
 import io.adagio.core.model.StorageUsage;
 import io.adagio.core.protocol.Timestamps;
-import io.adagio.proto.controlplane.ListAgentsResponse;
-import io.adagio.proto.controlplane.ListRunsResponse;
-import io.adagio.wire.WireMapping;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,12 +18,34 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** How runs, stats and agents look on the terminal, as JSON and as Graphviz. */
+/** How runs, stats and agents look on the terminal, and as Graphviz (their JSON: {@link JsonPrinters}). */
 final class Printers {
     /** Lines of a node's output shown by the pretty printer. */
     static final int OUTPUT_LINES = 5;
 
     private Printers() {}
+
+    // ---- runs ls ----
+
+    /** The runs' table on {@code out} ({@code adagio runs ls}), or on {@code err} that there are none. */
+    static void runs(List<Run> runs, Instant now, PrintWriter out, PrintWriter err) {
+        if (runs.isEmpty()) {
+            err.println("No runs found.");
+            return;
+        }
+        var table = new Table("ID", "CREATED", "STATUS", "CONCLUSION", "NODES", "DURATION");
+        for (Run run : runs) {
+            var s = RunSummary.of(run);
+            table.row(
+                    run.id(),
+                    Times.shortTime(run.createdAt()),
+                    run.status(),
+                    conclusion(s),
+                    s.done() + "/" + s.total(),
+                    Times.duration(s.duration(now)));
+        }
+        table.print(out);
+    }
 
     // ---- words ----
 
@@ -81,37 +97,6 @@ final class Printers {
 
     static String plural(int n, String word) {
         return n + " " + word + (n == 1 ? "" : "s");
-    }
-
-    // ---- JSON ----
-
-    private static final JsonFormat.Printer JSON =
-            JsonFormat.printer().preservingProtoFieldNames().includingDefaultValueFields();
-
-    static String json(MessageOrBuilder message) {
-        try {
-            return JSON.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String runJson(Run run) {
-        return json(WireMapping.toProto(run));
-    }
-
-    static String runsJson(List<Run> runs) {
-        return json(ListRunsResponse.newBuilder()
-                .addAllRuns(runs.stream().map(WireMapping::toProto).toList()));
-    }
-
-    static String agentsJson(List<Agent> agents) {
-        return json(ListAgentsResponse.newBuilder()
-                .addAllAgents(agents.stream().map(WireMapping::toProto).toList()));
-    }
-
-    static String statsJson(Stats stats) {
-        return json(WireMapping.toProto(stats));
     }
 
     // ---- pretty ----
@@ -361,7 +346,12 @@ final class Printers {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    static void agents(List<Agent> agents, PrintWriter out) {
+    /** The agents' table on {@code out}, or on {@code err} that there are none. */
+    static void agents(List<Agent> agents, PrintWriter out, PrintWriter err) {
+        if (agents.isEmpty()) {
+            err.println("No agents connected.");
+            return;
+        }
         var t = new Table("ID", "RUNTIMES");
         for (var a : agents) {
             t.row(a.id(), String.join(",", a.runtimes().stream().sorted().toList()));

@@ -95,25 +95,10 @@ final class RunsCommand extends CommandBase {
             try (AdagioClient client = root().client()) {
                 var runs = client.listRuns(from, to, limit);
                 if (output == Output.json) {
-                    out().println(Printers.runsJson(runs));
+                    out().println(JsonPrinters.runsJson(runs));
                     return Errors.OK;
                 }
-                if (runs.isEmpty()) {
-                    err().println("No runs found.");
-                    return Errors.OK;
-                }
-                var table = new Table("ID", "CREATED", "STATUS", "CONCLUSION", "NODES", "DURATION");
-                for (Run run : runs) {
-                    var s = RunSummary.of(run);
-                    table.row(
-                            run.id(),
-                            Times.shortTime(run.createdAt()),
-                            run.status(),
-                            Printers.conclusion(s),
-                            s.done() + "/" + s.total(),
-                            Times.duration(s.duration(now)));
-                }
-                table.print(out());
+                Printers.runs(runs, now, out(), err());
                 return Errors.OK;
             }
         }
@@ -271,7 +256,7 @@ final class RunsCommand extends CommandBase {
                 Run run = client.inspect(id);
                 switch (printer) {
                     case pretty -> Printers.pretty(run, Instant.now(), out());
-                    case json -> out().println(Printers.runJson(run));
+                    case json -> out().println(JsonPrinters.runJson(run));
                     case dot -> out().print(Printers.dot(run));
                 }
                 return Errors.OK;

@@ -20,7 +20,7 @@ final class StatsCommand extends CommandBase {
         try (AdagioClient client = root().client()) {
             var stats = client.stats();
             if (output == RunsCommand.Output.json) {
-                out().println(Printers.statsJson(stats));
+                out().println(JsonPrinters.statsJson(stats));
             } else {
                 Printers.stats(stats, client.storage().orElse(null), out());
             }

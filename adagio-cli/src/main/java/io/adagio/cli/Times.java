@@ -3,6 +3,7 @@ package io.adagio.cli;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -66,7 +67,30 @@ final class Times {
 
     /** {@code 2025-06-01T12:00:03Z}: to the second, UTC, sortable. */
     static String shortTime(Instant t) {
-        return t == null ? "-" : SECONDS.format(t.truncatedTo(ChronoUnit.SECONDS));
+        if (t == null) {
+            return "-";
+        }
+        // By hand for the years of four digits (a listing prints hundreds: the formatter was a
+        // good part of a cold listing's time), by the formatter for the others (signed years).
+        var utc = LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+        if (utc.getYear() < 0 || utc.getYear() > 9999) {
+            return SECONDS.format(t.truncatedTo(ChronoUnit.SECONDS));
+        }
+        var b = new StringBuilder(20);
+        pad(b, utc.getYear(), 4).append('-');
+        pad(b, utc.getMonthValue(), 2).append('-');
+        pad(b, utc.getDayOfMonth(), 2).append('T');
+        pad(b, utc.getHour(), 2).append(':');
+        pad(b, utc.getMinute(), 2).append(':');
+        return pad(b, utc.getSecond(), 2).append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder b, long value, int width) {
+        String digits = Long.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits);
     }
 
     /** {@code 850ms}, {@code 1.25s}, {@code 2m05s}, {@code 3h04m}: short and about three digits of precision. */
@@ -78,16 +102,20 @@ final class Times {
         if (ms < 1_000) {
             return ms + "ms";
         }
+        // What String.format("%.2fs" / "%.1fs", ms / 1000.0) prints (half up), without a Formatter:
+        // a listing prints hundreds of durations.
         if (ms < 10_000) {
-            return String.format(java.util.Locale.ROOT, "%.2fs", ms / 1000.0);
+            long hundredths = (ms + 5) / 10;
+            return hundredths / 100 + "." + pad(new StringBuilder(), hundredths % 100, 2) + "s";
         }
         if (ms < 60_000) {
-            return String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
+            long tenths = (ms + 50) / 100;
+            return tenths / 10 + "." + tenths % 10 + "s";
         }
         long s = ms / 1000;
         if (s < 3600) {
-            return String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+            return s / 60 + "m" + pad(new StringBuilder(), s % 60, 2) + "s";
         }
-        return String.format(java.util.Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        return s / 3600 + "h" + pad(new StringBuilder(), (s % 3600) / 60, 2) + "m";
     }
 }

@@ -7,17 +7,19 @@ import java.util.Locale;
 /**
  * Where the control plane is: {@code host:port} as users write it ({@code localhost:7890},
  * {@code [::1]:7890}, a bare host for the default port), or {@code http://host:port} (plaintext)
- * and {@code https://host:port} (TLS).
+ * and {@code https://host:port} (TLS). Public for clients that speak to the HTTP/JSON API themselves
+ * (the CLI's lean path), so that every client reads an address alike.
  */
-record Target(String host, int port, boolean tls) {
-    static final int DEFAULT_PORT = 7890;
+public record Target(String host, int port, boolean tls) {
+    public static final int DEFAULT_PORT = 7890;
 
     /** {@code host:port}, with IPv6 hosts in brackets: how messages name the server. */
-    String authority() {
+    public String authority() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    static Target parse(String address) {
+    /** @throws IllegalArgumentException naming what is wrong with {@code address} */
+    public static Target parse(String address) {
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException(
                     "no adagiod address given: expected HOST:PORT, for example localhost:7890");
