@@ -181,6 +181,7 @@ class RunControlEtcdEndToEndTest {
                     .as("agents alive")
                     .containsAll(other.ids())
                     .doesNotContainAnyElementsOf(frozen.ids());
+            other.process().close();
         } finally {
             signal(frozen.process().pid(), "CONT");
         }
@@ -195,6 +196,9 @@ class RunControlEtcdEndToEndTest {
                 .atMost(Duration.ofSeconds(10))
                 .until(() -> api.run(id), completed::equals);
         assertThat(ranAfter).as("'after' never ran").doesNotExist();
+        // Thawed, it registers again: like the other agent, it would take the next tests' work (the tests
+        // share the namespace and check which agent ran what).
+        frozen.process().close();
     }
 
     /** Sends a signal to the process with this pid (one this test started), with the kill command. */
