@@ -8,9 +8,8 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
 import java.time.Duration;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code adagio runs cancel ID...}: cancels runs, one line per run, and exits 1 if any could not be. */
@@ -34,27 +33,19 @@ final class RunsCancel extends CommandBase {
     @Parameters(arity = "1..*", paramLabel = "ID", description = "The IDs of the runs to cancel.")
     List<String> ids;
 
-    @Option(
-            names = {"-wait", "--wait", "-w"},
-            description = "Wait until each run has completed (its running nodes stopped).")
-    boolean await;
-
-    @Option(
-            names = {"-timeout", "--timeout"},
-            paramLabel = "DURATION",
-            defaultValue = "0s",
-            description = "With -wait: give up after DURATION per run (exit 1); 0s waits for ever.")
-    String timeout;
+    /** -wait: until each run has completed (its running nodes stopped); -timeout per run. */
+    @Mixin
+    WaitOptions wait;
 
     @Override
     public Integer call() throws Exception {
-        Duration waitFor = waitTimeout();
+        Duration waitFor = wait.timeout();
         int failed = 0;
         try (AdagioClient client = root().client()) {
             for (String id : ids) {
                 try {
                     Run run = client.cancel(id);
-                    if (await && run.status() != RunStatus.COMPLETED) {
+                    if (wait.await && run.status() != RunStatus.COMPLETED) {
                         run = client.awaitCompletion(id, waitFor);
                     }
                     out().println(describe(run));
@@ -87,14 +78,5 @@ final class RunsCancel extends CommandBase {
             case CANCELLED -> name + " cancelled";
             default -> name + " had already completed (" + summary.conclusion() + "): nothing to cancel";
         };
-    }
-
-    private Duration waitTimeout() {
-        try {
-            return Times.parseDuration(timeout);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
 import io.adagio.client.AdagioClientException;
-import io.adagio.client.RunSummary;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Run;
 import io.adagio.core.repository.RepositoryException;
@@ -17,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -124,7 +124,9 @@ final class RunsCommand extends CommandBase {
                 "Examples:",
                 "  adagio runs start workflow.json",
                 "  id=$(adagio runs start -q workflow.json)",
-                "  cat workflow.json | adagio runs start -wait -"
+                "  cat workflow.json | adagio runs start -wait -",
+                "",
+                "Exit status with -wait: 0 when the run succeeded; 1 when it did not, or -timeout passed."
             })
     static final class Start extends CommandBase {
         @Parameters(
@@ -138,22 +140,12 @@ final class RunsCommand extends CommandBase {
                 description = "Print only the run's ID.")
         boolean quiet;
 
-        @Option(
-                names = {"-wait", "--wait", "-w"},
-                description =
-                        "Follow the run (its watch stream) until it completes; exit 0 only if every node succeeded.")
-        boolean await;
-
-        @Option(
-                names = {"-timeout", "--timeout"},
-                paramLabel = "DURATION",
-                defaultValue = "0s",
-                description = "With -wait: give up after DURATION (exit 1); 0s waits for ever.")
-        String timeout;
+        @Mixin
+        WaitOptions wait;
 
         @Override
         public Integer call() throws Exception {
-            Duration waitFor = waitTimeout();
+            Duration waitFor = wait.timeout();
             GraphSpec graph = readSpec();
             try (AdagioClient client = root().client()) {
                 Run run = client.start(graph);
@@ -163,30 +155,10 @@ final class RunsCommand extends CommandBase {
                     out().println("Run started \"" + run.id() + "\"");
                 }
                 out().flush();
-                if (!await) {
+                if (!wait.await) {
                     return Errors.OK;
                 }
-                var progress = quiet ? Progress.silent() : Progress.forConsole(out());
-                Run done;
-                try (var ticking = progress.tickEverySecond()) {
-                    done = client.awaitCompletion(run.id(), waitFor, progress::update);
-                }
-                progress.finish(done);
-                var summary = RunSummary.of(done);
-                if (summary.succeeded()) {
-                    return Errors.OK;
-                }
-                throw new Errors.Failure("run \"" + done.id() + "\" did not succeed (" + summary.conclusion() + "): "
-                        + Printers.failureText(summary));
-            }
-        }
-
-        private Duration waitTimeout() {
-            try {
-                return Times.parseDuration(timeout);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(
-                        spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
+                return RunEnd.follow(client, run, waitFor, quiet ? Progress.silent() : Progress.forConsole(out()));
             }
         }
 

@@ -8,8 +8,8 @@ import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
 import java.time.Duration;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,42 +43,23 @@ final class RunsRerun extends CommandBase {
             description = "Print only the run's ID.")
     boolean quiet;
 
-    @Option(
-            names = {"-wait", "--wait", "-w"},
-            description = "Follow the run until it completes; exit 0 only if it succeeded.")
-    boolean await;
-
-    @Option(
-            names = {"-timeout", "--timeout"},
-            paramLabel = "DURATION",
-            defaultValue = "0s",
-            description = "With -wait: give up after DURATION (exit 1); 0s waits for ever.")
-    String timeout;
+    @Mixin
+    WaitOptions wait;
 
     @Override
     public Integer call() throws Exception {
-        Duration waitFor = waitTimeout();
+        Duration waitFor = wait.timeout();
         try (AdagioClient client = root().client()) {
             Run run = client.rerun(id);
             out().println(quiet ? run.id() : describe(run));
             out().flush();
-            if (!await) {
+            if (!wait.await) {
                 return Errors.OK;
             }
             var progress = quiet ? Progress.silent() : Progress.forConsole(out());
             // Attempts made before the rerun are history, not news.
             progress.baseline(run);
-            Run done;
-            try (var ticking = progress.tickEverySecond()) {
-                done = client.awaitCompletion(run.id(), waitFor, progress::update);
-            }
-            progress.finish(done);
-            var summary = RunSummary.of(done);
-            if (summary.succeeded()) {
-                return Errors.OK;
-            }
-            throw new Errors.Failure("run \"" + done.id() + "\" did not succeed (" + summary.conclusion() + "): "
-                    + Printers.failureText(summary));
+            return RunEnd.follow(client, run, waitFor, progress);
         }
     }
 
@@ -95,14 +76,5 @@ final class RunsRerun extends CommandBase {
         return run.status() == RunStatus.COMPLETED
                 ? name + " has nothing to rerun (" + RunSummary.of(run).conclusion() + ")"
                 : name + " rerunning";
-    }
-
-    private Duration waitTimeout() {
-        try {
-            return Times.parseDuration(timeout);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "invalid value for -timeout: " + e.getMessage());
-        }
     }
 }

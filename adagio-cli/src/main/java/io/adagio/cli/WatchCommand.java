@@ -1,7 +1,6 @@
 package io.adagio.cli;
 
 import io.adagio.client.AdagioClient;
-import io.adagio.client.RunSummary;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
 import java.util.concurrent.Executors;
@@ -66,11 +65,7 @@ final class WatchCommand extends CommandBase {
                 throw new Errors.Failure("the watch of run \"" + id + "\" ended before the run completed");
             }
             Progress.forConsole(out()).finish(last);
-            var summary = RunSummary.of(last);
-            if (summary.succeeded()) {
-                return Errors.OK;
-            }
-            throw new Errors.Failure("run \"" + last.id() + "\" did not succeed: " + Printers.failureText(summary));
+            return RunEnd.exitByConclusion(last);
         }
     }
 
