@@ -5,7 +5,6 @@ import io.adagio.core.repository.Repository;
 import io.adagio.daemon.retention.Housekeeper;
 import io.adagio.server.ApiServer;
 import io.adagio.server.security.ApiSecurity;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -79,8 +78,6 @@ public final class Daemon implements AutoCloseable {
 
     private void startParts() {
         if (settings.mode().runsApi()) {
-            // The heap over time is what tells whether state stays bounded (the memory backend's runs).
-            new JvmMemoryMetrics().bindTo(metrics);
             housekeeper =
                     BackendFactory.housekeeper(repository, settings, metrics).start();
             try {
