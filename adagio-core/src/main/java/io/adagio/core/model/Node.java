@@ -38,7 +38,7 @@ public record Node(
 
     public Node {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
-        inputs = copyInputs(inputs);
+        inputs = inputs instanceof SharedInputs shared ? shared : copyInputs(inputs);
         conclusion = conclusion == null ? Conclusion.NONE : conclusion;
     }
 

@@ -1,5 +1,6 @@
 package io.adagio.core.protocol;
 
+import io.adagio.core.model.SharedInputs;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * below its own size, so none ever sees a change. Only the map at the tip of a store extends it in
  * place; extending an older one (a branch) copies its entries into a new store.
  */
-final class InputMap extends AbstractMap<String, byte[]> {
+final class InputMap extends AbstractMap<String, byte[]> implements SharedInputs {
     static final InputMap EMPTY = new InputMap(new Store(0), 0);
 
     private final Store store;

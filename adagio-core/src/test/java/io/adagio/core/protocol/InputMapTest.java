@@ -3,6 +3,9 @@ package io.adagio.core.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,6 +96,19 @@ class InputMapTest {
         assertThatThrownBy(() -> map.entrySet().iterator().next().setValue(out("x")))
                 .isInstanceOf(UnsupportedOperationException.class);
         assertThat(map).containsOnlyKeys("p");
+    }
+
+    @Test
+    void aNodeHoldsItAsItIsYetHandsOutCopies() {
+        var map = InputMap.EMPTY.with("p", out("1")).with("q", out("2"));
+        var node = new Node(new NodeSpec("n", "debug"), NodeStatus.WAITING, List.of(), null, null, map, null);
+        // What snapshots of a wide fan-in share instead of copying each time.
+        assertThat(node)
+                .isEqualTo(new Node(new NodeSpec("n", "debug"), NodeStatus.WAITING, List.of(), null, null, map, null));
+        var handedOut = node.inputs();
+        handedOut.get("p")[0] = 'x';
+        assertThat(node.inputs().get("p")).isEqualTo(out("1"));
+        assertThat(map.get("p")).isEqualTo(out("1"));
     }
 
     @Test
