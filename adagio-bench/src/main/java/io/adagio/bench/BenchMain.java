@@ -101,6 +101,15 @@ public final class BenchMain implements Callable<Integer> {
     int watchersRounds;
 
     @Option(
+            names = {"-watchers-node-ms", "--watchers-node-ms"},
+            paramLabel = "MS",
+            defaultValue = "0",
+            description = "With -watchers: how long each of the run's 998 fanned-out nodes sleeps (default "
+                    + "${DEFAULT-VALUE}: the run lasts tens of milliseconds; 5 makes it last about a second, so "
+                    + "that watchers are sent updates while it moves).")
+    int watchersNodeMs;
+
+    @Option(
             names = {"-fanout-runs", "--fanout-runs"},
             paramLabel = "N",
             defaultValue = "200",
@@ -203,13 +212,22 @@ public final class BenchMain implements Callable<Integer> {
             return new Soak(home, progress).run(options, System.out) ? 0 : 1;
         }
         if (watchers != null) {
-            if (watchers < 1 || watchersRounds < 1 || !List.of("etcd", "memory").contains(watchersBackend)) {
+            if (watchers < 1
+                    || watchersRounds < 1
+                    || watchersNodeMs < 0
+                    || !List.of("etcd", "memory").contains(watchersBackend)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this),
-                        "-watchers and -watchers-rounds must be at least 1, -watchers-backend memory or etcd");
+                        "-watchers and -watchers-rounds must be at least 1, -watchers-node-ms at least 0, "
+                                + "-watchers-backend memory or etcd");
             }
             return new WatchersBench(home, progress)
-                            .run(watchers, watchersRounds, Duration.ofSeconds(4), watchersBackend)
+                            .run(
+                                    watchers,
+                                    watchersRounds,
+                                    Duration.ofSeconds(4),
+                                    Duration.ofMillis(watchersNodeMs),
+                                    watchersBackend)
                     ? 0
                     : 1;
         }

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * watchers' connection set-up is not in it.
  */
 final class WatchersBench {
-    private static final Pattern TOP_STATUS = Pattern.compile("\"status\":\"([A-Z]+)\"");
+    private static final String STATUS_FIELD = "\"status\":\"";
     private static final Pattern HEAP_USED = Pattern.compile("total[^\\n]*used (\\d+)K");
 
     /** One trial: with {@code watchers} watchers (0 = the baseline). */
@@ -61,6 +61,9 @@ final class WatchersBench {
             .connectTimeout(Duration.ofSeconds(30))
             .build();
 
+    /** How long each fanned-out node sleeps (zero: a no-op). */
+    private Duration nodeSleep = Duration.ZERO;
+
     WatchersBench(Path home, Progress progress) {
         this.home = home;
         this.progress = progress;
@@ -71,7 +74,8 @@ final class WatchersBench {
      * one-member etcd of the harness's own); true when every watcher of every trial saw the
      * completion.
      */
-    boolean run(int watchers, int rounds, Duration gate, String backend) throws Exception {
+    boolean run(int watchers, int rounds, Duration gate, Duration nodeSleep, String backend) throws Exception {
+        this.nodeSleep = nodeSleep;
         if (backend.equals("etcd")) {
             try (var etcd = EtcdCluster.start(1)) {
                 return run(
@@ -130,7 +134,7 @@ final class WatchersBench {
             throws Exception {
         long cpuBefore = meter.cpuTicks();
         var id = stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-                .start(StartRequest.newBuilder().setSpec(gated(gate)).build())
+                .start(StartRequest.newBuilder().setSpec(gated(gate, nodeSleep)).build())
                 .getRun()
                 .getId();
         var connected = new CountDownLatch(watchers);
@@ -200,6 +204,17 @@ final class WatchersBench {
                 events.get());
     }
 
+    /** The value of the last {@code "status":"..."} in an event's JSON, or {@code otherwise}. */
+    static String lastStatus(String json, String otherwise) {
+        int at = json.lastIndexOf(STATUS_FIELD);
+        if (at < 0) {
+            return otherwise;
+        }
+        int from = at + STATUS_FIELD.length();
+        int to = json.indexOf('"', from);
+        return to < 0 ? otherwise : json.substring(from, to);
+    }
+
     /** One SSE watcher: counts events; sees the completion when the last one says COMPLETED and the stream ends. */
     private void watch(
             String base,
@@ -242,11 +257,9 @@ final class WatchersBench {
                         }
                         connected.countDown();
                     }
-                    // The run's own status comes after the run or the nodes (field order).
-                    var m = TOP_STATUS.matcher(line);
-                    while (m.find()) {
-                        lastStatus = m.group(1);
-                    }
+                    // The run's own status is the message's last one (after the nodes and edges, by field
+                    // order): found from the end, so that the harness's client does not scan each node's.
+                    lastStatus = lastStatus(line, lastStatus);
                 }
             }
             if (lastStatus.equals("COMPLETED")) {
@@ -317,9 +330,18 @@ final class WatchersBench {
         return out;
     }
 
-    private static io.adagio.proto.GraphSpec gated(Duration gate) {
+    private static io.adagio.proto.GraphSpec gated(Duration gate, Duration nodeSleep) {
         var spec = WireMapping.toProto(Shapes.fanOutFanIn(1000)).toBuilder();
         for (var node : spec.getNodesBuilderList()) {
+            if (!nodeSleep.isZero()
+                    && !node.getName().equals("fan-out")
+                    && !node.getName().equals("fan-in")) {
+                node.putMetadata(
+                        "adagio.arguments.debug.sleep",
+                        MetadataValue.newBuilder()
+                                .addValues(nodeSleep.toMillis() + "ms")
+                                .build());
+            }
             if (node.getName().equals("fan-out")) {
                 node.setRuntime("exec")
                         .putMetadata(
@@ -340,8 +362,10 @@ final class WatchersBench {
         var with = trials.stream().filter(t -> t.watchers() == watchers).toList();
         var out = System.out;
         out.printf(
-                "%n%d SSE watchers of one 1,000-node fan-out/fan-in run (median [min..max] of %d trials)%n",
-                watchers, with.size());
+                "%n%d SSE watchers of one 1,000-node fan-out/fan-in run%s (median [min..max] of %d trials)%n",
+                watchers,
+                nodeSleep.isZero() ? "" : ", each fanned-out node sleeping " + nodeSleep.toMillis() + " ms",
+                with.size());
         out.printf("%-34s %22s %22s%n", "", "no watchers", watchers + " watchers");
         row(out, "run time, gate to fan-in (ms)", without, with, Trial::runMs);
         row(out, "  of which: last node to fan-in (ms)", without, with, Trial::fanInWaitMs);

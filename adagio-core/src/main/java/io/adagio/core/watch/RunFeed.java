@@ -1,11 +1,11 @@
 package io.adagio.core.watch;
 
 import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunUpdate;
 import io.adagio.core.repository.RunWatch;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * feeds it a consistent snapshot ({@link #begin}) and then every change after it, in order
  * ({@link #update}), on the thread that records the change; the feed only notes the change there
  * (O(changed nodes), whatever the number of watchers) and asks for a tick. A tick, on the feeds'
- * own thread, at most once per interval, publishes what changed since the one before as one update
+ * own thread, when {@link TickPacing} says it is due, publishes what changed since the one before as one update
  * ({@link PublishedRun}) and tells the watchers that have not been told. A watcher keeps only the
  * sequence it has taken up to: one that keeps up takes each tick's update, the same object as every
  * other such watcher (so a server encodes it once for all); one that fell behind takes the latest
@@ -39,7 +40,8 @@ public final class RunFeed {
 
     private final String runId;
     private final Ticks ticks;
-    private final long intervalNanos;
+    private final TickPacing pacing;
+    private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
 
     // Guarded by lock; set by begin. The live state, as fed.
@@ -51,24 +53,34 @@ public final class RunFeed {
     private Map<String, Integer> index;
     private long sequence;
     private boolean cancelled;
+    /** How many nodes are COMPLETED in {@link #nodes}. */
+    private int completed;
     /** Nodes changed since the last tick. */
     private BitSet pending;
 
     private boolean tickAsked;
-    private long lastTickNanos;
+    /** Which tick was asked for last: an earlier one, still scheduled, does not end the asking. */
+    private long tickAskedNumber;
+    /** When the asked tick is due (clock nanoseconds). */
+    private long tickDue;
+    /** The earliest next tick, by the last one's cost ({@link TickPacing}). */
+    private long notBefore;
+
     private PublishedRun published;
     private RepositoryException failure;
     private final Set<Watcher> watchers = new LinkedHashSet<>();
 
     /**
-     * @param ticks    runs the ticks (and so the watchers' callbacks): never the recording thread
-     * @param interval the least time between two ticks: changes within it are published together
+     * @param ticks  runs the ticks (and so the watchers' callbacks): never the recording thread
+     * @param pacing when ticks are due: changes in between are published together
+     * @param clock  {@link System#nanoTime()}, or a test's
      */
-    RunFeed(String runId, Ticks ticks, Duration interval) {
+    RunFeed(String runId, Ticks ticks, TickPacing pacing, LongSupplier clock) {
         this.runId = runId;
         this.ticks = ticks;
-        this.intervalNanos = interval.toNanos();
-        this.lastTickNanos = System.nanoTime() - intervalNanos;
+        this.pacing = pacing;
+        this.clock = clock;
+        this.notBefore = clock.getAsLong();
     }
 
     public String runId() {
@@ -99,6 +111,10 @@ public final class RunFeed {
             this.exactSince = changedAt == null ? sequence : 0;
             this.sequence = sequence;
             this.cancelled = cancelled;
+            this.completed = 0;
+            for (var node : nodes) {
+                completed += node.status() == NodeStatus.COMPLETED ? 1 : 0;
+            }
             this.pending = new BitSet(nodes.length);
             this.published = new PublishedRun(run, cancelled, sequence, this.changedAt);
         } finally {
@@ -113,6 +129,7 @@ public final class RunFeed {
      */
     public void update(long sequence, Collection<Node> changed, boolean cancelled) {
         long tick;
+        long number;
         lock.lock();
         try {
             requireBegun();
@@ -128,10 +145,11 @@ public final class RunFeed {
             boolean flipped = this.cancelled != cancelled;
             this.cancelled = cancelled;
             tick = !changed.isEmpty() || flipped ? askTick() : -1;
+            number = tickAskedNumber;
         } finally {
             lock.unlock();
         }
-        scheduleTick(tick);
+        scheduleTick(tick, number);
     }
 
     /**
@@ -141,6 +159,7 @@ public final class RunFeed {
      */
     public void resync(Run run, boolean cancelled, long sequence, long[] changedAt) {
         long tick;
+        long number;
         lock.lock();
         try {
             requireBegun();
@@ -161,10 +180,11 @@ public final class RunFeed {
             any |= this.cancelled != cancelled;
             this.cancelled = cancelled;
             tick = any ? askTick() : -1;
+            number = tickAskedNumber;
         } finally {
             lock.unlock();
         }
-        scheduleTick(tick);
+        scheduleTick(tick, number);
     }
 
     /** The run can no longer be followed (deleted, store lost): every watcher's next poll throws {@code why}. */
@@ -226,26 +246,34 @@ public final class RunFeed {
     }
 
     private void set(int i, Node node, long at) {
+        completed +=
+                (node.status() == NodeStatus.COMPLETED ? 1 : 0) - (nodes[i].status() == NodeStatus.COMPLETED ? 1 : 0);
         nodes[i] = node;
         changedAt[i] = Math.max(changedAt[i], at);
         pending.set(i);
     }
 
     /**
-     * Under the lock: when the next tick is due, if this change is the one to ask for it (else -1:
-     * one is asked for already).
+     * Under the lock, after a change: the delay of the tick to ask for, or -1 when the tick asked
+     * for already will do. The change that completes the run asks for one at once, even when one
+     * is asked for later (a tick with nothing new publishes nothing).
      */
     private long askTick() {
-        if (tickAsked) {
+        long now = clock.getAsLong();
+        boolean completes = completed == nodes.length;
+        if (tickAsked && !(completes && tickDue > now)) {
             return -1;
         }
+        long delay = pacing.delay(now, notBefore, (long) pending.cardinality() * watchers.size(), completes);
         tickAsked = true;
-        return Math.max(0, lastTickNanos + intervalNanos - System.nanoTime());
+        tickAskedNumber++;
+        tickDue = now + delay;
+        return delay;
     }
 
-    private void scheduleTick(long delayNanos) {
+    private void scheduleTick(long delayNanos, long number) {
         if (delayNanos >= 0) {
-            ticks.after(delayNanos, this::tick);
+            ticks.after(delayNanos, () -> tick(number));
         }
     }
 
@@ -253,32 +281,39 @@ public final class RunFeed {
      * Publishes what changed since the last publication and tells the watchers that have something
      * to take and were not told yet.
      */
-    private void tick() {
+    private void tick(long number) {
         List<Watcher> wake = new ArrayList<>();
         lock.lock();
         try {
-            tickAsked = false;
-            lastTickNanos = System.nanoTime();
+            long now = clock.getAsLong();
+            if (number == tickAskedNumber) {
+                tickAsked = false;
+            }
             if (failure != null) {
                 return;
             }
-            publishPending();
+            var update = publishPending();
+            if (update == null) {
+                return;
+            }
             for (var w : watchers) {
                 if (!w.signalled && w.position < published.sequence()) {
                     w.signalled = true;
                     wake.add(w);
                 }
             }
+            notBefore = pacing.notBefore(now, (long) update.nodes().size() * wake.size());
         } finally {
             lock.unlock();
         }
         wake(wake);
     }
 
-    /** Under the lock: publishes the changes since the last publication, if any. */
-    private void publishPending() {
-        published.publish(pending, nodes, changedAt, sequence, cancelled);
+    /** Under the lock: publishes the changes since the last publication; null when no node changed. */
+    private RunUpdate.Changes publishPending() {
+        var update = published.publish(pending, nodes, changedAt, sequence, cancelled);
         pending.clear();
+        return update;
     }
 
     private static void wake(List<Watcher> watchers) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +39,12 @@ public final class RunFeeds implements AutoCloseable {
     }
 
     /** The least time between two updates of a run: changes within it are sent together. */
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
+    public static final Duration DEFAULT_INTERVAL = TickPacing.DEFAULT.interval();
 
     private final Source source;
     private final Duration linger;
-    private final Duration interval;
+    private final TickPacing pacing;
+    private final LongSupplier clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     /** Runs the feeds' ticks and the lingering feeds' ends. */
     private final ScheduledExecutorService timer;
@@ -55,17 +57,10 @@ public final class RunFeeds implements AutoCloseable {
      * @param linger how long a feed nobody watches stays open; zero closes it at once
      */
     public RunFeeds(Source source, Duration linger) {
-        this(source, linger, DEFAULT_INTERVAL);
-    }
-
-    /**
-     * @param interval the least time between two updates of a run (the first change after a quiet
-     *                 spell is published at once)
-     */
-    public RunFeeds(Source source, Duration linger, Duration interval) {
         this.source = source;
         this.linger = linger;
-        this.interval = interval;
+        this.pacing = TickPacing.DEFAULT;
+        this.clock = System::nanoTime;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("adagio-feeds").unstarted(r));
         this.ticks = (delayNanos, tick) -> {
@@ -79,10 +74,16 @@ public final class RunFeeds implements AutoCloseable {
     }
 
     /** With the feeds' ticks run by {@code ticks} rather than by a thread of their own. */
-    RunFeeds(Source source, Duration linger, Duration interval, Ticks ticks) {
+    RunFeeds(Source source, Duration linger, Ticks ticks) {
+        this(source, linger, TickPacing.DEFAULT, ticks, System::nanoTime);
+    }
+
+    /** With the feeds' ticks run by {@code ticks}, paced by {@code pacing} on {@code clock}. */
+    RunFeeds(Source source, Duration linger, TickPacing pacing, Ticks ticks, LongSupplier clock) {
         this.source = source;
         this.linger = linger;
-        this.interval = interval;
+        this.pacing = pacing;
+        this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().daemon().name("adagio-feeds").unstarted(r));
         this.ticks = ticks;
@@ -188,7 +189,7 @@ public final class RunFeeds implements AutoCloseable {
 
         Entry(String runId) {
             this.runId = runId;
-            this.feed = new RunFeed(runId, ticks, interval);
+            this.feed = new RunFeed(runId, ticks, pacing, clock);
         }
 
         void retain() {

@@ -67,7 +67,7 @@ class RunFeedsTest {
 
     private final FakeSource source = new FakeSource();
     private final ManualTicks ticks = new ManualTicks();
-    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO, RunFeeds.DEFAULT_INTERVAL, ticks);
+    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO, ticks);
 
     @AfterEach
     void close() {
@@ -106,7 +106,7 @@ class RunFeedsTest {
     @Test
     void aFeedNobodyWatchesLingersThenCloses() {
         feeds.close();
-        feeds = new RunFeeds(source, Duration.ofMillis(300), RunFeeds.DEFAULT_INTERVAL, ticks);
+        feeds = new RunFeeds(source, Duration.ofMillis(300), ticks);
         feeds.watch("a-run", 0, () -> {}).close();
         feeds.watch("a-run", 0, () -> {}).close();
         assertThat(source.opened).as("the lingering feed is taken again").hasValue(1);

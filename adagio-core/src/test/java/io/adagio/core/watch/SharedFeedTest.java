@@ -52,7 +52,7 @@ class SharedFeedTest {
 
     private final WideRun source = new WideRun();
     private final RunFeedsTest.ManualTicks ticks = new RunFeedsTest.ManualTicks();
-    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO, RunFeeds.DEFAULT_INTERVAL, ticks);
+    private RunFeeds feeds = new RunFeeds(source, Duration.ZERO, ticks);
 
     @AfterEach
     void close() {

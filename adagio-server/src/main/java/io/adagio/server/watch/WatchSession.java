@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends one watcher's updates to its stream (a gRPC call or an SSE response): each as soon as the
  * watch has one (the run's feed publishes them at most every
- * {@link io.adagio.core.watch.RunFeeds#DEFAULT_INTERVAL}, changes in between together) and only when
+ * {@link io.adagio.core.watch.RunFeeds#DEFAULT_INTERVAL}, less often when its watchers together
+ * would take too much, changes in between together) and only when
  * the stream can take it, so a slow reader is sent the latest state of what changed, never a
  * backlog. Ends after the update in which the run completes, when the watch fails, when the
  * client goes away, or when the server stops.
