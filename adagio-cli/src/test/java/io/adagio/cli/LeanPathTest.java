@@ -100,7 +100,9 @@ class LeanPathTest {
                 "runs ls --limit=1 -o table",
                 "runs ls -since 1h",
                 "runs ls -until 2020-01-01",
-                "runs ls -since=2020-01-01 -until 1s -output TABLE",
+                // Relative to each call's own "now": 0s, so that no run is created between the two
+                // calls' bounds (with 1s, a run made a second before fell between them: a flake).
+                "runs ls -since=2020-01-01 -until 0s -output TABLE",
                 "stats",
                 "agents ls",
                 "agents list -o table"
