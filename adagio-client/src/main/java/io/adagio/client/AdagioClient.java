@@ -133,7 +133,7 @@ public final class AdagioClient implements AutoCloseable {
             edges.addAll(page.edges());
             token = response.getNextNodePageToken();
         } while (!token.isEmpty());
-        return new Run(page.id(), page.createdAt(), nodes, edges, page.status());
+        return new Run(page.id(), page.createdAt(), nodes, edges, page.status(), page.conclusion());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.adagio.client;
 
+import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
@@ -63,7 +64,12 @@ public final class WatchStream implements Iterator<WatchUpdate>, AutoCloseable {
             case COMPLETED -> RunStatus.COMPLETED;
             case UNRECOGNIZED -> base.status();
         };
-        var run = new Run(base.id(), base.createdAt(), new ArrayList<>(nodes.values()), base.edges(), status);
+        // The server's conclusion, which knows the run's cancel mark; worked out from the nodes only
+        // when a server sends none.
+        var nodeList = new ArrayList<>(nodes.values());
+        var run = conclusion == Conclusion.NONE
+                ? new Run(base.id(), base.createdAt(), nodeList, base.edges(), status)
+                : new Run(base.id(), base.createdAt(), nodeList, base.edges(), status, conclusion);
         return new WatchUpdate(run, changed, conclusion, false);
     }
 

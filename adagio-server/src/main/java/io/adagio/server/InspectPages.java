@@ -75,7 +75,8 @@ final class InspectPages {
         List<Edge> edges = run.edges().stream()
                 .filter(e -> names.contains(e.destination()))
                 .toList();
-        return new Run(run.id(), run.createdAt(), nodes, edges, run.status());
+        // The whole run's conclusion: one page's nodes may not show it (the failed node on another page).
+        return new Run(run.id(), run.createdAt(), nodes, edges, run.status(), run.conclusion());
     }
 
     static String token(int position, String runId) {

@@ -76,6 +76,37 @@ class PagedInspectTest {
     }
 
     @Test
+    void everyPageCarriesTheWholeRunsConclusionNotOneOfItsOwnNodes() {
+        // Two nodes on two pages: the first succeeds, the second fails, so the run concludes FAIL.
+        var id = repository
+                .startRun(new GraphSpec(List.of(new NodeSpec("ok", "debug"), new NodeSpec("bad", "debug")), List.of()))
+                .id();
+        var claim = new io.adagio.core.model.Claim("claim-ok");
+        assertThat(repository.claimNode(id, "ok", claim).claimed()).isTrue();
+        repository.finishNode(id, "ok", io.adagio.core.model.Result.success("fine"), claim);
+        var other = new io.adagio.core.model.Claim("claim-bad");
+        assertThat(repository.claimNode(id, "bad", other).claimed()).isTrue();
+        repository.finishNode(id, "bad", io.adagio.core.model.Result.fail("broken"), other);
+
+        var first = grpc.inspect(
+                InspectRequest.newBuilder().setId(id).setNodeLimit(1).build());
+        assertThat(first.getRun().getNodesList())
+                .extracting(n -> n.getSpec().getName())
+                .containsExactly("ok");
+        assertThat(first.getRun().getConclusion()).isEqualTo(Node.Result.Conclusion.FAIL);
+        var second = grpc.inspect(InspectRequest.newBuilder()
+                .setId(id)
+                .setNodeLimit(1)
+                .setNodePageToken(first.getNextNodePageToken())
+                .build());
+        assertThat(second.getRun().getNodesList())
+                .extracting(n -> n.getSpec().getName())
+                .containsExactly("bad");
+        assertThat(second.getRun().getConclusion()).isEqualTo(Node.Result.Conclusion.FAIL);
+        repository.deleteRun(id);
+    }
+
+    @Test
     void withoutALimitASmallRunComesWholeWithNoNextPage() {
         var response = grpc.inspect(InspectRequest.newBuilder().setId(small).build());
         assertThat(response.getRun().getNodesCount()).isEqualTo(2);

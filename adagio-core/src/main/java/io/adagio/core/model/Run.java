@@ -38,11 +38,6 @@ public record Run(
         }
         boolean failed = false;
         for (var n : nodes) {
-            if (n.conclusion() == Conclusion.CANCELLED) {
-                // Only a cancel concludes a node CANCELLED (a rerun gives it a new conclusion): a
-                // reader that did not see the run's cancel mark (a watch's changes) still gets it right.
-                return Conclusion.CANCELLED;
-            }
             if (n.conclusion() == Conclusion.ERROR) {
                 return Conclusion.ERROR;
             }
