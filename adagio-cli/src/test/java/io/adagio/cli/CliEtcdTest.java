@@ -3,10 +3,10 @@ package io.adagio.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdExtension;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,7 +25,7 @@ class CliEtcdTest {
         try (var daemon = AdagiodProcess.builder()
                 .workDir(dir)
                 .args("-etcd-quota-bytes", "1GiB", "-retention-interval", "200ms")
-                .env(Map.of("ADAGIOD_BACKEND_TYPE", "etcd", "ADAGIOD_ETCD_ADDRESSES", ETCD.endpoints()))
+                .env(EtcdBackend.of(ETCD.cluster()).env())
                 .startListening()) {
             var host = daemon.address();
             var cli = new CliProcess(dir);

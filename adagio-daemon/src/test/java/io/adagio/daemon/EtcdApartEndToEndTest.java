@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.etcd.jetcd.Client;
 import java.nio.file.Files;
@@ -27,13 +28,7 @@ class EtcdApartEndToEndTest {
     @Test
     void apiAndAgentProcessesShareOneEtcd() {
         try (var etcd = EtcdCluster.start(1)) {
-            var env = Map.of(
-                    "ADAGIOD_BACKEND_TYPE",
-                    "etcd",
-                    "ADAGIOD_ETCD_ADDRESSES",
-                    etcd.clientUrlsCsv(),
-                    "ADAGIOD_ETCD_NAMESPACE",
-                    "e2e");
+            var env = EtcdBackend.of(etcd).namespace("e2e").env();
             try (var api = AdagiodProcess.start(java.util.List.of("api", "-listen", "127.0.0.1:0"), env);
                     var agent = AdagiodProcess.start(java.util.List.of("agent", "-agent-count", "2"), env)) {
                 var client = new ApiClient(api.awaitApi(Duration.ofSeconds(60)));
@@ -135,15 +130,9 @@ class EtcdApartEndToEndTest {
             auth.roleAdd(utf8("root")).get(30, TimeUnit.SECONDS);
             auth.userGrantRole(utf8("root"), utf8("root")).get(30, TimeUnit.SECONDS);
             auth.authEnable().get(30, TimeUnit.SECONDS);
-            var args = List.of(
-                    "api",
-                    "-listen",
-                    "127.0.0.1:0",
-                    "-backend-type=etcd",
-                    "-etcd-addresses",
-                    etcd.clientUrl(0),
-                    "-etcd-username",
-                    "root");
+            var args = new ArrayList<>(List.of("api", "-listen", "127.0.0.1:0"));
+            args.addAll(EtcdBackend.at(etcd.clientUrl(0)).flags());
+            args.addAll(List.of("-etcd-username", "root"));
 
             try (var wrong = AdagiodProcess.start(args, Map.of("ADAGIOD_ETCD_PASSWORD", "wrong-s3cret"))) {
                 assertThat(wrong.awaitExit(Duration.ofSeconds(60)))

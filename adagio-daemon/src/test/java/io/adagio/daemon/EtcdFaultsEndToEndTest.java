@@ -1,10 +1,16 @@
 package io.adagio.daemon;
 
+import static io.adagio.daemon.RunJson.claimAgent;
+import static io.adagio.daemon.RunJson.conclusions;
+import static io.adagio.daemon.RunJson.name;
+import static io.adagio.daemon.RunJson.node;
+import static io.adagio.daemon.RunJson.nodeStatuses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -85,15 +92,7 @@ class EtcdFaultsEndToEndTest {
     void underKillsAndPausesNoRunIsLostNo5xxAndEveryRepeatedExecutionIsExplained() throws Exception {
         Path ledger = Files.createFile(dir.resolve("ledger"));
         try (var etcd = EtcdCluster.start(3)) {
-            var env = Map.of(
-                    "ADAGIOD_BACKEND_TYPE",
-                    "etcd",
-                    "ADAGIOD_ETCD_ADDRESSES",
-                    etcd.clientUrlsCsv(),
-                    "ADAGIOD_ETCD_NAMESPACE",
-                    "faults",
-                    "ADAGIOD_ETCD_LEASE_TTL",
-                    TTL.toSeconds() + "s");
+            var env = EtcdBackend.of(etcd).namespace("faults").leaseTtl(TTL).env();
             var apis = new ArrayList<AdagiodProcess>(List.of(api(env), api(env)));
             var agents = new ArrayList<AdagiodProcess>(List.of(agent(env), agent(env)));
             var urls = new CopyOnWriteArrayList<String>();
@@ -151,7 +150,7 @@ class EtcdFaultsEndToEndTest {
 
     /** Waits for a node RUNNING on one of the agents, SIGKILLs that agent, and starts a new one. */
     private void killAnAgentWhileItRunsANode(List<String> urls, List<AdagiodProcess> agents, Map<String, String> env) {
-        var ids = agents.stream().collect(Collectors.toMap(EtcdFaultsEndToEndTest::agentId, Function.identity()));
+        var ids = agents.stream().collect(Collectors.toMap(agent -> agent.awaitAgentId(STARTUP), Function.identity()));
         // A long node, so that there is one to catch running: it appends to no ledger, but is retried.
         var api = urls.getFirst();
         String runId = ApiClient.json(call(
@@ -164,7 +163,33 @@ class EtcdFaultsEndToEndTest {
                 .path("run")
                 .path("id")
                 .asText();
-        var running = Awaitility.await("the long node running on an agent")
+        var running = awaitNode(
+                "the long node running on an agent",
+                api,
+                runId,
+                "long",
+                n -> n.path("status").asText().equals("RUNNING") && ids.containsKey(claimAgent(n)));
+        var victim = ids.get(claimAgent(running));
+        victim.kill();
+        agents.remove(victim);
+        var replacement = agent(env);
+        replacement.awaitLog("workers, runtimes", STARTUP);
+        agents.add(replacement);
+        var orphaned = awaitNode(
+                "the killed agent's node finished elsewhere",
+                api,
+                runId,
+                "long",
+                n -> n.path("status").asText().equals("COMPLETED"));
+        assertThat(conclusions(orphaned))
+                .as("attempts of the node whose agent died")
+                .startsWith("ERROR");
+        assertThat(conclusions(orphaned)).endsWith("SUCCESS");
+    }
+
+    /** Polls the run until its node {@code name} is as {@code wanted} says (a failed call is polled again). */
+    private JsonNode awaitNode(String what, String api, String runId, String name, Predicate<JsonNode> wanted) {
+        return Awaitility.await(what)
                 .atMost(STARTUP)
                 .pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions()
@@ -172,28 +197,8 @@ class EtcdFaultsEndToEndTest {
                         () -> node(
                                 ApiClient.json(call(api, "GET", "/v0/runs/" + runId, null))
                                         .path("run"),
-                                "long"),
-                        n -> n.path("status").asText().equals("RUNNING") && ids.containsKey(claimAgent(n)));
-        var victim = ids.get(claimAgent(running));
-        victim.kill();
-        agents.remove(victim);
-        var replacement = agent(env);
-        replacement.awaitLog("workers, runtimes", STARTUP);
-        agents.add(replacement);
-        var orphaned = Awaitility.await("the killed agent's node finished elsewhere")
-                .atMost(STARTUP)
-                .pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions()
-                .until(
-                        () -> node(
-                                ApiClient.json(call(api, "GET", "/v0/runs/" + runId, null))
-                                        .path("run"),
-                                "long"),
-                        n -> n.path("status").asText().equals("COMPLETED"));
-        assertThat(conclusions(orphaned))
-                .as("attempts of the node whose agent died")
-                .startsWith("ERROR");
-        assertThat(conclusions(orphaned)).endsWith("SUCCESS");
+                                name),
+                        wanted);
     }
 
     // ------------------------------------------------------------------------------ load
@@ -297,7 +302,7 @@ class EtcdFaultsEndToEndTest {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             var pending = last.get().values().stream()
                     .filter(r -> !r.path("status").asText().equals("COMPLETED"))
-                    .map(r -> r.path("id").asText() + " " + r.path("status").asText() + " " + statuses(r))
+                    .map(r -> r.path("id").asText() + " " + r.path("status").asText() + " " + nodeStatuses(r))
                     .toList();
             var missing = new ArrayList<>(acknowledged);
             missing.removeAll(last.get().keySet());
@@ -338,46 +343,5 @@ class EtcdFaultsEndToEndTest {
         var process = AdagiodProcess.start(List.of("agent", "-agent-count", "3", "-shutdown-grace", "1s"), env);
         processes.add(process);
         return process;
-    }
-
-    private static String agentId(AdagiodProcess agent) {
-        var m = java.util.regex.Pattern.compile("agent (\\S+) started with (\\d+) workers")
-                .matcher(agent.stderr());
-        assertThat(m.find()).as(agent.stderr()).isTrue();
-        return m.group(1);
-    }
-
-    private static JsonNode node(JsonNode run, String name) {
-        for (var node : run.path("nodes")) {
-            if (name(node).equals(name)) {
-                return node;
-            }
-        }
-        throw new AssertionError("no node " + name + " in " + run);
-    }
-
-    private static String name(JsonNode node) {
-        return node.path("spec").path("name").asText();
-    }
-
-    private static List<String> conclusions(JsonNode node) {
-        var out = new ArrayList<String>();
-        node.path("attempts").forEach(a -> out.add(a.path("conclusion").asText()));
-        return out;
-    }
-
-    private static String statuses(JsonNode run) {
-        var out = new ArrayList<String>();
-        run.path("nodes").forEach(n -> out.add(name(n) + "=" + n.path("status").asText() + conclusions(n)));
-        return out.toString();
-    }
-
-    private static String claimAgent(JsonNode node) {
-        return node.path("claim")
-                .path("metadata")
-                .path("adagio.agent.id")
-                .path("values")
-                .path(0)
-                .asText();
     }
 }

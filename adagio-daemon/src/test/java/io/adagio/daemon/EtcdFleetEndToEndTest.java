@@ -1,10 +1,15 @@
 package io.adagio.daemon;
 
+import static io.adagio.daemon.RunJson.claimAgent;
+import static io.adagio.daemon.RunJson.conclusions;
+import static io.adagio.daemon.RunJson.name;
+import static io.adagio.daemon.RunJson.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.adagio.testkit.etcd.EtcdExtension;
 import java.io.IOException;
@@ -12,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +58,6 @@ class EtcdFleetEndToEndTest {
     private static final Duration TTL = Duration.ofSeconds(3);
 
     private static final Duration STARTUP = Duration.ofSeconds(90);
-    private static final Pattern AGENT_STARTED = Pattern.compile("agent (\\S+) started with (\\d+) workers");
 
     @TempDir
     static Path dir;
@@ -93,11 +95,11 @@ class EtcdFleetEndToEndTest {
     @Test
     @Order(1)
     void threeAgentProcessesShareAHundredRunsOfTheSevenNodeExample() {
-        var env = env(ETCD.endpoints(), "fleet");
+        var env = env(ETCD.cluster(), "fleet");
         var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         var agents = List.of(agent(env, 3), agent(env, 3), agent(env, 3));
         var client = new ApiClient(api.awaitApi(STARTUP));
-        var agentIds = agents.stream().map(EtcdFleetEndToEndTest::agentId).toList();
+        var agentIds = agents.stream().map(agent -> agent.awaitAgentId(STARTUP)).toList();
 
         var listed = Awaitility.await("three agents listed")
                 .atMost(STARTUP)
@@ -136,11 +138,11 @@ class EtcdFleetEndToEndTest {
     @Test
     @Order(2)
     void theNodeOfAnAgentKilledWithSigkillIsOrphanedAndRetriedOnAnotherAgentWhichTakesTheWorkAfterIt() {
-        var env = env(ETCD.endpoints(), "sigkill");
+        var env = env(ETCD.cluster(), "sigkill");
         var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         var doomed = agent(env, 2);
         var client = new ApiClient(api.awaitApi(STARTUP));
-        var doomedId = agentId(doomed);
+        var doomedId = doomed.awaitAgentId(STARTUP);
 
         var token = token("after-long");
         // The first attempt outlasts the kill however slowly the second agent starts: it runs until
@@ -163,7 +165,7 @@ class EtcdFleetEndToEndTest {
         assertThat(claimAgent(running)).isEqualTo(doomedId);
 
         var survivor = agent(env, 2);
-        var survivorId = agentId(survivor);
+        var survivorId = survivor.awaitAgentId(STARTUP);
         Awaitility.await("both agents listed")
                 .atMost(STARTUP)
                 .pollInterval(Duration.ofMillis(100))
@@ -204,7 +206,7 @@ class EtcdFleetEndToEndTest {
     @Test
     @Order(3)
     void noRunIsLostWhenTheApiProcessIsKilledAndRestartedUnderLoad() throws Exception {
-        var env = env(ETCD.endpoints(), "api-restart");
+        var env = env(ETCD.cluster(), "api-restart");
         var first = start(List.of("api", "-listen", "127.0.0.1:0"), env);
         agent(env, 3);
         agent(env, 3);
@@ -230,7 +232,7 @@ class EtcdFleetEndToEndTest {
     @Order(4)
     void everyRunCompletesWhenTheEtcdLeaderIsStoppedUnderLoad() throws Exception {
         try (var cluster = EtcdCluster.start(3)) {
-            var env = env(cluster.clientUrlsCsv(), "failover");
+            var env = env(cluster, "failover");
             var api = start(List.of("api", "-listen", "127.0.0.1:0"), env);
             agent(env, 3);
             agent(env, 3);
@@ -254,16 +256,8 @@ class EtcdFleetEndToEndTest {
 
     // ------------------------------------------------------------------------------ processes
 
-    private static Map<String, String> env(String endpoints, String namespace) {
-        return Map.of(
-                "ADAGIOD_BACKEND_TYPE",
-                "etcd",
-                "ADAGIOD_ETCD_ADDRESSES",
-                endpoints,
-                "ADAGIOD_ETCD_NAMESPACE",
-                namespace,
-                "ADAGIOD_ETCD_LEASE_TTL",
-                TTL.toSeconds() + "s");
+    private static Map<String, String> env(EtcdCluster etcd, String namespace) {
+        return EtcdBackend.of(etcd).namespace(namespace).leaseTtl(TTL).env();
     }
 
     private AdagiodProcess start(List<String> args, Map<String, String> env) {
@@ -274,14 +268,6 @@ class EtcdFleetEndToEndTest {
 
     private AdagiodProcess agent(Map<String, String> env, int workers) {
         return start(List.of("agent", "-agent-count", Integer.toString(workers), "-shutdown-grace", "1s"), env);
-    }
-
-    /** The agent id a pool process logs when it has started. */
-    private static String agentId(AdagiodProcess agent) {
-        agent.awaitLog("workers, runtimes", STARTUP);
-        var m = AGENT_STARTED.matcher(agent.stderr());
-        assertThat(m.find()).as(agent.stderr()).isTrue();
-        return m.group(1);
     }
 
     private static List<String> listedAgents(ApiClient client) {
@@ -479,35 +465,6 @@ class EtcdFleetEndToEndTest {
                 recordedTokens.add(e.getValue());
             }
         }
-    }
-
-    private static JsonNode node(JsonNode run, String name) {
-        for (var node : run.path("nodes")) {
-            if (name(node).equals(name)) {
-                return node;
-            }
-        }
-        throw new AssertionError("no node " + name + " in " + run);
-    }
-
-    private static String name(JsonNode node) {
-        return node.path("spec").path("name").asText();
-    }
-
-    private static List<String> conclusions(JsonNode node) {
-        var out = new ArrayList<String>();
-        node.path("attempts").forEach(a -> out.add(a.path("conclusion").asText()));
-        return out;
-    }
-
-    /** The agent whose claim holds (or completed) the node: the pool writes its id into the claim. */
-    private static String claimAgent(JsonNode node) {
-        return node.path("claim")
-                .path("metadata")
-                .path("adagio.agent.id")
-                .path("values")
-                .path(0)
-                .asText();
     }
 
     private static String base64(String text) {

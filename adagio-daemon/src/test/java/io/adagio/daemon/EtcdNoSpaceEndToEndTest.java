@@ -9,6 +9,7 @@ import adagio.rpc.controlplane.ControlPlaneGrpc;
 import adagio.rpc.controlplane.Service.StartRequest;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannelBuilder;
@@ -18,7 +19,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -58,10 +58,7 @@ class EtcdNoSpaceEndToEndTest {
                                 "-retention-interval", "500ms",
                                 "-etcd-compaction-interval", "0",
                                 "-etcd-quota-bytes", "8MiB"),
-                        Map.of(
-                                "ADAGIOD_BACKEND_TYPE", "etcd",
-                                "ADAGIOD_ETCD_ADDRESSES", etcd.clientUrlsCsv(),
-                                "ADAGIOD_ETCD_NAMESPACE", "full"))) {
+                        EtcdBackend.of(etcd).namespace("full").env())) {
             var client = new ApiClient(daemon.awaitApi(DEADLINE));
             String running = client.startRun("""
                     {"nodes": [{"name": "long", "runtime": "debug",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.adagio.testkit.etcd.EtcdExtension;
 import io.adagio.testkit.tls.TestCertificates;
@@ -42,15 +43,7 @@ class EtcdSecurityEndToEndTest {
              "edges": [{"source": "env", "destination": "after"}]}""";
 
     private static List<String> tlsArgs(Path ca, TestCertificates.Issued client) {
-        var args = new ArrayList<>(List.of(
-                "-listen",
-                "127.0.0.1:0",
-                "-backend-type",
-                "etcd",
-                "-etcd-namespace",
-                "e2e",
-                "-etcd-addresses",
-                TLS.endpoints()));
+        var args = listeningWith(EtcdBackend.of(TLS.cluster()).namespace("e2e"));
         if (ca != null) {
             args.addAll(List.of("-etcd-ca-file", ca.toString()));
         }
@@ -62,11 +55,16 @@ class EtcdSecurityEndToEndTest {
         return args;
     }
 
+    /** The arguments of an adagiod that listens on a free port with this backend, given as flags. */
+    private static List<String> listeningWith(EtcdBackend backend) {
+        var args = new ArrayList<>(List.of("-listen", "127.0.0.1:0"));
+        args.addAll(backend.flags());
+        return args;
+    }
+
     private static Map<String, String> authEnv(String user, String password) {
-        var env = new java.util.LinkedHashMap<String, String>();
-        env.put("ADAGIOD_BACKEND_TYPE", "etcd");
-        env.put("ADAGIOD_ETCD_ADDRESSES", AUTH.endpoints());
-        env.put("ADAGIOD_ETCD_NAMESPACE", "e2e");
+        var env = new java.util.LinkedHashMap<>(
+                EtcdBackend.of(AUTH.cluster()).namespace("e2e").env());
         if (user != null) {
             env.put("ADAGIOD_ETCD_USERNAME", user);
             env.put("ADAGIOD_ETCD_PASSWORD", password);
@@ -160,16 +158,14 @@ class EtcdSecurityEndToEndTest {
     @Test
     void anHttpAddressForATlsEtcdStopsAdagiodSayingSo() {
         var plain = TLS.endpoints().replace("https://", "http://");
-        var log = failedStart(
-                List.of("-listen", "127.0.0.1:0", "-backend-type", "etcd", "-etcd-addresses", plain), Map.of());
+        var log = failedStart(listeningWith(EtcdBackend.at(plain)), Map.of());
         assertThat(log).contains("etcd at " + plain + " serves TLS: use https:// addresses in -etcd-addresses");
     }
 
     @Test
     void anHttpsAddressForAPlainEtcdStopsAdagiodSayingSo() {
         var tls = AUTH.endpoints().replace("http://", "https://");
-        var log = failedStart(
-                List.of("-listen", "127.0.0.1:0", "-backend-type", "etcd", "-etcd-addresses", tls), Map.of());
+        var log = failedStart(listeningWith(EtcdBackend.at(tls)), Map.of());
         assertThat(log)
                 .contains("etcd at " + tls + " does not serve TLS (it answers plain HTTP): use an http:// address");
     }

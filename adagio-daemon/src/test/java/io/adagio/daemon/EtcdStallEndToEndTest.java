@@ -10,6 +10,7 @@ import io.adagio.proto.controlplane.StartRequest;
 import io.adagio.proto.controlplane.StatsRequest;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -20,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -48,10 +48,7 @@ class EtcdStallEndToEndTest {
         try (var etcd = EtcdCluster.start(1);
                 var daemon = AdagiodProcess.start(
                         List.of("-listen", "127.0.0.1:0", "-agent-count", "2"),
-                        Map.of(
-                                "ADAGIOD_BACKEND_TYPE", "etcd",
-                                "ADAGIOD_ETCD_ADDRESSES", etcd.clientUrlsCsv(),
-                                "ADAGIOD_ETCD_NAMESPACE", "stall"))) {
+                        EtcdBackend.of(etcd).namespace("stall").env())) {
             var api = new ApiClient(daemon.awaitApi(Duration.ofSeconds(90)));
             String before = api.startRun(SPEC);
             api.awaitCompleted(before, Duration.ofSeconds(60));

@@ -3,6 +3,7 @@ package io.adagio.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.adagio.testkit.AdagiodProcess;
+import io.adagio.testkit.etcd.EtcdBackend;
 import java.time.Duration;
 import java.util.Optional;
 import org.awaitility.Awaitility;
@@ -22,12 +23,7 @@ class EtcdStartupEndToEndTest {
     @Test
     void nothingListeningIsNamedWithItsEndpointAndCauseAndExitsOneWithoutWaiting() {
         int port = AdagiodProcess.freePort();
-        try (var daemon = AdagiodProcess.start(
-                "api",
-                "-listen=127.0.0.1:0",
-                "-backend-type=etcd",
-                "-etcd-addresses=http://127.0.0.1:" + port,
-                "-etcd-wait=0")) {
+        try (var daemon = startApi("http://127.0.0.1:" + port, "0")) {
             assertThat(awaitLine(daemon, "127.0.0.1:" + port, "connection refused"))
                     .contains("-etcd-wait");
             assertThat(daemon.awaitExit(Duration.ofSeconds(60)))
@@ -39,12 +35,7 @@ class EtcdStartupEndToEndTest {
 
     @Test
     void whileItWaitsEachAttemptNamesTheEndpointAndTheCause() {
-        try (var daemon = AdagiodProcess.start(
-                "api",
-                "-listen=127.0.0.1:0",
-                "-backend-type=etcd",
-                "-etcd-addresses=http://no-such-host.invalid:2379",
-                "-etcd-wait=60s")) {
+        try (var daemon = startApi("http://no-such-host.invalid:2379", "60s")) {
             // Named while it still waits, long before the wait is over.
             assertThat(awaitLine(daemon, "no-such-host.invalid:2379", "unknown host \"no-such-host.invalid\""))
                     .contains("attempt 1")
@@ -56,12 +47,7 @@ class EtcdStartupEndToEndTest {
     @Test
     void whileItWaitsANothingListeningEndpointIsNamedEachAttempt() {
         int port = AdagiodProcess.freePort();
-        try (var daemon = AdagiodProcess.start(
-                "api",
-                "-listen=127.0.0.1:0",
-                "-backend-type=etcd",
-                "-etcd-addresses=http://127.0.0.1:" + port,
-                "-etcd-wait=60s")) {
+        try (var daemon = startApi("http://127.0.0.1:" + port, "60s")) {
             assertThat(awaitLine(daemon, "(attempt 2;"))
                     .contains("127.0.0.1:" + port)
                     .contains("connection refused");
@@ -72,17 +58,21 @@ class EtcdStartupEndToEndTest {
     /** Ctrl-C while it waits for etcd stops it then, not once the wait is over (up to a minute later). */
     @Test
     void whileItWaitsSigtermStopsItAtOnce() {
-        try (var daemon = AdagiodProcess.start(
-                "api",
-                "-listen=127.0.0.1:0",
-                "-backend-type=etcd",
-                "-etcd-addresses=http://no-such-host.invalid:2379",
-                "-etcd-wait=120s")) {
+        try (var daemon = startApi("http://no-such-host.invalid:2379", "120s")) {
             awaitLine(daemon, "no-such-host.invalid:2379", "attempt 1");
             daemon.terminate();
             assertThat(daemon.awaitExit(WITHIN)).as(daemon.stderr()).isZero();
             assertThat(daemon.stderr()).contains("SIGTERM received while starting: stopped");
         }
+    }
+
+    /** An {@code adagiod api} for the etcd at {@code addresses}, waiting for it as {@code -etcd-wait} says. */
+    private static AdagiodProcess startApi(String addresses, String etcdWait) {
+        return AdagiodProcess.builder()
+                .args("api", "-listen=127.0.0.1:0")
+                .args(EtcdBackend.at(addresses).flags())
+                .args("-etcd-wait=" + etcdWait)
+                .start();
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -95,14 +97,14 @@ class RetentionEndToEndTest {
                 var raw = Client.builder()
                         .endpoints(etcd.clientUrls().toArray(String[]::new))
                         .build()) {
-            var env = Map.of(
-                    "ADAGIOD_BACKEND_TYPE", "etcd",
-                    "ADAGIOD_ETCD_ADDRESSES", etcd.clientUrlsCsv(),
-                    "ADAGIOD_ETCD_NAMESPACE", "retention",
-                    "ADAGIOD_ETCD_LEASE_TTL", "2s",
+            var env = new HashMap<>(EtcdBackend.of(etcd)
+                    .namespace("retention")
+                    .leaseTtl(Duration.ofSeconds(2))
+                    .env());
+            env.putAll(Map.of(
                     "ADAGIOD_RETENTION_MAX_RUNS", "50",
                     "ADAGIOD_RETENTION_INTERVAL", "500ms",
-                    "ADAGIOD_ETCD_COMPACTION_INTERVAL", "1s");
+                    "ADAGIOD_ETCD_COMPACTION_INTERVAL", "1s"));
             var key = ByteSequence.from("retention/", StandardCharsets.UTF_8);
             long early = raw.getKVClient()
                     .get(key)

@@ -16,6 +16,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,11 +67,10 @@ class RunControlEtcdEndToEndTest {
     private AdagiodProcess start(String... args) {
         var process = AdagiodProcess.start(
                 List.of(args),
-                Map.of(
-                        "ADAGIOD_BACKEND_TYPE", "etcd",
-                        "ADAGIOD_ETCD_ADDRESSES", ETCD.endpoints(),
-                        "ADAGIOD_ETCD_NAMESPACE", "run-control",
-                        "ADAGIOD_ETCD_LEASE_TTL", "3s"));
+                EtcdBackend.of(ETCD.cluster())
+                        .namespace("run-control")
+                        .leaseTtl(Duration.ofSeconds(3))
+                        .env());
         processes.add(process);
         return process;
     }
@@ -116,11 +115,7 @@ class RunControlEtcdEndToEndTest {
         String id = api.startRun(spec(
                 List.of(sleeper("sleeper", pidFile, 60), debug("after", "success", "")),
                 List.of(edge("sleeper", "after"))));
-        long pid = await("the sleep program started")
-                .atMost(RUN_DEADLINE)
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> pid(pidFile), p -> p.isPresent())
-                .getAsLong();
+        long pid = awaitSleeperPid(pidFile);
 
         var response = api.post("/v0/runs/" + id + "/cancel", "{}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -158,11 +153,7 @@ class RunControlEtcdEndToEndTest {
         String id = api.startRun(spec(
                 List.of(sleeper("sleeper", pidFile, 60), exec("after", "", "touch", ranAfter.toString())),
                 List.of(edge("sleeper", "after"))));
-        long pid = await("the sleep program started")
-                .atMost(RUN_DEADLINE)
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> pid(pidFile), p -> p.isPresent())
-                .getAsLong();
+        long pid = awaitSleeperPid(pidFile);
 
         signal(frozen.process().pid(), "STOP");
         try {
@@ -199,6 +190,15 @@ class RunControlEtcdEndToEndTest {
         // Thawed, it registers again: like the other agent, it would take the next tests' work (the tests
         // share the namespace and check which agent ran what).
         frozen.process().close();
+    }
+
+    /** The pid of the {@link RunJson#sleeper} program once it has started and written it. */
+    private static long awaitSleeperPid(Path pidFile) {
+        return await("the sleep program started")
+                .atMost(RUN_DEADLINE)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> pid(pidFile), p -> p.isPresent())
+                .getAsLong();
     }
 
     /** Sends a signal to the process with this pid (one this test started), with the kill command. */

@@ -20,17 +20,39 @@ final class RunJson {
 
     static JsonNode node(JsonNode run, String name) {
         for (var node : run.path("nodes")) {
-            if (node.path("spec").path("name").asText().equals(name)) {
+            if (name(node).equals(name)) {
                 return node;
             }
         }
         throw new AssertionError("no node " + name + " in " + run);
     }
 
+    /** A node's name, from its spec. */
+    static String name(JsonNode node) {
+        return node.path("spec").path("name").asText();
+    }
+
     static List<String> conclusions(JsonNode node) {
         var out = new ArrayList<String>();
         node.path("attempts").forEach(a -> out.add(a.path("conclusion").asText("NONE")));
         return out;
+    }
+
+    /** Every node of a run as {@code name=STATUS[conclusions...]}, for failure messages. */
+    static String nodeStatuses(JsonNode run) {
+        var out = new ArrayList<String>();
+        run.path("nodes").forEach(n -> out.add(name(n) + "=" + n.path("status").asText() + conclusions(n)));
+        return out.toString();
+    }
+
+    /** The agent whose claim holds (or completed) the node: the pool writes its id into the claim. */
+    static String claimAgent(JsonNode node) {
+        return node.path("claim")
+                .path("metadata")
+                .path("adagio.agent.id")
+                .path("values")
+                .path(0)
+                .asText();
     }
 
     static String output(JsonNode attempt) {

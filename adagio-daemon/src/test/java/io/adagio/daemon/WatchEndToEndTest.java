@@ -17,6 +17,7 @@ import io.adagio.proto.controlplane.WatchResponse;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
 import io.adagio.testkit.SseStream;
+import io.adagio.testkit.etcd.EtcdBackend;
 import io.adagio.testkit.etcd.EtcdCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -293,13 +294,7 @@ class WatchEndToEndTest {
     @Test
     void withEtcdARunStartedThroughOneApiIsWatchedThroughAnotherAndResumedThroughTheFirst() throws Exception {
         try (var etcd = EtcdCluster.start(1)) {
-            var env = Map.of(
-                    "ADAGIOD_BACKEND_TYPE",
-                    "etcd",
-                    "ADAGIOD_ETCD_ADDRESSES",
-                    etcd.clientUrlsCsv(),
-                    "ADAGIOD_ETCD_NAMESPACE",
-                    "watch");
+            var env = EtcdBackend.of(etcd).namespace("watch").env();
             try (var api1 = AdagiodProcess.start(List.of("api", "-listen", "127.0.0.1:0"), env);
                     var api2 = AdagiodProcess.start(List.of("api", "-listen", "127.0.0.1:0"), env)) {
                 var http1 = new ApiClient(api1.awaitApi(WAIT));

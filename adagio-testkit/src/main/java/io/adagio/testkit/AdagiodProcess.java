@@ -47,6 +47,7 @@ public final class AdagiodProcess implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(120);
 
     private static final Pattern LISTENING = Pattern.compile("API listening on (https?)://([^ ]+):(\\d+)");
+    private static final Pattern AGENT_STARTED = Pattern.compile("agent (\\S+) started with \\d+ workers, runtimes");
 
     private final Process process;
     private final List<String> command;
@@ -227,6 +228,19 @@ public final class AdagiodProcess implements AutoCloseable {
         }
         baseUrl = m.group(1) + "://" + m.group(2) + ":" + m.group(3);
         return baseUrl;
+    }
+
+    /**
+     * Waits for an agent pool's "started" log line and returns its agent's id, as ListAgents and the
+     * claims of the nodes it executes name it.
+     */
+    public String awaitAgentId(Duration timeout) {
+        awaitLog("workers, runtimes", timeout);
+        var m = AGENT_STARTED.matcher(stderr);
+        if (!m.find()) {
+            throw new IllegalStateException("no agent id in adagiod's \"started\" line:\n" + stderr);
+        }
+        return m.group(1);
     }
 
     /** Waits until stderr contains {@code text}; fails at once if the process exits first. */
