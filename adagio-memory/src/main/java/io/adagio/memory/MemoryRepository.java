@@ -6,7 +6,6 @@ import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.Node;
-import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
@@ -20,7 +19,6 @@ import io.adagio.core.protocol.RunIds;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.protocol.Transition;
-import io.adagio.core.protocol.WholeRun;
 import io.adagio.core.repository.ClaimResult;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunWatch;
@@ -32,18 +30,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,14 +65,7 @@ public final class MemoryRepository extends ValidatingRepository {
     private final ConcurrentSkipListMap<RunKey, MemoryRun> byCreation = new ConcurrentSkipListMap<>();
 
     private final LongAdder runCount = new LongAdder();
-    private final EnumMap<NodeStatus, LongAdder> nodeCounts = new EnumMap<>(NodeStatus.class);
-    /** Nodes READY right now (with their not-before time), so a new subscriber is told about them in O(ready). */
-    private final ConcurrentHashMap<NodeRef, Event> ready = new ConcurrentHashMap<>();
-    /** Nodes orphaned (NONE) right now, for new NODE_ORPHANED subscribers. */
-    private final ConcurrentHashMap<NodeRef, Event> orphaned = new ConcurrentHashMap<>();
-    /** RUNNING nodes of cancelled runs, for new NODE_CANCELLED subscribers. */
-    private final ConcurrentHashMap<NodeRef, Event> cancelling = new ConcurrentHashMap<>();
-
+    private final NodeIndex index = new NodeIndex();
     private final ConcurrentHashMap<Subscription, Set<Event.Type>> subscriptions = new ConcurrentHashMap<>();
     /** The runs being watched; each step of one of them is fed to its {@link RunFeed}. */
     private final RunFeeds feeds = new RunFeeds(this::follow, Duration.ofSeconds(30));
@@ -102,16 +89,13 @@ public final class MemoryRepository extends ValidatingRepository {
     public MemoryRepository(Limits limits, InstantSource clock) {
         super(limits);
         this.clock = clock;
-        for (var status : NodeStatus.values()) {
-            nodeCounts.put(status, new LongAdder());
-        }
     }
 
     @Override
     protected Run start(RunGraph graph) {
         ensureOpen();
         Instant createdAt = nextCreationTime();
-        var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph);
+        var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph, limits().maxAttempts());
         var events = new ArrayList<Event>();
         run.lock.lock();
         try {
@@ -120,7 +104,6 @@ public final class MemoryRepository extends ValidatingRepository {
             runCount.increment();
             for (var node : graph.nodes()) {
                 var state = NodeState.initial(graph.upstream(node.name()).size());
-                run.states.put(node.name(), state);
                 track(run, node.name(), null, state);
                 if (state.status() == NodeStatus.READY) {
                     events.add(Event.ready(run.id, node));
@@ -192,13 +175,7 @@ public final class MemoryRepository extends ValidatingRepository {
             runs.remove(runId);
             byCreation.remove(run.key());
             runCount.decrement();
-            run.states.forEach((node, state) -> {
-                nodeCounts.get(state.status()).decrement();
-                var ref = new NodeRef(runId, node);
-                ready.remove(ref);
-                orphaned.remove(ref);
-                cancelling.remove(ref);
-            });
+            run.states.forEach((node, state) -> index.forget(runId, node, state));
         } finally {
             run.lock.unlock();
         }
@@ -224,14 +201,7 @@ public final class MemoryRepository extends ValidatingRepository {
     @Override
     public Stats stats() {
         ensureOpen();
-        return new Stats(
-                runCount.sum(),
-                new Stats.NodeCounts(
-                        nodeCounts.get(NodeStatus.WAITING).sum(),
-                        nodeCounts.get(NodeStatus.READY).sum(),
-                        nodeCounts.get(NodeStatus.RUNNING).sum(),
-                        nodeCounts.get(NodeStatus.COMPLETED).sum(),
-                        nodeCounts.get(NodeStatus.NONE).sum()));
+        return new Stats(runCount.sum(), index.counts());
     }
 
     @Override
@@ -296,15 +266,7 @@ public final class MemoryRepository extends ValidatingRepository {
         // Register first, then replay what qualifies now: an event produced in between reaches the
         // subscriber twice at worst (harmless: events are hints), never not at all.
         subscriptions.put(subscription, wanted);
-        if (wanted.contains(Event.Type.NODE_READY)) {
-            ready.values().forEach(subscription::offer);
-        }
-        if (wanted.contains(Event.Type.NODE_ORPHANED)) {
-            orphaned.values().forEach(subscription::offer);
-        }
-        if (wanted.contains(Event.Type.NODE_CANCELLED)) {
-            cancelling.values().forEach(subscription::offer);
-        }
+        index.replay(subscription, wanted);
         LOG.debug("agent {} subscribed to {} with runtimes {}", agent.id(), wanted, agent.runtimes());
         return subscription;
     }
@@ -414,7 +376,6 @@ public final class MemoryRepository extends ValidatingRepository {
     /** Stores a step's changes and feeds them to the run's watchers, if any. Called under the run's lock. */
     private void store(MemoryRun run, Step step) {
         for (var change : step.changes()) {
-            run.states.put(change.node(), change.after());
             track(run, change.node(), change.before(), change.after());
         }
         if (run.feed != null && (!step.changes().isEmpty() || step.cancelMark() != Step.CancelMark.UNCHANGED)) {
@@ -439,147 +400,15 @@ public final class MemoryRepository extends ValidatingRepository {
         });
     }
 
-    /** Keeps counters and indexes in step with one node's change of state. Called under the run's lock. */
+    /** Stores one node's change of state and keeps the counters and indexes in step. Under the run's lock. */
     private void track(MemoryRun run, String node, NodeState before, NodeState after) {
-        NodeStatus from = before == null ? null : before.status();
-        NodeStatus to = after.status();
-        boolean wasCancelling = before != null && before.cancelRequested();
-        if (wasCancelling != after.cancelRequested()) {
-            var ref = new NodeRef(run.id, node);
-            if (wasCancelling) {
-                cancelling.remove(ref);
-            } else {
-                cancelling.put(
-                        ref,
-                        Event.cancelled(
-                                run.id, run.graph.node(node), after.claim().id()));
-            }
-        }
-        if (from == to) {
-            return;
-        }
-        var ref = new NodeRef(run.id, node);
-        if (from != null) {
-            nodeCounts.get(from).decrement();
-            switch (from) {
-                case READY -> ready.remove(ref);
-                case NONE -> orphaned.remove(ref);
-                case COMPLETED -> run.completed--;
-                default -> {}
-            }
-        }
-        nodeCounts.get(to).increment();
-        switch (to) {
-            case READY -> ready.put(ref, Event.ready(run.id, run.graph.node(node), after.notBefore()));
-            case NONE -> orphaned.put(ref, Event.orphaned(run.id, run.graph.node(node)));
-            case COMPLETED -> run.completed++;
-            case RUNNING -> run.started = true;
-            default -> {}
-        }
+        run.put(node, before, after);
+        index.track(run.id, run.graph, node, before, after);
     }
 
     private Instant nextCreationTime() {
         long now = Timestamps.toNanos(clock.instant());
         long ns = lastCreatedNs.accumulateAndGet(now, (last, candidate) -> Math.max(last + 1, candidate));
         return Timestamps.fromNanos(ns);
-    }
-
-    /** Orders runs by creation time, then ID. */
-    private record RunKey(long createdNs, String id) implements Comparable<RunKey> {
-        static final String BEFORE_ANY_ID = "";
-        static final String AFTER_ANY_ID = "\uffff";
-
-        @Override
-        public int compareTo(RunKey o) {
-            int c = Long.compare(createdNs, o.createdNs);
-            return c != 0 ? c : id.compareTo(o.id);
-        }
-    }
-
-    private record NodeRef(String runId, String node) {}
-
-    /**
-     * One run's state, and the view of it the protocol reads. Every field but the immutable ones is
-     * guarded by {@link #lock}.
-     */
-    private final class MemoryRun implements WholeRun {
-        final String id;
-        final Instant createdAt;
-        final RunGraph graph;
-        final ReentrantLock lock = new ReentrantLock();
-        final Map<String, NodeState> states;
-        long completed;
-        boolean started;
-        /** Set under the lock by a delete: the run is gone from every map, and no step may touch it. */
-        boolean deleted;
-        /** The feed of this run's watchers, while it has any. */
-        RunFeed feed;
-        /** Set by a cancel, cleared by a rerun. */
-        boolean cancelled;
-
-        MemoryRun(String id, Instant createdAt, RunGraph graph) {
-            this.id = id;
-            this.createdAt = createdAt;
-            this.graph = graph;
-            this.states = new HashMap<>(graph.nodes().size() * 2);
-        }
-
-        @Override
-        public String runId() {
-            return id;
-        }
-
-        @Override
-        public int attemptLimit() {
-            return limits().maxAttempts();
-        }
-
-        @Override
-        public NodeSpec spec(String node) {
-            return graph.node(node);
-        }
-
-        @Override
-        public List<String> downstream(String node) {
-            return graph.downstream(node);
-        }
-
-        @Override
-        public NodeState state(String node) {
-            return states.get(node);
-        }
-
-        RunKey key() {
-            return new RunKey(Timestamps.toNanos(createdAt), id);
-        }
-
-        /** Under the lock. */
-        RunStatus status() {
-            return Protocol.runStatus(graph.nodes().size(), completed, started);
-        }
-
-        @Override
-        public List<String> nodes() {
-            return graph.nodes().stream().map(NodeSpec::name).toList();
-        }
-
-        @Override
-        public List<String> upstream(String node) {
-            return graph.upstream(node);
-        }
-
-        Run snapshot() {
-            lock.lock();
-            try {
-                var nodes = new ArrayList<Node>(graph.nodes().size());
-                for (var spec : graph.nodes()) {
-                    nodes.add(states.get(spec.name()).toNode(spec));
-                }
-                var status = status();
-                return new Run(id, createdAt, nodes, graph.edges(), status, Run.conclusionOf(status, cancelled, nodes));
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 }

@@ -1,0 +1,123 @@
+package io.adagio.memory;
+
+import io.adagio.core.graph.RunGraph;
+import io.adagio.core.model.Node;
+import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.Run;
+import io.adagio.core.model.RunStatus;
+import io.adagio.core.protocol.NodeState;
+import io.adagio.core.protocol.Protocol;
+import io.adagio.core.protocol.Timestamps;
+import io.adagio.core.protocol.WholeRun;
+import io.adagio.core.watch.RunFeed;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One run's state in the memory repository, and the view of it the protocol reads. Every field but
+ * the immutable ones is guarded by {@link #lock}.
+ */
+final class MemoryRun implements WholeRun {
+    final String id;
+    final Instant createdAt;
+    final RunGraph graph;
+    final ReentrantLock lock = new ReentrantLock();
+    final Map<String, NodeState> states;
+    private final int attemptLimit;
+    long completed;
+    boolean started;
+    /** Set under the lock by a delete: the run is gone from every map, and no step may touch it. */
+    boolean deleted;
+    /** The feed of this run's watchers, while it has any. */
+    RunFeed feed;
+    /** Set by a cancel, cleared by a rerun. */
+    boolean cancelled;
+
+    MemoryRun(String id, Instant createdAt, RunGraph graph, int attemptLimit) {
+        this.id = id;
+        this.createdAt = createdAt;
+        this.graph = graph;
+        this.attemptLimit = attemptLimit;
+        this.states = new HashMap<>(graph.nodes().size() * 2);
+    }
+
+    @Override
+    public String runId() {
+        return id;
+    }
+
+    @Override
+    public int attemptLimit() {
+        return attemptLimit;
+    }
+
+    @Override
+    public NodeSpec spec(String node) {
+        return graph.node(node);
+    }
+
+    @Override
+    public List<String> downstream(String node) {
+        return graph.downstream(node);
+    }
+
+    @Override
+    public NodeState state(String node) {
+        return states.get(node);
+    }
+
+    @Override
+    public List<String> nodes() {
+        return graph.nodes().stream().map(NodeSpec::name).toList();
+    }
+
+    @Override
+    public List<String> upstream(String node) {
+        return graph.upstream(node);
+    }
+
+    RunKey key() {
+        return new RunKey(Timestamps.toNanos(createdAt), id);
+    }
+
+    /** Under the lock: one node's new state, and the run's own counters after it. */
+    void put(String node, NodeState before, NodeState after) {
+        states.put(node, after);
+        var from = before == null ? null : before.status();
+        if (from == after.status()) {
+            return;
+        }
+        switch (from) {
+            case COMPLETED -> completed--;
+            case null, default -> {}
+        }
+        switch (after.status()) {
+            case COMPLETED -> completed++;
+            case RUNNING -> started = true;
+            default -> {}
+        }
+    }
+
+    /** Under the lock. */
+    RunStatus status() {
+        return Protocol.runStatus(graph.nodes().size(), completed, started);
+    }
+
+    Run snapshot() {
+        lock.lock();
+        try {
+            var nodes = new ArrayList<Node>(graph.nodes().size());
+            for (var spec : graph.nodes()) {
+                nodes.add(states.get(spec.name()).toNode(spec));
+            }
+            var status = status();
+            return new Run(id, createdAt, nodes, graph.edges(), status, Run.conclusionOf(status, cancelled, nodes));
+        } finally {
+            lock.unlock();
+        }
+    }
+}
