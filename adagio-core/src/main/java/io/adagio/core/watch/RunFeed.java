@@ -292,17 +292,17 @@ public final class RunFeed {
             if (failure != null) {
                 return;
             }
+            // Nothing new may still be news: a watcher that attached since the change published it
+            // for itself, and the others are told now.
             var update = publishPending();
-            if (update == null) {
-                return;
-            }
             for (var w : watchers) {
                 if (!w.signalled && w.position < published.sequence()) {
                     w.signalled = true;
                     wake.add(w);
                 }
             }
-            notBefore = pacing.notBefore(now, (long) update.nodes().size() * wake.size());
+            notBefore = pacing.notBefore(
+                    now, update == null ? 0 : (long) update.nodes().size() * wake.size());
         } finally {
             lock.unlock();
         }

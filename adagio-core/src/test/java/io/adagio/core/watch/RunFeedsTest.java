@@ -153,6 +153,30 @@ class RunFeedsTest {
     }
 
     @Test
+    void aWatcherWhoComesBetweenAChangeAndItsTickDoesNotKeepItFromTheOthers() {
+        var signals = new AtomicInteger();
+        var first = feeds.watch("a-run", 0, signals::incrementAndGet);
+        first.poll();
+        var feed = source.feeds.get("a-run");
+        feed.update(11, List.of(node("x", NodeStatus.RUNNING)), false);
+        // The newcomer starts from the run as it is: the change is published for it at once.
+        var second = feeds.watch("a-run", 0, () -> {});
+        assertThat(((RunUpdate.Snapshot) second.poll().orElseThrow())
+                        .run()
+                        .node("x")
+                        .orElseThrow()
+                        .status())
+                .isEqualTo(NodeStatus.RUNNING);
+
+        ticks.run();
+        assertThat(signals)
+                .as("the first watcher is told at the tick all the same")
+                .hasValue(1);
+        var changes = (RunUpdate.Changes) first.poll().orElseThrow();
+        assertThat(changes.nodes()).extracting(Node::status).containsExactly(NodeStatus.RUNNING);
+    }
+
+    @Test
     void aWatchResumesFromWhatTheFeedKnowsElseStartsWithTheRun() {
         var keeper = feeds.watch("a-run", 0, () -> {});
         var feed = source.feeds.get("a-run");
