@@ -38,6 +38,13 @@ public record Run(
         }
         boolean failed = false;
         for (var n : nodes) {
+            if (n.conclusion() == Conclusion.CANCELLED) {
+                // Only a cancel concludes a node CANCELLED (a rerun gives it a new conclusion), so a
+                // reader that saw the nodes before the run's cancel mark still gets it right: etcd's
+                // watch feed follows node records and the run record on two watches, and a cancel
+                // too big for one transaction writes nodes before the mark.
+                return Conclusion.CANCELLED;
+            }
             if (n.conclusion() == Conclusion.ERROR) {
                 return Conclusion.ERROR;
             }
