@@ -4,7 +4,6 @@ import static io.adagio.daemon.RunJson.claimAgent;
 import static io.adagio.daemon.RunJson.conclusions;
 import static io.adagio.daemon.RunJson.name;
 import static io.adagio.daemon.RunJson.node;
-import static io.adagio.daemon.RunJson.nodeStatuses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -137,7 +135,11 @@ class EtcdFaultsEndToEndTest {
                 submit(urls, acknowledged, ledger, Math.min(perRound / 5, RUNS - acknowledged.size()));
             }
 
-            var runs = awaitAllCompleted(urls.getFirst(), acknowledged.keySet());
+            var runs = RunJson.awaitAllCompleted(
+                    () -> ApiClient.json(call(urls.getFirst(), "GET", "/v0/runs?limit=10000", null)),
+                    acknowledged.keySet(),
+                    0,
+                    LOAD);
             checkExecutions(runs, acknowledged, Files.readAllLines(ledger));
             assertThat(serverErrors).as("5xx answers other than 503").isEmpty();
             System.out.println("faults: " + acknowledged.size() + " runs acknowledged, " + runs.size()
@@ -276,39 +278,6 @@ class EtcdFaultsEndToEndTest {
     }
 
     // ------------------------------------------------------------------------------ checks
-
-    /** Waits until every acknowledged run is listed and every listed run is COMPLETED. */
-    private Map<String, JsonNode> awaitAllCompleted(String url, java.util.Collection<String> acknowledged) {
-        var last = new java.util.concurrent.atomic.AtomicReference<Map<String, JsonNode>>(Map.of());
-        try {
-            return Awaitility.await("every run completed")
-                    .atMost(LOAD)
-                    .pollInterval(Duration.ofSeconds(1))
-                    .ignoreExceptions()
-                    .until(
-                            () -> {
-                                var runs = new LinkedHashMap<String, JsonNode>();
-                                for (var run : ApiClient.json(call(url, "GET", "/v0/runs?limit=10000", null))
-                                        .path("runs")) {
-                                    runs.put(run.path("id").asText(), run);
-                                }
-                                last.set(runs);
-                                return runs;
-                            },
-                            runs -> runs.keySet().containsAll(acknowledged)
-                                    && runs.values().stream()
-                                            .allMatch(r ->
-                                                    r.path("status").asText().equals("COMPLETED")));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            var pending = last.get().values().stream()
-                    .filter(r -> !r.path("status").asText().equals("COMPLETED"))
-                    .map(r -> r.path("id").asText() + " " + r.path("status").asText() + " " + nodeStatuses(r))
-                    .toList();
-            var missing = new ArrayList<>(acknowledged);
-            missing.removeAll(last.get().keySet());
-            throw new AssertionError("runs not completed: " + pending + "; acknowledged but lost: " + missing, e);
-        }
-    }
 
     private static void checkExecutions(Map<String, JsonNode> runs, Map<String, String> tokens, List<String> ledger) {
         var executions = new ConcurrentHashMap<String, Integer>();

@@ -1,5 +1,6 @@
 package io.adagio.daemon;
 
+import static io.adagio.daemon.RunJson.awaitAllCompleted;
 import static io.adagio.daemon.RunJson.claimAgent;
 import static io.adagio.daemon.RunJson.conclusions;
 import static io.adagio.daemon.RunJson.name;
@@ -17,9 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +114,7 @@ class EtcdFleetEndToEndTest {
             var token = token("seven");
             tokens.put(client.startRun(sevenNodes(token)), token);
         }
-        var runs = awaitAllCompleted(() -> client, tokens.keySet(), 100, Duration.ofMinutes(4));
+        var runs = awaitAllCompleted(listing(() -> client), tokens.keySet(), 100, Duration.ofMinutes(4));
 
         var nodesPerAgent = new HashMap<String, Integer>();
         for (var run : runs.values()) {
@@ -189,7 +188,7 @@ class EtcdFleetEndToEndTest {
             tokens.put(client.startRun("{\"nodes\": [%s]}".formatted(ledgerNode("ledger", more))), more);
         }
 
-        var runs = awaitAllCompleted(() -> client, tokens.keySet(), 31, STARTUP);
+        var runs = awaitAllCompleted(listing(() -> client), tokens.keySet(), 31, STARTUP);
         var long0 = node(runs.get(id), "long");
         assertThat(conclusions(long0)).containsExactly("ERROR", "SUCCESS");
         assertThat(long0.path("attempts").get(0).path("output").asText()).isEqualTo(base64("node was orphaned"));
@@ -220,7 +219,7 @@ class EtcdFleetEndToEndTest {
         current.set(new ApiClient(second.awaitApi(STARTUP)));
         load.join(Duration.ofMinutes(2));
 
-        var runs = awaitAllCompleted(current::get, load.acknowledged.keySet(), 50, Duration.ofMinutes(3));
+        var runs = awaitAllCompleted(listing(current::get), load.acknowledged.keySet(), 50, Duration.ofMinutes(3));
         System.out.println("API restart: " + load.acknowledged.size() + " runs acknowledged, " + runs.size()
                 + " runs listed, " + load.failures + " start requests failed and were retried");
         assertThat(load.acknowledged).hasSize(50);
@@ -246,7 +245,7 @@ class EtcdFleetEndToEndTest {
             System.out.println("stopped etcd leader m" + leader + " after " + load.acknowledged.size() + " runs");
             load.join(Duration.ofMinutes(2));
 
-            var runs = awaitAllCompleted(() -> client, load.acknowledged.keySet(), 40, Duration.ofMinutes(3));
+            var runs = awaitAllCompleted(listing(() -> client), load.acknowledged.keySet(), 40, Duration.ofMinutes(3));
             System.out.println("leader stop: " + runs.size() + " runs listed, " + load.failures
                     + " start requests failed and were retried");
             checkLedger(runs, load.tokens());
@@ -390,56 +389,9 @@ class EtcdFleetEndToEndTest {
         }
     }
 
-    /**
-     * Waits until every run of the namespace (as ListRuns has them) is COMPLETED, the acknowledged
-     * ones among them, and at least {@code atLeast} runs exist; returns them by id.
-     */
-    private static Map<String, JsonNode> awaitAllCompleted(
-            Supplier<ApiClient> api, Collection<String> acknowledged, int atLeast, Duration timeout) {
-        var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
-        // Whether the last listing failed: then "not listed" means "could not list", not a lost run.
-        var lastFailure = new AtomicReference<Throwable>();
-        try {
-            return Awaitility.await("every run completed")
-                    .atMost(timeout)
-                    .pollInterval(Duration.ofSeconds(1))
-                    .ignoreExceptions()
-                    .until(
-                            () -> {
-                                var runs = new LinkedHashMap<String, JsonNode>();
-                                try {
-                                    for (var run : ApiClient.json(api.get().get("/v0/runs"))
-                                            .path("runs")) {
-                                        runs.put(run.path("id").asText(), run);
-                                    }
-                                } catch (Exception | AssertionError listing) {
-                                    lastFailure.set(listing);
-                                    throw listing;
-                                }
-                                lastFailure.set(null);
-                                last.set(runs);
-                                return runs;
-                            },
-                            runs -> runs.size() >= atLeast
-                                    && runs.keySet().containsAll(acknowledged)
-                                    && runs.values().stream()
-                                            .allMatch(r ->
-                                                    r.path("status").asText().equals("COMPLETED")));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            var pending = last.get().values().stream()
-                    .filter(r -> !r.path("status").asText().equals("COMPLETED"))
-                    .map(r -> r.path("id").asText() + " " + r.path("status").asText())
-                    .toList();
-            var missing = new HashSet<>(acknowledged);
-            missing.removeAll(last.get().keySet());
-            throw new AssertionError(
-                    "runs not completed: " + pending + "; acknowledged but not listed: " + missing
-                            + " (of " + last.get().size() + " listed"
-                            + (lastFailure.get() == null
-                                    ? ")"
-                                    : "; the last listing failed: " + lastFailure.get() + ")"),
-                    e);
-        }
+    /** The runs as ListRuns has them, through whichever API process {@code api} gives now. */
+    private static RunJson.Listing listing(Supplier<ApiClient> api) {
+        return () -> ApiClient.json(api.get().get("/v0/runs"));
     }
 
     /**

@@ -8,8 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Reading a run as the HTTP/JSON API answers it (protobuf JSON, snake_case, defaults included), and
@@ -43,6 +50,64 @@ final class RunJson {
         var out = new ArrayList<String>();
         run.path("nodes").forEach(n -> out.add(name(n) + "=" + n.path("status").asText() + conclusions(n)));
         return out.toString();
+    }
+
+    /** How a test lists the runs: the API's JSON answer to a ListRuns. */
+    @FunctionalInterface
+    interface Listing {
+        JsonNode list() throws Exception;
+    }
+
+    /**
+     * Waits until every run listed is COMPLETED, the acknowledged ones among them, and at least
+     * {@code atLeast} runs are listed; returns them by id. A listing that fails is tried again; when
+     * time runs out, the error names the runs not completed, the acknowledged ones not listed, and
+     * whether the last listing failed (then "not listed" means "could not list", not a lost run).
+     */
+    static Map<String, JsonNode> awaitAllCompleted(
+            Listing listing, Collection<String> acknowledged, int atLeast, Duration timeout) {
+        var last = new AtomicReference<Map<String, JsonNode>>(Map.of());
+        var lastFailure = new AtomicReference<Throwable>();
+        try {
+            return Awaitility.await("every run completed")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
+                    .until(
+                            () -> {
+                                var runs = new LinkedHashMap<String, JsonNode>();
+                                try {
+                                    for (var run : listing.list().path("runs")) {
+                                        runs.put(run.path("id").asText(), run);
+                                    }
+                                } catch (Exception | AssertionError failure) {
+                                    lastFailure.set(failure);
+                                    throw failure;
+                                }
+                                lastFailure.set(null);
+                                last.set(runs);
+                                return runs;
+                            },
+                            runs -> runs.size() >= atLeast
+                                    && runs.keySet().containsAll(acknowledged)
+                                    && runs.values().stream()
+                                            .allMatch(r ->
+                                                    r.path("status").asText().equals("COMPLETED")));
+        } catch (ConditionTimeoutException e) {
+            var pending = last.get().values().stream()
+                    .filter(r -> !r.path("status").asText().equals("COMPLETED"))
+                    .map(r -> r.path("id").asText() + " " + r.path("status").asText() + " " + nodeStatuses(r))
+                    .toList();
+            var missing = new HashSet<>(acknowledged);
+            missing.removeAll(last.get().keySet());
+            throw new AssertionError(
+                    "runs not completed: " + pending + "; acknowledged but not listed: " + missing
+                            + " (of " + last.get().size() + " listed"
+                            + (lastFailure.get() == null
+                                    ? ")"
+                                    : "; the last listing failed: " + lastFailure.get() + ")"),
+                    e);
+        }
     }
 
     /** The agent whose claim holds (or completed) the node: the pool writes its id into the claim. */
