@@ -115,6 +115,47 @@ class RunControlBrowserTest {
     }
 
     @Test
+    @DisplayName("a cancel's answer that comes after the stream brought the completion leaves the page completed")
+    void aLateCancelAnswerDoesNotUndoTheCompletion() {
+        String id = adagiod.startRun("""
+                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
+                             "adagio.arguments.exec.command": {"values": ["sleep"]},
+                             "adagio.arguments.exec.args": {"values": ["60"]}}},
+                           {"name": "after", "runtime": "debug"}],
+                 "edges": [{"source": "sleeper", "destination": "after"}]}""");
+        open("/runs/" + id);
+        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        // The race a slow network or a busy machine makes: the cancel's answer (the run as the
+        // cancel left it, still running) is held here until the watch stream has shown the run
+        // cancelled, then handed to the page.
+        js("""
+                const original = window.fetch;
+                window.fetch = async (...args) => {
+                  const response = await original(...args);
+                  if (String(args[0]).endsWith('/cancel')) {
+                    while (!document.querySelector(".run-conclusion[data-conclusion='CANCELLED']")) {
+                      await new Promise((resolve) => setTimeout(resolve, 20));
+                    }
+                    window.lateCancelAnswered = true;
+                  }
+                  return response;
+                };""");
+        find("#cancel-run").click();
+        wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#confirm-cancel")));
+        find("#confirm-cancel button[data-confirm]").click();
+
+        wait(d -> Boolean.TRUE.equals(js("return window.lateCancelAnswered === true")));
+        // The page took the answer once the button is no longer busy.
+        wait(d -> find("#cancel-run").getAttribute("aria-busy") == null);
+        assertThat(find(".run-conclusion").getAttribute("data-conclusion")).isEqualTo("CANCELLED");
+        assertThat(text(".run-status")).isEqualTo("Completed");
+        assertThat(nodeStates()).isEqualTo(Map.of("sleeper", "cancelled", "after", "cancelled"));
+        assertThat(find("#rerun-run").isEnabled())
+                .as("Rerun of a cancelled run")
+                .isTrue();
+    }
+
+    @Test
     @DisplayName("Rerun runs a failed run's failed and unreached nodes again once the cause is fixed")
     void rerunAFailedRun() throws IOException {
         Path cause = dir.resolve("config.txt");

@@ -303,7 +303,11 @@ class RunView {
     });
     if (!confirmed || !this.ctx.active) return;
     await this.act(this.cancelButton, 'cancel', async () => {
-      this.update(await api.cancel(this.id, this.ctx.signal));
+      const answer = await api.cancel(this.id, this.ctx.signal);
+      // The run as the cancel left it, shown at once; but the watch stream may have brought the
+      // run's completion before this answer came, and the answer must not take the page back to
+      // running (the stream has ended: nothing would correct it).
+      if ((this.run.status ?? 'WAITING') !== 'COMPLETED') this.update(answer);
     });
   }
 
