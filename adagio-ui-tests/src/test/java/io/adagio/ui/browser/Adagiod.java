@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.testkit.ApiClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -52,6 +54,17 @@ final class Adagiod implements AutoCloseable {
             process.close();
             throw new IllegalStateException("adagiod did not start; its log:\n" + process.log(), e);
         }
+    }
+
+    /**
+     * Starts adagiod with {@code -auth-token-file} naming one user with {@code token}, which this
+     * helper's own API calls send too.
+     */
+    static Adagiod startWithToken(String user, String token) throws IOException {
+        Path tokenFile = Files.createTempFile("adagio-ui-tokens", ".txt");
+        Files.writeString(tokenFile, user + ":" + token + "\n");
+        tokenFile.toFile().deleteOnExit();
+        return start(token, "-auth-token-file", tokenFile.toString());
     }
 
     String url(String path) {

@@ -9,16 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A run of 10,001 nodes on its page: too big to draw node by node, so the graph is collapsed into
@@ -26,29 +22,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * layer lists its nodes. The page follows the run live to its end. How long the page took is
  * written to {@code target/large-run-figures.txt} (a figure for docs/PERFORMANCE.md, not asserted).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LargeRunBrowserTest {
+class LargeRunBrowserTest extends BrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int LAYERS = 20;
     private static final int WIDTH = 500;
-
-    private Browser browser;
-    private Adagiod daemon;
-
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        daemon = Adagiod.start();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable part : new AutoCloseable[] {browser, daemon}) {
-            if (part != null) {
-                part.close();
-            }
-        }
-    }
 
     /**
      * "root" (an exec node that waits for {@code gate}), then {@code LAYERS} layers of {@code WIDTH}
@@ -93,11 +70,11 @@ class LargeRunBrowserTest {
     @DisplayName("a 10,001-node run: its layers instead of a drawing, a paged nodes table, live to its end")
     void aBigRunIsCollapsedIntoLayersAndListedAPageAtATime() throws IOException {
         Path gate = Files.createTempDirectory("adagio-ui-large-").resolve("open");
-        String id = daemon.startRun(layeredSpec(gate));
+        String id = adagiod.startRun(layeredSpec(gate));
         int total = 1 + LAYERS * WIDTH;
 
         long opened = System.nanoTime();
-        browser.driver.get(daemon.url("/runs/" + id));
+        open("/runs/" + id);
         wait(d -> rows(".layer-list .layer-row").size() == LAYERS + 1 && tableRows() == 500);
         long shown = System.nanoTime();
 
@@ -117,7 +94,7 @@ class LargeRunBrowserTest {
         long chosen = System.nanoTime();
         click(".layer-row[data-band='5']");
         // Checked in the page in one call: a WebDriver round trip per row would be most of the time.
-        wait(d -> Boolean.TRUE.equals(browser.driver.executeScript(
+        wait(d -> Boolean.TRUE.equals(js(
                 "const rows = [...document.querySelectorAll('table.nodes-table tbody tr')];"
                         + " return rows.length === arguments[0] && rows.every(r => r.dataset.node.startsWith('l4-'));",
                 WIDTH)));
@@ -138,11 +115,11 @@ class LargeRunBrowserTest {
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".run-conclusion[data-conclusion='SUCCESS']")));
         wait(d -> rows(".layer-segment.layer-succeeded").size() == LAYERS + 1);
         long concluded = System.nanoTime();
-        browser.driver.executeScript("window.scrollTo(0, 0)");
-        browser.screenshot("large-run");
+        js("window.scrollTo(0, 0)");
+        screenshot("large-run");
         assertThat(rows(".layer-segment"))
                 .allSatisfy(s -> assertThat(s.getDomAttribute("data-state")).isEqualTo("succeeded"));
-        assertThat(daemon.run(id).path("conclusion").asText()).isEqualTo("SUCCESS");
+        assertThat(adagiod.run(id).path("conclusion").asText()).isEqualTo("SUCCESS");
 
         var figures = List.of(
                 "nodes %d".formatted(total),
@@ -163,11 +140,12 @@ class LargeRunBrowserTest {
     }
 
     private long tableRows() {
-        return (Long)
-                browser.driver.executeScript("return document.querySelectorAll('table.nodes-table tbody tr').length");
+        return (Long) js("return document.querySelectorAll('table.nodes-table tbody tr').length");
     }
 
-    private String text(String css) {
+    /** Unlike the other classes' text, read at once, not waited for: it is also read inside wait conditions. */
+    @Override
+    String text(String css) {
         return browser.driver.findElement(By.cssSelector(css)).getText();
     }
 
@@ -178,15 +156,17 @@ class LargeRunBrowserTest {
 
     /** Clicks an element scrolled to the middle of the window, clear of the page's sticky header. */
     private void clickCentred(WebElement element) {
-        browser.driver.executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+        js("arguments[0].scrollIntoView({block: 'center'})", element);
         element.click();
     }
 
-    private <T> T wait(Function<WebDriver, T> condition) {
+    /** Longer than the default 30 s (10,001 nodes take their time), and a screenshot of a wait that failed. */
+    @Override
+    <T> T wait(Function<? super WebDriver, T> condition) {
         try {
-            return new WebDriverWait(browser.driver, WAIT, Duration.ofMillis(100)).until(condition::apply);
+            return browser.waiting(WAIT).until(condition);
         } catch (RuntimeException e) {
-            browser.screenshot("large-run-" + System.nanoTime() % 10_000);
+            screenshot("large-run-" + System.nanoTime() % 10_000);
             throw e;
         }
     }

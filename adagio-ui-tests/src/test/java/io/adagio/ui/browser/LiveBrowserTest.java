@@ -9,15 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -25,32 +22,24 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * fetch), not by polling Inspect: checked in the browser's own network log, on a plain adagiod and
  * on one that wants a token.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LiveBrowserTest {
+class LiveBrowserTest extends BrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TOKEN = "live-test-token-0123456789abcdef";
 
-    private Browser browser;
     private Adagiod plain;
     private Adagiod tokens;
 
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start(true);
-        plain = Adagiod.start();
-        Path tokenFile = Files.createTempFile("adagio-ui-tokens", ".txt");
-        Files.writeString(tokenFile, "alice:" + TOKEN + "\n");
-        tokenFile.toFile().deleteOnExit();
-        tokens = Adagiod.start(TOKEN, "-auth-token-file", tokenFile.toString());
+    /** The tests read the page's requests from the browser's network log. */
+    @Override
+    Browser startBrowser() throws IOException {
+        return Browser.start(true);
     }
 
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable part : new AutoCloseable[] {browser, plain, tokens}) {
-            if (part != null) {
-                part.close();
-            }
-        }
+    /** Two daemons instead of the one default: a plain one and one that wants a token. */
+    @Override
+    void startServers() throws IOException {
+        plain = closeAfterAll(Adagiod.start());
+        tokens = closeAfterAll(Adagiod.startWithToken("alice", TOKEN));
     }
 
     /** Three debug nodes in a chain, each taking {@code sleep}. */
@@ -86,7 +75,7 @@ class LiveBrowserTest {
         }
     }
 
-    private static void open(Path gate) {
+    private static void openGate(Path gate) {
         try {
             Files.createFile(gate);
         } catch (IOException e) {
@@ -103,7 +92,7 @@ class LiveBrowserTest {
         browser.driver.get(plain.url("/runs/" + id));
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.dag g.dag-node[data-node='third']")));
         js("window.__adagioNoReload = true");
-        open(gate);
+        openGate(gate);
 
         // "third" is seen waiting, then running, then done: recoloured in place.
         var seen = new ArrayList<String>();
@@ -139,7 +128,7 @@ class LiveBrowserTest {
         var row = By.cssSelector("table.runs-table tr[data-run-id='" + id + "']");
         wait(ExpectedConditions.presenceOfElementLocated(row));
         js("window.__adagioNoReload = true");
-        open(gate);
+        openGate(gate);
         wait(d -> d.findElement(row).getText().contains("Succeeded"));
         assertThat((Boolean) js("return window.__adagioNoReload === true")).isTrue();
 
@@ -172,24 +161,14 @@ class LiveBrowserTest {
         return requests.stream().map(r -> URI.create(r.url()).getPath()).toList();
     }
 
-    private Map<String, String> nodeStates() {
-        return browser.driver.findElements(By.cssSelector("svg.dag g.dag-node")).stream()
-                .collect(Collectors.toMap(g -> g.getAttribute("data-node"), g -> g.getAttribute("data-state")));
-    }
-
-    private <T> T wait(java.util.function.Function<? super org.openqa.selenium.WebDriver, T> condition) {
-        // A row or node redrawn between finding it and reading it is found again.
+    /**
+     * Longer than the default 30 s, and a row or node redrawn between finding it and reading it is
+     * found again.
+     */
+    @Override
+    <T> T wait(Function<? super WebDriver, T> condition) {
         return browser.waiting(WAIT)
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(StaleElementReferenceException.class)
                 .until(condition);
-    }
-
-    private String text(String css) {
-        return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)))
-                .getText();
-    }
-
-    private Object js(String script) {
-        return ((JavascriptExecutor) browser.driver).executeScript(script);
     }
 }

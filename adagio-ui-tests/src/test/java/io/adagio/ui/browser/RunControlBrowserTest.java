@@ -9,16 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -26,46 +20,26 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * the conclusions the pages show: a running run cancelled after a confirm, a failed run rerun once
  * its cause is fixed. Screenshots go to target/screenshots/.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RunControlBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class RunControlBrowserTest extends BrowserTest {
+    /** A node that runs for a minute: a run that is still running whenever the test looks. */
+    private static final String SLEEPER = """
+            {"name": "sleeper", "runtime": "exec", "metadata": {
+              "adagio.arguments.exec.command": {"values": ["sleep"]},
+              "adagio.arguments.exec.args": {"values": ["60"]}}}""";
+
+    private static final String SLEEPER_ALONE = "{\"nodes\": [" + SLEEPER + "]}";
+
+    private static final String SLEEPER_THEN_AFTER = """
+            {"nodes": [%s, {"name": "after", "runtime": "debug"}],
+             "edges": [{"source": "sleeper", "destination": "after"}]}""".formatted(SLEEPER);
 
     @TempDir
     Path dir;
 
-    private Browser browser;
-    private Adagiod adagiod;
-
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        adagiod = Adagiod.start();
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (adagiod != null) {
-                adagiod.close();
-            }
-        }
-    }
-
     @Test
     @DisplayName("Cancel asks first, then stops a running run: its nodes and the run show Cancelled")
     void cancelARunningRun() {
-        String id = adagiod.startRun("""
-                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
-                             "adagio.arguments.exec.command": {"values": ["sleep"]},
-                             "adagio.arguments.exec.args": {"values": ["60"]}}},
-                           {"name": "after", "runtime": "debug"}],
-                 "edges": [{"source": "sleeper", "destination": "after"}]}""");
-        open("/runs/" + id);
-        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        String id = openWithSleeperRunning(SLEEPER_THEN_AFTER);
         assertThat(find("#rerun-run").isEnabled()).as("Rerun while running").isFalse();
         assertThat(find("#cancel-run").isEnabled()).isTrue();
 
@@ -117,14 +91,7 @@ class RunControlBrowserTest {
     @Test
     @DisplayName("a cancel's answer that comes after the stream brought the completion leaves the page completed")
     void aLateCancelAnswerDoesNotUndoTheCompletion() {
-        String id = adagiod.startRun("""
-                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
-                             "adagio.arguments.exec.command": {"values": ["sleep"]},
-                             "adagio.arguments.exec.args": {"values": ["60"]}}},
-                           {"name": "after", "runtime": "debug"}],
-                 "edges": [{"source": "sleeper", "destination": "after"}]}""");
-        open("/runs/" + id);
-        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        String id = openWithSleeperRunning(SLEEPER_THEN_AFTER);
         // The race a slow network or a busy machine makes: the cancel's answer (the run as the
         // cancel left it, still running) is held here until the watch stream has shown the run
         // cancelled, then handed to the page.
@@ -213,12 +180,7 @@ class RunControlBrowserTest {
     @Test
     @DisplayName("a rerun the server refuses shows its message on the page")
     void aRefusedRerunShowsTheServersMessage() {
-        String id = adagiod.startRun("""
-                {"nodes": [{"name": "sleeper", "runtime": "exec", "metadata": {
-                             "adagio.arguments.exec.command": {"values": ["sleep"]},
-                             "adagio.arguments.exec.args": {"values": ["60"]}}}]}""");
-        open("/runs/" + id);
-        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        String id = openWithSleeperRunning(SLEEPER_ALONE);
         // The button is disabled while the run runs; a page that could press it anyway still gets a clear answer.
         js("document.querySelector('#rerun-run').disabled = false; document.querySelector('#rerun-run').click()");
         wait(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".action-result .callout-error")));
@@ -231,8 +193,12 @@ class RunControlBrowserTest {
 
     // --- helpers
 
-    private void open(String path) {
-        browser.driver.get(adagiod.url(path));
+    /** Starts a run of {@code spec}, opens its page and returns its ID once the page shows "sleeper" running. */
+    private String openWithSleeperRunning(String spec) {
+        String id = adagiod.startRun(spec);
+        open("/runs/" + id);
+        wait(d -> "running".equals(nodeStates().get("sleeper")));
+        return id;
     }
 
     private void waitForConclusion(String conclusion) {
@@ -240,30 +206,5 @@ class RunControlBrowserTest {
                 .until(ExpectedConditions.presenceOfElementLocated(
                         By.cssSelector(".run-conclusion[data-conclusion='" + conclusion + "']")));
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".live-done")));
-    }
-
-    private <T> T wait(java.util.function.Function<? super WebDriver, T> condition) {
-        return browser.waiting(WAIT).until(condition);
-    }
-
-    private WebElement find(String css) {
-        return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
-    }
-
-    private String text(String css) {
-        return find(css).getText();
-    }
-
-    private Object js(String script) {
-        return ((JavascriptExecutor) browser.driver).executeScript(script);
-    }
-
-    private Map<String, String> nodeStates() {
-        return browser.driver.findElements(By.cssSelector("svg.dag g.dag-node")).stream()
-                .collect(Collectors.toMap(g -> g.getAttribute("data-node"), g -> g.getAttribute("data-state")));
-    }
-
-    private void screenshot(String name) {
-        browser.screenshot(name);
     }
 }

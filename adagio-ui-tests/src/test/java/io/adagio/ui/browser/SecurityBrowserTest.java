@@ -5,16 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
@@ -23,42 +16,23 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * only when adagiod allows it with -cors-allowed-origins, and the UI of an adagiod with
  * -auth-token-file asks for a token, keeps it for the session and works with it.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SecurityBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class SecurityBrowserTest extends BrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "ui-test-token-0123456789abcdef";
     private static final String SPEC = "{\"nodes\": [{\"name\": \"hello\", \"runtime\": \"debug\"}]}";
 
-    private Browser browser;
     private OtherOrigin otherOrigin;
     private Adagiod plain;
     private Adagiod cors;
     private Adagiod tokens;
 
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        otherOrigin = OtherOrigin.start();
-        Path tokenFile = Files.createTempFile("adagio-ui-tokens", ".txt");
-        Files.writeString(tokenFile, "alice:" + TOKEN + "\n");
-        tokenFile.toFile().deleteOnExit();
-        plain = Adagiod.start();
-        cors = Adagiod.start(null, "-cors-allowed-origins", "*");
-        tokens = Adagiod.start(TOKEN, "-auth-token-file", tokenFile.toString());
-    }
-
-    @AfterAll
-    void stop() {
-        for (AutoCloseable part : new AutoCloseable[] {browser, otherOrigin, plain, cors, tokens}) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                // stop the rest regardless
-            }
-        }
+    /** Another web site and three daemons instead of the one default: plain, allowing CORS, wanting a token. */
+    @Override
+    void startServers() throws IOException {
+        otherOrigin = closeAfterAll(OtherOrigin.start());
+        plain = closeAfterAll(Adagiod.start());
+        cors = closeAfterAll(Adagiod.start(null, "-cors-allowed-origins", "*"));
+        tokens = closeAfterAll(Adagiod.startWithToken("alice", TOKEN));
     }
 
     @Test
@@ -165,21 +139,5 @@ class SecurityBrowserTest {
         find(button).click();
         wait(d -> "true".equals(d.findElement(By.id("out")).getDomAttribute("data-done")));
         return JSON.readTree(text("#out"));
-    }
-
-    private <T> T wait(java.util.function.Function<? super org.openqa.selenium.WebDriver, T> condition) {
-        return browser.waiting(WAIT).until(condition);
-    }
-
-    private WebElement find(String css) {
-        return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
-    }
-
-    private String text(String css) {
-        return find(css).getText();
-    }
-
-    private Object js(String script) {
-        return ((JavascriptExecutor) browser.driver).executeScript(script);
     }
 }

@@ -10,16 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -30,32 +25,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * watched in the browser, a failed node's output, validation errors, and issue 6's acceptance check.
  * Screenshots of each page go to target/screenshots/.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WebUiTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class WebUiTest extends BrowserTest {
     private static final List<String> SEVEN = List.of("a", "b", "c", "d", "e", "f", "g");
-
-    private Browser browser;
-    private Adagiod adagiod;
-
-    @BeforeAll
-    void start() throws IOException {
-        browser = Browser.start();
-        adagiod = Adagiod.start();
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (adagiod != null) {
-                adagiod.close();
-            }
-        }
-    }
 
     @AfterEach
     void wideWindow() {
@@ -334,10 +305,6 @@ class WebUiTest {
 
     // --- helpers
 
-    private void open(String path) {
-        browser.driver.get(adagiod.url(path));
-    }
-
     private void waitForFinal() {
         browser.waiting(Duration.ofSeconds(60))
                 .until(ExpectedConditions.presenceOfElementLocated(
@@ -345,24 +312,8 @@ class WebUiTest {
         wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".live-done")));
     }
 
-    private <T> T wait(java.util.function.Function<? super org.openqa.selenium.WebDriver, T> condition) {
-        return browser.waiting(WAIT).until(condition);
-    }
-
-    private WebElement find(String css) {
-        return wait(ExpectedConditions.presenceOfElementLocated(By.cssSelector(css)));
-    }
-
-    private String text(String css) {
-        return find(css).getText();
-    }
-
     private String html() {
         return (String) js("return document.documentElement.outerHTML");
-    }
-
-    private Object js(String script) {
-        return ((JavascriptExecutor) browser.driver).executeScript(script);
     }
 
     /** The text of every <text> in the page's drawn graph, as a checker reading the DOM sees it. */
@@ -371,11 +322,6 @@ class WebUiTest {
         return (List<String>) js("""
                 const svg = [...document.querySelectorAll('svg')].find(s => s.querySelector('text'));
                 return svg ? [...svg.querySelectorAll('text')].map(t => t.textContent) : [];""");
-    }
-
-    private Map<String, String> nodeStates() {
-        return browser.driver.findElements(By.cssSelector("svg.dag g.dag-node")).stream()
-                .collect(Collectors.toMap(g -> g.getAttribute("data-node"), g -> g.getAttribute("data-state")));
     }
 
     private List<String> rowIds() {
@@ -403,8 +349,12 @@ class WebUiTest {
         return ((Number) js("return document.documentElement.scrollWidth - window.innerWidth")).longValue();
     }
 
-    /** A screenshot as tall as the page (up to 2400 px), so that nothing is cut off. */
-    private void screenshot(String name) {
+    /**
+     * Unlike the other classes' visible-page screenshot, one as tall as the page (up to 2400 px), so
+     * that nothing is cut off; {@code browser.screenshot} takes the visible page only.
+     */
+    @Override
+    void screenshot(String name) {
         var size = browser.driver.manage().window().getSize();
         long height = ((Number) js("return document.documentElement.scrollHeight")).longValue();
         long chrome = ((Number) js("return Math.max(0, window.outerHeight - window.innerHeight)")).longValue();
