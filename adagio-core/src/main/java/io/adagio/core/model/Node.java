@@ -87,9 +87,10 @@ public record Node(
         return Collections.unmodifiableMap(copy);
     }
 
+    /** The inputs, read-only; each output read is a copy of the node's. */
     @Override
     public Map<String, byte[]> inputs() {
-        return copyInputs(inputs);
+        return inputs.isEmpty() ? Map.of() : new CopiedOnRead(inputs);
     }
 
     @Override
