@@ -250,13 +250,15 @@ final class Report {
         }
         out.println();
         out.println("TARGETS");
-        target(out, "memory ratio >= 0.25", memoryRatio(), v -> v >= 0.25);
-        target(out, "etcd efficiency >= 0.5", etcdEfficiency(), v -> v >= 0.5);
+        // The first benchmark's targets were 0.25, 0.5 and 50 ms; the large-run issue raised them to
+        // these (closer to the machine's limits), and a run that meets these meets those.
+        target(out, "memory ratio >= 0.5", memoryRatio(), v -> v >= 0.5);
+        target(out, "etcd efficiency >= 0.85", etcdEfficiency(), v -> v >= 0.85);
         target(
                 out,
-                "etcd ready_to_claim_p99_ms <= 50",
+                "etcd ready_to_claim_p99_ms <= 10",
                 etcd == null ? null : etcd.latency().readyP99Ms().median(),
-                v -> v <= 50);
+                v -> v <= 10);
         target(out, "scaling memory_ratio <= 1.5", scalingMemory == null ? null : scalingMemory.ratio(), v -> v <= 1.5);
         target(out, "scaling etcd_ratio <= 1.5", scalingEtcd == null ? null : scalingEtcd.ratio(), v -> v <= 1.5);
         target(
