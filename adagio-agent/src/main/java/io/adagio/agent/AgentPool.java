@@ -107,6 +107,7 @@ public final class AgentPool implements AutoCloseable {
     private final BlockingQueue<Event> work = new LinkedBlockingQueue<>();
     private final Watchdog watchdog;
     private final DueEvents due;
+    private final EventRouter router;
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerNumber = new AtomicInteger();
     private Thread dispatcher;
@@ -137,6 +138,7 @@ public final class AgentPool implements AutoCloseable {
                 agentId, b.shutdownGracePeriod, b.cancellationTimeout, inFlight, recorder, background, registration);
         this.watchdog = new Watchdog(agentId, timer, inFlight, b.cancellationTimeout, this::abandon);
         this.due = new DueEvents(timer, b.clock, work::offer);
+        this.router = new EventRouter(runtimes, watchdog, due);
     }
 
     public static Builder builder() {
@@ -156,7 +158,7 @@ public final class AgentPool implements AutoCloseable {
                     dispatcher = Thread.ofPlatform()
                             .daemon()
                             .name("adagio-agent-events")
-                            .unstarted(new Dispatcher(agentId, runtimes, lifecycle, registration, work, watchdog, due));
+                            .unstarted(new Dispatcher(agentId, lifecycle, registration, work, router));
                     var unstarted = new ArrayList<Thread>();
                     for (int i = 0; i < agentCount; i++) {
                         unstarted.add(newWorker());
@@ -243,7 +245,17 @@ public final class AgentPool implements AutoCloseable {
 
     private Thread newWorker() {
         var worker = new Worker(
-                agentId, runtimes, lifecycle, registration, work, claimer, inFlight, background.lane(), watchdog, due);
+                agentId,
+                runtimes,
+                lifecycle,
+                registration,
+                work,
+                claimer,
+                inFlight,
+                background.lane(),
+                watchdog,
+                due,
+                router);
         return Thread.ofPlatform()
                 .daemon()
                 .name("adagio-agent-" + workerNumber.getAndIncrement())

@@ -30,6 +30,7 @@ final class Worker implements Runnable {
     private final BackgroundRecording.Lane lane;
     private final Watchdog watchdog;
     private final DueEvents due;
+    private final EventRouter router;
     private volatile Thread thread;
     private volatile boolean retired;
 
@@ -43,7 +44,8 @@ final class Worker implements Runnable {
             InFlight inFlight,
             BackgroundRecording.Lane lane,
             Watchdog watchdog,
-            DueEvents due) {
+            DueEvents due,
+            EventRouter router) {
         this.agentId = agentId;
         this.runtimes = runtimes;
         this.lifecycle = lifecycle;
@@ -54,6 +56,7 @@ final class Worker implements Runnable {
         this.lane = lane;
         this.watchdog = watchdog;
         this.due = due;
+        this.router = router;
     }
 
     @Override
@@ -61,7 +64,7 @@ final class Worker implements Runnable {
         thread = Thread.currentThread();
         while (lifecycle.isRunning() && !retired) {
             try {
-                var event = work.poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+                var event = nextEvent();
                 // An event dropped here is only a hint: every other subscriber had its own copy, and
                 // a new subscriber is told about every node that is ready.
                 if (event != null && lifecycle.isRunning() && !retired) {
@@ -73,6 +76,32 @@ final class Worker implements Runnable {
                 log.error("agent {}: unexpected error in a worker, carrying on", agentId, t);
             }
         }
+    }
+
+    /**
+     * The next event to handle: one already routed to the workers; else one the store announced since
+     * (routed here: a cancel or a retry not yet due goes where it belongs); else the next one routed,
+     * waited for. A worker that has just finished a node usually finds the node it made ready in the
+     * subscription and takes it at once. Waiting instead for the dispatcher's thread to wake and
+     * hand it over cost two thread wake-ups per hand-over, and made a 1,000-node chain 4x slower.
+     */
+    private Event nextEvent() throws InterruptedException {
+        var event = work.poll();
+        if (event != null) {
+            return event;
+        }
+        var sub = registration.current();
+        while (lifecycle.isRunning() && !retired && !sub.isClosed()) {
+            var announced = sub.poll();
+            if (announced.isEmpty()) {
+                break;
+            }
+            var forAWorker = router.route(announced.get());
+            if (forAWorker != null) {
+                return forAWorker;
+            }
+        }
+        return work.poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Interrupts the worker's thread (a runtime told to stop). */
