@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
             "(Netflix Conductor with Redis, started locally). Prints a table; -out writes JSON."
         })
 public final class BenchMain implements Callable<Integer> {
-    static final List<String> SCENARIOS = List.of("memory", "etcd", "scaling", "large", "footprint", "peer");
+    static final List<String> SCENARIOS =
+            List.of("memory", "etcd", "scaling", "large", "large-memory", "large-etcd", "footprint", "peer");
 
     /** The benchmarks write a lot of history; the etcd started here keeps only the recent part of it. */
     private static final List<String> OWN_ETCD_FLAGS = List.of(
@@ -56,7 +57,8 @@ public final class BenchMain implements Callable<Integer> {
             names = {"-only", "--only"},
             paramLabel = "SCENARIO[,...]",
             split = ",",
-            description = "Run only these of: memory, etcd, scaling, large, footprint, peer (default: all).")
+            description = "Run only these of: memory, etcd, scaling, large (large-memory and large-etcd: one backend's "
+                    + "half; the etcd one takes the longest), footprint, peer (default: all).")
     List<String> only;
 
     @Option(
@@ -255,7 +257,9 @@ public final class BenchMain implements Callable<Integer> {
         if (trials != null) {
             config = config.withTrials(trials);
         }
-        boolean needEtcd = scenarios.contains("etcd") || scenarios.contains("scaling") || scenarios.contains("large");
+        boolean largeMemory = scenarios.contains("large") || scenarios.contains("large-memory");
+        boolean largeEtcd = scenarios.contains("large") || scenarios.contains("large-etcd");
+        boolean needEtcd = scenarios.contains("etcd") || scenarios.contains("scaling") || largeEtcd;
         EtcdCluster ownEtcd = null;
         List<String> endpoints = List.of();
         String etcdWhere = "";
@@ -287,9 +291,11 @@ public final class BenchMain implements Callable<Integer> {
                 report.scalingMemory = scaling.memory();
                 report.scalingEtcd = scaling.etcd(endpoints);
             }
-            if (scenarios.contains("large")) {
-                var large = new LargeBench(config, progress);
+            var large = new LargeBench(config, progress);
+            if (largeMemory) {
                 report.largeMemory = large.memory();
+            }
+            if (largeEtcd) {
                 try {
                     report.largeEtcd = large.etcd(endpoints);
                 } catch (IllegalStateException e) {
