@@ -20,13 +20,14 @@ import org.slf4j.LoggerFactory;
  * same id is safe, and a repeat whose first try applied unseen is answered as claimed (and as an
  * orphan recovery if the first one was). Losing the node to another agent, or the repository
  * refusing the claim, is no error: the event was only a hint. A node not due yet (a retry waiting out
- * its backoff) is answered with the time it will be. Any other error ends this claim.
+ * its backoff) is answered with the time it will be; a node not ready yet, with {@link Early}. Any
+ * other error ends this claim.
  */
 final class Claimer {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
 
     /** What a claim came to. */
-    sealed interface Outcome permits Claimed, NotDue, Lost {}
+    sealed interface Outcome permits Claimed, NotDue, Early, Lost {}
 
     /** A node this agent holds now: {@code orphan} when the claim recovered an orphaned attempt. */
     record Claimed(Node node, Claim claim, boolean orphan) implements Outcome {}
@@ -34,10 +35,19 @@ final class Claimer {
     /** A retry not claimable before {@code notBefore}: try again then. */
     record NotDue(Instant notBefore) implements Outcome {}
 
+    /**
+     * The repository says the node is not ready (yet), though an event said it is. The event may be
+     * early rather than stale: etcd announces the roots of a run too big for one transaction before
+     * the run's record makes them claimable. Dropped as a stale hint, such a node would stay READY
+     * with nobody told again. Try again a little later ({@link DueEvents#retryEarly}).
+     */
+    record Early() implements Outcome {}
+
     /** Another agent has it, the repository refused, or shutdown came first. */
     record Lost() implements Outcome {}
 
     private static final Lost LOST = new Lost();
+    private static final Early EARLY = new Early();
 
     private final Repository repository;
     private final Backoff backoff;
@@ -63,8 +73,8 @@ final class Claimer {
                     () -> repository.claimNode(runId, name, claim),
                     lifecycle);
         } catch (RepositoryException.NotReady e) {
-            log.debug("not claiming: {}", e.getMessage());
-            return LOST;
+            log.debug("not claiming yet: {}", e.getMessage());
+            return EARLY;
         } catch (RepositoryException e) {
             if (Backoff.canPass(e)) {
                 log.debug("not retrying to claim node \"{}\" of run {}: shutting down", name, runId);

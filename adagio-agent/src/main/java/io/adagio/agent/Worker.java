@@ -131,8 +131,12 @@ final class Worker implements Runnable {
         var outcome = claimer.claim(event);
         switch (outcome) {
             case Claimer.NotDue notDue -> due.retryAt(notDue.notBefore(), event);
-            case Claimer.Lost lost -> {}
-            case Claimer.Claimed claimed -> run(event, claimed, runtime, sub);
+            case Claimer.Early early -> due.retryEarly(event);
+            case Claimer.Lost lost -> due.settled(event);
+            case Claimer.Claimed claimed -> {
+                due.settled(event);
+                run(event, claimed, runtime, sub);
+            }
         }
     }
 
