@@ -14,12 +14,6 @@ import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.RunStatus;
 import io.adagio.testkit.etcd.EtcdExtension;
 import io.etcd.jetcd.api.TxnRequest;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.MethodDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -245,20 +239,13 @@ class EtcdBigOutputTest {
     }
 
     /** The size of the biggest transaction sent since {@code max} was last reset. */
-    static final class RequestSizes implements ClientInterceptor {
+    static final class RequestSizes extends TxnInterceptor {
         final AtomicLong max = new AtomicLong();
 
         @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest t) {
-                        max.accumulateAndGet(t.getSerializedSize(), Math::max);
-                    }
-                    super.sendMessage(message);
-                }
-            };
+        Cut beforeSending(TxnRequest t) {
+            max.accumulateAndGet(t.getSerializedSize(), Math::max);
+            return null;
         }
     }
 }

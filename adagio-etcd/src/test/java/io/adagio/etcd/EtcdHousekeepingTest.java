@@ -16,12 +16,7 @@ import io.adagio.core.model.Stats;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.testkit.etcd.EtcdExtension;
 import io.etcd.jetcd.api.TxnRequest;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.MethodDescriptor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -142,7 +137,7 @@ class EtcdHousekeepingTest {
     }
 
     /** Fails the transaction that writes a run record, as a crash just before it would. */
-    private static final class CutBeforeRunRecord implements ClientInterceptor {
+    private static final class CutBeforeRunRecord extends TxnInterceptor {
         final AtomicBoolean armed = new AtomicBoolean(true);
         private final String runsPrefix;
 
@@ -151,24 +146,16 @@ class EtcdHousekeepingTest {
         }
 
         @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest t
-                            && armed.get()
+        Cut beforeSending(TxnRequest t) {
+            return armed.get()
                             && t.getSuccessList().stream()
                                     .anyMatch(op -> op.hasRequestPut()
                                             && op.getRequestPut()
                                                     .getKey()
                                                     .toString(StandardCharsets.UTF_8)
-                                                    .startsWith(runsPrefix))) {
-                        delegate().cancel("the test cuts the start short", null);
-                        return;
-                    }
-                    super.sendMessage(message);
-                }
-            };
+                                                    .startsWith(runsPrefix))
+                    ? new Cut("the test cuts the start short", null)
+                    : null;
         }
     }
 

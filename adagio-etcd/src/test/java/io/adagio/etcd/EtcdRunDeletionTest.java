@@ -191,31 +191,25 @@ class EtcdRunDeletionTest {
      * Runs an action once, just before the first transaction that deletes a run record (the delete's
      * guarded step) is sent: after the delete has read the run, before it commits.
      */
-    static final class JustBeforeTheDelete implements ClientInterceptor {
+    static final class JustBeforeTheDelete extends TxnInterceptor {
         final java.util.concurrent.atomic.AtomicReference<Runnable> action =
                 new java.util.concurrent.atomic.AtomicReference<>();
 
         @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest t
-                            && t.getCompareCount() > 0
-                            && t.getSuccessList().stream()
-                                    .anyMatch(op -> op.hasRequestDeleteRange()
-                                            && op.getRequestDeleteRange()
-                                                    .getKey()
-                                                    .toStringUtf8()
-                                                    .contains("/runs/"))) {
-                        var pending = action.getAndSet(null);
-                        if (pending != null) {
-                            pending.run();
-                        }
-                    }
-                    super.sendMessage(message);
+        Cut beforeSending(TxnRequest t) {
+            if (t.getCompareCount() > 0
+                    && t.getSuccessList().stream()
+                            .anyMatch(op -> op.hasRequestDeleteRange()
+                                    && op.getRequestDeleteRange()
+                                            .getKey()
+                                            .toStringUtf8()
+                                            .contains("/runs/"))) {
+                var pending = action.getAndSet(null);
+                if (pending != null) {
+                    pending.run();
                 }
-            };
+            }
+            return null;
         }
     }
 
@@ -255,28 +249,20 @@ class EtcdRunDeletionTest {
      * Once armed, fails every transaction that deletes one page of a run's keys (a lone range delete)
      * before it reaches etcd, as if the process died right after the delete's first step.
      */
-    static final class CrashBeforePageDelete implements ClientInterceptor {
+    static final class CrashBeforePageDelete extends TxnInterceptor {
         final AtomicBoolean armed = new AtomicBoolean();
 
         @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (armed.get()
-                            && message instanceof TxnRequest t
+        Cut beforeSending(TxnRequest t) {
+            return armed.get()
                             && t.getSuccessCount() == 1
                             && t.getSuccess(0).hasRequestDeleteRange()
                             && !t.getSuccess(0)
                                     .getRequestDeleteRange()
                                     .getRangeEnd()
-                                    .isEmpty()) {
-                        cancel("simulated crash", Status.UNAVAILABLE.asRuntimeException());
-                        return;
-                    }
-                    super.sendMessage(message);
-                }
-            };
+                                    .isEmpty()
+                    ? new Cut("simulated crash", Status.UNAVAILABLE.asRuntimeException())
+                    : null;
         }
     }
 }
