@@ -97,18 +97,24 @@ public final class MemoryRepository extends ValidatingRepository {
         Instant createdAt = nextCreationTime();
         var run = new MemoryRun(RunIds.next(createdAt), createdAt, graph, limits().maxAttempts());
         var events = new ArrayList<Event>();
+        Run started;
         run.lock.lock();
         try {
             runs.put(run.id, run);
             byCreation.put(run.key(), run);
             runCount.increment();
-            for (var node : graph.nodes()) {
-                var state = NodeState.initial(graph.upstream(node.name()).size());
+            var nodes = graph.nodes();
+            for (int i = 0; i < nodes.size(); i++) {
+                var node = nodes.get(i);
+                var state = NodeState.initial(graph.upstreamCount(i));
                 track(run, node.name(), null, state);
                 if (state.status() == NodeStatus.READY) {
                     events.add(Event.ready(run.id, node));
                 }
             }
+            // The answer is taken before the roots are announced: taken after, it held the lock
+            // that the agents claiming the roots were waiting for.
+            started = run.snapshot();
         } finally {
             run.lock.unlock();
         }
@@ -118,7 +124,7 @@ public final class MemoryRepository extends ValidatingRepository {
                 graph.nodes().size(),
                 graph.edges().size());
         publish(events);
-        return run.snapshot();
+        return started;
     }
 
     @Override
@@ -175,7 +181,7 @@ public final class MemoryRepository extends ValidatingRepository {
             runs.remove(runId);
             byCreation.remove(run.key());
             runCount.decrement();
-            run.states.forEach((node, state) -> index.forget(runId, node, state));
+            run.forEachState((node, state) -> index.forget(runId, node, state));
         } finally {
             run.lock.unlock();
         }

@@ -12,9 +12,7 @@ import io.adagio.core.protocol.WholeRun;
 import io.adagio.core.watch.RunFeed;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,7 +24,9 @@ final class MemoryRun implements WholeRun {
     final Instant createdAt;
     final RunGraph graph;
     final ReentrantLock lock = new ReentrantLock();
-    final Map<String, NodeState> states;
+    /** Each node's state, at its position in the graph (null before the start sets it). */
+    private final NodeState[] states;
+
     private final int attemptLimit;
     long completed;
     boolean started;
@@ -42,7 +42,7 @@ final class MemoryRun implements WholeRun {
         this.createdAt = createdAt;
         this.graph = graph;
         this.attemptLimit = attemptLimit;
-        this.states = new HashMap<>(graph.nodes().size() * 2);
+        this.states = new NodeState[graph.size()];
     }
 
     @Override
@@ -67,7 +67,18 @@ final class MemoryRun implements WholeRun {
 
     @Override
     public NodeState state(String node) {
-        return states.get(node);
+        int p = graph.position(node);
+        return p < 0 ? null : states[p];
+    }
+
+    /** Under the lock (or once deleted): each node's name and state, in the graph's order. */
+    void forEachState(java.util.function.BiConsumer<String, NodeState> action) {
+        var specs = graph.nodes();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] != null) {
+                action.accept(specs.get(i).name(), states[i]);
+            }
+        }
     }
 
     @Override
@@ -86,7 +97,7 @@ final class MemoryRun implements WholeRun {
 
     /** Under the lock: one node's new state, and the run's own counters after it. */
     void put(String node, NodeState before, NodeState after) {
-        states.put(node, after);
+        states[graph.position(node)] = after;
         var from = before == null ? null : before.status();
         if (from == after.status()) {
             return;
@@ -111,8 +122,9 @@ final class MemoryRun implements WholeRun {
         lock.lock();
         try {
             var nodes = new ArrayList<Node>(graph.nodes().size());
-            for (var spec : graph.nodes()) {
-                nodes.add(states.get(spec.name()).toNode(spec));
+            var specs = graph.nodes();
+            for (int i = 0; i < states.length; i++) {
+                nodes.add(states[i].toNode(specs.get(i)));
             }
             var status = status();
             return new Run(id, createdAt, nodes, graph.edges(), status, Run.conclusionOf(status, cancelled, nodes));

@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -50,36 +49,47 @@ public final class GraphValidator {
     public RunGraph validate(GraphSpec spec) {
         checkLimits(spec);
         var problems = new ArrayList<String>();
-        if (spec.nodes().isEmpty()) {
+        var nodes = spec.nodes();
+        if (nodes.isEmpty()) {
             problems.add("the graph has no nodes: at least one node is required");
         }
-        var names = new HashSet<String>();
-        for (int i = 0; i < spec.nodes().size(); i++) {
-            checkNode(spec.nodes().get(i), i, names, problems);
+        // One map from each declared name to its node's position serves every check below and
+        // becomes the run graph's index. Edges are checked against every declared name, so a badly
+        // named node is reported once (for its name), not again for each edge that uses it.
+        var positions = HashMap.<String, Integer>newHashMap(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            checkNode(nodes.get(i), i, positions, problems);
         }
-        // Edges are checked against every declared name, so a badly named node is reported once
-        // (for its name), not again for each edge that uses it.
-        var declared = new HashSet<String>();
-        for (var node : spec.nodes()) {
-            if (node.name() != null && !node.name().isEmpty()) {
-                declared.add(node.name());
+        var edges = spec.edges();
+        int[] sources = new int[edges.size()];
+        int[] destinations = new int[edges.size()];
+        int used = 0;
+        // Edges between two nodes are checked for duplicates by position below; the few others
+        // (naming no node, or a self-loop) by name here.
+        var others = new HashSet<Edge>();
+        for (var edge : edges) {
+            String src = edge.source() == null ? "" : edge.source();
+            String dst = edge.destination() == null ? "" : edge.destination();
+            Integer s = positions.get(src);
+            Integer d = positions.get(dst);
+            if (checkEdge(src, dst, s != null, d != null, problems)) {
+                sources[used] = s;
+                destinations[used] = d;
+                used++;
+            } else if (!others.add(new Edge(src, dst))) {
+                problems.add(edgeLabel(src, dst) + " is a duplicate edge");
             }
         }
-        var seenEdges = new HashSet<Edge>();
-        var usableEdges = new ArrayList<Edge>();
-        for (var edge : spec.edges()) {
-            if (checkEdge(edge, declared, seenEdges, problems)) {
-                usableEdges.add(edge);
-            }
-        }
+        var down = RunGraph.Adjacency.of(nodes.size(), sources, destinations, used);
+        var up = RunGraph.Adjacency.of(nodes.size(), destinations, sources, used);
+        reportDuplicateEdges(nodes, down, problems);
         // Cycles are looked for among the usable edges even when other problems were found, so
         // that one message lists everything wrong with the spec.
-        findCycle(spec.nodes(), usableEdges)
-                .ifPresent(cycle -> problems.add("the graph has a cycle: " + describeCycle(cycle)));
+        findCycle(nodes, down, up).ifPresent(cycle -> problems.add("the graph has a cycle: " + describeCycle(cycle)));
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
-        return RunGraph.of(spec);
+        return new RunGraph(spec, positions, down, up);
     }
 
     private void checkLimits(GraphSpec spec) {
@@ -111,17 +121,20 @@ public final class GraphValidator {
         return size;
     }
 
-    private void checkNode(NodeSpec node, int index, Set<String> names, List<String> problems) {
+    private void checkNode(NodeSpec node, int index, Map<String, Integer> positions, List<String> problems) {
         String name = node.name() == null ? "" : node.name();
         // Made only for a message: quoting every node's name cost a 100,000-node start dearly.
         Supplier<String> label = () -> name.isEmpty() ? "node #" + (index + 1) : "node " + Names.quote(name);
         if (name.isEmpty()) {
             problems.add(label.get() + " has an empty name");
-        } else if (!Names.isName(name)) {
-            // Names become key segments in stores, so they are restricted to a safe alphabet.
-            problems.add(label.get() + " has an invalid name: a name is " + Names.NAME_RULE);
-        } else if (!names.add(name)) {
-            problems.add(label.get() + ": duplicate name, node names must be unique");
+        } else {
+            boolean first = positions.putIfAbsent(name, index) == null;
+            if (!Names.isName(name)) {
+                // Names become key segments in stores, so they are restricted to a safe alphabet.
+                problems.add(label.get() + " has an invalid name: a name is " + Names.NAME_RULE);
+            } else if (!first) {
+                problems.add(label.get() + ": duplicate name, node names must be unique");
+            }
         }
         if (node.runtime() == null || node.runtime().isBlank()) {
             problems.add(label.get() + " has no runtime");
@@ -172,29 +185,43 @@ public final class GraphValidator {
         return " (a lone UTF-16 surrogate at character " + (Text.loneSurrogate(s) + 1) + ")";
     }
 
-    private static boolean checkEdge(Edge edge, Set<String> names, Set<Edge> seen, List<String> problems) {
+    /** Checks one edge's ends; true if it joins two different nodes. */
+    private static boolean checkEdge(
+            String src, String dst, boolean sourceKnown, boolean destinationKnown, List<String> problems) {
         boolean usable = true;
-        String src = edge.source() == null ? "" : edge.source();
-        String dst = edge.destination() == null ? "" : edge.destination();
-        // Made only for a message, as a node's label.
-        Supplier<String> label = () -> "edge " + Names.quote(src) + " -> " + Names.quote(dst);
-        if (!names.contains(src)) {
-            problems.add(label.get() + ": source " + Names.quote(src) + " is not a node of the graph");
+        if (!sourceKnown) {
+            problems.add(edgeLabel(src, dst) + ": source " + Names.quote(src) + " is not a node of the graph");
             usable = false;
         }
-        if (!names.contains(dst)) {
-            problems.add(label.get() + ": destination " + Names.quote(dst) + " is not a node of the graph");
+        if (!destinationKnown) {
+            problems.add(edgeLabel(src, dst) + ": destination " + Names.quote(dst) + " is not a node of the graph");
             usable = false;
         }
         if (src.equals(dst) && !src.isEmpty()) {
-            problems.add(label.get() + " is a self-loop: a node cannot depend on itself (a cycle)");
-            usable = false;
-        }
-        if (!seen.add(edge.source() != null && edge.destination() != null ? edge : new Edge(src, dst))) {
-            problems.add(label.get() + " is a duplicate edge");
+            problems.add(edgeLabel(src, dst) + " is a self-loop: a node cannot depend on itself (a cycle)");
             usable = false;
         }
         return usable;
+    }
+
+    /** Made only for a message: quoting every edge's ends cost a 100,000-node start dearly. */
+    private static String edgeLabel(String src, String dst) {
+        return "edge " + Names.quote(src) + " -> " + Names.quote(dst);
+    }
+
+    /** An edge given twice: each source's row lists a destination twice (one mark per destination). */
+    private static void reportDuplicateEdges(List<NodeSpec> nodes, RunGraph.Adjacency down, List<String> problems) {
+        int[] lastSource = new int[nodes.size()];
+        Arrays.fill(lastSource, -1);
+        for (int s = 0; s < nodes.size(); s++) {
+            for (int i = down.start(s); i < down.end(s); i++) {
+                int d = down.target(i);
+                if (lastSource[d] == s) {
+                    problems.add(edgeLabel(nodes.get(s).name(), nodes.get(d).name()) + " is a duplicate edge");
+                }
+                lastSource[d] = s;
+            }
+        }
     }
 
     /** The cycle's names in order; a long cycle by its first nodes and its length. */
@@ -214,41 +241,43 @@ public final class GraphValidator {
 
     /** One cycle, as node names in edge order with the first repeated at the end, if any exists. */
     static Optional<List<String>> findCycle(GraphSpec spec) {
-        return findCycle(spec.nodes(), spec.edges());
-    }
-
-    /**
-     * One cycle among {@code edges} between {@code nodes} (an edge naming no node is left out), as
-     * node names in edge order with the first repeated at the end, if any exists. Kahn's algorithm on
-     * node positions: a start of 100,000 nodes checks 200,000 edges without a map update per edge.
-     */
-    static Optional<List<String>> findCycle(List<NodeSpec> nodes, List<Edge> edges) {
-        var position = new HashMap<String, Integer>(nodes.size() * 2);
-        var names = new ArrayList<String>(nodes.size());
-        for (var n : nodes) {
-            // A nameless node is reported elsewhere and has no edges.
-            if (n.name() != null && position.putIfAbsent(n.name(), names.size()) == null) {
-                names.add(n.name());
+        var nodes = spec.nodes();
+        var positions = new HashMap<String, Integer>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).name() != null) {
+                positions.putIfAbsent(nodes.get(i).name(), i);
             }
         }
-        int count = names.size();
-        int[] sources = new int[edges.size()];
-        int[] destinations = new int[edges.size()];
+        int[] sources = new int[spec.edges().size()];
+        int[] destinations = new int[spec.edges().size()];
         int used = 0;
-        for (var e : edges) {
-            Integer s = position.get(e.source());
-            Integer d = position.get(e.destination());
+        for (var e : spec.edges()) {
+            Integer s = positions.get(e.source());
+            Integer d = positions.get(e.destination());
             if (s != null && d != null) {
                 sources[used] = s;
                 destinations[used] = d;
                 used++;
             }
         }
-        var down = Adjacency.of(count, sources, destinations, used);
-        var up = Adjacency.of(count, destinations, sources, used);
+        return findCycle(
+                nodes,
+                RunGraph.Adjacency.of(nodes.size(), sources, destinations, used),
+                RunGraph.Adjacency.of(nodes.size(), destinations, sources, used));
+    }
+
+    /**
+     * One cycle among the edges {@code down} (and the same reversed, {@code up}) between the nodes
+     * at their positions, as node names in edge order with the first repeated at the end, if any
+     * exists. Kahn's algorithm on positions: a start of 100,000 nodes checks 200,000 edges without
+     * a map update per edge.
+     */
+    private static Optional<List<String>> findCycle(
+            List<NodeSpec> nodes, RunGraph.Adjacency down, RunGraph.Adjacency up) {
+        int count = nodes.size();
         int[] indegree = new int[count];
-        for (int i = 0; i < used; i++) {
-            indegree[destinations[i]]++;
+        for (int n = 0; n < count; n++) {
+            indegree[n] = up.end(n) - up.start(n);
         }
         int[] queue = new int[count];
         int head = 0;
@@ -279,7 +308,7 @@ public final class GraphValidator {
         var seenAt = new HashMap<Integer, Integer>();
         while (!seenAt.containsKey(current)) {
             seenAt.put(current, path.size());
-            path.add(names.get(current));
+            path.add(nodes.get(current).name());
             int next = -1;
             for (int i = up.start(current); i < up.end(current) && next < 0; i++) {
                 if (indegree[up.target(i)] > 0) {
@@ -292,36 +321,5 @@ public final class GraphValidator {
         Collections.reverse(cycle);
         cycle.add(cycle.getFirst());
         return Optional.of(cycle);
-    }
-
-    /** Edges by their first end, in the order given (compressed rows: offsets into one array). */
-    private record Adjacency(int[] offsets, int[] targets) {
-        static Adjacency of(int count, int[] from, int[] to, int edges) {
-            int[] offsets = new int[count + 1];
-            for (int i = 0; i < edges; i++) {
-                offsets[from[i] + 1]++;
-            }
-            for (int n = 0; n < count; n++) {
-                offsets[n + 1] += offsets[n];
-            }
-            int[] fill = Arrays.copyOf(offsets, count);
-            int[] targets = new int[edges];
-            for (int i = 0; i < edges; i++) {
-                targets[fill[from[i]]++] = to[i];
-            }
-            return new Adjacency(offsets, targets);
-        }
-
-        int start(int node) {
-            return offsets[node];
-        }
-
-        int end(int node) {
-            return offsets[node + 1];
-        }
-
-        int target(int i) {
-            return targets[i];
-        }
     }
 }

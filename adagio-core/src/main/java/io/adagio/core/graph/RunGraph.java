@@ -3,46 +3,43 @@ package io.adagio.core.graph;
 import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.AbstractList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 
 /**
- * A validated graph, indexed for the protocol: each node's spec, upstream and downstream names.
- * Immutable; built once per run in O(nodes + edges).
+ * A validated graph, indexed for the protocol: each node's spec, upstream and downstream names, and
+ * its position (its index in the spec's node list, for backends that keep per-node state in
+ * arrays). Immutable; built once per run in O(nodes + edges) by {@link GraphValidator}, from the
+ * positions it computed anyway: one hash map from name to position and the edges as compressed
+ * rows of positions, instead of a map and two lists per node (a 10,000-node start spent a third of
+ * its time building those).
  */
 public final class RunGraph {
     private final GraphSpec spec;
-    private final Map<String, NodeSpec> nodes;
-    private final Map<String, List<String>> upstream;
-    private final Map<String, List<String>> downstream;
+    private final Map<String, Integer> positions;
+    private final String[] names;
+    private final Adjacency down;
+    private final Adjacency up;
 
-    private RunGraph(GraphSpec spec) {
+    /**
+     * @param positions each node's name to its index in {@code spec.nodes()}; taken as it is (the
+     *     validator made it and hands it over)
+     * @param down      edges from source position to destination positions, in spec order
+     * @param up        the same edges from destination to source
+     */
+    RunGraph(GraphSpec spec, HashMap<String, Integer> positions, Adjacency down, Adjacency up) {
         this.spec = spec;
-        var nodes = new HashMap<String, NodeSpec>(spec.nodes().size() * 2);
-        var up = new HashMap<String, List<String>>(spec.nodes().size() * 2);
-        var down = new HashMap<String, List<String>>(spec.nodes().size() * 2);
-        for (var n : spec.nodes()) {
-            nodes.put(n.name(), n);
-            up.put(n.name(), new ArrayList<>());
-            down.put(n.name(), new ArrayList<>());
+        this.positions = positions;
+        var nodes = spec.nodes();
+        this.names = new String[nodes.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = nodes.get(i).name();
         }
-        for (Edge e : spec.edges()) {
-            down.get(e.source()).add(e.destination());
-            up.get(e.destination()).add(e.source());
-        }
-        this.nodes = Collections.unmodifiableMap(nodes);
-        up.replaceAll((k, v) -> List.copyOf(v));
-        down.replaceAll((k, v) -> List.copyOf(v));
-        this.upstream = Collections.unmodifiableMap(up);
-        this.downstream = Collections.unmodifiableMap(down);
-    }
-
-    /** Indexes a spec that {@link GraphValidator} accepted. */
-    static RunGraph of(GraphSpec spec) {
-        return new RunGraph(spec);
+        this.down = down;
+        this.up = up;
     }
 
     public GraphSpec spec() {
@@ -57,19 +54,98 @@ public final class RunGraph {
         return spec.edges();
     }
 
-    public boolean contains(String name) {
-        return nodes.containsKey(name);
+    /** The number of nodes. */
+    public int size() {
+        return names.length;
     }
 
+    public boolean contains(String name) {
+        return position(name) >= 0;
+    }
+
+    /** The node's index in {@link #nodes()}, or -1 when the graph has no such node. */
+    public int position(String name) {
+        Integer p = name == null ? null : positions.get(name);
+        return p == null ? -1 : p;
+    }
+
+    /** The node's spec, or null when the graph has no such node. */
     public NodeSpec node(String name) {
-        return nodes.get(name);
+        int p = position(name);
+        return p < 0 ? null : spec.nodes().get(p);
     }
 
     public List<String> upstream(String name) {
-        return upstream.getOrDefault(name, List.of());
+        int p = position(name);
+        return p < 0 ? List.of() : new NameList(names, up, p);
     }
 
     public List<String> downstream(String name) {
-        return downstream.getOrDefault(name, List.of());
+        int p = position(name);
+        return p < 0 ? List.of() : new NameList(names, down, p);
+    }
+
+    /** How many upstream nodes the node at {@code position} waits on. */
+    public int upstreamCount(int position) {
+        return up.end(position) - up.start(position);
+    }
+
+    /** Edges by one end, in spec order, as compressed rows: the row of node n is {@code targets[offsets[n] .. offsets[n + 1])}. */
+    record Adjacency(int[] offsets, int[] targets) {
+        static Adjacency of(int count, int[] from, int[] to, int edges) {
+            int[] offsets = new int[count + 1];
+            for (int i = 0; i < edges; i++) {
+                offsets[from[i] + 1]++;
+            }
+            for (int n = 0; n < count; n++) {
+                offsets[n + 1] += offsets[n];
+            }
+            int[] fill = java.util.Arrays.copyOf(offsets, count);
+            int[] targets = new int[edges];
+            for (int i = 0; i < edges; i++) {
+                targets[fill[from[i]]++] = to[i];
+            }
+            return new Adjacency(offsets, targets);
+        }
+
+        int start(int node) {
+            return offsets[node];
+        }
+
+        int end(int node) {
+            return offsets[node + 1];
+        }
+
+        int target(int i) {
+            return targets[i];
+        }
+    }
+
+    /** One node's row of an adjacency, as the names at its targets: a view, nothing copied. */
+    private static final class NameList extends AbstractList<String> implements RandomAccess {
+        private final String[] names;
+        private final int[] targets;
+        private final int from;
+        private final int size;
+
+        NameList(String[] names, Adjacency rows, int node) {
+            this.names = names;
+            this.targets = rows.targets();
+            this.from = rows.start(node);
+            this.size = rows.end(node) - from;
+        }
+
+        @Override
+        public String get(int index) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return names[targets[from + index]];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 }

@@ -63,6 +63,36 @@ class GraphValidatorTest {
     }
 
     @Test
+    void eachNodeHasItsSpecPositionAndItsNeighboursInEdgeOrder() {
+        var graph = validator.validate(graph("a,b,c,d", "a->d", "c->d", "b->d", "a->b", "a->c"));
+        assertThat(graph.size()).isEqualTo(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(graph.position(graph.nodes().get(i).name())).isEqualTo(i);
+        }
+        assertThat(graph.position("x")).isEqualTo(-1);
+        assertThat(graph.position(null)).isEqualTo(-1);
+        assertThat(graph.node("x")).isNull();
+        assertThat(graph.upstream("d")).containsExactly("a", "c", "b");
+        assertThat(graph.downstream("a")).containsExactly("d", "b", "c");
+        assertThat(graph.upstreamCount(graph.position("d"))).isEqualTo(3);
+        assertThat(graph.upstreamCount(graph.position("a"))).isZero();
+        assertThat(graph.upstream("x")).isEmpty();
+        assertThat(graph.downstream("a")).isEqualTo(List.of("d", "b", "c"));
+        assertThatThrownBy(() -> graph.downstream("a").add("e")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void everyRepeatOfAnEdgeIsReportedOnceWhereverItComes() {
+        assertThat(problems(graph("a,b,c", "a->b", "a->c", "b->c", "a->b", "a->b")))
+                .containsExactly("edge \"a\" -> \"b\" is a duplicate edge", "edge \"a\" -> \"b\" is a duplicate edge");
+        assertThat(problems(graph("a", "a->a", "a->a")))
+                .containsExactly(
+                        "edge \"a\" -> \"a\" is a self-loop: a node cannot depend on itself (a cycle)",
+                        "edge \"a\" -> \"a\" is a self-loop: a node cannot depend on itself (a cycle)",
+                        "edge \"a\" -> \"a\" is a duplicate edge");
+    }
+
+    @Test
     void aGraphNeedsAtLeastOneNode() {
         assertThat(problems(new GraphSpec(List.of(), List.of())))
                 .singleElement()
