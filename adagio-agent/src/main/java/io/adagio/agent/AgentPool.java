@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * recorded in the background while its worker takes its next node (at most one result in flight
  * per worker), so the round trip overlaps the next claim instead of adding to every node's
  * hand-over. A quick repository (in memory) is not worth the hand-off: results are recorded in
- * line while recording takes less than {@link Builder#backgroundRecordingThreshold(Duration)} on
- * average. {@link Builder#recordInBackground(boolean)} turns it off.
+ * line while recording typically (the median of recent results) takes less than {@link
+ * Builder#backgroundRecordingThreshold(Duration)}. {@link Builder#recordInBackground(boolean)} turns it off.
  *
  * <p>Run control: a node whose run is cancelled while it runs here is told at once (a NODE_CANCELLED
  * event from the store's change notification), its runtime interrupted (an exec program's process
@@ -339,8 +339,8 @@ public final class AgentPool implements AutoCloseable {
         }
 
         /**
-         * Results are recorded in the background once recording one takes at least this long on
-         * average (default 200 µs: a network round trip does, an in-memory repository does not);
+         * Results are recorded in the background once recording one typically takes at least
+         * this long (the median of recent results; default 200 µs: a network round trip does, an in-memory repository does not);
          * {@link Duration#ZERO} always.
          */
         public Builder backgroundRecordingThreshold(Duration threshold) {

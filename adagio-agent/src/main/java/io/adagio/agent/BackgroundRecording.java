@@ -73,7 +73,7 @@ final class BackgroundRecording {
          * {@link InFlight}, whatever happens.
          */
         void record(Execution execution, Result result, boolean orphan) {
-            if (!enabled || recorder.averageNanos() < thresholdNanos) {
+            if (!enabled || recorder.typicalNanos() < thresholdNanos) {
                 recordHere(execution, result, orphan);
                 return;
             }

@@ -1,6 +1,6 @@
 package io.adagio.agent;
 
-import com.github.f4b6a3.ulid.UlidCreator;
+import com.github.f4b6a3.ulid.Ulid;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.Node;
@@ -65,7 +65,9 @@ final class Claimer {
     Outcome claim(Event event) throws InterruptedException {
         var runId = event.runId();
         var name = event.node().name();
-        var claim = new Claim(UlidCreator.getMonotonicUlid().toString(), metadata);
+        // Ulid.fast(): from the thread's own random numbers. The monotonic factory takes a lock that every
+        // worker of a busy pool queued on; claim ids need to be unique, not ordered.
+        var claim = new Claim(Ulid.fast().toString(), metadata);
         ClaimResult claimed;
         try {
             claimed = backoff.call(

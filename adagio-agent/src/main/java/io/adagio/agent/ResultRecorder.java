@@ -38,8 +38,8 @@ final class ResultRecorder {
 
     private volatile long giveUpAt;
     private volatile boolean giveUpSet;
-    /** Moving average of how long recording a result takes (racy updates are fine: it is a hint). */
-    private volatile long averageNanos;
+    /** How long recording a result typically takes lately. */
+    private final TypicalDuration recording = new TypicalDuration();
 
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -59,9 +59,9 @@ final class ResultRecorder {
         giveUpSet = true;
     }
 
-    /** How long recording a result has taken lately, on average. */
-    long averageNanos() {
-        return averageNanos;
+    /** How long recording a result typically takes lately (the median, not the mean: see {@link TypicalDuration}). */
+    long typicalNanos() {
+        return recording.nanos();
     }
 
     ExecutionCounts counts() {
@@ -84,8 +84,7 @@ final class ResultRecorder {
                 dropped.increment();
             }
         } finally {
-            long took = System.nanoTime() - began;
-            averageNanos = averageNanos - (averageNanos >> 3) + (took >> 3);
+            recording.observe(System.nanoTime() - began);
         }
     }
 
