@@ -181,7 +181,8 @@ public final class MemoryRepository extends ValidatingRepository {
             runs.remove(runId);
             byCreation.remove(run.key());
             runCount.decrement();
-            run.forEachState((node, state) -> index.forget(runId, node, state));
+            run.forEachState(index::forget);
+            index.forget(run);
         } finally {
             run.lock.unlock();
         }
@@ -409,7 +410,7 @@ public final class MemoryRepository extends ValidatingRepository {
     /** Stores one node's change of state and keeps the counters and indexes in step. Under the run's lock. */
     private void track(MemoryRun run, String node, NodeState before, NodeState after) {
         run.put(node, before, after);
-        index.track(run.id, run.graph, node, before, after);
+        index.track(run, node, before, after);
     }
 
     private Instant nextCreationTime() {

@@ -3,6 +3,7 @@ package io.adagio.memory;
 import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunStatus;
 import io.adagio.core.protocol.NodeState;
@@ -12,6 +13,7 @@ import io.adagio.core.protocol.WholeRun;
 import io.adagio.core.watch.RunFeed;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,6 +38,30 @@ final class MemoryRun implements WholeRun {
     RunFeed feed;
     /** Set by a cancel, cleared by a rerun. */
     boolean cancelled;
+    /** This run's nodes that a new subscriber is to be told about; kept by {@link NodeIndex}. */
+    final Marks marks = new Marks();
+
+    /** Nodes READY, orphaned (NONE) and being cancelled right now, by position. Under the lock. */
+    static final class Marks {
+        final BitSet ready = new BitSet();
+        final BitSet orphaned = new BitSet();
+        final BitSet cancelling = new BitSet();
+        /** Whether the run is among {@link NodeIndex}'s marked runs. */
+        boolean indexed;
+
+        /** Marks or unmarks the node at {@code position} as being in {@code status}, if that status is marked. */
+        void of(NodeStatus status, int position, boolean on) {
+            switch (status) {
+                case READY -> ready.set(position, on);
+                case NONE -> orphaned.set(position, on);
+                default -> {}
+            }
+        }
+
+        boolean isEmpty() {
+            return ready.isEmpty() && orphaned.isEmpty() && cancelling.isEmpty();
+        }
+    }
 
     MemoryRun(String id, Instant createdAt, RunGraph graph, int attemptLimit) {
         this.id = id;
@@ -69,6 +95,11 @@ final class MemoryRun implements WholeRun {
     public NodeState state(String node) {
         int p = graph.position(node);
         return p < 0 ? null : states[p];
+    }
+
+    /** The state of the node at {@code position}. Under the lock. */
+    NodeState state(int position) {
+        return states[position];
     }
 
     /** Under the lock (or once deleted): each node's name and state, in the graph's order. */

@@ -1,6 +1,5 @@
 package io.adagio.memory;
 
-import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Event;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Stats;
@@ -13,20 +12,21 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the memory repository knows across runs without scanning them: how many nodes are in each
- * status, and the nodes READY, orphaned or being cancelled right now, so that a new subscriber is
- * told about them in O(such nodes). Kept in step with every node's change of state
- * ({@link #track}); thread-safe.
+ * status, and which runs have nodes READY, orphaned or being cancelled right now, so that a new
+ * subscriber is told about those nodes in O(such runs and nodes). Kept in step with every node's
+ * change of state ({@link #track}, under the run's lock); thread-safe.
+ *
+ * <p>The nodes themselves are marked in their run ({@link MemoryRun.Marks}, bits by position): a
+ * node's every claim and readiness used to put and remove an entry in a map shared by all runs,
+ * under its run's lock, which every other step of the run waited for.
  */
 final class NodeIndex {
-    private record NodeRef(String runId, String node) {}
-
     private final EnumMap<NodeStatus, LongAdder> counts = new EnumMap<>(NodeStatus.class);
-    /** Nodes READY right now (with their not-before time). */
-    private final ConcurrentHashMap<NodeRef, Event> ready = new ConcurrentHashMap<>();
-    /** Nodes orphaned (NONE) right now. */
-    private final ConcurrentHashMap<NodeRef, Event> orphaned = new ConcurrentHashMap<>();
-    /** RUNNING nodes whose run was cancelled: their agents are to stop them. */
-    private final ConcurrentHashMap<NodeRef, Event> cancelling = new ConcurrentHashMap<>();
+    /**
+     * Runs that may have marked nodes: a run joins when it gets its first mark, and leaves when a
+     * replay finds it has none left, or when it is deleted. Changed only under the run's lock.
+     */
+    private final Set<MemoryRun> marked = ConcurrentHashMap.newKeySet();
 
     NodeIndex() {
         for (var status : NodeStatus.values()) {
@@ -34,59 +34,75 @@ final class NodeIndex {
         }
     }
 
-    /** One node's change of state, from {@code before} (null for a new node) to {@code after}. */
-    void track(String runId, RunGraph graph, String node, NodeState before, NodeState after) {
-        var ref = new NodeRef(runId, node);
+    /** One node's change of state, from {@code before} (null for a new node) to {@code after}. Under the run's lock. */
+    void track(MemoryRun run, String node, NodeState before, NodeState after) {
         boolean wasCancelling = before != null && before.cancelRequested();
-        if (wasCancelling != after.cancelRequested()) {
-            if (wasCancelling) {
-                cancelling.remove(ref);
-            } else {
-                cancelling.put(
-                        ref,
-                        Event.cancelled(runId, graph.node(node), after.claim().id()));
-            }
-        }
         NodeStatus from = before == null ? null : before.status();
         NodeStatus to = after.status();
-        if (from == to) {
+        if (wasCancelling == after.cancelRequested() && from == to) {
             return;
         }
-        if (from != null) {
-            counts.get(from).decrement();
-            switch (from) {
-                case READY -> ready.remove(ref);
-                case NONE -> orphaned.remove(ref);
-                default -> {}
-            }
+        var marks = run.marks;
+        int p = run.graph.position(node);
+        if (wasCancelling != after.cancelRequested()) {
+            marks.cancelling.set(p, after.cancelRequested());
         }
-        counts.get(to).increment();
-        switch (to) {
-            case READY -> ready.put(ref, Event.ready(runId, graph.node(node), after.notBefore()));
-            case NONE -> orphaned.put(ref, Event.orphaned(runId, graph.node(node)));
-            default -> {}
+        if (from != to) {
+            if (from != null) {
+                counts.get(from).decrement();
+                marks.of(from, p, false);
+            }
+            counts.get(to).increment();
+            marks.of(to, p, true);
+        }
+        if (!marks.indexed && !marks.isEmpty()) {
+            marks.indexed = true;
+            marked.add(run);
         }
     }
 
-    /** A deleted run's node, last in {@code state}. */
-    void forget(String runId, String node, NodeState state) {
+    /** A deleted run's node, last in {@code state}. Under the run's lock. */
+    void forget(String node, NodeState state) {
         counts.get(state.status()).decrement();
-        var ref = new NodeRef(runId, node);
-        ready.remove(ref);
-        orphaned.remove(ref);
-        cancelling.remove(ref);
+    }
+
+    /** A deleted run: none of its nodes is offered again. Under the run's lock. */
+    void forget(MemoryRun run) {
+        marked.remove(run);
+        run.marks.indexed = false;
     }
 
     /** Offers a new subscriber what it wants of what holds now. */
     void replay(Subscription subscription, Set<Event.Type> wanted) {
-        if (wanted.contains(Event.Type.NODE_READY)) {
-            ready.values().forEach(subscription::offer);
-        }
-        if (wanted.contains(Event.Type.NODE_ORPHANED)) {
-            orphaned.values().forEach(subscription::offer);
-        }
-        if (wanted.contains(Event.Type.NODE_CANCELLED)) {
-            cancelling.values().forEach(subscription::offer);
+        for (var run : marked) {
+            run.lock.lock();
+            try {
+                if (run.deleted) {
+                    continue;
+                }
+                var marks = run.marks;
+                if (marks.isEmpty()) {
+                    marked.remove(run);
+                    marks.indexed = false;
+                    continue;
+                }
+                var specs = run.graph.nodes();
+                if (wanted.contains(Event.Type.NODE_READY)) {
+                    marks.ready.stream()
+                            .forEach(p -> subscription.offer(Event.ready(
+                                    run.id, specs.get(p), run.state(p).notBefore())));
+                }
+                if (wanted.contains(Event.Type.NODE_ORPHANED)) {
+                    marks.orphaned.stream().forEach(p -> subscription.offer(Event.orphaned(run.id, specs.get(p))));
+                }
+                if (wanted.contains(Event.Type.NODE_CANCELLED)) {
+                    marks.cancelling.stream()
+                            .forEach(p -> subscription.offer(Event.cancelled(
+                                    run.id, specs.get(p), run.state(p).claim().id())));
+                }
+            } finally {
+                run.lock.unlock();
+            }
         }
     }
 

@@ -142,7 +142,8 @@ public record NodeState(
 
     /** With one more upstream's output; READY when it was the last one awaited. */
     NodeState withInput(String upstream, byte[] output) {
-        var in = ((InputMap) inputs).with(upstream, output);
+        // It will hold an input from each upstream node: the ones it has and the ones it waits on.
+        var in = ((InputMap) inputs).with(upstream, output, inputs.size() + waitingOn);
         int left = waitingOn - 1;
         var s = left == 0 && status == NodeStatus.WAITING ? NodeStatus.READY : status;
         return new NodeState(
