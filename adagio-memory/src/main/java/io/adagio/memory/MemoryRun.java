@@ -38,6 +38,10 @@ final class MemoryRun implements WholeRun {
     RunFeed feed;
     /** Set by a cancel, cleared by a rerun. */
     boolean cancelled;
+    /** The last name {@link #position(String)} was asked about, and its answer. Under the lock. */
+    private String lastName;
+
+    private int lastPosition = -1;
     /** This run's nodes that a new subscriber is to be told about; kept by {@link NodeIndex}. */
     final Marks marks = new Marks();
 
@@ -83,7 +87,8 @@ final class MemoryRun implements WholeRun {
 
     @Override
     public NodeSpec spec(String node) {
-        return graph.node(node);
+        int p = position(node);
+        return p < 0 ? null : graph.nodes().get(p);
     }
 
     @Override
@@ -93,8 +98,21 @@ final class MemoryRun implements WholeRun {
 
     @Override
     public NodeState state(String node) {
-        int p = graph.position(node);
+        int p = position(node);
         return p < 0 ? null : states[p];
+    }
+
+    /**
+     * The node's position in the graph, or -1. Under the lock. A step asks for the same node's
+     * position again and again (its spec, its state, its new state, its index marks), always with
+     * the same string: the last answer is kept for that string.
+     */
+    int position(String node) {
+        if (node != lastName || node == null) {
+            lastPosition = graph.position(node);
+            lastName = node;
+        }
+        return lastPosition;
     }
 
     /** The state of the node at {@code position}. Under the lock. */
@@ -128,7 +146,7 @@ final class MemoryRun implements WholeRun {
 
     /** Under the lock: one node's new state, and the run's own counters after it. */
     void put(String node, NodeState before, NodeState after) {
-        states[graph.position(node)] = after;
+        states[position(node)] = after;
         var from = before == null ? null : before.status();
         if (from == after.status()) {
             return;

@@ -43,7 +43,7 @@ final class NodeIndex {
             return;
         }
         var marks = run.marks;
-        int p = run.graph.position(node);
+        int p = run.position(node);
         if (wasCancelling != after.cancelRequested()) {
             marks.cancelling.set(p, after.cancelRequested());
         }

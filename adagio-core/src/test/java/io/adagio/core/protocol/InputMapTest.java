@@ -88,6 +88,33 @@ class InputMapTest {
     }
 
     @Test
+    void replacingAnInputOfABigMapLeavesItExtendable() {
+        var big = InputMap.EMPTY;
+        var model = new LinkedHashMap<String, byte[]>();
+        for (int i = 0; i < 50; i++) {
+            var value = out("v" + i);
+            big = big.with("n" + i, value);
+            model.put("n" + i, value);
+        }
+        var again = out("again");
+        var v50 = out("v50");
+        var v51 = out("v51");
+        var replaced = big.with("n7", again, 100);
+        var extended = big.with("n50", v50, 100);
+        assertSameAs(big, model);
+        assertSameAs(replaced, withEntry(model, "n7", again));
+        var extendedModel = withEntry(model, "n50", v50);
+        assertSameAs(extended, extendedModel);
+        assertSameAs(extended.with("n51", v51), withEntry(extendedModel, "n51", v51));
+    }
+
+    private static LinkedHashMap<String, byte[]> withEntry(LinkedHashMap<String, byte[]> model, String k, byte[] v) {
+        var copy = new LinkedHashMap<>(model);
+        copy.put(k, v);
+        return copy;
+    }
+
+    @Test
     void isImmutable() {
         var map = InputMap.EMPTY.with("p", out("1"));
         assertThatThrownBy(() -> map.put("q", out("2"))).isInstanceOf(UnsupportedOperationException.class);
