@@ -3,6 +3,7 @@ package io.adagio.agent;
 import com.github.f4b6a3.ulid.Ulid;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
+import io.adagio.core.model.Metadata;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.repository.ClaimResult;
@@ -58,7 +59,8 @@ final class Claimer {
         this.repository = repository;
         this.backoff = backoff;
         this.lifecycle = lifecycle;
-        this.metadata = Map.of(Claim.AGENT_KEY, List.of(agentId));
+        // Copied once here: a claim keeps a copy made by Metadata.copyOf as it is.
+        this.metadata = Metadata.copyOf(Map.of(Claim.AGENT_KEY, List.of(agentId)));
     }
 
     /** Claims the node the event announced. */

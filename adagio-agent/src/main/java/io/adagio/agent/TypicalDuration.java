@@ -9,7 +9,7 @@ package io.adagio.agent;
  * background-recording threshold, sending every following result through another thread for
  * nothing. Each observation moves this estimate one step towards itself (a quarter of the estimate,
  * at least {@link #MIN_STEP_NANOS}), however far away it is, so it settles where half of the
- * observations are above it.
+ * observations are above it. The first observation is taken as it is.
  *
  * <p>Updates are racy on purpose: the estimate is a hint, and a lost update only delays it by a
  * step.
@@ -23,11 +23,17 @@ final class TypicalDuration {
     /** Takes one observation into account. */
     void observe(long tookNanos) {
         long estimate = nanos;
+        if (estimate == 0) {
+            // The first observation is the estimate: one call to a remote repository shows that
+            // recording takes a round trip.
+            nanos = Math.max(1, tookNanos);
+            return;
+        }
         long step = Math.max(estimate >> 2, MIN_STEP_NANOS);
-        nanos = tookNanos > estimate ? estimate + step : Math.max(0, estimate - step);
+        nanos = tookNanos > estimate ? estimate + step : Math.max(1, estimate - step);
     }
 
-    /** The current estimate, in nanoseconds (0 before anything was observed). */
+    /** The current estimate, in nanoseconds (0 before anything was observed, at least 1 after). */
     long nanos() {
         return nanos;
     }

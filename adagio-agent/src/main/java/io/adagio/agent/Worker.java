@@ -149,12 +149,14 @@ final class Worker implements Runnable {
         boolean mayRun = inFlight.admit(execution);
         boolean handedOver = false;
         try {
-            log.debug(
-                    "claimed node \"{}\" of run {} (attempt {}{})",
-                    event.node().name(),
-                    event.runId(),
-                    claimed.node().attempts().size() + 1,
-                    claimed.orphan() ? ", orphaned" : "");
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "claimed node \"{}\" of run {} (attempt {}{})",
+                        event.node().name(),
+                        event.runId(),
+                        claimed.node().attempts().size() + 1,
+                        claimed.orphan() ? ", orphaned" : "");
+            }
             Result result;
             if (claimed.orphan()) {
                 result = Result.error(Protocol.ORPHANED_OUTPUT);

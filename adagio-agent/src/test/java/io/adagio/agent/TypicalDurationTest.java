@@ -20,6 +20,24 @@ class TypicalDurationTest {
     }
 
     @Test
+    void theFirstObservationIsTheEstimate() {
+        var typical = new TypicalDuration();
+        assertThat(typical.nanos()).isZero();
+        typical.observe(100_000 * MICRO);
+        assertThat(typical.nanos()).isEqualTo(100_000 * MICRO);
+    }
+
+    @Test
+    void aColdFirstCallIsForgottenWithinAFewDozenFastOnes() {
+        var typical = new TypicalDuration();
+        typical.observe(20_000 * MICRO);
+        for (int i = 0; i < 40; i++) {
+            typical.observe(5 * MICRO);
+        }
+        assertThat(typical.nanos()).isLessThan(THRESHOLD);
+    }
+
+    @Test
     void aMinorityOfOutliersDoesNotLiftAFastCallAboveTheThreshold() {
         var typical = new TypicalDuration();
         long highest = 0;
