@@ -153,21 +153,43 @@ public abstract class ValidatingRepository implements Repository {
         return watch(runId, Math.max(0, resumeAfter), onUpdate);
     }
 
+    /**
+     * Per thread, the last run id and claim id found valid. An agent's worker names the same run in
+     * node after node, and the same claim in its claim and its finish: compared by identity (a
+     * string never changes), they are not checked character by character again.
+     */
+    private static final class LastValid {
+        String runId;
+        String claimId;
+    }
+
+    private static final ThreadLocal<LastValid> LAST_VALID = ThreadLocal.withInitial(LastValid::new);
+
     private static void requireClaim(Claim claim) {
         if (claim == null) {
             throw new RepositoryException.InvalidRequest("a claim is needed");
+        }
+        var last = LAST_VALID.get();
+        if (claim.id() != null && claim.id() == last.claimId) {
+            return;
         }
         if (!Names.isId(claim.id())) {
             // A claim without a usable id could never be finished: the node would be stuck RUNNING.
             throw new RepositoryException.InvalidRequest(
                     "claim id " + Names.quote(claim.id()) + " is invalid: a claim id is " + Names.ID_RULE);
         }
+        last.claimId = claim.id();
     }
 
     private static void requireRunId(String runId) {
+        var last = LAST_VALID.get();
+        if (runId != null && runId == last.runId) {
+            return;
+        }
         if (!Names.isName(runId)) {
             throw new RepositoryException.NotFound("run " + Names.quote(runId) + " not found");
         }
+        last.runId = runId;
     }
 
     private static void requireNode(String runId, String nodeName) {

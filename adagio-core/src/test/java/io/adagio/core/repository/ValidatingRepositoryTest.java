@@ -180,6 +180,22 @@ class ValidatingRepositoryTest {
     }
 
     @Test
+    void idsAcceptedBeforeOnTheSameThreadDoNotLetABadOneThrough() {
+        var backend = new RecordingBackend();
+        var ok = new Claim("01JX00000000000000000CLAIM");
+        backend.claimNode("run", "a", ok);
+        backend.finishNode("run", "a", Result.success(""), ok);
+        assertThatThrownBy(() -> backend.claimNode("r/un", "a", ok)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.claimNode("run", "a", new Claim("a b")))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        assertThatThrownBy(() -> backend.claimNode(null, "a", ok)).isInstanceOf(RepositoryException.NotFound.class);
+        assertThatThrownBy(() -> backend.claimNode("run", "a", new Claim(null)))
+                .isInstanceOf(RepositoryException.InvalidRequest.class);
+        backend.claimNode("run", "b", ok);
+        assertThat(backend.asked).containsExactly("claim a", "finish a", "claim b");
+    }
+
+    @Test
     void deletesAndRetentionPagesAreCheckedFirst() {
         var backend = new RecordingBackend();
         assertThatThrownBy(() -> backend.deleteRun("r/un")).isInstanceOf(RepositoryException.NotFound.class);
