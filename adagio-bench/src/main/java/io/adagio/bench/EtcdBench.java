@@ -23,7 +23,12 @@ final class EtcdBench {
             Figure readyP99Ms,
             Map<String, Long> requests) {}
 
-    record Results(List<Result> workloads, Figure rawTxnPerSecond, Result latency) {
+    /**
+     * @param rawTxnP99Ms the p99 latency of one raw compare-and-put transaction, per trial: the floor
+     *     under ready-to-claim, which takes at least one (the claim) after the finish that made the
+     *     node ready was acknowledged
+     */
+    record Results(List<Result> workloads, Figure rawTxnPerSecond, Figure rawTxnP99Ms, Result latency) {
         Result headline() {
             return workloads.getFirst();
         }
@@ -61,16 +66,17 @@ final class EtcdBench {
     Results run() throws Exception {
         var out = new ArrayList<Result>();
         var raw = new ArrayList<Double>();
+        var rawP99 = new ArrayList<Double>();
         var rawBaseline = new RawTxnBaseline(endpoints, config.agents());
         for (var w : workloads()) {
-            out.add(measure(w, raw, rawBaseline));
+            out.add(measure(w, raw, rawP99, rawBaseline));
         }
-        var latency = measure(latencyWorkload(), raw, rawBaseline);
-        return new Results(out, Figure.of(raw), latency);
+        var latency = measure(latencyWorkload(), raw, rawP99, rawBaseline);
+        return new Results(out, Figure.of(raw), Figure.of(rawP99), latency);
     }
 
     /** One workload; interleaves a trial of the raw transaction rate after each of ours. */
-    Result measure(Workload w, List<Double> raw, RawTxnBaseline rawBaseline) throws Exception {
+    Result measure(Workload w, List<Double> raw, List<Double> rawP99, RawTxnBaseline rawBaseline) throws Exception {
         var runner = new PoolRunner(config.agents(), 4, true, config.timeout());
         var rates = new ArrayList<Double>();
         var perNode = new ArrayList<Double>();
@@ -86,7 +92,9 @@ final class EtcdBench {
                         EtcdRepository.connect(settings, counter), EtcdRepository.connect(settings, counter));
             });
             var counts = counter.counts();
-            double rawRate = rawBaseline.measure(namespace, config.rawSeconds());
+            var rawTrial = rawBaseline.measure(namespace, config.rawSeconds());
+            double rawRate = rawTrial.txnPerSecond();
+            double rawTxnP99 = Latencies.percentileMs(rawTrial.latencies(), 99);
             var cleanup = EtcdSettings.of(endpoints).withNamespace(namespace);
             EtcdCleanup.deleteNamespace(cleanup);
             if (t >= 0) {
@@ -95,6 +103,7 @@ final class EtcdBench {
                 p50.add(Latencies.percentileMs(trial.readyToClaimNanos(), 50));
                 p99.add(Latencies.percentileMs(trial.readyToClaimNanos(), 99));
                 raw.add(rawRate);
+                rawP99.add(rawTxnP99);
                 requests = counts;
             }
             progress.step("etcd " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
@@ -102,7 +111,7 @@ final class EtcdBench {
                     + Figure.format(RequestCounter.unary(counts) / (double) w.nodes())
                     + " requests/node, ready-to-claim p99 "
                     + Figure.format(Latencies.percentileMs(trial.readyToClaimNanos(), 99)) + " ms; raw "
-                    + Figure.format(rawRate) + " txn/s");
+                    + Figure.format(rawRate) + " txn/s, p99 " + Figure.format(rawTxnP99) + " ms");
         }
         return new Result(w, Figure.of(rates), Figure.of(perNode), Figure.of(p50), Figure.of(p99), requests);
     }

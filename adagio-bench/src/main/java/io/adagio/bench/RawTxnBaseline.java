@@ -31,14 +31,21 @@ final class RawTxnBaseline {
         this.clients = clients;
     }
 
-    /** Transactions per second over {@code seconds}. */
-    double measure(String namespace, double seconds) throws InterruptedException {
+    /**
+     * What one measurement saw: committed transactions per second, and the latency of each (sorted,
+     * nanoseconds), the floor of any step that needs one.
+     */
+    record Measurement(double txnPerSecond, long[] latencies) {}
+
+    /** Transactions per second over {@code seconds}, and their latencies. */
+    Measurement measure(String namespace, double seconds) throws InterruptedException {
         var client =
                 Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         try {
             var kv = client.getKVClient();
             var value = ByteSequence.from("x".repeat(VALUE_BYTES), StandardCharsets.UTF_8);
             var committed = new LongAdder();
+            var latencies = new Latencies();
             var failures = new LongAdder();
             var ready = new CountDownLatch(clients);
             var start = new CountDownLatch(1);
@@ -56,12 +63,14 @@ final class RawTxnBaseline {
                         }
                         start.await();
                         while (System.nanoTime() < deadline[0]) {
+                            long sent = System.nanoTime();
                             var r = kv.txn()
                                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(revision)))
                                     .Then(Op.put(key, value, PutOption.DEFAULT))
                                     .commit()
                                     .get();
                             if (r.isSucceeded()) {
+                                latencies.add(System.nanoTime() - sent);
                                 revision = r.getHeader().getRevision();
                                 committed.increment();
                             } else {
@@ -90,7 +99,7 @@ final class RawTxnBaseline {
                             ByteSequence.from(namespace + "/raw/", StandardCharsets.UTF_8),
                             DeleteOption.builder().isPrefix(true).build())
                     .get(10, TimeUnit.SECONDS);
-            return committed.sum() / (elapsed / 1e9);
+            return new Measurement(committed.sum() / (elapsed / 1e9), latencies.drain());
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("etcd: " + e.getMessage(), e);
         } finally {
