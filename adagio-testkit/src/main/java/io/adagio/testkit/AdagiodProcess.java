@@ -417,10 +417,8 @@ public final class AdagiodProcess implements AutoCloseable {
      * protobuf's use of sun.misc.Unsafe and Netty's native loading would print warnings otherwise.
      */
     public static List<String> fastStartFlags() {
-        // Unpooled Netty buffers as bin/adagiod runs it: pooled arenas keep what a burst took, and a
-        // test measuring the daemon's memory after hostile traffic would measure the pool instead.
-        var flags = new ArrayList<>(List.of(
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Dio.netty.allocator.type=unpooled"));
+        // (The daemon chooses unpooled Netty buffers itself, however it is started.)
+        var flags = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"));
         if (Runtime.version().feature() >= 23) {
             flags.add("--sun-misc-unsafe-memory-access=allow");
         }
