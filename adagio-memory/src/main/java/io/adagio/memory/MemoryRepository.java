@@ -107,7 +107,7 @@ public final class MemoryRepository extends ValidatingRepository {
             for (int i = 0; i < nodes.size(); i++) {
                 var node = nodes.get(i);
                 var state = NodeState.initial(graph.upstreamCount(i));
-                track(run, node.name(), null, state);
+                track(run, i, null, state);
                 if (state.status() == NodeStatus.READY) {
                     events.add(Event.ready(run.id, node));
                 }
@@ -383,7 +383,7 @@ public final class MemoryRepository extends ValidatingRepository {
     /** Stores a step's changes and feeds them to the run's watchers, if any. Called under the run's lock. */
     private void store(MemoryRun run, Step step) {
         for (var change : step.changes()) {
-            track(run, change.node(), change.before(), change.after());
+            track(run, run.position(change.node()), change.before(), change.after());
         }
         if (run.feed != null && (!step.changes().isEmpty() || step.cancelMark() != Step.CancelMark.UNCHANGED)) {
             var changed = new ArrayList<Node>(step.changes().size());
@@ -408,9 +408,9 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     /** Stores one node's change of state and keeps the counters and indexes in step. Under the run's lock. */
-    private void track(MemoryRun run, String node, NodeState before, NodeState after) {
-        run.put(node, before, after);
-        index.track(run, node, before, after);
+    private void track(MemoryRun run, int position, NodeState before, NodeState after) {
+        run.put(position, before, after);
+        index.track(run, position, before, after);
     }
 
     private Instant nextCreationTime() {

@@ -145,8 +145,8 @@ final class MemoryRun implements WholeRun {
     }
 
     /** Under the lock: one node's new state, and the run's own counters after it. */
-    void put(String node, NodeState before, NodeState after) {
-        states[position(node)] = after;
+    void put(int position, NodeState before, NodeState after) {
+        states[position] = after;
         var from = before == null ? null : before.status();
         if (from == after.status()) {
             return;

@@ -34,8 +34,11 @@ final class NodeIndex {
         }
     }
 
-    /** One node's change of state, from {@code before} (null for a new node) to {@code after}. Under the run's lock. */
-    void track(MemoryRun run, String node, NodeState before, NodeState after) {
+    /**
+     * The change of state of the node at {@code position}, from {@code before} (null for a new node)
+     * to {@code after}. Under the run's lock.
+     */
+    void track(MemoryRun run, int position, NodeState before, NodeState after) {
         boolean wasCancelling = before != null && before.cancelRequested();
         NodeStatus from = before == null ? null : before.status();
         NodeStatus to = after.status();
@@ -43,7 +46,7 @@ final class NodeIndex {
             return;
         }
         var marks = run.marks;
-        int p = run.position(node);
+        int p = position;
         if (wasCancelling != after.cancelRequested()) {
             marks.cancelling.set(p, after.cancelRequested());
         }
