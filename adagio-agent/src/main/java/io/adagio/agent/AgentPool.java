@@ -108,6 +108,7 @@ public final class AgentPool implements AutoCloseable {
     private final Watchdog watchdog;
     private final DueEvents due;
     private final EventRouter router;
+    private final Worker.Crew crew;
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerNumber = new AtomicInteger();
     private Thread dispatcher;
@@ -139,6 +140,8 @@ public final class AgentPool implements AutoCloseable {
         this.watchdog = new Watchdog(agentId, timer, inFlight, b.cancellationTimeout, this::abandon);
         this.due = new DueEvents(timer, b.clock, work::offer);
         this.router = new EventRouter(runtimes, watchdog, due);
+        this.crew = new Worker.Crew(
+                agentId, runtimes, lifecycle, registration, work, claimer, inFlight, watchdog, due, router);
     }
 
     public static Builder builder() {
@@ -244,18 +247,7 @@ public final class AgentPool implements AutoCloseable {
     }
 
     private Thread newWorker() {
-        var worker = new Worker(
-                agentId,
-                runtimes,
-                lifecycle,
-                registration,
-                work,
-                claimer,
-                inFlight,
-                background.lane(),
-                watchdog,
-                due,
-                router);
+        var worker = new Worker(crew, background.lane());
         return Thread.ofPlatform()
                 .daemon()
                 .name("adagio-agent-" + workerNumber.getAndIncrement())

@@ -20,21 +20,12 @@ import org.slf4j.LoggerFactory;
 final class Worker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(AgentPool.class);
 
-    private final String agentId;
-    private final RuntimeRegistry runtimes;
-    private final Lifecycle lifecycle;
-    private final Registration registration;
-    private final BlockingQueue<Event> work;
-    private final Claimer claimer;
-    private final InFlight inFlight;
-    private final BackgroundRecording.Lane lane;
-    private final Watchdog watchdog;
-    private final DueEvents due;
-    private final EventRouter router;
-    private volatile Thread thread;
-    private volatile boolean retired;
-
-    Worker(
+    /**
+     * What every worker of one pool shares: the agent's id and runtimes, the pool's life cycle and
+     * registration, the queue the dispatcher routes work to, and the parts that claim, admit,
+     * watch, schedule and route.
+     */
+    record Crew(
             String agentId,
             RuntimeRegistry runtimes,
             Lifecycle lifecycle,
@@ -42,21 +33,38 @@ final class Worker implements Runnable {
             BlockingQueue<Event> work,
             Claimer claimer,
             InFlight inFlight,
-            BackgroundRecording.Lane lane,
             Watchdog watchdog,
             DueEvents due,
-            EventRouter router) {
-        this.agentId = agentId;
-        this.runtimes = runtimes;
-        this.lifecycle = lifecycle;
-        this.registration = registration;
-        this.work = work;
-        this.claimer = claimer;
-        this.inFlight = inFlight;
+            EventRouter router) {}
+
+    private final String agentId;
+    private final RuntimeRegistry runtimes;
+    private final Lifecycle lifecycle;
+    private final Registration registration;
+    private final BlockingQueue<Event> work;
+    private final Claimer claimer;
+    private final InFlight inFlight;
+    private final Watchdog watchdog;
+    private final DueEvents due;
+    private final EventRouter router;
+    /** This worker's own way to the recorder. */
+    private final BackgroundRecording.Lane lane;
+
+    private volatile Thread thread;
+    private volatile boolean retired;
+
+    Worker(Crew crew, BackgroundRecording.Lane lane) {
+        this.agentId = crew.agentId();
+        this.runtimes = crew.runtimes();
+        this.lifecycle = crew.lifecycle();
+        this.registration = crew.registration();
+        this.work = crew.work();
+        this.claimer = crew.claimer();
+        this.inFlight = crew.inFlight();
+        this.watchdog = crew.watchdog();
+        this.due = crew.due();
+        this.router = crew.router();
         this.lane = lane;
-        this.watchdog = watchdog;
-        this.due = due;
-        this.router = router;
     }
 
     @Override
