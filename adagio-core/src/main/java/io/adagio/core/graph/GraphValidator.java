@@ -53,8 +53,8 @@ public final class GraphValidator {
         if (nodes.isEmpty()) {
             problems.add("the graph has no nodes: at least one node is required");
         }
-        // One map from each declared name to its node's position serves every check below and
-        // becomes the run graph's index. Edges are checked against every declared name, so a badly
+        // One map from each declared name to its node's position serves every check below. Edges are checked against
+        // every declared name, so a badly
         // named node is reported once (for its name), not again for each edge that uses it.
         var positions = HashMap.<String, Integer>newHashMap(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
@@ -89,7 +89,7 @@ public final class GraphValidator {
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
-        return new RunGraph(spec, positions, down, up);
+        return new RunGraph(spec, down, up);
     }
 
     private void checkLimits(GraphSpec spec) {

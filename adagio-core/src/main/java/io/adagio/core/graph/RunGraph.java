@@ -4,40 +4,36 @@ import io.adagio.core.model.Edge;
 import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.NodeSpec;
 import java.util.AbstractList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.RandomAccess;
 
 /**
  * A validated graph, indexed for the protocol: each node's spec, upstream and downstream names, and
  * its position (its index in the spec's node list, for backends that keep per-node state in
  * arrays). Immutable; built once per run in O(nodes + edges) by {@link GraphValidator}, from the
- * positions it computed anyway: one hash map from name to position and the edges as compressed
- * rows of positions, instead of a map and two lists per node (a 10,000-node start spent a third of
- * its time building those).
+ * edges it turned into compressed rows of positions anyway, instead of a map and two lists per node
+ * (a 10,000-node start spent a third of its time building those); names are looked up in a {@link
+ * NameIndex}.
  */
 public final class RunGraph {
     private final GraphSpec spec;
-    private final Map<String, Integer> positions;
+    private final NameIndex positions;
     private final String[] names;
     private final Adjacency down;
     private final Adjacency up;
 
     /**
-     * @param positions each node's name to its index in {@code spec.nodes()}; taken as it is (the
-     *     validator made it and hands it over)
-     * @param down      edges from source position to destination positions, in spec order
-     * @param up        the same edges from destination to source
+     * @param down edges from source position to destination positions, in spec order
+     * @param up   the same edges from destination to source
      */
-    RunGraph(GraphSpec spec, HashMap<String, Integer> positions, Adjacency down, Adjacency up) {
+    RunGraph(GraphSpec spec, Adjacency down, Adjacency up) {
         this.spec = spec;
-        this.positions = positions;
         var nodes = spec.nodes();
         this.names = new String[nodes.size()];
         for (int i = 0; i < names.length; i++) {
             names[i] = nodes.get(i).name();
         }
+        this.positions = new NameIndex(names);
         this.down = down;
         this.up = up;
     }
@@ -65,8 +61,7 @@ public final class RunGraph {
 
     /** The node's index in {@link #nodes()}, or -1 when the graph has no such node. */
     public int position(String name) {
-        Integer p = name == null ? null : positions.get(name);
-        return p == null ? -1 : p;
+        return positions.position(name);
     }
 
     /** The node's spec, or null when the graph has no such node. */
