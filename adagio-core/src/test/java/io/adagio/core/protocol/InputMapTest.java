@@ -187,7 +187,9 @@ class InputMapTest {
                     var key = "t" + t;
                     futures.add(pool.submit(() -> {
                         barrier.await(10, TimeUnit.SECONDS);
-                        var m = start;
+                        // First a replacement of an input the shared map has (the tip's holder gives
+                        // its claimed place back), then new inputs.
+                        var m = start.with("n3", out(key));
                         for (int j = 0; j < 20; j++) {
                             m = m.with(key + "-" + j, out(key));
                         }
@@ -198,6 +200,7 @@ class InputMapTest {
                     var m = futures.get(t).get(10, TimeUnit.SECONDS);
                     var own = "t" + t;
                     assertThat(m).hasSize(30);
+                    assertThat(m.get("n3")).isEqualTo(out(own));
                     for (int j = 0; j < 20; j++) {
                         assertThat(m.get(own + "-" + j)).isEqualTo(out(own));
                     }
@@ -206,6 +209,7 @@ class InputMapTest {
                             .isEmpty();
                 }
                 assertThat(start).hasSize(10);
+                assertThat(start.get("n3")).isEqualTo(out("v3"));
             }
         } finally {
             pool.shutdownNow();
