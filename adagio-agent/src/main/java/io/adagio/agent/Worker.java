@@ -37,16 +37,7 @@ final class Worker implements Runnable {
             DueEvents due,
             EventRouter router) {}
 
-    private final String agentId;
-    private final RuntimeRegistry runtimes;
-    private final Lifecycle lifecycle;
-    private final Registration registration;
-    private final BlockingQueue<Event> work;
-    private final Claimer claimer;
-    private final InFlight inFlight;
-    private final Watchdog watchdog;
-    private final DueEvents due;
-    private final EventRouter router;
+    private final Crew crew;
     /** This worker's own way to the recorder. */
     private final BackgroundRecording.Lane lane;
 
@@ -54,34 +45,25 @@ final class Worker implements Runnable {
     private volatile boolean retired;
 
     Worker(Crew crew, BackgroundRecording.Lane lane) {
-        this.agentId = crew.agentId();
-        this.runtimes = crew.runtimes();
-        this.lifecycle = crew.lifecycle();
-        this.registration = crew.registration();
-        this.work = crew.work();
-        this.claimer = crew.claimer();
-        this.inFlight = crew.inFlight();
-        this.watchdog = crew.watchdog();
-        this.due = crew.due();
-        this.router = crew.router();
+        this.crew = crew;
         this.lane = lane;
     }
 
     @Override
     public void run() {
         thread = Thread.currentThread();
-        while (lifecycle.isRunning() && !retired) {
+        while (crew.lifecycle().isRunning() && !retired) {
             try {
                 var event = nextEvent();
                 // An event dropped here is only a hint: every other subscriber had its own copy, and
                 // a new subscriber is told about every node that is ready.
-                if (event != null && lifecycle.isRunning() && !retired) {
+                if (event != null && crew.lifecycle().isRunning() && !retired) {
                     handle(event);
                 }
             } catch (InterruptedException e) {
                 // Shutdown (or a stop signal that came late) interrupts; the loop condition decides.
             } catch (Throwable t) {
-                log.error("agent {}: unexpected error in a worker, carrying on", agentId, t);
+                log.error("agent {}: unexpected error in a worker, carrying on", crew.agentId(), t);
             }
         }
     }
@@ -94,22 +76,22 @@ final class Worker implements Runnable {
      * hand it over cost two thread wake-ups per hand-over, and made a 1,000-node chain 4x slower.
      */
     private Event nextEvent() throws InterruptedException {
-        var event = work.poll();
+        var event = crew.work().poll();
         if (event != null) {
             return event;
         }
-        var sub = registration.current();
-        while (lifecycle.isRunning() && !retired && !sub.isClosed()) {
+        var sub = crew.registration().current();
+        while (crew.lifecycle().isRunning() && !retired && !sub.isClosed()) {
             var announced = sub.poll();
             if (announced.isEmpty()) {
                 break;
             }
-            var forAWorker = router.route(announced.get());
+            var forAWorker = crew.router().route(announced.get());
             if (forAWorker != null) {
                 return forAWorker;
             }
         }
-        return work.poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+        return crew.work().poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Interrupts the worker's thread (a runtime told to stop). */
@@ -131,18 +113,18 @@ final class Worker implements Runnable {
     }
 
     private void handle(Event event) throws InterruptedException {
-        var runtime = runtimes.get(event.node().runtime()).orElse(null);
+        var runtime = crew.runtimes().get(event.node().runtime()).orElse(null);
         if (runtime == null) {
             return;
         }
-        var sub = registration.current();
-        var outcome = claimer.claim(event);
+        var sub = crew.registration().current();
+        var outcome = crew.claimer().claim(event);
         switch (outcome) {
-            case Claimer.NotDue notDue -> due.retryAt(notDue.notBefore(), event);
-            case Claimer.Early early -> due.retryEarly(event);
-            case Claimer.Lost lost -> due.settled(event);
+            case Claimer.NotDue notDue -> crew.due().retryAt(notDue.notBefore(), event);
+            case Claimer.Early early -> crew.due().retryEarly(event);
+            case Claimer.Lost lost -> crew.due().settled(event);
             case Claimer.Claimed claimed -> {
-                due.settled(event);
+                crew.due().settled(event);
                 run(event, claimed, runtime, sub);
             }
         }
@@ -153,8 +135,8 @@ final class Worker implements Runnable {
             Claimer.Claimed claimed,
             io.adagio.agent.runtime.Runtime runtime,
             io.adagio.core.repository.Subscription sub) {
-        var execution = new Execution(event.runId(), claimed.node(), claimed.claim(), agentId, this, sub);
-        boolean mayRun = inFlight.admit(execution);
+        var execution = new Execution(event.runId(), claimed.node(), claimed.claim(), crew.agentId(), this, sub);
+        boolean mayRun = crew.inFlight().admit(execution);
         boolean handedOver = false;
         try {
             if (log.isDebugEnabled()) {
@@ -171,7 +153,7 @@ final class Worker implements Runnable {
             } else if (!mayRun) {
                 result = Result.error(AgentPool.SHUTDOWN_OUTPUT);
             } else {
-                watchdog.started(execution);
+                crew.watchdog().started(execution);
                 // Cancelled before it ran (the cancel came as it was claimed): it does not run at all.
                 result = execution.stopped() == null ? RuntimeInvoker.invoke(runtime, execution) : null;
             }
@@ -202,7 +184,7 @@ final class Worker implements Runnable {
             }
         } finally {
             if (!handedOver) {
-                inFlight.release(execution);
+                crew.inFlight().release(execution);
             }
             Thread.interrupted();
         }

@@ -181,7 +181,6 @@ public final class MemoryRepository extends ValidatingRepository {
             runs.remove(runId);
             byCreation.remove(run.key());
             runCount.decrement();
-            run.forEachState(index::forget);
             index.forget(run);
         } finally {
             run.lock.unlock();

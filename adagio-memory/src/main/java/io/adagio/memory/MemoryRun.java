@@ -120,12 +120,11 @@ final class MemoryRun implements WholeRun {
         return states[position];
     }
 
-    /** Under the lock (or once deleted): each node's name and state, in the graph's order. */
-    void forEachState(java.util.function.BiConsumer<String, NodeState> action) {
-        var specs = graph.nodes();
-        for (int i = 0; i < states.length; i++) {
-            if (states[i] != null) {
-                action.accept(specs.get(i).name(), states[i]);
+    /** Under the lock (or once deleted): each node's state, in the graph's order. */
+    void forEachState(java.util.function.Consumer<NodeState> action) {
+        for (var state : states) {
+            if (state != null) {
+                action.accept(state);
             }
         }
     }

@@ -64,13 +64,9 @@ final class NodeIndex {
         }
     }
 
-    /** A deleted run's node, last in {@code state}. Under the run's lock. */
-    void forget(String node, NodeState state) {
-        counts.get(state.status()).decrement();
-    }
-
-    /** A deleted run: none of its nodes is offered again. Under the run's lock. */
+    /** A deleted run: its nodes leave the counts, and none of them is offered again. Under the run's lock. */
     void forget(MemoryRun run) {
+        run.forEachState(state -> counts.get(state.status()).decrement());
         marked.remove(run);
         run.marks.indexed = false;
     }

@@ -53,9 +53,9 @@ public final class GraphValidator {
         if (nodes.isEmpty()) {
             problems.add("the graph has no nodes: at least one node is required");
         }
-        // One map from each declared name to its node's position serves every check below. Edges are checked against
-        // every declared name, so a badly
-        // named node is reported once (for its name), not again for each edge that uses it.
+        // One map from each declared name to its node's position serves every check below. Edges
+        // are checked against every declared name, so a badly named node is reported once (for its
+        // name), not again for each edge that uses it.
         var positions = HashMap.<String, Integer>newHashMap(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             checkNode(nodes.get(i), i, positions, problems);
