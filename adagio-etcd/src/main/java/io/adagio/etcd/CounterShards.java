@@ -160,12 +160,11 @@ final class CounterShards {
         }
 
         /** The transaction's compares failed: take the shard's value from its else branch. */
-        void failed(io.etcd.jetcd.kv.TxnResponse response) {
+        void failed(List<io.etcd.jetcd.kv.GetResponse> gets) {
             if (staged == null) {
                 return;
             }
             staged = null;
-            var gets = response.getGetResponses();
             if (elseIndex < 0 || elseIndex >= gets.size()) {
                 unknown = true;
                 return;

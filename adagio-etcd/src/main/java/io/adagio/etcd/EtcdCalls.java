@@ -87,10 +87,27 @@ final class EtcdCalls {
 
     /** Sends the transaction without waiting. */
     CompletableFuture<TxnResponse> send(Txn txn) {
-        var guards = txn.guards().stream().map(EtcdCalls::toCmp).toArray(Cmp[]::new);
-        var then = txn.then().stream().map(EtcdCalls::toOp).toArray(Op[]::new);
-        var otherwise = txn.otherwise().stream().map(EtcdCalls::toOp).toArray(Op[]::new);
-        return kv.txn().If(guards).Then(then).Else(otherwise).commit();
+        return kv.txn()
+                .If(guards(txn))
+                .Then(ops(txn.then()))
+                .Else(ops(txn.otherwise()))
+                .commit();
+    }
+
+    private static Cmp[] guards(Txn txn) {
+        var out = new Cmp[txn.guards().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toCmp(txn.guards().get(i));
+        }
+        return out;
+    }
+
+    private static Op[] ops(java.util.List<Txn.Op> ops) {
+        var out = new Op[ops.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toOp(ops.get(i));
+        }
+        return out;
     }
 
     GetResponse get(String key) {
@@ -140,6 +157,9 @@ final class EtcdCalls {
     }
 
     static Op toOp(Txn.Op op) {
+        if (op instanceof Txn.Nested n) {
+            return Op.txn(guards(n.txn()), ops(n.txn().then()), ops(n.txn().otherwise()));
+        }
         var key = bytes(op.key());
         return switch (op) {
             case Txn.Put p ->
@@ -158,6 +178,7 @@ final class EtcdCalls {
             case Txn.Count c -> Op.get(key, COUNT);
             case Txn.CountPrefix c -> Op.get(key, COUNT_PREFIX);
             case Txn.KeysWithPrefix k -> Op.get(key, KEYS_WITH_PREFIX);
+            case Txn.Nested n -> throw new AssertionError("handled above");
             case Txn.GetPrefix g ->
                 Op.get(
                         key,

@@ -91,7 +91,7 @@ final class Journals {
                 throw e;
             }
             if (!r.isSucceeded()) {
-                shard.failed(r); // the shard may be what changed (merged away meanwhile)
+                shard.failed(r.getGetResponses()); // the shard may be what changed (merged away meanwhile)
                 forgetParts(runId, writeId, parts.size());
                 return false;
             }

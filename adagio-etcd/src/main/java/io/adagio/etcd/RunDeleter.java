@@ -165,7 +165,7 @@ final class RunDeleter {
                 shard.committed(r.getHeader().getRevision());
                 return true;
             }
-            shard.failed(r);
+            shard.failed(r.getGetResponses());
             return false;
         } finally {
             shards.release(shard);

@@ -202,7 +202,7 @@ final class RunWideRunner {
             if (response.isSucceeded()) {
                 shard.committed(response.getHeader().getRevision());
             } else {
-                shard.failed(response);
+                shard.failed(response.getGetResponses());
             }
         } finally {
             shards.release(shard);

@@ -176,7 +176,7 @@ final class RunWriter {
                     shard.committed(r.getHeader().getRevision());
                     return;
                 }
-                shard.failed(r); // the shard changed (merged away meanwhile): count on from its value
+                shard.failed(r.getGetResponses()); // the shard changed (merged away meanwhile): count on from its value
             } finally {
                 shards.release(shard);
             }

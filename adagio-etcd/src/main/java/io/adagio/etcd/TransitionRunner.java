@@ -10,7 +10,6 @@ import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.etcd.storage.OutputRef;
-import io.etcd.jetcd.kv.TxnResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +40,7 @@ final class TransitionRunner {
     private final WriteIds writeIds;
     private final OutputReader outputs;
     private final NodeRecords records;
+    private final GroupCommit groups;
     private final int maxTxnOps;
 
     TransitionRunner(
@@ -61,6 +61,7 @@ final class TransitionRunner {
         this.outputs = new OutputReader(calls, keys);
         this.records = new NodeRecords(calls, keys);
         this.maxTxnOps = calls.settings().maxTxnOps();
+        this.groups = new GroupCommit(calls::send, GroupCommit.IN_FLIGHT, maxTxnOps, Txn.MAX_BYTES);
     }
 
     /**
@@ -260,11 +261,11 @@ final class TransitionRunner {
                 }
             }
             var shard = shards.acquire();
-            TxnResponse response;
+            GroupCommit.Answer response;
             try {
                 shard.stage(plan.delta(), txn);
                 try {
-                    response = calls.commit(txn.build());
+                    response = calls.await(groups.submit(txn.build()));
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     if (EtcdErrors.leaseGone(e) && lease != 0) {
@@ -291,19 +292,19 @@ final class TransitionRunner {
                     snap = now;
                     continue;
                 }
-                if (response.isSucceeded()) {
-                    shard.committed(response.getHeader().getRevision());
+                if (response.succeeded()) {
+                    shard.committed(response.revision());
                 } else {
-                    shard.failed(response);
+                    shard.failed(response.reads());
                 }
             } finally {
                 shards.release(shard);
             }
-            if (response.isSucceeded()) {
+            if (response.succeeded()) {
                 return committed(step, lease, plan, view, snap.node(), prefetch, outputKeys, response);
             }
             LOG.debug("{} of node {} of run {} conflicted; deciding it again", describe(transition), node, runId);
-            var gets = response.getGetResponses();
+            var gets = response.reads();
             snap = Snapshot.of(gets, 0);
             known.clear();
             for (int i = 0; i < compared.size(); i++) {
@@ -366,14 +367,14 @@ final class TransitionRunner {
             StoredNode before,
             List<String> prefetch,
             List<String> outputKeys,
-            TxnResponse response) {
-        long revision = response.getHeader().getRevision();
+            GroupCommit.Answer response) {
+        long revision = response.revision();
         var committed = before;
         if (plan.primary() != null) {
             committed =
                     new StoredNode(plan.primary(), before.spec(), before.downstream(), plan.primaryState(), revision);
         }
-        var gets = response.getGetResponses();
+        var gets = response.reads();
         // The success branch's reads, in order: the tally of each wide node handed an input (read
         // after this commit's own delivery), then the claim's downstream records.
         var complete = new ArrayList<String>();

@@ -75,8 +75,23 @@ record Txn(List<Guard> guards, List<Op> then, List<Op> otherwise) {
         }
     }
 
+    /**
+     * A whole transaction run as one operation of another's success branch: its guards are
+     * evaluated when its turn comes, and it succeeds or fails on its own ({@link GroupCommit}).
+     */
+    record Nested(Txn txn) implements Op {
+        @Override
+        public String key() {
+            return "";
+        }
+    }
+
     static boolean isRead(Op op) {
-        return !(op instanceof Put || op instanceof Delete || op instanceof DeleteRange || op instanceof DeletePrefix);
+        return !(op instanceof Put
+                || op instanceof Delete
+                || op instanceof DeleteRange
+                || op instanceof DeletePrefix
+                || op instanceof Nested);
     }
 
     /** Collects a transaction; each read's position among its branch's reads is what it answers at. */

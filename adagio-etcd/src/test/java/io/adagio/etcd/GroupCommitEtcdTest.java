@@ -1,0 +1,196 @@
+package io.adagio.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.adagio.testkit.etcd.EtcdExtension;
+import io.etcd.jetcd.kv.TxnResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Groups of transactions on a real etcd mean what their members mean one after the other (which
+ * members may share a request is {@link GroupCommitTest}'s part).
+ */
+class GroupCommitEtcdTest {
+    @RegisterExtension
+    static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+    private EtcdCalls calls;
+    private String ns;
+
+    @BeforeEach
+    void connect() {
+        var settings = EtcdSettings.of(ETCD.endpoints());
+        calls = new EtcdCalls(EtcdClientFactory.connect(settings), settings);
+        ns = "group-" + UUID.randomUUID() + "/";
+    }
+
+    @AfterEach
+    void close() {
+        calls.client().close();
+    }
+
+    private static ByteString text(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private String value(String key) {
+        var kvs = calls.get(ns + key).getKvs();
+        return kvs.isEmpty() ? null : kvs.getFirst().getValue().toString(StandardCharsets.UTF_8);
+    }
+
+    /** A sender whose first request waits for {@code release}, so that the next ones are grouped. */
+    private CompletableFuture<TxnResponse> held(Txn txn, CountDownLatch release, AtomicInteger requests) {
+        if (requests.getAndIncrement() == 0) {
+            return CompletableFuture.runAsync(() -> {
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    })
+                    .thenCompose(x -> calls.send(txn));
+        }
+        return calls.send(txn);
+    }
+
+    @Test
+    void eachMemberSucceedsOrFailsOnItsOwnAndReadsWhatTheOnesBeforeItWrote() throws Exception {
+        var release = new CountDownLatch(1);
+        var requests = new AtomicInteger();
+        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
+        var first = groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
+                .build());
+        var wins = groups.submit(new Txn.Builder()
+                .guard(new Txn.Absent(ns + "k"))
+                .thenAll(List.of(new Txn.Put(ns + "k", text("winner"))))
+                .build());
+        // Its guard fails; its failure branch reads what the one before it wrote.
+        var loses = new Txn.Builder()
+                .guard(new Txn.Present(ns + "never-written"))
+                .thenAll(List.of(new Txn.Put(ns + "other", text("loser"))));
+        loses.otherwise(new Txn.Get(ns + "k"));
+        var lost = groups.submit(loses.build());
+        // A read in the success branch sees what the members before it wrote.
+        var reader = new Txn.Builder().thenAll(List.of(new Txn.Put(ns + "r", text("x"))));
+        reader.then(new Txn.Get(ns + "k"));
+        var read = groups.submit(reader.build());
+        assertThat(groups.waiting()).isEqualTo(3);
+
+        release.countDown();
+
+        assertThat(first.get().succeeded()).isTrue();
+        assertThat(wins.get().succeeded()).isTrue();
+        var loser = lost.get();
+        assertThat(loser.succeeded()).isFalse();
+        assertThat(loser.reads().getFirst().getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8))
+                .isEqualTo("winner");
+        var reading = read.get();
+        assertThat(reading.succeeded()).isTrue();
+        assertThat(reading.reads().getFirst().getKvs().getFirst().getModRevision())
+                .isEqualTo(wins.get().revision());
+        assertThat(requests).hasValue(2);
+        assertThat(value("first")).isEqualTo("1");
+        assertThat(value("k")).isEqualTo("winner");
+        assertThat(value("other")).isNull();
+        assertThat(value("r")).isEqualTo("x");
+    }
+
+    /**
+     * Each guards the absence of the key the other writes: one after the other, exactly one of them
+     * succeeds. etcd evaluates every guard of a request before any write, so in one request both
+     * would (a write skew); the second is sent apart.
+     */
+    @Test
+    void twoThatEachGuardWhatTheOtherWritesNeverBothSucceed() throws Exception {
+        var release = new CountDownLatch(1);
+        var requests = new AtomicInteger();
+        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
+        groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
+                .build());
+        var a = groups.submit(new Txn.Builder()
+                .guard(new Txn.Absent(ns + "x"))
+                .thenAll(List.of(new Txn.Put(ns + "y", text("a"))))
+                .build());
+        var b = groups.submit(new Txn.Builder()
+                .guard(new Txn.Absent(ns + "y"))
+                .thenAll(List.of(new Txn.Put(ns + "x", text("b"))))
+                .build());
+
+        release.countDown();
+
+        assertThat(List.of(a.get().succeeded(), b.get().succeeded())).containsOnlyOnce(true);
+        assertThat(requests).hasValue(3);
+    }
+
+    /**
+     * Threads increment counters by compare-and-put through one group commit, retrying on conflict:
+     * some their own counter (grouped together), some one shared counter (every such write goes in
+     * a request of its own). No increment is lost or applied twice.
+     */
+    @Test
+    void concurrentCompareAndPutsThroughGroupsLoseNoUpdate() throws Exception {
+        var groups = new GroupCommit(calls::send, GroupCommit.IN_FLIGHT, 128, Txn.MAX_BYTES);
+        int threads = 8;
+        int increments = 60;
+        var start = new CountDownLatch(1);
+        var workers = new ArrayList<Thread>();
+        var failures = new ArrayList<Throwable>();
+        for (int t = 0; t < threads; t++) {
+            var key = ns + (t % 2 == 0 ? "shared" : "own-" + t);
+            workers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < increments; i++) {
+                        increment(groups, key);
+                    }
+                } catch (Throwable e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        start.countDown();
+        for (var w : workers) {
+            w.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(value("shared")).isEqualTo(Integer.toString(threads / 2 * increments));
+        for (int t = 1; t < threads; t += 2) {
+            assertThat(value("own-" + t)).isEqualTo(Integer.toString(increments));
+        }
+    }
+
+    private void increment(GroupCommit groups, String key) throws Exception {
+        var kvs = calls.get(key).getKvs();
+        long revision = kvs.isEmpty() ? 0 : kvs.getFirst().getModRevision();
+        int value =
+                kvs.isEmpty() ? 0 : Integer.parseInt(kvs.getFirst().getValue().toString(StandardCharsets.UTF_8));
+        while (true) {
+            var txn = new Txn.Builder()
+                    .guard(new Txn.Unchanged(key, revision))
+                    .thenAll(List.of(new Txn.Put(key, text(Integer.toString(value + 1)))));
+            txn.otherwise(new Txn.Get(key));
+            var answer = groups.submit(txn.build()).get();
+            if (answer.succeeded()) {
+                return;
+            }
+            var now = answer.reads().getFirst().getKvs().getFirst();
+            revision = now.getModRevision();
+            value = Integer.parseInt(now.getValue().toString(StandardCharsets.UTF_8));
+        }
+    }
+}
