@@ -110,6 +110,15 @@ final class EtcdCalls {
         return out;
     }
 
+    /**
+     * Sends the transaction; its answer fails with a timeout when etcd has not answered within the
+     * request timeout, whoever waits for it (a group commit must not wait longer for a request that
+     * hangs than each of its members would alone).
+     */
+    CompletableFuture<TxnResponse> sendWithin(Txn txn) {
+        return send(txn).orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     GetResponse get(String key) {
         return await(kv.get(bytes(key)));
     }
@@ -128,10 +137,7 @@ final class EtcdCalls {
             throw new RepositoryException.Unavailable("interrupted while waiting for etcd", e);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new RepositoryException.Unavailable(
-                    "etcd at " + String.join(",", settings.addresses()) + " did not answer within "
-                            + settings.requestTimeout(),
-                    e);
+            throw EtcdErrors.classify(e, settings);
         } catch (ExecutionException e) {
             throw EtcdErrors.classify(e.getCause() == null ? e : e.getCause(), settings);
         }

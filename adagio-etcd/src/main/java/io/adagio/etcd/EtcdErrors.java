@@ -33,6 +33,12 @@ final class EtcdErrors {
         if (failure instanceof RepositoryException known) {
             return known;
         }
+        if (failure instanceof java.util.concurrent.TimeoutException) {
+            return new RepositoryException.Unavailable(
+                    "etcd at " + String.join(",", settings.addresses()) + " did not answer within "
+                            + settings.requestTimeout(),
+                    failure);
+        }
         var status = Status.fromThrowable(failure);
         var description = status.getDescription() == null ? "" : status.getDescription();
         if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && description.contains(NO_SPACE)) {

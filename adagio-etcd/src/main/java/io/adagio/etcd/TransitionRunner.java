@@ -61,7 +61,7 @@ final class TransitionRunner {
         this.outputs = new OutputReader(calls, keys);
         this.records = new NodeRecords(calls, keys);
         this.maxTxnOps = calls.settings().maxTxnOps();
-        this.groups = new GroupCommit(calls::send, GroupCommit.IN_FLIGHT, maxTxnOps, Txn.MAX_BYTES);
+        this.groups = new GroupCommit(calls::sendWithin, GroupCommit.IN_FLIGHT, maxTxnOps, Txn.MAX_BYTES);
     }
 
     /**

@@ -1,11 +1,15 @@
 package io.adagio.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.adagio.core.repository.RepositoryException;
 import io.adagio.testkit.etcd.EtcdExtension;
 import io.etcd.jetcd.kv.TxnResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -133,6 +137,40 @@ class GroupCommitEtcdTest {
 
         assertThat(List.of(a.get().succeeded(), b.get().succeeded())).containsOnlyOnce(true);
         assertThat(requests).hasValue(3);
+    }
+
+    /**
+     * A request that etcd never answers (the network holds it) fails after the request timeout,
+     * whoever waits for it, so a group commit waits no longer for it than each member alone would,
+     * and its place goes to the next request.
+     */
+    @Test
+    void aRequestThatIsNeverAnsweredFailsAfterTheRequestTimeoutNamingIt() throws Exception {
+        try (var proxy = new TcpProxy(ETCD.endpoints())) {
+            var timeout = Duration.ofMillis(500);
+            var settings = EtcdSettings.of(proxy.url()).withRequestTimeout(timeout);
+            var stalled = new EtcdCalls(EtcdClientFactory.connect(settings), settings);
+            try {
+                var put = new Txn.Builder()
+                        .thenAll(List.of(new Txn.Put(ns + "k", text("v"))))
+                        .build();
+                stalled.commit(put); // connected before the network stalls
+                proxy.stall();
+                var groups = new GroupCommit(stalled::sendWithin, 1, 128, Txn.MAX_BYTES);
+                var hung = groups.submit(put);
+                var next = groups.submit(put);
+                assertThat(groups.waiting()).isEqualTo(1);
+
+                assertThatThrownBy(() -> stalled.await(hung))
+                        .isInstanceOf(RepositoryException.Unavailable.class)
+                        .hasMessageContaining("did not answer within " + timeout);
+                await().atMost(Duration.ofSeconds(10)).until(() -> groups.waiting() == 0);
+                proxy.resume();
+                assertThat(stalled.await(next).succeeded()).isTrue();
+            } finally {
+                stalled.client().close();
+            }
+        }
     }
 
     /**

@@ -206,6 +206,9 @@ class GroupCommitTest {
                     .isInstanceOf(ExecutionException.class)
                     .hasCause(down);
         }
+        // The failed request's place is free again: the next one goes at once.
+        groups.submit(put("c", "c"));
+        assertThat(sent).hasSize(3);
     }
 
     @Test

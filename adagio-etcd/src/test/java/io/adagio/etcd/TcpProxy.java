@@ -9,10 +9,13 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A loopback TCP proxy in front of one etcd member, so a test can cut one client off from etcd
- * (and let it back) while other clients keep working.
+ * (and let it back), or stall its connections (a network that holds packets without closing
+ * anything), while other clients keep working.
  */
 final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -20,6 +23,9 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean refusing;
+    private final ReentrantLock stall = new ReentrantLock();
+    private final Condition moving = stall.newCondition();
+    private boolean stalled;
     private volatile boolean closed;
 
     TcpProxy(String targetUrl) throws IOException {
@@ -45,6 +51,40 @@ final class TcpProxy implements AutoCloseable {
 
     void restore() {
         refusing = false;
+    }
+
+    /** Holds every byte in both directions, connections left open, until {@link #resume()}. */
+    void stall() {
+        stall.lock();
+        try {
+            stalled = true;
+        } finally {
+            stall.unlock();
+        }
+    }
+
+    void resume() {
+        stall.lock();
+        try {
+            stalled = false;
+            moving.signalAll();
+        } finally {
+            stall.unlock();
+        }
+    }
+
+    private void awaitMoving() throws IOException {
+        stall.lock();
+        try {
+            while (stalled && !closed) {
+                moving.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stalled", e);
+        } finally {
+            stall.unlock();
+        }
     }
 
     private void acceptLoop() {
@@ -74,6 +114,7 @@ final class TcpProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buf)) >= 0) {
+                awaitMoving();
                 out.write(buf, 0, n);
                 out.flush();
             }
@@ -98,6 +139,7 @@ final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        resume();
         cut();
         server.close();
     }
