@@ -53,8 +53,10 @@ final class GroupCommit {
     private int inFlight;
 
     /**
-     * @param maxOps   the most operations one transaction may hold (etcd's {@code --max-txn-ops}):
-     *                 here, the most members of a group
+     * @param maxOps   the most operations one transaction may hold (etcd's {@code --max-txn-ops}).
+     *                 etcd counts a nested transaction's operations against what its parent leaves:
+     *                 a group of n members is refused when a member holds more than maxOps - n
+     *                 guards or operations in a branch
      * @param maxBytes the most bytes of keys and values a group may carry (a member alone may carry more)
      */
     GroupCommit(Function<Txn, CompletableFuture<TxnResponse>> sender, int maxInFlight, int maxOps, long maxBytes) {
@@ -173,6 +175,7 @@ final class GroupCommit {
         var group = new ArrayList<Member>();
         var written = new HashSet<String>();
         long bytes = 0;
+        int widest = 0;
         int scanned = 0;
         for (Iterator<Member> it = waiting.iterator(); it.hasNext() && scanned < SCAN; scanned++) {
             var m = it.next();
@@ -189,10 +192,11 @@ final class GroupCommit {
                 }
                 written.addAll(m.writes);
                 bytes = m.bytes;
+                widest = m.width;
                 continue;
             }
             if (!m.groupable
-                    || group.size() >= maxOps
+                    || group.size() + 1 + Math.max(widest, m.width) > maxOps
                     || bytes + m.bytes > maxBytes
                     || overlaps(m.guarded, written)
                     || overlaps(m.writes, written)) {
@@ -202,6 +206,7 @@ final class GroupCommit {
             group.add(m);
             written.addAll(m.writes);
             bytes += m.bytes;
+            widest = Math.max(widest, m.width);
         }
         return group;
     }
@@ -222,6 +227,9 @@ final class GroupCommit {
         final Set<String> guarded = new HashSet<>();
         final Set<String> writes = new HashSet<>();
         final long bytes;
+        /** Its most guards or operations in one branch. */
+        final int width;
+
         final boolean groupable;
 
         Member(Txn txn) {
@@ -248,6 +256,9 @@ final class GroupCommit {
                 }
             }
             this.bytes = b;
+            this.width = Math.max(
+                    txn.guards().size(),
+                    Math.max(txn.then().size(), txn.otherwise().size()));
             this.groupable = single;
         }
     }

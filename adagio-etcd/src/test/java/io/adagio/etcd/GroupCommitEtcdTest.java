@@ -140,6 +140,40 @@ class GroupCommitEtcdTest {
     }
 
     /**
+     * etcd counts a nested transaction's operations against what its parent leaves (a group of n
+     * is refused when a member has more than 128 - n operations): a wide finish and small claims
+     * waiting together all commit.
+     */
+    @Test
+    void aWideMemberWaitingWithSmallOnesIsNotRefused() throws Exception {
+        var release = new CountDownLatch(1);
+        var requests = new AtomicInteger();
+        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
+        groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
+                .build());
+        var wide = new Txn.Builder();
+        for (int i = 0; i < 120; i++) {
+            wide.then(new Txn.Put(ns + "wide/" + i, text("w")));
+        }
+        var answers = new ArrayList<CompletableFuture<GroupCommit.Answer>>();
+        answers.add(groups.submit(wide.build()));
+        for (int i = 0; i < 10; i++) {
+            answers.add(groups.submit(new Txn.Builder()
+                    .thenAll(List.of(new Txn.Put(ns + "small/" + i, text("s"))))
+                    .build()));
+        }
+
+        release.countDown();
+
+        for (var answer : answers) {
+            assertThat(answer.get().succeeded()).isTrue();
+        }
+        assertThat(value("wide/119")).isEqualTo("w");
+        assertThat(value("small/9")).isEqualTo("s");
+    }
+
+    /**
      * A request that etcd never answers (the network holds it) fails after the request timeout,
      * whoever waits for it, so a group commit waits no longer for it than each member alone would,
      * and its place goes to the next request.

@@ -224,19 +224,28 @@ class GroupCommitTest {
         assertThat(sent).containsExactly(put("x", "x"), put("b", "b"));
     }
 
+    /** etcd counts a nested transaction's operations against what its parent leaves. */
     @Test
-    void aGroupHoldsAtMostAsManyMembersAsOneTransactionHoldsOperations() {
-        var groups = new GroupCommit(this::send, 1, 3, Txn.MAX_BYTES);
+    void aGroupsSizeAndItsWidestMemberFitOneTransactionsOperations() {
+        var groups = new GroupCommit(this::send, 1, 8, Txn.MAX_BYTES);
         groups.submit(put("x", "x"));
         for (int i = 0; i < 7; i++) {
             groups.submit(put("k" + i, "k" + i));
         }
+        var wide = new Txn.Builder();
+        for (int i = 0; i < 6; i++) {
+            wide.then(new Txn.Put("w" + i, ByteString.copyFromUtf8("v")));
+        }
+        groups.submit(wide.build());
+        groups.submit(put("k7", "k7"));
 
         answers.getFirst().complete(answer(10, txn(true)));
 
+        // Members of one operation each: 7 of them fit (7 + 1 <= 8); the one of 6 beside one other.
         assertThat(sent.subList(1, sent.size()))
                 .extracting(t -> t.then().size())
-                .containsExactly(3, 3, 1);
+                .containsExactly(7, 2);
+        assertThat(((Txn.Nested) sent.get(2).then().get(0)).txn().then()).hasSize(6);
     }
 
     @Test
