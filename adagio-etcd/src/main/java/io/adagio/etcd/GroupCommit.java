@@ -111,7 +111,11 @@ final class GroupCommit {
         }
         sent.whenComplete((r, e) -> {
             try {
-                if (e != null) {
+                if (e != null && EtcdErrors.leaseGone(e)) {
+                    // Refused before anything applied, for a claim whose lease ended: the others
+                    // need not pay for it, so each goes again alone.
+                    group.forEach(this::sendAlone);
+                } else if (e != null) {
                     // Applied or not, the same for all: each member finds out as it would alone.
                     group.forEach(m -> m.answer.completeExceptionally(e));
                 } else {

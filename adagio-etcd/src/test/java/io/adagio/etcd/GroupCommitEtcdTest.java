@@ -174,6 +174,37 @@ class GroupCommitEtcdTest {
     }
 
     /**
+     * etcd refuses a whole request when one put names a lease that ended (a claim after a long
+     * pause): the others commit all the same, and only the claim hears of its lease.
+     */
+    @Test
+    void aClaimWhoseLeaseEndedDoesNotFailTheOthersWaitingWithIt() throws Exception {
+        var lease = calls.client().getLeaseClient().grant(60).get().getID();
+        calls.client().getLeaseClient().revoke(lease).get();
+        var release = new CountDownLatch(1);
+        var requests = new AtomicInteger();
+        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
+        groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
+                .build());
+        var claim = groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "claim", text("c"), lease)))
+                .build());
+        var other = groups.submit(new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + "other", text("o"))))
+                .build());
+
+        release.countDown();
+
+        assertThat(other.get().succeeded()).isTrue();
+        assertThatThrownBy(() -> calls.await(claim))
+                .isInstanceOf(RepositoryException.Unavailable.class)
+                .satisfies(e -> assertThat(EtcdErrors.leaseGone(e)).isTrue());
+        assertThat(value("other")).isEqualTo("o");
+        assertThat(value("claim")).isNull();
+    }
+
+    /**
      * A request that etcd never answers (the network holds it) fails after the request timeout,
      * whoever waits for it, so a group commit waits no longer for it than each member alone would,
      * and its place goes to the next request.

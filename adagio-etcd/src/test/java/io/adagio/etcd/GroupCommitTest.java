@@ -212,6 +212,24 @@ class GroupCommitTest {
     }
 
     @Test
+    void aGroupRefusedForOneClaimsEndedLeaseIsSentAgainOneByOne() throws Exception {
+        var groups = groups(1);
+        groups.submit(put("x", "x"));
+        var claim = groups.submit(put("claim", "claim"));
+        var other = groups.submit(put("other", "other"));
+        answers.getFirst().complete(answer(10, txn(true)));
+
+        // etcd refuses the whole request before it applies anything.
+        answers.get(1).completeExceptionally(new IllegalStateException("etcdserver: requested lease not found"));
+
+        assertThat(sent.subList(2, sent.size())).containsExactly(put("claim", "claim"), put("other", "other"));
+        answers.get(2).completeExceptionally(new IllegalStateException("etcdserver: requested lease not found"));
+        answers.get(3).complete(answer(12, txn(true)));
+        assertThatThrownBy(claim::get).hasMessageContaining("lease not found");
+        assertThat(other.get().succeeded()).isTrue();
+    }
+
+    @Test
     void aTransactionWhoseCallerGaveUpIsNotSent() {
         var groups = groups(1);
         groups.submit(put("x", "x"));
