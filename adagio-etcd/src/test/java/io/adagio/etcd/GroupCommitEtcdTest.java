@@ -53,29 +53,50 @@ class GroupCommitEtcdTest {
         return kvs.isEmpty() ? null : kvs.getFirst().getValue().toString(StandardCharsets.UTF_8);
     }
 
-    /** A sender whose first request waits for {@code release}, so that the next ones are grouped. */
-    private CompletableFuture<TxnResponse> held(Txn txn, CountDownLatch release, AtomicInteger requests) {
-        if (requests.getAndIncrement() == 0) {
-            return CompletableFuture.runAsync(() -> {
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    })
-                    .thenCompose(x -> calls.send(txn));
+    /**
+     * A group commit whose first request (a put of "first") waits for {@link #release}, so that
+     * what is submitted meanwhile waits and then goes as one group.
+     */
+    private final class Held {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final AtomicInteger requests = new AtomicInteger();
+        final GroupCommit groups = new GroupCommit(this::send, 1, 128, Txn.MAX_BYTES);
+        final CompletableFuture<GroupCommit.Answer> first;
+
+        Held() {
+            first = groups.submit(put("first", "1"));
         }
-        return calls.send(txn);
+
+        void release() {
+            gate.countDown();
+        }
+
+        private CompletableFuture<TxnResponse> send(Txn txn) {
+            if (requests.getAndIncrement() == 0) {
+                return CompletableFuture.runAsync(() -> {
+                            try {
+                                gate.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        })
+                        .thenCompose(x -> calls.send(txn));
+            }
+            return calls.send(txn);
+        }
+    }
+
+    private Txn put(String key, String value) {
+        return new Txn.Builder()
+                .thenAll(List.of(new Txn.Put(ns + key, text(value))))
+                .build();
     }
 
     @Test
     void eachMemberSucceedsOrFailsOnItsOwnAndReadsWhatTheOnesBeforeItWrote() throws Exception {
-        var release = new CountDownLatch(1);
-        var requests = new AtomicInteger();
-        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
-        var first = groups.submit(new Txn.Builder()
-                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
-                .build());
+        var held = new Held();
+        var groups = held.groups;
+        var first = held.first;
         var wins = groups.submit(new Txn.Builder()
                 .guard(new Txn.Absent(ns + "k"))
                 .thenAll(List.of(new Txn.Put(ns + "k", text("winner"))))
@@ -92,7 +113,7 @@ class GroupCommitEtcdTest {
         var read = groups.submit(reader.build());
         assertThat(groups.waiting()).isEqualTo(3);
 
-        release.countDown();
+        held.release();
 
         assertThat(first.get().succeeded()).isTrue();
         assertThat(wins.get().succeeded()).isTrue();
@@ -104,7 +125,7 @@ class GroupCommitEtcdTest {
         assertThat(reading.succeeded()).isTrue();
         assertThat(reading.reads().getFirst().getKvs().getFirst().getModRevision())
                 .isEqualTo(wins.get().revision());
-        assertThat(requests).hasValue(2);
+        assertThat(held.requests).hasValue(2);
         assertThat(value("first")).isEqualTo("1");
         assertThat(value("k")).isEqualTo("winner");
         assertThat(value("other")).isNull();
@@ -118,12 +139,8 @@ class GroupCommitEtcdTest {
      */
     @Test
     void twoThatEachGuardWhatTheOtherWritesNeverBothSucceed() throws Exception {
-        var release = new CountDownLatch(1);
-        var requests = new AtomicInteger();
-        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
-        groups.submit(new Txn.Builder()
-                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
-                .build());
+        var held = new Held();
+        var groups = held.groups;
         var a = groups.submit(new Txn.Builder()
                 .guard(new Txn.Absent(ns + "x"))
                 .thenAll(List.of(new Txn.Put(ns + "y", text("a"))))
@@ -133,10 +150,10 @@ class GroupCommitEtcdTest {
                 .thenAll(List.of(new Txn.Put(ns + "x", text("b"))))
                 .build());
 
-        release.countDown();
+        held.release();
 
         assertThat(List.of(a.get().succeeded(), b.get().succeeded())).containsOnlyOnce(true);
-        assertThat(requests).hasValue(3);
+        assertThat(held.requests).hasValue(3);
     }
 
     /**
@@ -146,12 +163,8 @@ class GroupCommitEtcdTest {
      */
     @Test
     void aWideMemberWaitingWithSmallOnesIsNotRefused() throws Exception {
-        var release = new CountDownLatch(1);
-        var requests = new AtomicInteger();
-        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
-        groups.submit(new Txn.Builder()
-                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
-                .build());
+        var held = new Held();
+        var groups = held.groups;
         var wide = new Txn.Builder();
         for (int i = 0; i < 120; i++) {
             wide.then(new Txn.Put(ns + "wide/" + i, text("w")));
@@ -159,12 +172,10 @@ class GroupCommitEtcdTest {
         var answers = new ArrayList<CompletableFuture<GroupCommit.Answer>>();
         answers.add(groups.submit(wide.build()));
         for (int i = 0; i < 10; i++) {
-            answers.add(groups.submit(new Txn.Builder()
-                    .thenAll(List.of(new Txn.Put(ns + "small/" + i, text("s"))))
-                    .build()));
+            answers.add(groups.submit(put("small/" + i, "s")));
         }
 
-        release.countDown();
+        held.release();
 
         for (var answer : answers) {
             assertThat(answer.get().succeeded()).isTrue();
@@ -181,20 +192,14 @@ class GroupCommitEtcdTest {
     void aClaimWhoseLeaseEndedDoesNotFailTheOthersWaitingWithIt() throws Exception {
         var lease = calls.client().getLeaseClient().grant(60).get().getID();
         calls.client().getLeaseClient().revoke(lease).get();
-        var release = new CountDownLatch(1);
-        var requests = new AtomicInteger();
-        var groups = new GroupCommit(t -> held(t, release, requests), 1, 128, Txn.MAX_BYTES);
-        groups.submit(new Txn.Builder()
-                .thenAll(List.of(new Txn.Put(ns + "first", text("1"))))
-                .build());
+        var held = new Held();
+        var groups = held.groups;
         var claim = groups.submit(new Txn.Builder()
                 .thenAll(List.of(new Txn.Put(ns + "claim", text("c"), lease)))
                 .build());
-        var other = groups.submit(new Txn.Builder()
-                .thenAll(List.of(new Txn.Put(ns + "other", text("o"))))
-                .build());
+        var other = groups.submit(put("other", "o"));
 
-        release.countDown();
+        held.release();
 
         assertThat(other.get().succeeded()).isTrue();
         assertThatThrownBy(() -> calls.await(claim))
@@ -216,9 +221,7 @@ class GroupCommitEtcdTest {
             var settings = EtcdSettings.of(proxy.url()).withRequestTimeout(timeout);
             var stalled = new EtcdCalls(EtcdClientFactory.connect(settings), settings);
             try {
-                var put = new Txn.Builder()
-                        .thenAll(List.of(new Txn.Put(ns + "k", text("v"))))
-                        .build();
+                var put = put("k", "v");
                 stalled.commit(put); // connected before the network stalls
                 proxy.stall();
                 var groups = new GroupCommit(stalled::sendWithin, 1, 128, Txn.MAX_BYTES);
