@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
  * The protocol as every repository backend must keep it. A backend's test extends this class and
  * says only how to make a fresh, empty repository (reading time from the clock it is given) and how
  * to make the holder of a claim lose its liveness; everything else is checked by the contract
- * interfaces it runs, unchanged for every backend: {@link RunContract}, {@link ClaimContract},
+ * interfaces it runs, unchanged for every backend: {@link RunContract}, {@link ClaimContract}, {@link NextClaimContract},
  * {@link RetryContract}, {@link OrphanContract}, {@link ListingContract}, {@link RequestContract},
  * {@link DeleteContract}, and run control: {@link AttemptDetailsContract}, {@link BackoffContract}, {@link CancelContract},
  * {@link RerunContract}; and {@link WatchContract}.
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 public abstract class RepositoryConformanceSuite
         implements RunContract,
                 ClaimContract,
+                NextClaimContract,
                 RetryContract,
                 OrphanContract,
                 ListingContract,

@@ -4,7 +4,6 @@ import io.adagio.core.graph.RunGraph;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Event;
-import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
@@ -12,6 +11,8 @@ import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Finished;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
@@ -217,7 +218,7 @@ public final class EtcdRepository extends ValidatingRepository {
     }
 
     @Override
-    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
+    protected Finished finish(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
         calls.ensureOpen();
         var mine = held.get(runId, nodeName, claim.id());
         if (mine != null && !leases.alive(mine.lease())) {
@@ -230,7 +231,7 @@ public final class EtcdRepository extends ValidatingRepository {
         var start = mine == null || mine.committed() == null ? null : Snapshot.assumed(mine.committed(), true);
         var outcome = transitions.run(
                 runId,
-                new Transition.FinishNode(nodeName, result, claim, clock.instant()),
+                new Transition.FinishNode(nodeName, result, claim, clock.instant(), next),
                 start,
                 mine == null ? Map.of() : mine.downstream());
         held.remove(runId, nodeName, claim.id());
@@ -241,7 +242,25 @@ public final class EtcdRepository extends ValidatingRepository {
             known = new HashMap<>(mine.outputs());
             known.putAll(outcome.outputs());
         }
-        return outputs.resolve(runId, outcome.node(), known);
+        var finished = outputs.resolve(runId, outcome.node(), known);
+        var claimedNext = outcome.step().next();
+        if (claimedNext == null) {
+            return new Finished(finished, null);
+        }
+        // Held like any claim won here: its finish starts from the record and downstream records at hand.
+        var committed = outcome.next();
+        held.put(
+                runId,
+                claimedNext.name(),
+                next.claim().id(),
+                new HeldClaims.Held(
+                        outcome.lease(),
+                        committed == null ? null : committed.committed(),
+                        committed == null ? Map.of() : committed.downstream(),
+                        outcome.outputs()));
+        // Its inputs as the step handed them (the output just recorded as it is); any others stored
+        // apart are read.
+        return new Finished(finished, outputs.resolve(runId, claimedNext, outcome.outputs()));
     }
 
     /**

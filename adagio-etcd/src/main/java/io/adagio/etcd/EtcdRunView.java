@@ -98,6 +98,12 @@ final class EtcdRunView implements RunView {
     }
 
     @Override
+    public boolean inputsApart(String node) {
+        var s = stored(node);
+        return s != null && s.wideFanIn();
+    }
+
+    @Override
     public NodeState state(String node) {
         var s = stored(node);
         if (s == null) {

@@ -41,6 +41,8 @@ final class TransitionPlanner {
      * @param primary the primary node's record as written, or null when it is not rewritten
      * @param primaryState the primary node's state as written (outputs in stored form), or null
      * @param outputs the outputs stored apart: output key to value
+     * @param next    the record of the downstream node a finish claims for its agent, as written, or null
+     * @param nextState that node's state as written (inputs in stored form), or null
      */
     record Plan(
             List<Txn.Guard> guards,
@@ -49,7 +51,9 @@ final class TransitionPlanner {
             long[] delta,
             NodeRecord primary,
             NodeState primaryState,
-            Map<String, byte[]> outputs) {
+            Map<String, byte[]> outputs,
+            NodeRecord next,
+            NodeState nextState) {
         /** Operations of the success branch: the writes, then a read of each tally. */
         int thenSize() {
             return writes.size() + tallied.size();
@@ -106,6 +110,8 @@ final class TransitionPlanner {
         long[] delta = new long[CounterShards.FIELDS];
         NodeRecord primary = null;
         NodeState primaryState = null;
+        NodeRecord next = null;
+        NodeState nextState = null;
         var outputs = new LinkedHashMap<String, byte[]>();
         // The output of each attempt this step records, in stored form, by node: what its deliveries hand on.
         var recorded = new HashMap<String, byte[]>();
@@ -141,11 +147,15 @@ final class TransitionPlanner {
             if (name.equals(primaryNode)) {
                 primary = record;
                 primaryState = after;
+            } else if (change instanceof Change.Delivery && after.status() == NodeStatus.RUNNING) {
+                // Only a finish's next claim hands an input to a node and claims it at once.
+                next = record;
+                nextState = after;
             }
             writes.add(new Txn.Put(keys.node(runId, name), record.toByteString()));
             indexes(runId, stored, change, record, lease, withHints, writes, delta);
         }
-        return new Plan(guards, writes, tallied, delta, primary, primaryState, outputs);
+        return new Plan(guards, writes, tallied, delta, primary, primaryState, outputs, next, nextState);
     }
 
     /**

@@ -76,6 +76,8 @@ final class TransitionRunner {
      * @param node       the primary node afterwards, its outputs in stored form (references unresolved)
      * @param outputs    output values at hand: those the step stored apart, and those a claim read
      *                   (output key to value)
+     * @param next       the node a finish claimed for its agent ({@link Step#next()}), as committed
+     *                   and with its downstream records, or null (none, or not known)
      */
     record Outcome(
             Step step,
@@ -85,11 +87,15 @@ final class TransitionRunner {
             List<String> complete,
             Map<String, StoredNode> downstream,
             Node node,
-            Map<String, byte[]> outputs) {
+            Map<String, byte[]> outputs,
+            NextClaimed next) {
         static Outcome unchanged(Step step, long lease, StoredNode primary) {
-            return new Outcome(step, lease, primary, List.of(), List.of(), Map.of(), step.node(), Map.of());
+            return new Outcome(step, lease, primary, List.of(), List.of(), Map.of(), step.node(), Map.of(), null);
         }
     }
+
+    /** The record of a node a finish claimed, as committed, and its downstream records as read with it. */
+    record NextClaimed(StoredNode committed, Map<String, StoredNode> downstream) {}
 
     /** The primary node as the plan writes it (outputs in stored form), or as the step left it. */
     private static Node stored(Step step, TransitionPlanner.Plan plan, StoredNode before) {
@@ -151,7 +157,7 @@ final class TransitionRunner {
                 transition = OversizeResult.asError(f);
                 oversize = true;
             }
-            long lease = transition instanceof Transition.ClaimNode ? leases.current() : 0;
+            long lease = claims(transition) ? leases.current() : 0;
             var view = new EtcdRunView(runId, snap.node(), known, records, attemptLimit());
             if (transition instanceof Transition.FinishNode f && touchesDownstream(snap.node(), f.result())) {
                 var downstream = snap.node().downstream();
@@ -221,10 +227,14 @@ final class TransitionRunner {
             // A claim also reads the downstream records its finish will need; a finish that fails
             // gets back the records it compared, so neither reads them in a request of its own.
             var prefetch = new ArrayList<String>();
-            if (step.claimed()
-                    && snap.node().downstream().size() <= MAX_PREFETCH
-                    && txn.thenSize() + snap.node().downstream().size() + Txn.RESERVE <= maxTxnOps) {
-                for (var d : snap.node().downstream()) {
+            // The node claimed: the primary, or the downstream node a finish claims for its agent.
+            var claimedNode = step.claimed()
+                    ? snap.node()
+                    : step.next() == null ? null : view.used().get(step.next().name());
+            if (claimedNode != null
+                    && claimedNode.downstream().size() <= MAX_PREFETCH
+                    && txn.thenSize() + claimedNode.downstream().size() + Txn.RESERVE <= maxTxnOps) {
+                for (var d : claimedNode.downstream()) {
                     prefetch.add(d);
                     txn.then(new Txn.Get(keys.node(runId, d)));
                 }
@@ -284,7 +294,8 @@ final class TransitionRunner {
                                 List.of(),
                                 Map.of(),
                                 now.node().state().toNode(now.node().spec()),
-                                plan.outputs());
+                                plan.outputs(),
+                                null);
                     }
                     if (System.nanoTime() > deadline) {
                         throw e;
@@ -347,6 +358,12 @@ final class TransitionRunner {
                 snap.claimKey() || state.status() != NodeStatus.RUNNING ? unchanged(node) : null;
             case Transition.PromoteNode t -> null;
         };
+    }
+
+    /** Whether the transition may claim a node: its claim key then hangs on this instance's lease. */
+    private static boolean claims(Transition.OfNode transition) {
+        return transition instanceof Transition.ClaimNode
+                || transition instanceof Transition.FinishNode f && f.next() != null;
     }
 
     private static boolean holds(NodeState state, String claimId) {
@@ -412,7 +429,16 @@ final class TransitionRunner {
                 }
             }
         }
-        return new Outcome(step, lease, committed, List.of(), complete, downstream, stored(step, plan, before), values);
+        NextClaimed next = null;
+        if (plan.next() != null) {
+            var read = view.used().get(step.next().name());
+            next = new NextClaimed(
+                    new StoredNode(plan.next(), read.spec(), read.downstream(), plan.nextState(), revision),
+                    downstream);
+            downstream = new HashMap<>();
+        }
+        return new Outcome(
+                step, lease, committed, List.of(), complete, downstream, stored(step, plan, before), values, next);
     }
 
     /**
@@ -422,6 +448,10 @@ final class TransitionRunner {
      * @return the outcome, or null when the lock could not be taken or was lost (the caller reads again)
      */
     private Outcome locked(String runId, Transition.OfNode transition) {
+        // A finish this big claims nothing besides: its downstream nodes are announced as usual.
+        if (transition instanceof Transition.FinishNode f) {
+            transition = f.plain();
+        }
         String writeId = writeIds.next();
         long lease = leases.current();
         long lock = journals.lock(runId, writeId, lease);
@@ -461,7 +491,8 @@ final class TransitionRunner {
                     List.of(),
                     Map.of(),
                     stored(step, plan, snap.node()),
-                    plan.outputs());
+                    plan.outputs(),
+                    null);
         } finally {
             if (!decided) {
                 journals.unlock(runId, lock);

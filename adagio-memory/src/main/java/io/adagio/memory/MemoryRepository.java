@@ -20,6 +20,8 @@ import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Timestamps;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Finished;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
@@ -228,10 +230,10 @@ public final class MemoryRepository extends ValidatingRepository {
     }
 
     @Override
-    protected Node finish(String runId, String nodeName, Result result, Claim claim) {
+    protected Finished finish(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
         ensureOpen();
-        return step(runId, new Transition.FinishNode(nodeName, result, claim, clock.instant()))
-                .node();
+        var step = step(runId, new Transition.FinishNode(nodeName, result, claim, clock.instant(), next));
+        return new Finished(step.node(), step.next());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.adagio.core.protocol;
 
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Event;
+import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
@@ -96,6 +97,8 @@ public final class Protocol {
      * Records the result of the attempt held by the claim and moves the run on: on success each
      * WAITING downstream node is handed the output (READY once it has all its inputs); on a failure
      * the retry rule decides between READY again and COMPLETED with every node below unreached.
+     * With a next claim, the first downstream node made READY that one of its runtimes performs (and
+     * whose inputs the backend does not keep apart) is claimed with it instead of announced.
      *
      * @throws RepositoryException.StaleClaim when the claim does not hold the node
      */
@@ -113,6 +116,7 @@ public final class Protocol {
         var events = new ArrayList<Event>();
         var conclusion = result.conclusion();
         NodeState next;
+        Node claimedNext = null;
         if (state.cancelRequested()) {
             // The run was cancelled: whatever the attempt concluded, the node completes with it, and
             // nothing below it (cancelled already) is touched.
@@ -126,6 +130,7 @@ public final class Protocol {
                     result, t.at(), NodeStatus.COMPLETED, t.at(), state.claim(), Conclusion.SUCCESS, null);
             changes.add(new Change.Update(t.node(), state, next));
             byte[] output = result.output();
+            var nextClaim = t.next();
             for (var down : run.downstream(t.node())) {
                 var before = run.state(down);
                 // A downstream node already completed was left unreached by another upstream's
@@ -134,10 +139,18 @@ public final class Protocol {
                     continue;
                 }
                 var after = before.withInput(t.node(), output);
-                changes.add(new Change.Delivery(down, t.node(), output, before, after));
-                if (after.status() == NodeStatus.READY) {
+                if (after.status() == NodeStatus.READY
+                        && nextClaim != null
+                        && nextClaim.runtimes().contains(run.spec(down).runtime())
+                        && !run.inputsApart(down)) {
+                    // Claimed for the finishing agent at once: nobody else is told it is ready.
+                    after = after.claimedBy(nextClaim.claim(), t.at());
+                    claimedNext = after.toNode(run.spec(down));
+                    nextClaim = null;
+                } else if (after.status() == NodeStatus.READY) {
                     events.add(Event.ready(run.runId(), run.spec(down)));
                 }
+                changes.add(new Change.Delivery(down, t.node(), output, before, after));
             }
         } else if (mayRetry(spec, state, conclusion, run.attemptLimit())) {
             var notBefore = notBefore(spec, state, conclusion, t.at());
@@ -149,7 +162,7 @@ public final class Protocol {
             changes.add(new Change.Update(t.node(), state, next));
             markUnreached(run, t.node(), t.at(), changes);
         }
-        return new Step(next.toNode(spec), false, false, changes, events);
+        return new Step(next.toNode(spec), false, false, changes, events, Step.CancelMark.UNCHANGED, claimedNext);
     }
 
     /**

@@ -21,6 +21,14 @@ public interface RunView {
     NodeState state(String node);
 
     /**
+     * Whether the backend keeps the node's inputs apart from its state (a wide fan-in, promoted once
+     * every input is there): such a node is never claimed by the finish that hands it its last input.
+     */
+    default boolean inputsApart(String node) {
+        return false;
+    }
+
+    /**
      * The most attempts a node of this run records in all, whatever its retry rules say (the
      * backend's {@link io.adagio.core.graph.Limits#maxAttempts()}).
      */

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param orphanRecovery for claims: the node had been orphaned, so the holder must record an ERROR
  *                       attempt ("node was orphaned") without executing it
  * @param cancelMark     what happens to the run's stored "cancelled" mark (run-wide transitions)
+ * @param next           for finishes with a next claim: the downstream node claimed for the same
+ *                       agent (RUNNING, with its inputs), or null
  */
 public record Step(
         Node node,
@@ -22,7 +24,8 @@ public record Step(
         boolean orphanRecovery,
         List<Change> changes,
         List<Event> events,
-        CancelMark cancelMark) {
+        CancelMark cancelMark,
+        Node next) {
 
     /** The run's "cancelled" mark, which a cancel sets and a rerun clears. */
     public enum CancelMark {
@@ -35,6 +38,17 @@ public record Step(
         changes = List.copyOf(changes);
         events = List.copyOf(events);
         Objects.requireNonNull(cancelMark, "cancelMark");
+    }
+
+    /** A step that claims no next node. */
+    public Step(
+            Node node,
+            boolean claimed,
+            boolean orphanRecovery,
+            List<Change> changes,
+            List<Event> events,
+            CancelMark cancelMark) {
+        this(node, claimed, orphanRecovery, changes, events, cancelMark, null);
     }
 
     /** A step of one node: the run's mark stays as it is. */

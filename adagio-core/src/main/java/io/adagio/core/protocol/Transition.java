@@ -3,6 +3,7 @@ package io.adagio.core.protocol;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Result;
+import io.adagio.core.repository.NextClaim;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,8 +43,11 @@ public sealed interface Transition {
         }
     }
 
-    /** The holder of the node's claim reports its attempt's result, which has a conclusion. */
-    record FinishNode(String node, Result result, Claim claim, Instant at) implements OfNode {
+    /**
+     * The holder of the node's claim reports its attempt's result, which has a conclusion; with
+     * {@code next}, it also claims a downstream node the finish makes READY ({@link NextClaim}).
+     */
+    record FinishNode(String node, Result result, Claim claim, Instant at, NextClaim next) implements OfNode {
         public FinishNode {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(claim, "claim");
@@ -52,6 +56,16 @@ public sealed interface Transition {
                 // Requests are checked before they get here (ValidatingRepository): this is a bug.
                 throw new IllegalArgumentException("a finished attempt needs a conclusion");
             }
+        }
+
+        /** A plain finish, claiming nothing. */
+        public FinishNode(String node, Result result, Claim claim, Instant at) {
+            this(node, result, claim, at, null);
+        }
+
+        /** The same finish without its next claim. */
+        public FinishNode plain() {
+            return next == null ? this : new FinishNode(node, result, claim, at, null);
         }
     }
 

@@ -80,6 +80,22 @@ public interface Repository extends AutoCloseable {
     Node finishNode(String runId, String nodeName, Result result, Claim claim);
 
     /**
+     * {@link #finishNode Finishes} the node and, in the same atomic step, claims for the same agent one
+     * downstream node the finish makes READY and that one of {@code next}'s runtimes performs (a node
+     * whose inputs the backend keeps apart, a wide fan-in, is left to its NODE_READY event). That node
+     * is RUNNING under {@code next}'s claim when this returns, and no NODE_READY is emitted for it;
+     * any other node made READY is announced as usual. A finish that makes no such node READY is a
+     * plain finish. The default implementation is one: it never claims.
+     *
+     * @param next the claim to make, or null for a plain finish
+     * @throws RepositoryException.StaleClaim     as {@link #finishNode}
+     * @throws RepositoryException.InvalidRequest as {@link #finishNode}, or for an invalid next claim
+     */
+    default Finished finishAndClaim(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
+        return new Finished(finishNode(runId, nodeName, result, claim), null);
+    }
+
+    /**
      * Cancels a run: its WAITING and READY nodes complete with conclusion CANCELLED and no attempt
      * (an orphaned node's lost attempt is recorded CANCELLED); its RUNNING nodes are marked
      * {@link Node#cancelRequested()} and their agents are told with a NODE_CANCELLED event (from the

@@ -60,6 +60,11 @@ public final class Subscription implements AutoCloseable {
         return Optional.ofNullable(event);
     }
 
+    /** Whether an event is waiting to be polled (a hint: another consumer may take it first). */
+    public boolean hasPending() {
+        return !queue.isEmpty() && !closed.get();
+    }
+
     public boolean isClosed() {
         return closed.get();
     }

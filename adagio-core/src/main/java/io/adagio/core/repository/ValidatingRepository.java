@@ -49,8 +49,12 @@ public abstract class ValidatingRepository implements Repository {
     /** Claims a node; the run id and node name are well-formed, the claim id valid. */
     protected abstract ClaimResult claim(String runId, String node, Claim claim);
 
-    /** Finishes a node; the run id and node name are well-formed, the claim id valid, the result concluded. */
-    protected abstract Node finish(String runId, String node, Result result, Claim claim);
+    /**
+     * Finishes a node; the run id and node name are well-formed, the claim id valid, the result
+     * concluded. With {@code next} (null for a plain finish; its claim id valid and not the finishing
+     * one), also claims a node the finish makes READY (see {@link #finishAndClaim}).
+     */
+    protected abstract Finished finish(String runId, String node, Result result, Claim claim, NextClaim next);
 
     /** Deletes the completed run with the well-formed id {@code runId}. */
     protected abstract void delete(String runId);
@@ -111,12 +115,28 @@ public abstract class ValidatingRepository implements Repository {
 
     @Override
     public final Node finishNode(String runId, String nodeName, Result result, Claim claim) {
+        return finishAndClaim(runId, nodeName, result, claim, null).node();
+    }
+
+    @Override
+    public final Finished finishAndClaim(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
         if (result == null || result.conclusion() == Conclusion.NONE) {
             throw new RepositoryException.InvalidRequest("a result must conclude SUCCESS, FAIL, ERROR or CANCELLED");
         }
         requireClaim(claim);
         requireNode(runId, nodeName);
-        return finish(runId, nodeName, result, claim);
+        if (next != null) {
+            if (!Names.isId(next.claim().id())) {
+                throw new RepositoryException.InvalidRequest(
+                        "claim id " + Names.quote(next.claim().id()) + " of the next node is invalid: a claim id is "
+                                + Names.ID_RULE);
+            }
+            if (next.claim().id().equals(claim.id())) {
+                throw new RepositoryException.InvalidRequest(
+                        "the next node's claim needs an id of its own, not that of the finishing claim");
+            }
+        }
+        return finish(runId, nodeName, result, claim, next);
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.adagio.core.model.GraphSpec;
 import io.adagio.core.model.Names;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeSpec;
+import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.model.Run;
 import io.adagio.core.model.RunQuery;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -56,9 +58,21 @@ class ValidatingRepositoryTest {
         }
 
         @Override
-        protected Node finish(String runId, String node, Result result, Claim claim) {
+        protected Finished finish(String runId, String node, Result result, Claim claim, NextClaim next) {
             asked.add("finish " + node);
-            return null;
+            return new Finished(
+                    new Node(
+                            new NodeSpec(node, "exec"),
+                            NodeStatus.COMPLETED,
+                            List.of(),
+                            null,
+                            null,
+                            Map.of(),
+                            claim,
+                            result.conclusion(),
+                            null,
+                            false),
+                    null);
         }
 
         @Override
