@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * line while recording typically (the median of recent results) takes less than {@link
  * Builder#backgroundRecordingThreshold(Duration)}. {@link Builder#recordInBackground(boolean)} turns it off.
  *
+ * <p>A worker that has no other work waiting records its success itself, and its finish claims for
+ * it a node the finish makes ready (one that a runtime here performs), which it runs next: a chain
+ * runs on one worker with one repository step per node, and its next node waits for no event and
+ * no claim ({@link Builder#claimNext(boolean)}).
+ *
  * <p>Run control: a node whose run is cancelled while it runs here is told at once (a NODE_CANCELLED
  * event from the store's change notification), its runtime interrupted (an exec program's process
  * group gets SIGTERM, then SIGKILL) and its attempt recorded CANCELLED. A node with a
@@ -134,14 +139,24 @@ public final class AgentPool implements AutoCloseable {
                 lifecycle,
                 inFlight,
                 () -> Thread.ofPlatform().name("adagio-agent-stop").start(this::close));
-        this.claimer = new Claimer(repository, b.backoff, lifecycle, agentId);
+        this.claimer = new Claimer(repository, b.backoff, lifecycle, agentId, runtimes.names());
         this.shutdown = new Shutdown(
                 agentId, b.shutdownGracePeriod, b.cancellationTimeout, inFlight, recorder, background, registration);
         this.watchdog = new Watchdog(agentId, timer, inFlight, b.cancellationTimeout, this::abandon);
         this.due = new DueEvents(timer, b.clock, work::offer);
         this.router = new EventRouter(runtimes, watchdog, due);
         this.crew = new Worker.Crew(
-                agentId, runtimes, lifecycle, registration, work, claimer, inFlight, watchdog, due, router);
+                agentId,
+                runtimes,
+                lifecycle,
+                registration,
+                work,
+                claimer,
+                inFlight,
+                watchdog,
+                due,
+                router,
+                b.claimNext);
     }
 
     public static Builder builder() {
@@ -306,6 +321,7 @@ public final class AgentPool implements AutoCloseable {
         private Duration cancellationTimeout = Duration.ofSeconds(5);
         private Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         private boolean recordInBackground = true;
+        private boolean claimNext = true;
         private Duration backgroundThreshold = Duration.of(200, ChronoUnit.MICROS);
         private InstantSource clock = InstantSource.system();
 
@@ -327,6 +343,17 @@ public final class AgentPool implements AutoCloseable {
          */
         public Builder recordInBackground(boolean on) {
             this.recordInBackground = on;
+            return this;
+        }
+
+        /**
+         * Whether a worker with no other work waiting has its finish claim, in the same step, a node
+         * the finish makes ready, and runs it next (default true): the next node of a chain starts
+         * without waiting for its NODE_READY event and a claim of its own
+         * ({@link Repository#finishAndClaim}). Off, every node is claimed from its event.
+         */
+        public Builder claimNext(boolean on) {
+            this.claimNext = on;
             return this;
         }
 

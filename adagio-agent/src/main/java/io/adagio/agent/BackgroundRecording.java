@@ -1,6 +1,8 @@
 package io.adagio.agent;
 
+import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
+import io.adagio.core.repository.NextClaim;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +97,21 @@ final class BackgroundRecording {
                 recordings.remove(recording);
                 recording.complete(null);
                 recordHere(execution, result, orphan);
+            }
+        }
+
+        /**
+         * Records the attempt's result here, after this worker's previous one, claiming with {@code
+         * next} a node the finish makes ready; then releases it from {@link InFlight}, whatever happens.
+         *
+         * @return the node claimed for this worker to run, or null
+         */
+        Node recordAndClaim(Execution execution, Result result, NextClaim next) {
+            awaitPrevious();
+            try {
+                return recorder.record(execution, result, false, next);
+            } finally {
+                inFlight.release(execution);
             }
         }
 

@@ -7,11 +7,13 @@ import io.adagio.core.model.Metadata;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,22 +56,33 @@ final class Claimer {
     private final Backoff backoff;
     private final Lifecycle lifecycle;
     private final Map<String, List<String>> metadata;
+    private final Set<String> runtimes;
 
-    Claimer(Repository repository, Backoff backoff, Lifecycle lifecycle, String agentId) {
+    Claimer(Repository repository, Backoff backoff, Lifecycle lifecycle, String agentId, Set<String> runtimes) {
         this.repository = repository;
         this.backoff = backoff;
         this.lifecycle = lifecycle;
         // Copied once here: a claim keeps a copy made by Metadata.copyOf as it is.
         this.metadata = Metadata.copyOf(Map.of(Claim.AGENT_KEY, List.of(agentId)));
+        this.runtimes = Set.copyOf(runtimes);
+    }
+
+    /** A fresh claim, for a node this agent's finish may claim ({@link NextClaim}) with this agent's runtimes. */
+    NextClaim nextClaim() {
+        return new NextClaim(newClaim(), runtimes);
+    }
+
+    private Claim newClaim() {
+        // Ulid.fast(): from the thread's own random numbers. The monotonic factory takes a lock that every
+        // worker of a busy pool queued on; claim ids need to be unique, not ordered.
+        return new Claim(Ulid.fast().toString(), metadata);
     }
 
     /** Claims the node the event announced. */
     Outcome claim(Event event) throws InterruptedException {
         var runId = event.runId();
         var name = event.node().name();
-        // Ulid.fast(): from the thread's own random numbers. The monotonic factory takes a lock that every
-        // worker of a busy pool queued on; claim ids need to be unique, not ordered.
-        var claim = new Claim(Ulid.fast().toString(), metadata);
+        var claim = newClaim();
         ClaimResult claimed;
         try {
             claimed = backoff.call(

@@ -3,6 +3,9 @@ package io.adagio.agent;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
+import io.adagio.core.repository.Finished;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import java.time.Duration;
@@ -71,61 +74,85 @@ final class ResultRecorder {
 
     /** Finishes the node with {@code result}; refusals are logged, never thrown. */
     void record(Execution execution, Result result, boolean orphanRecovery) {
+        record(execution, result, orphanRecovery, null);
+    }
+
+    /**
+     * Finishes the node with {@code result} and, with {@code next}, claims a node the finish makes
+     * ready for this agent ({@link io.adagio.core.repository.Repository#finishAndClaim}); refusals
+     * are logged, never thrown.
+     *
+     * @return the node claimed with {@code next}'s claim, which this agent must now run; null when none
+     */
+    Node record(Execution execution, Result result, boolean orphanRecovery, NextClaim next) {
         long began = System.nanoTime();
         try {
-            if (finish(execution, result)) {
+            var finished = finish(execution, result, next);
+            if (finished != null) {
                 count(result, orphanRecovery);
                 log.debug(
                         "finished node \"{}\" of run {}: {}",
                         execution.node.name(),
                         execution.runId,
                         result.conclusion());
-            } else {
-                dropped.increment();
+                return finished.next();
             }
+            dropped.increment();
+            return null;
         } finally {
             recording.observe(System.nanoTime() - began);
         }
     }
 
-    /** Whether the attempt is recorded now. */
-    private boolean finish(Execution execution, Result result) {
+    /** The finish, when the attempt is recorded now; null when it is not. */
+    private Finished finish(Execution execution, Result result, NextClaim next) {
         var tries = new AtomicInteger();
         try {
-            backoff.call(
+            return backoff.call(
                     () -> "record the result of " + execution.describe(),
                     () -> {
                         tries.incrementAndGet();
-                        return repository.finishNode(execution.runId, execution.node.name(), result, execution.claim);
+                        return repository.finishAndClaim(
+                                execution.runId, execution.node.name(), result, execution.claim, next);
                     },
                     untilGivenUp);
-            return true;
         } catch (RepositoryException.StaleClaim e) {
             // A try that went unanswered (unavailable) may have applied: then the retry finds its own
             // attempt already recorded and the claim released, which is success, not a stale claim.
-            if (tries.get() > 1 && attemptRecorded(execution, result)) {
+            var run = tries.get() > 1 ? inspect(execution) : null;
+            if (run != null && attemptRecorded(execution, result, run)) {
                 log.debug(
                         "{}: result {} was recorded by an earlier try whose answer was lost",
                         execution.describe(),
                         result.conclusion());
-                return true;
+                // That try may have claimed a node for this agent, too: it must run, or it would stay
+                // RUNNING under a claim nobody works on.
+                var claimed = next == null
+                        ? null
+                        : run.nodes().stream()
+                                .filter(n -> n.status() == NodeStatus.RUNNING
+                                        && n.claim() != null
+                                        && n.claim().id().equals(next.claim().id()))
+                                .findFirst()
+                                .orElse(null);
+                return new Finished(execution.node, claimed);
             }
             log.info(
                     "{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
                     execution.describe(),
                     result.conclusion());
-            return false;
+            return null;
         } catch (RepositoryException e) {
             if (Backoff.needsOperator(e)) {
                 log.error("could not record the result of {}: {}", execution.describe(), e.getMessage());
             } else {
                 log.warn("could not record the result of {}: {}", execution.describe(), e.getMessage());
             }
-            return false;
+            return null;
         } catch (InterruptedException e) {
             log.warn("gave up recording the result of {}: interrupted", execution.describe());
             Thread.currentThread().interrupt();
-            return false;
+            return null;
         }
     }
 
@@ -143,22 +170,23 @@ final class ResultRecorder {
         }
     }
 
+    /** The run as it is now, or null when the repository cannot tell. */
+    private Run inspect(Execution execution) {
+        try {
+            return repository.inspectRun(execution.runId);
+        } catch (RepositoryException e) {
+            log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
+            return null;
+        }
+    }
+
     /**
      * Whether the node holds the attempt this execution reported: completed under its claim, or
      * with the attempt after those it had when claimed equal to {@code result}. (An orphaned-attempt
      * report may match another agent's identical one; either way that attempt is recorded once.)
      */
-    private boolean attemptRecorded(Execution execution, Result result) {
-        Node now;
-        try {
-            now = repository
-                    .inspectRun(execution.runId)
-                    .node(execution.node.name())
-                    .orElse(null);
-        } catch (RepositoryException e) {
-            log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
-            return false;
-        }
+    private static boolean attemptRecorded(Execution execution, Result result, Run run) {
+        var now = run.node(execution.node.name()).orElse(null);
         if (now == null) {
             return false;
         }

@@ -35,7 +35,8 @@ final class Worker implements Runnable {
             InFlight inFlight,
             Watchdog watchdog,
             DueEvents due,
-            EventRouter router) {}
+            EventRouter router,
+            boolean claimNext) {}
 
     private final Crew crew;
     /** This worker's own way to the recorder. */
@@ -125,31 +126,54 @@ final class Worker implements Runnable {
             case Claimer.Lost lost -> crew.due().settled(event);
             case Claimer.Claimed claimed -> {
                 crew.due().settled(event);
-                run(event, claimed, runtime, sub);
+                var next = run(event.runId(), claimed, runtime, sub);
+                // The nodes its finishes claimed for this worker, one after the other: a chain runs on
+                // here without an event or a claim of its own per node.
+                while (next != null) {
+                    var nextRuntime =
+                            crew.runtimes().get(next.node().spec().runtime()).orElse(null);
+                    // Claimed under the registration current at its finish, as any claim made then.
+                    next = run(
+                            event.runId(),
+                            next,
+                            nextRuntime,
+                            crew.registration().current());
+                }
             }
         }
     }
 
-    private void run(
-            Event event,
+    /**
+     * Runs the claimed node (with {@code runtime}; null if this agent has none of that name) and
+     * hands its result over to be recorded.
+     *
+     * @return the node its finish claimed for this worker to run next ({@link #claimsNext}), or null
+     */
+    private Claimer.Claimed run(
+            String runId,
             Claimer.Claimed claimed,
             io.adagio.agent.runtime.Runtime runtime,
             io.adagio.core.repository.Subscription sub) {
-        var execution = new Execution(event.runId(), claimed.node(), claimed.claim(), crew.agentId(), this, sub);
+        var execution = new Execution(runId, claimed.node(), claimed.claim(), crew.agentId(), this, sub);
         boolean mayRun = crew.inFlight().admit(execution);
         boolean handedOver = false;
+        Claimer.Claimed next = null;
         try {
             if (log.isDebugEnabled()) {
                 log.debug(
                         "claimed node \"{}\" of run {} (attempt {}{})",
-                        event.node().name(),
-                        event.runId(),
+                        claimed.node().name(),
+                        runId,
                         claimed.node().attempts().size() + 1,
                         claimed.orphan() ? ", orphaned" : "");
             }
             Result result;
             if (claimed.orphan()) {
                 result = Result.error(Protocol.ORPHANED_OUTPUT);
+            } else if (runtime == null) {
+                // Only a repository that ignored the runtimes a next claim named gets here.
+                result = Result.error("runtime \"" + claimed.node().spec().runtime() + "\" is not available on agent "
+                        + crew.agentId());
             } else if (!mayRun) {
                 result = Result.error(AgentPool.SHUTDOWN_OUTPUT);
             } else {
@@ -175,7 +199,13 @@ final class Worker implements Runnable {
             }
             if (execution.takeReport()) {
                 handedOver = true; // the lane releases it once recorded
-                lane.record(execution, result, claimed.orphan());
+                if (claimsNext(result, claimed, sub)) {
+                    var nextClaim = crew.claimer().nextClaim();
+                    var node = lane.recordAndClaim(execution, result, nextClaim);
+                    next = node == null ? null : new Claimer.Claimed(node, nextClaim.claim(), false);
+                } else {
+                    lane.record(execution, result, claimed.orphan());
+                }
             } else {
                 log.debug(
                         "{}: result {} discarded, the attempt was recorded when it was given up on",
@@ -188,5 +218,22 @@ final class Worker implements Runnable {
             }
             Thread.interrupted();
         }
+        return next;
+    }
+
+    /**
+     * Whether the finish of this attempt also claims, for this worker, a node it makes ready: only
+     * a success (nothing else makes nodes ready), and only when no other work is waiting for a
+     * worker. This worker then records here, waiting for the answer, instead of recording in the
+     * background while it takes the next node: worth it only when there is no next node to take.
+     */
+    private boolean claimsNext(Result result, Claimer.Claimed claimed, io.adagio.core.repository.Subscription sub) {
+        return crew.claimNext()
+                && result.conclusion() == Conclusion.SUCCESS
+                && !claimed.orphan()
+                && crew.lifecycle().isRunning()
+                && !retired
+                && crew.work().isEmpty()
+                && !sub.hasPending();
     }
 }

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A worker records its result in the background and takes its next node meanwhile (one result in
- * flight per worker at most), and shutdown still waits for every result being recorded.
+ * flight per worker at most), and shutdown still waits for every result being recorded. The pools
+ * here claim no next node with their finishes: a worker with nothing else to do would record in line
+ * to claim one ({@link EagerClaimTest}), and these tests give it its next node only afterwards.
  */
 class BackgroundRecordingTest extends PoolFixture {
 
@@ -78,7 +80,8 @@ class BackgroundRecordingTest extends PoolFixture {
     @Test
     void aWorkerTakesItsNextNodeWhileItsLastResultIsBeingRecorded() throws InterruptedException {
         var connection = new SlowFinishes();
-        var pool = startPool(b -> b.repository(connection).agentCount(1).backgroundRecordingThreshold(Duration.ZERO));
+        var pool = startPool(b ->
+                b.repository(connection).agentCount(1).claimNext(false).backgroundRecordingThreshold(Duration.ZERO));
         var first = start(Specs.single(task("a", "debug")));
         assertThat(connection.firstFinishEntered.await(DEADLINE.toSeconds(), TimeUnit.SECONDS))
                 .isTrue();
@@ -123,7 +126,7 @@ class BackgroundRecordingTest extends PoolFixture {
         // A round trip far longer than the worker needs to take its next node, even on a loaded machine.
         connection.roundTrip = Duration.ofMillis(100);
         // The default threshold: the first result is recorded in line and shows recording is slow.
-        startPool(b -> b.repository(connection).agentCount(1));
+        startPool(b -> b.repository(connection).agentCount(1).claimNext(false));
         var runs = java.util.stream.IntStream.range(0, 6)
                 .mapToObj(i -> start(Specs.single(task("n" + i, "debug"))))
                 .toList();
@@ -145,6 +148,7 @@ class BackgroundRecordingTest extends PoolFixture {
         var connection = new SlowFinishes();
         var pool = startPool(b -> b.repository(connection)
                 .agentCount(1)
+                .claimNext(false)
                 .backgroundRecordingThreshold(Duration.ZERO)
                 .shutdownGracePeriod(Duration.ZERO)
                 .cancellationTimeout(Duration.ofMillis(50)));
@@ -168,6 +172,7 @@ class BackgroundRecordingTest extends PoolFixture {
         // No grace period: what holds close() back is only the result on its way.
         var pool = startPool(b -> b.repository(connection)
                 .agentCount(2)
+                .claimNext(false)
                 .shutdownGracePeriod(Duration.ZERO)
                 .backgroundRecordingThreshold(Duration.ZERO));
         var run = start(Specs.single(task("a", "debug")));

@@ -8,6 +8,8 @@ import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
 import io.adagio.core.protocol.Protocol;
+import io.adagio.core.repository.Finished;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RepositoryException;
 import java.time.Duration;
@@ -49,6 +51,56 @@ class LostFinishResponseTest extends PoolFixture {
             }
             return node;
         }
+    }
+
+    /** The memory repository behind a connection that loses the answer of the first finish that claims a next node. */
+    private final class LossyClaimingConnection extends ForwardingRepository {
+        final AtomicInteger lost = new AtomicInteger(1);
+        final AtomicInteger claimedNext = new AtomicInteger();
+
+        LossyClaimingConnection() {
+            super(repository);
+        }
+
+        @Override
+        public Finished finishAndClaim(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
+            var finished = repository.finishAndClaim(runId, nodeName, result, claim, next);
+            if (finished.next() != null) {
+                claimedNext.incrementAndGet();
+                if (lost.getAndDecrement() > 0) {
+                    throw new RepositoryException.Unavailable("connection reset after the write");
+                }
+            }
+            return finished;
+        }
+    }
+
+    /**
+     * The lost finish had claimed the next node for this agent: the agent finds it held under its
+     * next claim and runs it. Left alone, it would stay RUNNING under a claim nobody works on.
+     */
+    @Test
+    void aNodeClaimedByAFinishWhoseAnswerWasLostStillRuns() {
+        var connection = new LossyClaimingConnection();
+        var pool = startPool(b ->
+                b.repository(connection).agentCount(1).unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+        var run = awaitCompleted(start(Specs.graph()
+                .with(task("a", "debug"), task("b", "debug"), task("c", "debug"))
+                .edge("a", "b")
+                .edge("b", "c")
+                .build()));
+
+        assertThat(connection.lost.get()).as("the answer was lost once").isNegative();
+        assertThat(connection.claimedNext.get())
+                .as("finishes that claimed the next node")
+                .isGreaterThanOrEqualTo(1);
+        for (var name : new String[] {"a", "b", "c"}) {
+            assertThat(node(run, name).attempts())
+                    .as("attempts of %s", name)
+                    .extracting(Result::conclusion)
+                    .containsExactly(Conclusion.SUCCESS);
+        }
+        assertThat(pool.counts()).isEqualTo(new ExecutionCounts(3, 0, 0, 0, 0));
     }
 
     private AgentPool pool(Repository connection) {
