@@ -13,6 +13,8 @@ import io.adagio.core.model.RunQuery;
 import io.adagio.core.model.RunRef;
 import io.adagio.core.model.Stats;
 import io.adagio.core.repository.ClaimResult;
+import io.adagio.core.repository.Finished;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.Repository;
 import io.adagio.core.repository.RunWatch;
 import io.adagio.core.repository.Subscription;
@@ -135,6 +137,33 @@ final class ObservedRepository implements Repository {
             }
         }
         return node;
+    }
+
+    /**
+     * A finish that claims the node it makes ready: that node is ready and claimed at the same moment,
+     * when the repository acknowledges the finish (a wait of zero, and a claim that no event announced).
+     */
+    @Override
+    public Finished finishAndClaim(String runId, String nodeName, Result result, Claim claim, NextClaim next) {
+        finishes.increment();
+        var finished = delegate.finishAndClaim(runId, nodeName, result, claim, next);
+        if (result.conclusion() == Conclusion.SUCCESS) {
+            long now = System.nanoTime();
+            var track = track(runId);
+            if (track != null) {
+                track.succeeded(nodeName, now);
+                if (finished.next() != null) {
+                    track.claimed(finished.next().name(), now, readyToClaim);
+                }
+            }
+            if (finished.next() != null) {
+                claims.increment();
+            }
+            if (succeeded.incrementAndGet() == target) {
+                done.countDown();
+            }
+        }
+        return finished;
     }
 
     @Override

@@ -61,6 +61,9 @@ final class PoolRunner {
                 .repository(observed)
                 .agentCount(agents)
                 .agentId("bench-agent")
+                // Eager claims, on as in adagiod; ADAGIO_BENCH_JAVA_OPTS=-Dadagio.bench.claimNext=false for the
+                // figures without them (docs/PERFORMANCE.md).
+                .claimNext(Boolean.parseBoolean(System.getProperty("adagio.bench.claimNext", "true")))
                 .runtimes(List.of(new DebugRuntime()))
                 .shutdownGracePeriod(Duration.ofSeconds(1))
                 .start()) {
