@@ -98,8 +98,15 @@ final class FootprintBench {
                 note = cli + " is missing in this tree";
                 progress.step("footprint: " + note + "; no CLI round trip measured");
             }
-            // Idle: the daemon's agents poll, nothing else happens. Let it settle, then sample.
+            // Idle: the daemon's agents poll, nothing else happens. The last requests leave work behind
+            // for a few seconds: its compilers compile their code (13 MiB of compiler arenas, which the
+            // JVM frees every 5 s), and glibc's heap keeps what was freed until adagiod trims it (every
+            // second). So: quiet again, as before the CLI was timed, then 6 s, then sample. What it was
+            // 3 s after the last request (before 2026-12-01's night, the figure) is printed beside.
             Thread.sleep(3_000);
+            double soon = meter.rssMiB();
+            meter.awaitQuiet(Duration.ofSeconds(60));
+            Thread.sleep(6_000);
             var rss = new ArrayList<Double>();
             for (int i = 0; i < 5; i++) {
                 rss.add(meter.rssMiB());
@@ -115,7 +122,8 @@ final class FootprintBench {
                 progress.step("footprint: native memory of the idle daemon\n"
                         + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             }
-            progress.step("footprint: idle RSS " + idle.describe() + " MiB");
+            progress.step("footprint: idle RSS " + idle.describe() + " MiB (3 s after the last request: "
+                    + Figure.format(soon) + ")");
             return new Result(idle, roundTrip, note, reference);
         }
     }
