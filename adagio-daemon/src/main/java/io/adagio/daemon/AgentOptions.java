@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the agent options: which of the installed runtimes the agents offer ({@code -runtimes}) and
- * what exec children get ({@code -exec-env-allow}, {@code -exec-work-dir}). A mistake is a
+ * Reads the agent options: which of the installed runtimes the agents offer ({@code -runtimes}),
+ * what exec children get ({@code -exec-env-allow}, {@code -exec-work-dir}), and whether finishes
+ * claim the node they make ready ({@code -eager-claims}). A mistake is a
  * {@link ConfigException} naming the option and where it was set.
  */
 final class AgentOptions {
@@ -21,7 +22,8 @@ final class AgentOptions {
         return new Settings.Agents(
                 runtimes(values.get(Option.RUNTIMES)),
                 execEnvAllow(values.get(Option.EXEC_ENV_ALLOW)),
-                execWorkDir(values.get(Option.EXEC_WORK_DIR)));
+                execWorkDir(values.get(Option.EXEC_WORK_DIR)),
+                SettingsLoader.bool(values.get(Option.EAGER_CLAIMS), Option.EAGER_CLAIMS));
     }
 
     /** The chosen runtime names, each installed; empty when the option is not set (all installed). */

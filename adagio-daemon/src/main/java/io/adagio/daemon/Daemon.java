@@ -99,6 +99,7 @@ public final class Daemon implements AutoCloseable {
                     .repository(repository)
                     .runtimes(AgentRuntimes.registry(settings.agents()))
                     .agentCount(settings.agentCount())
+                    .claimNext(settings.agents().eagerClaims())
                     .shutdownGracePeriod(settings.shutdownGrace())
                     .start();
         }

@@ -98,6 +98,12 @@ public enum Option {
             "the largest max_attempts a retry rule may ask for, and the most attempts a node records in all",
             "100"),
     AGENT_COUNT("agent-count", "int", "number of agents: nodes the agent pool executes at once", "5"),
+    EAGER_CLAIMS(
+            "eager-claims",
+            "bool",
+            "an agent with nothing else waiting has its finish claim a node it makes ready, and runs it next"
+                    + " (false: every node is claimed from its NODE_READY event)",
+            "true"),
     RUNTIMES(
             "runtimes",
             "string",

@@ -59,8 +59,9 @@ public record Settings(
      * @param execEnvAllow variables exec children get from adagiod's environment (never {@code ADAGIOD_*})
      * @param execWorkDir  where each exec attempt's working directory is made, or null for the
      *                     system's temporary directory
+     * @param eagerClaims  whether an agent's finish claims a node it makes ready, to run it next
      */
-    public record Agents(List<String> runtimes, List<String> execEnvAllow, Path execWorkDir) {
+    public record Agents(List<String> runtimes, List<String> execEnvAllow, Path execWorkDir, boolean eagerClaims) {
         public Agents {
             runtimes = List.copyOf(runtimes);
             execEnvAllow = List.copyOf(execEnvAllow);

@@ -329,7 +329,7 @@ public final class SettingsLoader {
                 .toList();
     }
 
-    private static boolean bool(Source source, Option option) {
+    static boolean bool(Source source, Option option) {
         return switch (source.value().trim().toLowerCase(Locale.ROOT)) {
             case "true", "1" -> true;
             case "false", "0", "" -> false;

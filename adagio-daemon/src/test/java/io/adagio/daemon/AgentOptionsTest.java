@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** -runtimes, -exec-env-allow and -exec-work-dir from the config file, the environment and flags. */
+/** -runtimes, -exec-env-allow, -exec-work-dir and -eager-claims from the config file, the environment and flags. */
 class AgentOptionsTest {
 
     private static Settings.Agents load(Map<String, String> env, String... args) {
@@ -25,7 +25,26 @@ class AgentOptionsTest {
         assertThat(agents.runtimes()).isEmpty();
         assertThat(agents.execEnvAllow()).isEmpty();
         assertThat(agents.execWorkDir()).isNull();
+        assertThat(agents.eagerClaims()).isTrue();
         assertThat(AgentRuntimes.registry(agents).names()).containsExactly("debug", "exec");
+    }
+
+    @Test
+    void eagerClaimsAreTurnedOffByFlagFileOrEnvironment(@TempDir Path dir) throws IOException {
+        assertThat(load(Map.of(), "-eager-claims=false").eagerClaims()).isFalse();
+        assertThat(load(Map.of("ADAGIOD_EAGER_CLAIMS", "false")).eagerClaims()).isFalse();
+        var config = Files.writeString(dir.resolve("adagiod.toml"), "eager-claims = false\n");
+        assertThat(load(Map.of(), "-config", config.toString()).eagerClaims()).isFalse();
+        assertThat(load(Map.of(), "-config", config.toString(), "-eager-claims").eagerClaims())
+                .isTrue();
+        assertThatThrownBy(() -> load(Map.of(), "-eager-claims=maybe"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("-eager-claims")
+                .hasMessageContaining("maybe");
+        assertThatThrownBy(() -> load(Map.of("ADAGIOD_EAGER_CLAIMS", "maybe")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("environment variable ADAGIOD_EAGER_CLAIMS")
+                .hasMessageContaining("expected true or false");
     }
 
     @Test
