@@ -125,18 +125,8 @@ final class ObservedRepository implements Repository {
 
     @Override
     public Node finishNode(String runId, String nodeName, Result result, Claim claim) {
-        finishes.increment();
-        var node = delegate.finishNode(runId, nodeName, result, claim);
-        if (result.conclusion() == Conclusion.SUCCESS) {
-            var track = track(runId);
-            if (track != null) {
-                track.succeeded(nodeName, System.nanoTime());
-            }
-            if (succeeded.incrementAndGet() == target) {
-                done.countDown();
-            }
-        }
-        return node;
+        // A plain finish is a finish that claims nothing: counted and timed in one place.
+        return finishAndClaim(runId, nodeName, result, claim, null).node();
     }
 
     /**

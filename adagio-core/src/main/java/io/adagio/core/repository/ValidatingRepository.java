@@ -126,15 +126,12 @@ public abstract class ValidatingRepository implements Repository {
         requireClaim(claim);
         requireNode(runId, nodeName);
         if (next != null) {
-            if (!Names.isId(next.claim().id())) {
-                throw new RepositoryException.InvalidRequest(
-                        "claim id " + Names.quote(next.claim().id()) + " of the next node is invalid: a claim id is "
-                                + Names.ID_RULE);
-            }
-            if (next.claim().id().equals(claim.id())) {
+            if (claim.id().equals(next.claim().id())) {
                 throw new RepositoryException.InvalidRequest(
                         "the next node's claim needs an id of its own, not that of the finishing claim");
             }
+            // Checked (and remembered) like any claim: the next node's finish names it again.
+            requireClaim(next.claim(), " of the next node");
         }
         return finish(runId, nodeName, result, claim, next);
     }
@@ -186,6 +183,11 @@ public abstract class ValidatingRepository implements Repository {
     private static final ThreadLocal<LastValid> LAST_VALID = ThreadLocal.withInitial(LastValid::new);
 
     private static void requireClaim(Claim claim) {
+        requireClaim(claim, "");
+    }
+
+    /** @param whose what the error message adds after the id (" of the next node"), or "" */
+    private static void requireClaim(Claim claim, String whose) {
         if (claim == null) {
             throw new RepositoryException.InvalidRequest("a claim is needed");
         }
@@ -196,7 +198,7 @@ public abstract class ValidatingRepository implements Repository {
         if (!Names.isId(claim.id())) {
             // A claim without a usable id could never be finished: the node would be stuck RUNNING.
             throw new RepositoryException.InvalidRequest(
-                    "claim id " + Names.quote(claim.id()) + " is invalid: a claim id is " + Names.ID_RULE);
+                    "claim id " + Names.quote(claim.id()) + whose + " is invalid: a claim id is " + Names.ID_RULE);
         }
         last.claimId = claim.id();
     }
