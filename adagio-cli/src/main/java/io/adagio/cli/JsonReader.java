@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The lean path's JSON reading, on jackson-core's streaming parser (no data binding): objects
@@ -33,37 +32,76 @@ final class JsonReader {
     private JsonReader() {}
 
     /**
-     * @throws IllegalArgumentException when {@code text} is not one JSON value
+     * Which fields of the objects read to keep, at each depth: a listing need not build what it does
+     * not show. The fields left out are still read through, so a malformed value is an error all
+     * the same. An array's elements are kept as the array is.
+     *
+     * @param fields the fields kept, each with what to keep of its value; null keeps every field
      */
-    static Object parse(String text) {
-        return parse(text, Set.of());
-    }
+    record Keep(Map<String, Keep> fields) {
+        /** Every field, at every depth. */
+        static final Keep ALL = new Keep(null);
 
-    /**
-     * Like {@link #parse(String)}, leaving out the fields named {@code skipped} wherever they are
-     * (their values are checked, not kept): a listing need not build what it does not show.
-     */
-    static Object parse(String text, Set<String> skipped) {
-        try (var parser = FACTORY.createParser(text)) {
-            var first = parser.nextToken();
-            if (first == null) {
-                throw new IllegalArgumentException("not JSON: no value");
-            }
-            Object value = value(parser, first, skipped);
-            if (parser.nextToken() != null) {
-                throw new IllegalArgumentException("not JSON: trailing text at " + parser.currentLocation());
-            }
-            return value;
-        } catch (IOException e) {
-            // jackson-core's parse errors (StreamReadException) name what and where.
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        /** Only the fields named (a field has two spellings on the wire: name both). */
+        static Keep only(Map<String, Keep> fields) {
+            return new Keep(Map.copyOf(fields));
+        }
+
+        /** What to keep of field {@code name}'s value; null when the field is left out. */
+        Keep field(String name) {
+            return fields == null ? this : fields.get(name);
         }
     }
 
-    private static Object value(JsonParser parser, JsonToken token, Set<String> skipped) throws IOException {
+    /**
+     * @throws IllegalArgumentException when {@code text} is not one JSON value
+     */
+    static Object parse(String text) {
+        return parse(text, Keep.ALL);
+    }
+
+    /** Like {@link #parse(String)}, keeping what {@code keep} says. */
+    static Object parse(String text, Keep keep) {
+        try (var parser = FACTORY.createParser(text)) {
+            return document(parser, keep);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    /**
+     * Like {@link #parse(String, Keep)}, from UTF-8 bytes as they came: jackson-core's byte parser
+     * reads them without first making a String of them (an answer may be megabytes).
+     */
+    static Object parse(byte[] utf8, Keep keep) {
+        try (var parser = FACTORY.createParser(utf8)) {
+            return document(parser, keep);
+        } catch (IOException e) {
+            throw notJson(e);
+        }
+    }
+
+    private static Object document(JsonParser parser, Keep keep) throws IOException {
+        var first = parser.nextToken();
+        if (first == null) {
+            throw new IllegalArgumentException("not JSON: no value");
+        }
+        Object value = value(parser, first, keep);
+        if (parser.nextToken() != null) {
+            throw new IllegalArgumentException("not JSON: trailing text at " + parser.currentLocation());
+        }
+        return value;
+    }
+
+    /** jackson-core's parse errors (StreamReadException) name what and where. */
+    private static IllegalArgumentException notJson(IOException e) {
+        return new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+
+    private static Object value(JsonParser parser, JsonToken token, Keep keep) throws IOException {
         return switch (token) {
-            case START_OBJECT -> object(parser, skipped);
-            case START_ARRAY -> array(parser, skipped);
+            case START_OBJECT -> object(parser, keep);
+            case START_ARRAY -> array(parser, keep);
             case VALUE_STRING -> parser.getText();
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new JsonNumber(parser.getText());
             case VALUE_TRUE -> Boolean.TRUE;
@@ -73,27 +111,28 @@ final class JsonReader {
         };
     }
 
-    private static Map<String, Object> object(JsonParser parser, Set<String> skipped) throws IOException {
+    private static Map<String, Object> object(JsonParser parser, Keep keep) throws IOException {
         var map = new LinkedHashMap<String, Object>();
         for (var name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
             var token = parser.nextToken();
-            if (skipped.contains(name)) {
+            var inner = keep.field(name);
+            if (inner == null) {
                 // Read through (so a malformed value is still an error), kept nowhere.
                 parser.skipChildren();
             } else {
-                map.put(name, value(parser, token, skipped));
+                map.put(name, value(parser, token, inner));
             }
         }
         return map;
     }
 
-    private static List<Object> array(JsonParser parser, Set<String> skipped) throws IOException {
+    private static List<Object> array(JsonParser parser, Keep keep) throws IOException {
         var list = new ArrayList<Object>();
         for (var token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
             if (token == null) {
                 throw new IllegalArgumentException("not JSON: unexpected end in an array");
             }
-            list.add(value(parser, token, skipped));
+            list.add(value(parser, token, keep));
         }
         return list;
     }

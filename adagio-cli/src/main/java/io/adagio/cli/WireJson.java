@@ -1,6 +1,7 @@
 package io.adagio.cli;
 
 import io.adagio.cli.JsonReader.JsonNumber;
+import io.adagio.cli.JsonReader.Keep;
 import io.adagio.core.model.Agent;
 import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
@@ -19,7 +20,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -37,12 +37,32 @@ final class WireJson {
     private WireJson() {}
 
     /**
-     * The fields of a {@code ListRunsResponse} that a listing leaves out, for
-     * {@link JsonReader#parse(String, Set)}: the runs then read have their nodes' statuses,
-     * conclusions, times and attempts' conclusions, and nothing of their specs, outputs, inputs,
-     * claims or edges.
+     * The fields of a {@code ListRunsResponse} that a listing shows or derives from, for
+     * {@link JsonReader#parse(byte[], Keep)}: each run's id, creation time, status and conclusion;
+     * its nodes' statuses, conclusions and finishing times, and their attempts' conclusions (for a
+     * server that sends no node conclusion). Nothing of specs, outputs, inputs, claims, edges or
+     * the other times: most of a listing's bytes, and of its reading.
      */
-    static final Set<String> NOT_LISTED = Set.of("spec", "metadata", "output", "inputs", "claim", "edges");
+    static final Keep LISTED = Keep.only(Map.of(
+            "runs",
+            Keep.only(Map.of(
+                    "id",
+                    Keep.ALL,
+                    "created_at",
+                    Keep.ALL,
+                    "createdAt",
+                    Keep.ALL,
+                    "status",
+                    Keep.ALL,
+                    "conclusion",
+                    Keep.ALL,
+                    "nodes",
+                    Keep.only(Map.of(
+                            "status", Keep.ALL,
+                            "conclusion", Keep.ALL,
+                            "finished_at", Keep.ALL,
+                            "finishedAt", Keep.ALL,
+                            "attempts", Keep.only(Map.of("conclusion", Keep.ALL))))))));
 
     static List<Run> runs(Object listRunsResponse) {
         return each(list(object(listRunsResponse), "runs", "runs"), WireJson::run);

@@ -10,6 +10,7 @@ import io.adagio.core.model.NodeSpec;
 import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.Run;
+import io.adagio.core.model.RunStatus;
 import io.adagio.testkit.AdagiodProcess;
 import io.adagio.wire.GraphSpecJson;
 import java.io.PrintWriter;
@@ -230,5 +231,45 @@ class LeanPathTest {
                 .extracting(a -> new String(a.output(), StandardCharsets.UTF_8))
                 .containsExactly("first try failed", "checksum mismatch");
         assertThat(read.nodes().get(1).attempts().getFirst().conclusion()).isEqualTo(Conclusion.FAIL);
+    }
+
+    @Test
+    void aListingReadOnlyForItsTableShowsWhatTheWholeRunsShow() {
+        var running = PrintersTest.run();
+        var completed = new Run(
+                "01JX0000000000000000000RUM",
+                running.createdAt(),
+                running.nodes().stream()
+                        .map(n -> new Node(
+                                n.spec(),
+                                NodeStatus.COMPLETED,
+                                n.attempts(),
+                                n.startedAt(),
+                                n.finishedAt() == null ? running.createdAt().plusSeconds(90) : n.finishedAt(),
+                                n.inputs(),
+                                n.claim(),
+                                // A server that sends no node conclusion: the last attempt's counts.
+                                Conclusion.NONE,
+                                null,
+                                false))
+                        .toList(),
+                running.edges(),
+                RunStatus.COMPLETED,
+                Conclusion.FAIL);
+        byte[] json = JsonPrinters.runsJson(List.of(running, completed)).getBytes(StandardCharsets.UTF_8);
+        var now = running.createdAt().plusSeconds(75);
+
+        var listed = new StringWriter();
+        Printers.runs(WireJson.runs(JsonReader.parse(json, WireJson.LISTED)), now, new PrintWriter(listed), null);
+        var whole = new StringWriter();
+        Printers.runs(
+                WireJson.runs(JsonReader.parse(new String(json, StandardCharsets.UTF_8))),
+                now,
+                new PrintWriter(whole),
+                null);
+
+        assertThat(listed.toString())
+                .isEqualTo(whole.toString())
+                .contains(" RUNNING ", " COMPLETED ", "FAILING", " FAIL ", "3/6", "6/6");
     }
 }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.adagio.core.protocol.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The lean path's readers: JSON and RFC 3339 timestamps, against the JDK's and protobuf's reading. */
@@ -71,12 +71,20 @@ class LeanReadersTest {
     }
 
     @Test
-    void skipsTheFieldsItIsToldToAndKeepsTheRest() {
-        var value = JsonReader.parse(
-                "{\"spec\": {\"name\": \"a\\\\\", \"x\": [\"\\\"}\", {}]}, \"id\": \"r\", \"output\": \"\\\\\\\"\"}",
-                Set.of("spec", "output"));
+    void keepsTheFieldsItIsToldToAtEachDepthAndReadsThroughTheRest() {
+        var json = "{\"spec\": {\"name\": \"a\\\\\", \"x\": [\"\\\"}\", {}]}, \"id\": \"r\", \"output\": \"\\\\\\\"\","
+                + " \"nodes\": [{\"status\": \"RUNNING\", \"spec\": {\"name\": \"n\"}}, {\"spec\": {}}]}";
+        var keep = JsonReader.Keep.only(Map.of(
+                "id", JsonReader.Keep.ALL, "nodes", JsonReader.Keep.only(Map.of("status", JsonReader.Keep.ALL))));
 
-        assertThat(value).isEqualTo(Map.of("id", "r"));
+        var value = JsonReader.parse(json, keep);
+
+        assertThat(value).isEqualTo(Map.of("id", "r", "nodes", List.of(Map.of("status", "RUNNING"), Map.of())));
+        assertThat(JsonReader.parse(json.getBytes(StandardCharsets.UTF_8), keep))
+                .isEqualTo(value);
+        // Left out is not unchecked: a malformed value in a field that is not kept is still refused.
+        assertThatThrownBy(() -> JsonReader.parse("{\"spec\": {\"a\" 1}, \"id\": \"r\"}", keep))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
