@@ -177,6 +177,7 @@ public abstract class ValidatingRepository implements Repository {
      */
     private static final class LastValid {
         String runId;
+        String nodeName;
         String claimId;
     }
 
@@ -216,9 +217,14 @@ public abstract class ValidatingRepository implements Repository {
 
     private static void requireNode(String runId, String nodeName) {
         requireRunId(runId);
+        var last = LAST_VALID.get();
+        if (nodeName != null && nodeName == last.nodeName) {
+            return;
+        }
         if (!Names.isName(nodeName)) {
             throw new RepositoryException.NotFound(
                     "node " + Names.quote(nodeName) + " not found in run \"" + runId + "\"");
         }
+        last.nodeName = nodeName;
     }
 }
