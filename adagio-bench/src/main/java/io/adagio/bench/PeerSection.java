@@ -17,10 +17,14 @@ final class PeerSection {
      * {@code {"engine", "skipped", "settings": {...}, "seven_node": {...}, "fan_out": {...}}}; a
      * figure not measured is null, and {@code skipped} says why when the section was not measured.
      */
-    static void json(ObjectNode section, PeerBench.Result peer) {
+    static void json(ObjectNode section, PeerBench.Result peer, boolean quick) {
         section.put("engine", ENGINE);
         if (peer == null) {
-            section.put("skipped", "not selected (-only)");
+            section.put(
+                    "skipped",
+                    quick
+                            ? "not selected: -quick runs the peer only when -only names it (about 10 minutes on 2 cores)"
+                            : "not selected (-only)");
         } else if (peer.skipped() != null) {
             section.put("skipped", peer.skipped());
         } else {

@@ -112,7 +112,7 @@ final class Report {
         } else {
             c.putNull("reference");
         }
-        PeerSection.json(root.putObject("peer"), peer);
+        PeerSection.json(root.putObject("peer"), peer, config.quick());
         return root;
     }
 

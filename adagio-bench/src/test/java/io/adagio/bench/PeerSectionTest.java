@@ -65,8 +65,15 @@ class PeerSectionTest {
     @Test
     void aPeerNotSelectedIsNotedAsSuch() {
         var peer = new Report(CONFIG, "").json().get("peer");
-        assertThat(peer.get("skipped").asText()).contains("not selected");
+        assertThat(peer.get("skipped").asText())
+                .contains("not selected", "-quick runs the peer only when -only names it");
         assertThat(peer.get("engine").asText()).contains("Conductor 3.15");
+        assertThat(new Report(Config.full(8), "")
+                        .json()
+                        .get("peer")
+                        .get("skipped")
+                        .asText())
+                .isEqualTo("not selected (-only)");
     }
 
     private static Figure figure(double v) {
