@@ -284,7 +284,12 @@ public final class BenchMain implements Callable<Integer> {
                 report.memory = new MemoryBench(config, progress).run();
             }
             if (scenarios.contains("etcd")) {
-                report.etcd = new EtcdBench(config, progress, endpoints).run();
+                report.etcd = new EtcdBench(
+                                config,
+                                progress,
+                                endpoints,
+                                new CpuMeter(ownEtcd == null ? null : new ProcessMeter(ownEtcd.pid(0))))
+                        .run();
             }
             if (scenarios.contains("scaling")) {
                 var scaling = new ScalingBench(config, progress);

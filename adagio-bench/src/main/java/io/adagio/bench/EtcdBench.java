@@ -14,21 +14,34 @@ import java.util.UUID;
  * rate of that etcd with the same client and concurrency.
  */
 final class EtcdBench {
-    /** Figures of one workload. */
+    /**
+     * Figures of one workload.
+     *
+     * @param selfCpuUsPerNode CPU this process (agents, API, clients) spent per node, microseconds
+     * @param etcdCpuUsPerNode CPU etcd spent per node; no trials when etcd is not the bench's own
+     */
     record Result(
             Workload workload,
             Figure nodesPerSecond,
             Figure requestsPerNode,
             Figure readyP50Ms,
             Figure readyP99Ms,
-            Map<String, Long> requests) {}
+            Map<String, Long> requests,
+            Figure selfCpuUsPerNode,
+            Figure etcdCpuUsPerNode) {}
 
     /**
      * @param rawTxnP99Ms the p99 latency of one raw compare-and-put transaction, per trial: the floor
      *     under ready-to-claim, which takes at least one (the claim) after the finish that made the
      *     node ready was acknowledged
      */
-    record Results(List<Result> workloads, Figure rawTxnPerSecond, Figure rawTxnP99Ms, Result latency) {
+    record Results(
+            List<Result> workloads,
+            Figure rawTxnPerSecond,
+            Figure rawTxnP99Ms,
+            Result latency,
+            Figure rawSelfCpuUsPerTxn,
+            Figure rawEtcdCpuUsPerTxn) {
         Result headline() {
             return workloads.getFirst();
         }
@@ -41,11 +54,20 @@ final class EtcdBench {
     private final Config config;
     private final Progress progress;
     private final List<String> endpoints;
+    private final CpuMeter cpu;
 
-    EtcdBench(Config config, Progress progress, List<String> endpoints) {
+    EtcdBench(Config config, Progress progress, List<String> endpoints, CpuMeter cpu) {
         this.config = config;
         this.progress = progress;
         this.endpoints = endpoints;
+        this.cpu = cpu;
+    }
+
+    /** What the raw transactions measured, trial by trial. */
+    private record Raw(List<Double> rate, List<Double> p99, List<Double> selfCpu, List<Double> etcdCpu) {
+        Raw() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
     }
 
     List<Workload> workloads() {
@@ -65,34 +87,52 @@ final class EtcdBench {
 
     Results run() throws Exception {
         var out = new ArrayList<Result>();
-        var raw = new ArrayList<Double>();
-        var rawP99 = new ArrayList<Double>();
+        var raw = new Raw();
         var rawBaseline = new RawTxnBaseline(endpoints, config.agents());
         for (var w : workloads()) {
-            out.add(measure(w, raw, rawP99, rawBaseline));
+            out.add(measure(w, raw, rawBaseline));
         }
-        var latency = measure(latencyWorkload(), raw, rawP99, rawBaseline);
-        return new Results(out, Figure.of(raw), Figure.of(rawP99), latency);
+        var latency = measure(latencyWorkload(), raw, rawBaseline);
+        return new Results(
+                out,
+                Figure.of(raw.rate()),
+                Figure.of(raw.p99()),
+                latency,
+                Figure.of(raw.selfCpu()),
+                Figure.of(raw.etcdCpu()));
+    }
+
+    /** {@code "812+903 us"}: this process's CPU and etcd's (when known), per unit. */
+    private static String cpuText(CpuMeter.Sample used, long units) {
+        long n = Math.max(1, units);
+        return Figure.format(used.selfNanos() / 1e3 / n)
+                + (used.etcdNanos() < 0 ? "" : "+" + Figure.format(used.etcdNanos() / 1e3 / n)) + " us";
     }
 
     /** One workload; interleaves a trial of the raw transaction rate after each of ours. */
-    Result measure(Workload w, List<Double> raw, List<Double> rawP99, RawTxnBaseline rawBaseline) throws Exception {
+    private Result measure(Workload w, Raw raw, RawTxnBaseline rawBaseline) throws Exception {
         var runner = new PoolRunner(config.agents(), 4, true, config.timeout());
         var rates = new ArrayList<Double>();
         var perNode = new ArrayList<Double>();
         var p50 = new ArrayList<Double>();
         var p99 = new ArrayList<Double>();
+        var selfCpu = new ArrayList<Double>();
+        var etcdCpu = new ArrayList<Double>();
         Map<String, Long> requests = Map.of();
         for (int t = -config.etcdWarmups(); t < config.etcdTrials(); t++) {
             var counter = new RequestCounter();
             var namespace = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+            // Around the whole trial, the repositories' connecting and closing included: a few
+            // milliseconds against the seconds of a trial.
+            var cpuBefore = cpu.now();
             var trial = runner.run(w, () -> {
                 var settings = EtcdSettings.of(endpoints).withNamespace(namespace);
                 return new PoolRunner.Backend(
                         EtcdRepository.connect(settings, counter), EtcdRepository.connect(settings, counter));
             });
+            var cpuUsed = cpu.now().minus(cpuBefore);
             var counts = counter.counts();
-            var rawTrial = rawBaseline.measure(namespace, config.rawSeconds());
+            var rawTrial = rawBaseline.measure(namespace, config.rawSeconds(), cpu);
             double rawRate = rawTrial.txnPerSecond();
             double rawTxnP99 = Latencies.percentileMs(rawTrial.latencies(), 99);
             var cleanup = EtcdSettings.of(endpoints).withNamespace(namespace);
@@ -102,8 +142,15 @@ final class EtcdBench {
                 perNode.add(RequestCounter.unary(counts) / (double) w.nodes());
                 p50.add(Latencies.percentileMs(trial.readyToClaimNanos(), 50));
                 p99.add(Latencies.percentileMs(trial.readyToClaimNanos(), 99));
-                raw.add(rawRate);
-                rawP99.add(rawTxnP99);
+                raw.rate().add(rawRate);
+                raw.p99().add(rawTxnP99);
+                selfCpu.add(cpuUsed.selfNanos() / 1e3 / w.nodes());
+                var rawCpu = rawTrial.cpu();
+                raw.selfCpu().add(rawCpu.selfNanos() / 1e3 / Math.max(1, rawTrial.committed()));
+                if (cpuUsed.etcdNanos() >= 0 && rawCpu.etcdNanos() >= 0) {
+                    etcdCpu.add(cpuUsed.etcdNanos() / 1e3 / w.nodes());
+                    raw.etcdCpu().add(rawCpu.etcdNanos() / 1e3 / Math.max(1, rawTrial.committed()));
+                }
                 requests = counts;
             }
             progress.step("etcd " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
@@ -111,8 +158,17 @@ final class EtcdBench {
                     + Figure.format(RequestCounter.unary(counts) / (double) w.nodes())
                     + " requests/node, ready-to-claim p99 "
                     + Figure.format(Latencies.percentileMs(trial.readyToClaimNanos(), 99)) + " ms; raw "
-                    + Figure.format(rawRate) + " txn/s, p99 " + Figure.format(rawTxnP99) + " ms");
+                    + Figure.format(rawRate) + " txn/s, p99 " + Figure.format(rawTxnP99) + " ms; CPU per node "
+                    + cpuText(cpuUsed, w.nodes()) + ", per raw txn " + cpuText(rawTrial.cpu(), rawTrial.committed()));
         }
-        return new Result(w, Figure.of(rates), Figure.of(perNode), Figure.of(p50), Figure.of(p99), requests);
+        return new Result(
+                w,
+                Figure.of(rates),
+                Figure.of(perNode),
+                Figure.of(p50),
+                Figure.of(p99),
+                requests,
+                Figure.of(selfCpu),
+                Figure.of(etcdCpu));
     }
 }

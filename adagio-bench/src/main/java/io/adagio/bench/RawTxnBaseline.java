@@ -34,11 +34,14 @@ final class RawTxnBaseline {
     /**
      * What one measurement saw: committed transactions per second, and the latency of each (sorted,
      * nanoseconds), the floor of any step that needs one.
+     *
+     * @param committed the transactions committed
+     * @param cpu       the CPU this process and etcd used while the clients ran
      */
-    record Measurement(double txnPerSecond, long[] latencies) {}
+    record Measurement(double txnPerSecond, long[] latencies, long committed, CpuMeter.Sample cpu) {}
 
     /** Transactions per second over {@code seconds}, and their latencies. */
-    Measurement measure(String namespace, double seconds) throws InterruptedException {
+    Measurement measure(String namespace, double seconds, CpuMeter cpu) throws InterruptedException {
         var client =
                 Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         try {
@@ -85,6 +88,7 @@ final class RawTxnBaseline {
             }
             // All clients connected and their keys written before the clock starts.
             ready.await();
+            var cpuBefore = cpu.now();
             long begin = System.nanoTime();
             deadline[0] = begin + (long) (seconds * 1e9);
             start.countDown();
@@ -92,6 +96,7 @@ final class RawTxnBaseline {
                 t.join();
             }
             long elapsed = System.nanoTime() - begin;
+            var cpuUsed = cpu.now().minus(cpuBefore);
             if (failures.sum() > 0) {
                 throw new IllegalStateException("raw etcd transactions failed " + failures.sum() + " times");
             }
@@ -99,7 +104,7 @@ final class RawTxnBaseline {
                             ByteSequence.from(namespace + "/raw/", StandardCharsets.UTF_8),
                             DeleteOption.builder().isPrefix(true).build())
                     .get(10, TimeUnit.SECONDS);
-            return new Measurement(committed.sum() / (elapsed / 1e9), latencies.drain());
+            return new Measurement(committed.sum() / (elapsed / 1e9), latencies.drain(), committed.sum(), cpuUsed);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("etcd: " + e.getMessage(), e);
         } finally {

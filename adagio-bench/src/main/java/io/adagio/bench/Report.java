@@ -197,6 +197,15 @@ final class Report {
             out.println(
                     "etcd requests of the last " + etcd.headline().workload().name() + " trial: "
                             + etcd.headline().requests());
+            out.printf(
+                    "CPU, microseconds: %s per node in this process and %s in etcd (%s); %s and %s per raw"
+                            + " transaction. When the cores are what limits both, efficiency is about"
+                            + " 2 x (raw txn's CPU) / (node's CPU)%n",
+                    etcd.headline().selfCpuUsPerNode().describe(),
+                    etcd.headline().etcdCpuUsPerNode().describe(),
+                    etcd.headline().workload().name(),
+                    etcd.rawSelfCpuUsPerTxn().describe(),
+                    etcd.rawEtcdCpuUsPerTxn().describe());
         }
         if (scalingMemory != null || scalingEtcd != null) {
             out.println();
