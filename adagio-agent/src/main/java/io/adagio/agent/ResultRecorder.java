@@ -135,7 +135,11 @@ final class ResultRecorder {
                                         && n.claim().id().equals(next.claim().id()))
                                 .findFirst()
                                 .orElse(null);
-                return new Finished(execution.node, claimed);
+                var recorded = run.nodes().stream()
+                        .filter(n -> n.name().equals(execution.node.name()))
+                        .findFirst()
+                        .orElse(execution.node);
+                return new Finished(recorded, claimed);
             }
             log.info(
                     "{}: result {} dropped, the claim no longer holds the node (it was orphaned meanwhile)",
