@@ -135,7 +135,9 @@ final class FanIns {
      */
     int promoteStuck() {
         calls.ensureOpen();
-        int promoted = 0;
+        // A node's deliveries are the versions of its tally keys (its shards, and the one key of a
+        // release before them) added up; each key holds the count expected.
+        var counted = new LinkedHashMap<String, long[]>();
         for (var kv : calls.get(keys.tallies(), EtcdCalls.PREFIX).getKvs()) {
             TallyRecord tally;
             try {
@@ -144,8 +146,15 @@ final class FanIns {
                 LOG.warn("skipping a tally this release cannot read: {}", e.getMessage());
                 continue;
             }
-            var ref = Keys.runAndNode(keys.tallies(), text(kv.getKey()));
-            if (kv.getVersion() >= tally.getExpected() && promote(ref[0], ref[1])) {
+            var ref = keys.tallyRunAndNode(text(kv.getKey()));
+            var sum = counted.computeIfAbsent(ref[0] + "/" + ref[1], k -> new long[2]);
+            sum[0] += kv.getVersion();
+            sum[1] = Math.max(sum[1], tally.getExpected());
+        }
+        int promoted = 0;
+        for (var e : counted.entrySet()) {
+            var ref = Keys.runAndNode("", e.getKey());
+            if (e.getValue()[0] >= e.getValue()[1] && promote(ref[0], ref[1])) {
                 promoted++;
             }
         }

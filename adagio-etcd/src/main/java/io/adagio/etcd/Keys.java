@@ -30,9 +30,11 @@ import java.util.List;
  *                                 bytes, written once with the attempt; records refer to it)
  * inputs/&lt;run&gt;/&lt;node&gt;/&lt;up&gt;  output of upstream &lt;up&gt; for a wide fan-in node, as an Input holds it
  *                                 (inline bytes, or a reference to the output key)
- * tally/&lt;run&gt;/&lt;node&gt;          TallyRecord, put with every input delivered to a wide fan-in node
- *                                 (it holds the upstream count): its version counts them, read in
- *                                 the delivering transaction; deleted when the node leaves WAITING
+ * tally/&lt;run&gt;/&lt;node&gt;/&lt;s&gt;      TallyRecord, put with every input delivered to a wide fan-in node
+ *                                 by an upstream node of shard s (it holds the upstream count): the
+ *                                 versions of the shards count the deliveries, read in the delivering
+ *                                 transaction; deleted when the node leaves WAITING. Releases before
+ *                                 shards put tally/&lt;run&gt;/&lt;node&gt; alone: it still counts.
  * journal/&lt;run&gt;               Journal of a transition too big for one transaction
  * journal-parts/&lt;run&gt;/&lt;write&gt;/&lt;i&gt;  the writes of a journal too big for one value, in parts
  * deleting/&lt;run&gt;              DeletingRecord of a run whose record is deleted but whose other keys
@@ -177,8 +179,46 @@ final class Keys {
         return root + "inputs/" + runId + "/";
     }
 
-    String tally(String runId, String node) {
+    /**
+     * Shards of a wide fan-in node's tally: deliveries from upstream nodes of different shards put
+     * different keys, so that finishes into one node can share a request (etcd refuses two puts of
+     * one key in a request, and a group commit sends such members apart).
+     */
+    static final int TALLY_SHARDS = 8;
+
+    /** The tally shard that a delivery from {@code upstream} to {@code node} counts in. */
+    String tally(String runId, String node, String upstream) {
+        return tallyShards(runId, node) + Math.floorMod(upstream.hashCode(), TALLY_SHARDS);
+    }
+
+    /** The prefix of a node's tally shards. */
+    String tallyShards(String runId, String node) {
+        return legacyTally(runId, node) + "/";
+    }
+
+    /** The one tally key of a node, as releases before the shards wrote it: it still counts. */
+    String legacyTally(String runId, String node) {
         return tallies() + runId + "/" + node;
+    }
+
+    /** Every tally key a node may have: the legacy one and each shard. */
+    List<String> tallyKeys(String runId, String node) {
+        var out = new java.util.ArrayList<String>(TALLY_SHARDS + 1);
+        out.add(legacyTally(runId, node));
+        for (int s = 0; s < TALLY_SHARDS; s++) {
+            out.add(tallyShards(runId, node) + s);
+        }
+        return out;
+    }
+
+    /** The run and node of a tally key, a shard's or a legacy one: {@code [run, node]}. */
+    String[] tallyRunAndNode(String key) {
+        var runAndRest = runAndNode(tallies(), key);
+        int slash = runAndRest[1].indexOf('/');
+        if (slash >= 0) {
+            runAndRest[1] = runAndRest[1].substring(0, slash);
+        }
+        return runAndRest;
     }
 
     String tallies() {

@@ -127,8 +127,8 @@ final class TransitionPlanner {
                         .setFormat(EtcdStorage.FORMAT)
                         .setExpected(stored.record().getWaitingOn())
                         .build();
-                // A blind put, so deliveries never conflict; its version counts them.
-                writes.add(new Txn.Put(keys.tally(runId, name), tally.toByteString()));
+                // A blind put, so deliveries never conflict; the shards' versions count them.
+                writes.add(new Txn.Put(keys.tally(runId, name, d.upstream()), tally.toByteString()));
                 tallied.add(name);
                 continue;
             }
@@ -277,7 +277,11 @@ final class TransitionPlanner {
             return;
         }
         if (from == NodeStatus.WAITING && stored.wideFanIn()) {
-            writes.add(new Txn.Delete(keys.tally(runId, name))); // promoted or unreached: nothing more to count
+            // Promoted or unreached: nothing more to count. Key by key, not by prefix: a request
+            // deleting a range is sent alone.
+            for (var tally : keys.tallyKeys(runId, name)) {
+                writes.add(new Txn.Delete(tally));
+            }
         }
         delta[CounterShards.index(from)]--;
         delta[CounterShards.index(to)]++;

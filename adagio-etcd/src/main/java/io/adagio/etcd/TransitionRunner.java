@@ -221,8 +221,10 @@ final class TransitionRunner {
             var txn = new Txn.Builder().guards(plan.guards()).thenAll(plan.writes());
             for (var d : plan.tallied()) {
                 // Read in the same transaction, after its own put: the last of the N deliveries sees
-                // version N. O(1), where counting the input keys would be O(inputs) on every finish.
-                txn.then(new Txn.Get(keys.tally(runId, d)));
+                // versions adding up to N. O(shards), where counting the input keys would be
+                // O(inputs) on every finish.
+                txn.then(new Txn.Get(keys.legacyTally(runId, d)));
+                txn.then(new Txn.KeysWithPrefix(keys.tallyShards(runId, d)));
             }
             // A claim also reads the downstream records its finish will need; a finish that fails
             // gets back the records it compared, so neither reads them in a request of its own.
@@ -397,14 +399,17 @@ final class TransitionRunner {
         var complete = new ArrayList<String>();
         int g = 0;
         for (var d : plan.tallied()) {
-            var tally = gets.get(g++).getKvs();
+            long counted = 0;
+            for (int read = 0; read < 2; read++) { // the legacy key, then the shards
+                for (var kv : gets.get(g++).getKvs()) {
+                    counted += kv.getVersion();
+                }
+            }
             // At least N: promotion checks the input keys themselves, so a tally counted twice (a
             // journal chunk applied twice) costs a read, never a wrong promotion.
             // The record keeps, while WAITING, how many deliveries it still awaits (all, or after a
             // rerun those of the upstream nodes that had not succeeded).
-            if (!tally.isEmpty()
-                    && tally.getFirst().getVersion()
-                            >= view.used().get(d).record().getWaitingOn()) {
+            if (counted > 0 && counted >= view.used().get(d).record().getWaitingOn()) {
                 complete.add(d);
             }
         }

@@ -149,7 +149,8 @@ class EtcdBigAndConcurrentTest {
     /**
      * A wide fan-in node is made READY after the commit of its last upstream's finish; should that
      * process die in between, the node has every input key but is still WAITING. Inspect shows it so,
-     * with every input, and writes nothing: the sweep of an agent process promotes it.
+     * with every input, and writes nothing: the sweep of an agent process promotes it. Here the
+     * deliveries are counted the way a release before the tally's shards counted them, on one key.
      */
     @Test
     void aWideFanInWhosePromotionWasCutShortIsShownWaitingByInspectAndPromotedByTheSweep() {
@@ -191,11 +192,12 @@ class EtcdBigAndConcurrentTest {
         var r = repository();
         int width = EtcdStorage.WIDE_FAN_IN + 2;
         var run = r.startRun(fanOutFanIn(width));
-        // Every delivery's input key and tally put, as committed finishes leave them; no promotion.
+        // Every delivery's input key and tally shard put, as committed finishes leave them; no promotion.
         for (int i = 0; i < width; i++) {
             raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
             raw.put(
-                    namespace + "/tally/" + run.id() + "/sink",
+                    namespace + "/tally/" + run.id() + "/sink/"
+                            + Math.floorMod(("m" + i).hashCode(), Keys.TALLY_SHARDS),
                     io.adagio.etcd.storage.TallyRecord.newBuilder()
                             .setFormat(EtcdStorage.FORMAT)
                             .setExpected(width)
@@ -219,6 +221,45 @@ class EtcdBigAndConcurrentTest {
                 .as("a promoted node's tally is gone")
                 .isEmpty();
         assertThat(agent.fanIns.promoteStuck()).as("nothing left to promote").isZero();
+    }
+
+    /**
+     * A release before the tally's shards counted deliveries on one key; after an upgrade in the
+     * middle of a fan-in, the finishes that deliver the rest count on shards. The one that completes
+     * the node counts both, and promotes it.
+     */
+    @Test
+    void aWideFanInHalfCountedByAnEarlierReleaseIsPromotedByTheFinishThatCompletesIt() {
+        var r = repository();
+        int width = EtcdStorage.WIDE_FAN_IN + 4;
+        var run = r.startRun(fanOutFanIn(width));
+        var root = new Claim("root");
+        r.claimNode(run.id(), "root", root);
+        r.finishNode(run.id(), "root", Result.success("go"), root);
+        for (int i = 0; i < width / 2; i++) {
+            raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
+            raw.put(
+                    namespace + "/tally/" + run.id() + "/sink",
+                    io.adagio.etcd.storage.TallyRecord.newBuilder()
+                            .setFormat(EtcdStorage.FORMAT)
+                            .setExpected(width)
+                            .build());
+        }
+        for (int i = width / 2; i < width; i++) {
+            var claim = new Claim("m" + i);
+            r.claimNode(run.id(), "m" + i, claim);
+            assertThat(r.inspectRun(run.id()).node("sink").orElseThrow().status())
+                    .as("before the last delivery")
+                    .isEqualTo(NodeStatus.WAITING);
+            r.finishNode(run.id(), "m" + i, Result.success("out-" + i), claim);
+        }
+
+        var sink = r.inspectRun(run.id()).node("sink").orElseThrow();
+        assertThat(sink.status()).isEqualTo(NodeStatus.READY);
+        assertThat(sink.inputs()).hasSize(width);
+        assertThat(raw.keys(namespace + "/tally/"))
+                .as("the promotion deletes both kinds")
+                .isEmpty();
     }
 
     @Test

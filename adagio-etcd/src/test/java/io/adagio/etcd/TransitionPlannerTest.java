@@ -183,15 +183,15 @@ class TransitionPlannerTest {
         var t = new Transition.FinishNode("a", Result.success("out"), new Claim("c1"), NOW);
         var plan = run.plan(t, Protocol.apply(run, t));
 
+        var shard = "ns/tally/" + RUN + "/sink/" + Math.floorMod("a".hashCode(), Keys.TALLY_SHARDS);
         assertThat(puts(plan))
-                .containsExactlyInAnyOrder(
-                        "ns/nodes/" + RUN + "/a", "ns/inputs/" + RUN + "/sink/a", "ns/tally/" + RUN + "/sink");
+                .containsExactlyInAnyOrder("ns/nodes/" + RUN + "/a", "ns/inputs/" + RUN + "/sink/a", shard);
         assertThat(plan.tallied()).containsExactly("sink");
         assertThat(plan.guards())
                 .as("the sink's record is compared, so none delivers to it once it left WAITING")
                 .contains(new Txn.Unchanged("ns/nodes/" + RUN + "/sink", 101));
         var tally = plan.writes().stream()
-                .filter(w -> w.key().equals("ns/tally/" + RUN + "/sink"))
+                .filter(w -> w.key().equals(shard))
                 .map(w -> ((Txn.Put) w).value())
                 .findFirst()
                 .orElseThrow();
@@ -214,7 +214,7 @@ class TransitionPlannerTest {
                 .containsExactly(
                         new Txn.Absent("ns/journal/" + RUN), new Txn.Unchanged("ns/nodes/" + RUN + "/sink", 100));
         assertThat(puts(plan)).containsExactly("ns/nodes/" + RUN + "/sink", "ns/ready/" + RUN + "/sink");
-        assertThat(deletes(plan)).containsExactly("ns/tally/" + RUN + "/sink");
+        assertThat(deletes(plan)).containsExactlyElementsOf(tallyKeys("sink"));
         assertThat(plan.primary().getInputsCount()).isEqualTo(width);
         assertThat(plan.delta()).containsExactly(delta(0, -1, 1, 0, 0, 0));
     }
@@ -231,9 +231,10 @@ class TransitionPlannerTest {
 
         assertThat(puts(plan))
                 .containsExactly("ns/nodes/" + RUN + "/a", "ns/nodes/" + RUN + "/b", "ns/nodes/" + RUN + "/sink");
-        assertThat(deletes(plan))
-                .containsExactly(
-                        "ns/held/running/" + RUN + "/a", "ns/held/claims/" + RUN + "/a", "ns/tally/" + RUN + "/sink");
+        var deleted =
+                new java.util.ArrayList<>(List.of("ns/held/running/" + RUN + "/a", "ns/held/claims/" + RUN + "/a"));
+        deleted.addAll(tallyKeys("sink"));
+        assertThat(deletes(plan)).containsExactlyElementsOf(deleted);
         assertThat(plan.delta()).containsExactly(delta(0, -2, 0, -1, 3, 0));
     }
 
@@ -324,5 +325,15 @@ class TransitionPlannerTest {
 
     private static TallyRecord parseTally(com.google.protobuf.ByteString value) {
         return EtcdStorage.decode(value, TallyRecord::parseFrom, "tally");
+    }
+
+    /** Every tally key of a node: the legacy one, then each shard. */
+    private static List<String> tallyKeys(String node) {
+        var out = new java.util.ArrayList<String>();
+        out.add("ns/tally/" + RUN + "/" + node);
+        for (int shard = 0; shard < Keys.TALLY_SHARDS; shard++) {
+            out.add("ns/tally/" + RUN + "/" + node + "/" + shard);
+        }
+        return out;
     }
 }
