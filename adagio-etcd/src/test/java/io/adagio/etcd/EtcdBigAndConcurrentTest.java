@@ -160,12 +160,7 @@ class EtcdBigAndConcurrentTest {
         // What the upstream finishes leave behind when the last finisher dies before promoting.
         for (int i = 0; i < width; i++) {
             raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
-            raw.put(
-                    namespace + "/tally/" + run.id() + "/sink",
-                    io.adagio.etcd.storage.TallyRecord.newBuilder()
-                            .setFormat(EtcdStorage.FORMAT)
-                            .setExpected(width)
-                            .build());
+            raw.put(namespace + "/tally/" + run.id() + "/sink", tally(width));
         }
         long revision = raw.revision();
         var sink = r.inspectRun(run.id()).node("sink").orElseThrow();
@@ -198,10 +193,7 @@ class EtcdBigAndConcurrentTest {
             raw.put(
                     namespace + "/tally/" + run.id() + "/sink/"
                             + Math.floorMod(("m" + i).hashCode(), Keys.TALLY_SHARDS),
-                    io.adagio.etcd.storage.TallyRecord.newBuilder()
-                            .setFormat(EtcdStorage.FORMAT)
-                            .setExpected(width)
-                            .build());
+                    tally(width));
         }
         var agent = repository();
         var subscription = agent.subscribe(new Agent("agent", List.of("debug")), EnumSet.of(Event.Type.NODE_READY));
@@ -232,18 +224,10 @@ class EtcdBigAndConcurrentTest {
     void aWideFanInHalfCountedByAnEarlierReleaseIsPromotedByTheFinishThatCompletesIt() {
         var r = repository();
         int width = EtcdStorage.WIDE_FAN_IN + 4;
-        var run = r.startRun(fanOutFanIn(width));
-        var root = new Claim("root");
-        r.claimNode(run.id(), "root", root);
-        r.finishNode(run.id(), "root", Result.success("go"), root);
+        var run = startedPastItsRoot(r, width);
         for (int i = 0; i < width / 2; i++) {
             raw.put(namespace + "/inputs/" + run.id() + "/sink/m" + i, "out-" + i);
-            raw.put(
-                    namespace + "/tally/" + run.id() + "/sink",
-                    io.adagio.etcd.storage.TallyRecord.newBuilder()
-                            .setFormat(EtcdStorage.FORMAT)
-                            .setExpected(width)
-                            .build());
+            raw.put(namespace + "/tally/" + run.id() + "/sink", tally(width));
         }
         for (int i = width / 2; i < width; i++) {
             var claim = new Claim("m" + i);
@@ -266,10 +250,7 @@ class EtcdBigAndConcurrentTest {
     void aWideFanInLeftUnreachedLeavesNoTallyBehind() {
         var r = repository();
         int width = EtcdStorage.WIDE_FAN_IN + 2;
-        var run = r.startRun(fanOutFanIn(width));
-        var root = new Claim("root");
-        r.claimNode(run.id(), "root", root);
-        r.finishNode(run.id(), "root", Result.success("go"), root);
+        var run = startedPastItsRoot(r, width);
         for (int i = 0; i < width; i++) {
             var claim = new Claim("m" + i);
             r.claimNode(run.id(), "m" + i, claim);
@@ -355,5 +336,22 @@ class EtcdBigAndConcurrentTest {
                         "running",
                         counts.running()))
                 .isEqualTo(Map.of("completed", 61L, "ready", 1L, "waiting", 0L, "running", 0L));
+    }
+
+    /** A fan-out/fan-in run of {@code width} middle nodes whose root has succeeded. */
+    private static io.adagio.core.model.Run startedPastItsRoot(EtcdRepository r, int width) {
+        var run = r.startRun(fanOutFanIn(width));
+        var root = new Claim("root");
+        r.claimNode(run.id(), "root", root);
+        r.finishNode(run.id(), "root", Result.success("go"), root);
+        return run;
+    }
+
+    /** A tally record as a delivery to a node of {@code width} upstream nodes puts it. */
+    private static io.adagio.etcd.storage.TallyRecord tally(int width) {
+        return io.adagio.etcd.storage.TallyRecord.newBuilder()
+                .setFormat(EtcdStorage.FORMAT)
+                .setExpected(width)
+                .build();
     }
 }
