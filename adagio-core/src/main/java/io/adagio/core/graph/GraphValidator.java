@@ -53,10 +53,10 @@ public final class GraphValidator {
         if (nodes.isEmpty()) {
             problems.add("the graph has no nodes: at least one node is required");
         }
-        // One map from each declared name to its node's position serves every check below. Edges
-        // are checked against every declared name, so a badly named node is reported once (for its
-        // name), not again for each edge that uses it.
-        var positions = HashMap.<String, Integer>newHashMap(nodes.size());
+        // One index from each declared name to its node's position serves every check below, and
+        // then the run's graph. Edges are checked against every declared name, so a badly named
+        // node is reported once (for its name), not again for each edge that uses it.
+        var positions = new NameIndex(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             checkNode(nodes.get(i), i, positions, problems);
         }
@@ -70,9 +70,9 @@ public final class GraphValidator {
         for (var edge : edges) {
             String src = edge.source() == null ? "" : edge.source();
             String dst = edge.destination() == null ? "" : edge.destination();
-            Integer s = positions.get(src);
-            Integer d = positions.get(dst);
-            if (checkEdge(src, dst, s != null, d != null, problems)) {
+            int s = positions.position(src);
+            int d = positions.position(dst);
+            if (checkEdge(src, dst, s >= 0, d >= 0, problems)) {
                 sources[used] = s;
                 destinations[used] = d;
                 used++;
@@ -89,7 +89,7 @@ public final class GraphValidator {
         if (!problems.isEmpty()) {
             throw new RepositoryException.InvalidSpec(problems);
         }
-        return new RunGraph(spec, down, up);
+        return new RunGraph(spec, positions, down, up);
     }
 
     private void checkLimits(GraphSpec spec) {
@@ -121,14 +121,14 @@ public final class GraphValidator {
         return size;
     }
 
-    private void checkNode(NodeSpec node, int index, Map<String, Integer> positions, List<String> problems) {
+    private void checkNode(NodeSpec node, int index, NameIndex positions, List<String> problems) {
         String name = node.name() == null ? "" : node.name();
         // Made only for a message: quoting every node's name cost a 100,000-node start dearly.
         Supplier<String> label = () -> name.isEmpty() ? "node #" + (index + 1) : "node " + Names.quote(name);
         if (name.isEmpty()) {
             problems.add(label.get() + " has an empty name");
         } else {
-            boolean first = positions.putIfAbsent(name, index) == null;
+            boolean first = positions.putIfAbsent(name, index) < 0;
             if (!Names.isName(name)) {
                 // Names become key segments in stores, so they are restricted to a safe alphabet.
                 problems.add(label.get() + " has an invalid name: a name is " + Names.NAME_RULE);

@@ -8,7 +8,8 @@ package io.adagio.core.graph;
  * a 100,000-node run a map's lookup reached three places in memory (the table, the entry, the boxed
  * position), most of them cold: a fifth of an agent's samples. Here a lookup reads the table's slot
  * and the position beside it; the name is compared by reference first, since callers nearly always
- * pass back the graph's own strings.
+ * pass back the graph's own strings. Filled once (by the validator, or from an array of names),
+ * then only read.
  */
 final class NameIndex {
     private final String[] names;
@@ -17,21 +18,44 @@ final class NameIndex {
 
     /** Indexes {@code names} (no duplicates, no nulls) by their position in the array. */
     NameIndex(String[] names) {
+        this(names.length);
+        for (int p = 0; p < names.length; p++) {
+            putIfAbsent(names[p], p);
+        }
+    }
+
+    /**
+     * An empty index with room for {@code expected} names, filled by {@link #putIfAbsent}: the
+     * validator builds it as it checks the names, and the run's graph keeps it.
+     */
+    NameIndex(int expected) {
         // At most half full: short probes.
-        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, names.length) * 2 - 1));
+        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, expected) * 2 - 1));
         int capacity = 1 << bits;
         this.names = new String[capacity];
         this.positions = new int[capacity];
         this.shift = 32 - bits;
-        int mask = capacity - 1;
-        for (int p = 0; p < names.length; p++) {
-            int slot = slot(names[p]);
-            while (this.names[slot] != null) {
-                slot = (slot + 1) & mask;
+    }
+
+    /**
+     * Indexes {@code name} (not null) at {@code position} unless it is indexed already; at most as
+     * many names as the index was made for.
+     *
+     * @return the position it already had, or -1 if it is new
+     */
+    int putIfAbsent(String name, int position) {
+        int mask = names.length - 1;
+        int slot = slot(name);
+        String held;
+        while ((held = names[slot]) != null) {
+            if (held == name || held.equals(name)) {
+                return positions[slot];
             }
-            this.names[slot] = names[p];
-            this.positions[slot] = p;
+            slot = (slot + 1) & mask;
         }
+        names[slot] = name;
+        positions[slot] = position;
+        return -1;
     }
 
     /** The name's position, or -1. */

@@ -23,17 +23,18 @@ public final class RunGraph {
     private final Adjacency up;
 
     /**
-     * @param down edges from source position to destination positions, in spec order
-     * @param up   the same edges from destination to source
+     * @param positions every node's name at its position in the spec
+     * @param down      edges from source position to destination positions, in spec order
+     * @param up        the same edges from destination to source
      */
-    RunGraph(GraphSpec spec, Adjacency down, Adjacency up) {
+    RunGraph(GraphSpec spec, NameIndex positions, Adjacency down, Adjacency up) {
         this.spec = spec;
         var nodes = spec.nodes();
         this.names = new String[nodes.size()];
         for (int i = 0; i < names.length; i++) {
             names[i] = nodes.get(i).name();
         }
-        this.positions = new NameIndex(names);
+        this.positions = positions;
         this.down = down;
         this.up = up;
     }

@@ -46,4 +46,14 @@ class NameIndexTest {
         }
         assertThat(index.position("AaAaAaAaAaAaAaAb")).isEqualTo(-1);
     }
+
+    @Test
+    void aNameIndexedTwiceKeepsItsFirstPositionAndSaysWhereItWas() {
+        var index = new NameIndex(3);
+        assertThat(index.putIfAbsent("a", 0)).isEqualTo(-1);
+        assertThat(index.putIfAbsent("b", 1)).isEqualTo(-1);
+        assertThat(index.putIfAbsent(new String("a"), 2)).isEqualTo(0);
+        assertThat(index.position("a")).isEqualTo(0);
+        assertThat(index.position("b")).isEqualTo(1);
+    }
 }
