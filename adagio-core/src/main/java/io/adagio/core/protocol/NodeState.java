@@ -49,8 +49,23 @@ public record NodeState(
         conclusion = conclusion == null ? Conclusion.NONE : conclusion;
     }
 
-    /** The state of a node when its run starts: READY without upstream nodes, WAITING otherwise. */
+    /** The initial states of nodes with up to 63 upstream nodes, shared: see {@link #initial}. */
+    private static final NodeState[] INITIAL = java.util.stream.IntStream.range(0, 64)
+            .mapToObj(NodeState::newInitial)
+            .toArray(NodeState[]::new);
+
+    /**
+     * The state of a node when its run starts: READY without upstream nodes, WAITING otherwise. One
+     * instance per upstream count (states are immutable): a 10,000-node fan-out's start made 10,000
+     * equal ones, and the root's finish then read each of them from a cold line of memory.
+     */
     public static NodeState initial(int upstreamCount) {
+        return upstreamCount >= 0 && upstreamCount < INITIAL.length
+                ? INITIAL[upstreamCount]
+                : newInitial(upstreamCount);
+    }
+
+    private static NodeState newInitial(int upstreamCount) {
         return new NodeState(
                 upstreamCount == 0 ? NodeStatus.READY : NodeStatus.WAITING,
                 List.of(),

@@ -196,7 +196,7 @@ public abstract class ValidatingRepository implements Repository {
         if (claim.id() != null && claim.id() == last.claimId) {
             return;
         }
-        if (!Names.isId(claim.id())) {
+        if (!Names.isId(claim.id(), last.claimId)) {
             // A claim without a usable id could never be finished: the node would be stuck RUNNING.
             throw new RepositoryException.InvalidRequest(
                     "claim id " + Names.quote(claim.id()) + whose + " is invalid: a claim id is " + Names.ID_RULE);
