@@ -280,6 +280,7 @@ public final class BenchMain implements Callable<Integer> {
                 progress.step("etcd: " + etcdWhere);
             }
             var report = new Report(config, etcdWhere);
+            var cleanup = new EtcdCleanup(ownEtcd != null);
             if (scenarios.contains("memory")) {
                 report.memory = new MemoryBench(config, progress).run();
             }
@@ -288,13 +289,14 @@ public final class BenchMain implements Callable<Integer> {
                                 config,
                                 progress,
                                 endpoints,
+                                cleanup,
                                 new CpuMeter(ownEtcd == null ? null : new ProcessMeter(ownEtcd.pid(0))))
                         .run();
             }
             if (scenarios.contains("scaling")) {
                 var scaling = new ScalingBench(config, progress);
                 report.scalingMemory = scaling.memory();
-                report.scalingEtcd = scaling.etcd(endpoints);
+                report.scalingEtcd = scaling.etcd(endpoints, cleanup);
             }
             var large = new LargeBench(config, progress);
             if (largeMemory) {
@@ -302,7 +304,7 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (largeEtcd) {
                 try {
-                    report.largeEtcd = large.etcd(endpoints);
+                    report.largeEtcd = large.etcd(endpoints, cleanup);
                 } catch (IllegalStateException e) {
                     // The other figures stand; this one is reported as not measured.
                     progress.step("large etcd: not measured: " + e.getMessage());

@@ -8,8 +8,12 @@ import java.time.Duration;
  *
  * @param agents     workers in the agent pool, threads in the baselines, clients of the raw etcd rate
  * @param warmups    trials run first and thrown away (JIT compilation, connection set-up)
- * @param etcdWarmups the same with etcd: three, as its code paths (claims from events, journals,
- *                   background recording) reach steady state only after several thousand nodes
+ * @param etcdWarmups the same with etcd, at least: three, as its code paths (claims from events,
+ *                   journals, background recording) reach steady state only after several thousand
+ *                   nodes
+ * @param etcdWarmupNodes how many nodes the etcd workloads execute in warm-up trials before the
+ *                   first one measured, at least: this process's CPU per node falls until about
+ *                   14,000 nodes were executed (docs/PERFORMANCE.md, "Method")
  * @param trials     trials measured per figure
  * @param rawSeconds how long one trial of the raw etcd transaction rate lasts
  * @param minTrialSeconds how long a trial in memory lasts at least (the workload is repeated)
@@ -20,6 +24,7 @@ record Config(
         int warmups,
         int trials,
         int etcdWarmups,
+        int etcdWarmupNodes,
         int etcdTrials,
         double rawSeconds,
         double minTrialSeconds,
@@ -42,6 +47,7 @@ record Config(
                 4,
                 7,
                 3,
+                16_000,
                 5,
                 2.0,
                 0.5,
@@ -63,6 +69,7 @@ record Config(
                 3,
                 11,
                 3,
+                16_000,
                 7,
                 5.0,
                 1.0,
@@ -84,6 +91,7 @@ record Config(
                 warmups,
                 n,
                 etcdWarmups,
+                etcdWarmupNodes,
                 n,
                 rawSeconds,
                 minTrialSeconds,

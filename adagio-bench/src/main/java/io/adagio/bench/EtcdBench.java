@@ -19,6 +19,7 @@ final class EtcdBench {
      *
      * @param selfCpuUsPerNode CPU this process (agents, API, clients) spent per node, microseconds
      * @param etcdCpuUsPerNode CPU etcd spent per node; no trials when etcd is not the bench's own
+     * @param rawTxnPerSecond  the raw transaction rate measured right after each of its trials
      */
     record Result(
             Workload workload,
@@ -28,7 +29,8 @@ final class EtcdBench {
             Figure readyP99Ms,
             Map<String, Long> requests,
             Figure selfCpuUsPerNode,
-            Figure etcdCpuUsPerNode) {}
+            Figure etcdCpuUsPerNode,
+            Figure rawTxnPerSecond) {}
 
     /**
      * @param rawTxnP99Ms the p99 latency of one raw compare-and-put transaction, per trial: the floor
@@ -46,20 +48,29 @@ final class EtcdBench {
             return workloads.getFirst();
         }
 
+        /**
+         * The headline's rate against the raw rate measured between its trials: etcd is compared with
+         * itself in the same state, not with its rate at other points of the bench.
+         */
         double efficiency() {
-            return headline().nodesPerSecond().median() / (rawTxnPerSecond.median() / 2);
+            return headline().nodesPerSecond().median()
+                    / (headline().rawTxnPerSecond().median() / 2);
         }
     }
 
     private final Config config;
     private final Progress progress;
     private final List<String> endpoints;
+    private final EtcdCleanup cleanup;
     private final CpuMeter cpu;
+    /** Nodes executed by every trial so far, warm-up or not. */
+    private long executedNodes;
 
-    EtcdBench(Config config, Progress progress, List<String> endpoints, CpuMeter cpu) {
+    EtcdBench(Config config, Progress progress, List<String> endpoints, EtcdCleanup cleanup, CpuMeter cpu) {
         this.config = config;
         this.progress = progress;
         this.endpoints = endpoints;
+        this.cleanup = cleanup;
         this.cpu = cpu;
     }
 
@@ -118,8 +129,14 @@ final class EtcdBench {
         var p99 = new ArrayList<Double>();
         var selfCpu = new ArrayList<Double>();
         var etcdCpu = new ArrayList<Double>();
+        var rawRates = new ArrayList<Double>();
         Map<String, Long> requests = Map.of();
-        for (int t = -config.etcdWarmups(); t < config.etcdTrials(); t++) {
+        int warmups = 0;
+        int measured = 0;
+        while (measured < config.etcdTrials()) {
+            // At least so many warm-up trials per workload, and in all at least so many nodes before
+            // the first trial measured: this process's CPU per node was still falling after three.
+            boolean warmUp = warmups < config.etcdWarmups() || executedNodes < config.etcdWarmupNodes();
             var counter = new RequestCounter();
             var namespace = "bench-" + UUID.randomUUID().toString().substring(0, 8);
             // Around the whole trial, the repositories' connecting and closing included: a few
@@ -135,14 +152,18 @@ final class EtcdBench {
             var rawTrial = rawBaseline.measure(namespace, config.rawSeconds(), cpu);
             double rawRate = rawTrial.txnPerSecond();
             double rawTxnP99 = Latencies.percentileMs(rawTrial.latencies(), 99);
-            var cleanup = EtcdSettings.of(endpoints).withNamespace(namespace);
-            EtcdCleanup.deleteNamespace(cleanup);
-            if (t >= 0) {
+            cleanup.deleteNamespace(EtcdSettings.of(endpoints).withNamespace(namespace));
+            executedNodes += w.nodes();
+            if (warmUp) {
+                warmups++;
+            } else {
+                measured++;
                 rates.add(trial.nodesPerSecond());
                 perNode.add(RequestCounter.unary(counts) / (double) w.nodes());
                 p50.add(Latencies.percentileMs(trial.readyToClaimNanos(), 50));
                 p99.add(Latencies.percentileMs(trial.readyToClaimNanos(), 99));
                 raw.rate().add(rawRate);
+                rawRates.add(rawRate);
                 raw.p99().add(rawTxnP99);
                 selfCpu.add(cpuUsed.selfNanos() / 1e3 / w.nodes());
                 var rawCpu = rawTrial.cpu();
@@ -153,7 +174,7 @@ final class EtcdBench {
                 }
                 requests = counts;
             }
-            progress.step("etcd " + w.name() + (t < 0 ? " (warm-up)" : " trial " + (t + 1)) + ": "
+            progress.step("etcd " + w.name() + (warmUp ? " (warm-up)" : " trial " + measured) + ": "
                     + Figure.format(trial.nodesPerSecond()) + " nodes/s, "
                     + Figure.format(RequestCounter.unary(counts) / (double) w.nodes())
                     + " requests/node, ready-to-claim p99 "
@@ -169,6 +190,7 @@ final class EtcdBench {
                 Figure.of(p99),
                 requests,
                 Figure.of(selfCpu),
-                Figure.of(etcdCpu));
+                Figure.of(etcdCpu),
+                Figure.of(rawRates));
     }
 }

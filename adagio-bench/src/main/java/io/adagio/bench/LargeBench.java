@@ -50,7 +50,7 @@ final class LargeBench {
         return measure("memory", runner, backend, () -> {}, SMALL, Math.max(1, config.trials() / 2));
     }
 
-    Result etcd(List<String> endpoints) throws Exception {
+    Result etcd(List<String> endpoints, EtcdCleanup cleanup) throws Exception {
         var runner = new PoolRunner(config.agents(), 4, false, LARGE_TIMEOUT);
         var settings = new EtcdSettings[1];
         Supplier<PoolRunner.Backend> backend = () -> {
@@ -59,7 +59,7 @@ final class LargeBench {
             return new PoolRunner.Backend(EtcdRepository.connect(settings[0]), EtcdRepository.connect(settings[0]));
         };
         // One trial of each after the warm-up: on 2 cores the big run alone takes minutes.
-        return measure("etcd", runner, backend, () -> EtcdCleanup.deleteNamespace(settings[0]), SMALL_ETCD, 1);
+        return measure("etcd", runner, backend, () -> cleanup.deleteNamespace(settings[0]), SMALL_ETCD, 1);
     }
 
     private Result measure(

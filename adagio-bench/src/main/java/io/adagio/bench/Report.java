@@ -56,7 +56,7 @@ final class Report {
         var e = root.putObject("etcd");
         if (etcd != null) {
             e.put("nodes_per_s", round(etcd.headline().nodesPerSecond().median(), 1));
-            e.put("raw_txn_per_s", round(etcd.rawTxnPerSecond().median(), 1));
+            e.put("raw_txn_per_s", round(etcd.headline().rawTxnPerSecond().median(), 1));
             e.put("efficiency", round(etcd.efficiency(), 3));
             e.put("ready_to_claim_p50_ms", round(etcd.latency().readyP50Ms().median(), 2));
             e.put("ready_to_claim_p99_ms", round(etcd.latency().readyP99Ms().median(), 2));
@@ -144,7 +144,7 @@ final class Report {
         out.println();
         out.printf(
                 "Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials after %d "
-                        + "warm-up (etcd: %d after %d), [min..max] beside%n",
+                        + "warm-up (etcd: %d after %d or more, until %,d nodes were executed), [min..max] beside%n",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
                 config.agents(),
@@ -152,7 +152,8 @@ final class Report {
                 config.trials(),
                 config.warmups(),
                 config.etcdTrials(),
-                config.etcdWarmups());
+                config.etcdWarmups(),
+                config.etcdWarmupNodes());
         if (memory != null) {
             out.println();
             out.println(
@@ -190,10 +191,11 @@ final class Report {
                     etcd.rawTxnPerSecond().describe(),
                     etcd.rawTxnP99Ms().describe());
             out.printf(
-                    "efficiency = %s nodes/s / (%s txn/s / 2) = %.3f%n",
+                    "efficiency = %s nodes/s / (%s raw txn/s between its trials / 2) = %.3f (%s)%n",
                     Figure.format(etcd.headline().nodesPerSecond().median()),
-                    Figure.format(etcd.rawTxnPerSecond().median()),
-                    etcd.efficiency());
+                    Figure.format(etcd.headline().rawTxnPerSecond().median()),
+                    etcd.efficiency(),
+                    etcd.headline().workload().name());
             out.println(
                     "etcd requests of the last " + etcd.headline().workload().name() + " trial: "
                             + etcd.headline().requests());

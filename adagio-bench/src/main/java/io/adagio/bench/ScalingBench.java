@@ -59,7 +59,7 @@ final class ScalingBench {
         return new Result("memory", points);
     }
 
-    Result etcd(List<String> endpoints) throws Exception {
+    Result etcd(List<String> endpoints, EtcdCleanup cleanup) throws Exception {
         var runner = new PoolRunner(config.agents(), 4, false, config.timeout());
         var points = new ArrayList<Point>();
         for (int size : List.of(10, 100, 1_000)) {
@@ -73,7 +73,7 @@ final class ScalingBench {
                         w,
                         () -> new PoolRunner.Backend(
                                 EtcdRepository.connect(settings), EtcdRepository.connect(settings)));
-                EtcdCleanup.deleteNamespace(settings);
+                cleanup.deleteNamespace(settings);
                 if (t >= 0) {
                     costs.add(trial.microsPerNode());
                 }
