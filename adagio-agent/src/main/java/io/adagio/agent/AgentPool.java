@@ -350,7 +350,9 @@ public final class AgentPool implements AutoCloseable {
          * Whether a worker with no other work waiting has its finish claim, in the same step, a node
          * the finish makes ready, and runs it next (default true): the next node of a chain starts
          * without waiting for its NODE_READY event and a claim of its own
-         * ({@link Repository#finishAndClaim}). Off, every node is claimed from its event.
+         * ({@link Repository#finishAndClaim}). A worker with work waiting and results recorded in line
+         * takes its next event before the finish, which claims that event's node too. Off, every node is
+         * claimed from its event.
          */
         public Builder claimNext(boolean on) {
             this.claimNext = on;

@@ -75,7 +75,7 @@ final class BackgroundRecording {
          * {@link InFlight}, whatever happens.
          */
         void record(Execution execution, Result result, boolean orphan) {
-            if (!enabled || recorder.typicalNanos() < thresholdNanos) {
+            if (inLine()) {
                 recordHere(execution, result, orphan);
                 return;
             }
@@ -98,6 +98,11 @@ final class BackgroundRecording {
                 recording.complete(null);
                 recordHere(execution, result, orphan);
             }
+        }
+
+        /** Whether {@link #record} records here, the repository answering quickly (in memory, say). */
+        boolean inLine() {
+            return !enabled || recorder.typicalNanos() < thresholdNanos;
         }
 
         /**

@@ -77,6 +77,11 @@ final class Claimer {
         return new NextClaim(newClaim(), runtimes);
     }
 
+    /** As {@link #nextClaim()}, naming a node of the run to claim if the finish makes none ready. */
+    NextClaim nextClaim(String node) {
+        return new NextClaim(newClaim(), runtimes, node);
+    }
+
     private Claim newClaim() {
         // Unique, not ordered: a random prefix per claimer (80 random bits, so per process too) and a
         // counter. A fresh ULID per claim cost its random bits and its encoding on every node; a

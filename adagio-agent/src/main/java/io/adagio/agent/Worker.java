@@ -44,6 +44,8 @@ final class Worker implements Runnable {
 
     private volatile Thread thread;
     private volatile boolean retired;
+    /** An event this worker took ahead of its finish and did not claim with it: handled next. */
+    private Event carried;
 
     Worker(Crew crew, BackgroundRecording.Lane lane) {
         this.crew = crew;
@@ -77,6 +79,20 @@ final class Worker implements Runnable {
      * hand it over cost two thread wake-ups per hand-over, and made a 1,000-node chain 4x slower.
      */
     private Event nextEvent() throws InterruptedException {
+        var event = carried;
+        if (event != null) {
+            carried = null;
+            return event;
+        }
+        event = pollEvent();
+        if (event != null) {
+            return event;
+        }
+        return crew.work().poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** An event for a worker already routed or announced, without waiting; null if none. */
+    private Event pollEvent() {
         var event = crew.work().poll();
         if (event != null) {
             return event;
@@ -92,7 +108,7 @@ final class Worker implements Runnable {
                 return forAWorker;
             }
         }
-        return crew.work().poll(Registration.POLL_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+        return null;
     }
 
     /** Interrupts the worker's thread (a runtime told to stop). */
@@ -203,6 +219,8 @@ final class Worker implements Runnable {
                     var nextClaim = crew.claimer().nextClaim();
                     var node = lane.recordAndClaim(execution, result, nextClaim);
                     next = node == null ? null : new Claimer.Claimed(node, nextClaim.claim(), false);
+                } else if (claimsAhead(result, claimed)) {
+                    next = recordAndClaimAhead(runId, execution, result);
                 } else {
                     lane.record(execution, result, claimed.orphan());
                 }
@@ -219,6 +237,47 @@ final class Worker implements Runnable {
             Thread.interrupted();
         }
         return next;
+    }
+
+    /**
+     * Whether this worker takes its next event before recording a success, so that the finish claims
+     * that event's node too: when work is waiting (else {@link #claimsNext}), and only when results
+     * are recorded in line. Recorded in the background (a remote repository), the finish's round trip
+     * overlaps the next claim's instead, which waiting for a combined answer would undo.
+     */
+    private boolean claimsAhead(Result result, Claimer.Claimed claimed) {
+        return crew.claimNext()
+                && result.conclusion() == Conclusion.SUCCESS
+                && !claimed.orphan()
+                && carried == null
+                && crew.lifecycle().isRunning()
+                && !retired
+                && lane.inLine();
+    }
+
+    /**
+     * Takes the next event and records the result: if the event announces a node of the same run,
+     * the finish claims it for this worker in the same step (a fan-out's node then costs one step of
+     * its run, not a finish and a claim, each waiting for the run). An event taken and not claimed
+     * so is handled next, as any other.
+     *
+     * @return the node the finish claimed for this worker, or null
+     */
+    private Claimer.Claimed recordAndClaimAhead(String runId, Execution execution, Result result) {
+        var ahead = pollEvent();
+        if (ahead == null || ahead.type() != Event.Type.NODE_READY || !runId.equals(ahead.runId())) {
+            carried = ahead;
+            lane.record(execution, result, false);
+            return null;
+        }
+        var nextClaim = crew.claimer().nextClaim(ahead.node().name());
+        var node = lane.recordAndClaim(execution, result, nextClaim);
+        if (node != null && node.name().equals(ahead.node().name())) {
+            crew.due().settled(ahead);
+        } else {
+            carried = ahead;
+        }
+        return node == null ? null : new Claimer.Claimed(node, nextClaim.claim(), false);
     }
 
     /**

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A worker with nothing else to do has its finish claim the node it makes ready, and runs it next:
- * a chain runs on claims from finishes, not from events.
+ * a chain runs on claims from finishes, not from events. A worker with work waiting takes its next
+ * event before its finish, which claims that event's node: a fan-out runs on finishes too.
  */
 class EagerClaimTest extends PoolFixture {
 
@@ -99,5 +100,50 @@ class EagerClaimTest extends PoolFixture {
         assertThat(node(run, "b").lastConclusion()).isEqualTo(Conclusion.SUCCESS);
         assertThat(connection.claims).as("both claimed from their events").hasValue(2);
         assertThat(connection.claimedByFinishes).hasValue(0);
+    }
+
+    private static Specs fanOut(int width) {
+        var spec = Specs.graph().with(task("root", "debug"), task("sink", "debug"));
+        for (int i = 0; i < width; i++) {
+            spec.with(task("n" + i, "debug")).edge("root", "n" + i).edge("n" + i, "sink");
+        }
+        return spec;
+    }
+
+    @Test
+    void aFanOutsNodesAreClaimedByTheFinishesOfTheNodesBeforeThem() {
+        var connection = new Counting();
+        // Recorded in line, as an in-memory repository's results soon are (background recording
+        // overlaps the finish with the next claim instead).
+        var pool = startPool(b -> b.repository(connection).agentCount(2).recordInBackground(false));
+        var run = awaitCompleted(start(fanOut(100).build()));
+
+        assertThat(run.nodes()).allSatisfy(n -> {
+            assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+            assertThat(n.attempts()).hasSize(1);
+        });
+        assertThat(node(run, "sink").inputs()).hasSize(100);
+        assertThat(pool.counts().succeeded()).isEqualTo(102);
+        // Claimed from events: the root, and a node or two per worker before finishes take over.
+        assertThat(connection.claims.get()).as("claims from events").isLessThan(20);
+        assertThat(connection.claimedByFinishes.get())
+                .as("nodes claimed by finishes")
+                .isGreaterThan(80);
+    }
+
+    /** Two pools see every event: a node one names in a finish may be the other's already. */
+    @Test
+    void anEventTakenAheadWhoseNodeAnotherPoolClaimedIsNotLostNorRunTwice() {
+        var connection = new Counting();
+        var first = startPool(b -> b.repository(connection).agentCount(2).recordInBackground(false));
+        var second = startPool(b -> b.repository(connection).agentCount(2).recordInBackground(false));
+        var run = awaitCompleted(start(fanOut(300).build()));
+
+        assertThat(run.nodes()).allSatisfy(n -> {
+            assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+            assertThat(n.attempts()).hasSize(1);
+        });
+        assertThat(node(run, "sink").inputs()).hasSize(300);
+        assertThat(first.counts().succeeded() + second.counts().succeeded()).isEqualTo(302);
     }
 }

@@ -23,14 +23,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A finish that also claims, for the same agent, a downstream node it makes READY
- * ({@link io.adagio.core.repository.Repository#finishAndClaim}): what is claimed, what is still
- * announced, and that such a claim is a claim like any other.
+ * A finish that also claims, for the same agent, a downstream node it makes READY, or failing one a
+ * READY node it names ({@link io.adagio.core.repository.Repository#finishAndClaim}): what is claimed,
+ * what is still announced, and that such a claim is a claim like any other.
  */
 public interface NextClaimContract extends ConformanceSupport {
 
     private NextClaim next(String... runtimes) {
         return new NextClaim(newClaim(), Set.of(runtimes));
+    }
+
+    private NextClaim nextNamed(String node) {
+        return new NextClaim(newClaim(), Set.of(Graphs.RUNTIME), node);
     }
 
     private Finished finishAndClaim(String runId, String node, Result result, Claim claim, NextClaim next) {
@@ -230,5 +234,96 @@ public interface NextClaimContract extends ConformanceSupport {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    default void aFinishThatMakesNothingReadyClaimsTheReadyNodeItNames() {
+        var id = repository().startRun(graph("r->a", "r->b", "a->c", "b->c")).id();
+        finish(id, "r", Result.success("from r"), claim(id, "r"));
+        var a = claim(id, "a");
+        var next = nextNamed("b");
+
+        var finished = finishAndClaim(id, "a", Result.success("from a"), a, next);
+
+        assertThat(finished.node().status()).isEqualTo(NodeStatus.COMPLETED);
+        var b = finished.next();
+        assertThat(b).isNotNull();
+        assertThat(b.name()).isEqualTo("b");
+        assertThat(b.status()).isEqualTo(NodeStatus.RUNNING);
+        assertThat(b.claim().id()).isEqualTo(next.claim().id());
+        assertThat(text(b.inputs())).isEqualTo(Map.of("r", "from r"));
+        assertThat(inspectNode(id, "b")).isEqualTo(b);
+        assertThat(inspectNode(id, "c").status()).isEqualTo(NodeStatus.WAITING);
+        assertThat(repository().stats().nodeCounts().running()).isEqualTo(1);
+        assertThat(repository().stats().nodeCounts().ready()).isZero();
+        assertThat(repository().claimNode(id, "b", newClaim()).claimed()).isFalse();
+
+        // Held like any claim: its finish makes the fan-in ready.
+        var c = finishAndClaim(id, "b", Result.success("from b"), next.claim(), next(Graphs.RUNTIME))
+                .next();
+        assertThat(c.name()).isEqualTo("c");
+        assertThat(text(c.inputs())).isEqualTo(Map.of("a", "from a", "b", "from b"));
+    }
+
+    @Test
+    default void aNodeTheFinishMakesReadyIsClaimedRatherThanTheNamedOne() {
+        var id = repository().startRun(graph("r->a", "r->b", "a->c")).id();
+        finish(id, "r", Result.success("x"), claim(id, "r"));
+        var a = claim(id, "a");
+        var next = nextNamed("b");
+
+        var finished = finishAndClaim(id, "a", Result.success("from a"), a, next);
+
+        assertThat(finished.next().name()).isEqualTo("c");
+        assertThat(inspectNode(id, "b").status()).isEqualTo(NodeStatus.READY);
+        assertThat(repository().claimNode(id, "b", newClaim()).claimed()).isTrue();
+    }
+
+    @Test
+    default void aNamedNodeThatIsNotReadyOrUnknownIsLeftAsItIs() {
+        var id = repository()
+                .startRun(graph(
+                        List.of(node("a1"), node("a2"), node("a3"), node("a4"), node("held"), node("done"), node("w")),
+                        "held->w"))
+                .id();
+        finish(id, "done", Result.success("x"), claim(id, "done"));
+        var held = claim(id, "held");
+        var runningBefore = repository().stats().nodeCounts().running();
+
+        var named = Map.of("a1", "w", "a2", "held", "a3", "done", "a4", "no-such-node");
+        for (var e : named.entrySet()) {
+            boolean known = !e.getValue().equals("no-such-node");
+            var before = known ? inspectNode(id, e.getValue()) : null;
+            var finished =
+                    finishAndClaim(id, e.getKey(), Result.success("x"), claim(id, e.getKey()), nextNamed(e.getValue()));
+            assertThat(finished.next()).as("named %s", e.getValue()).isNull();
+            if (known) {
+                assertThat(inspectNode(id, e.getValue()))
+                        .as("named %s", e.getValue())
+                        .isEqualTo(before);
+            }
+        }
+        assertThat(inspectNode(id, "w").status()).isEqualTo(NodeStatus.WAITING);
+        assertThat(inspectNode(id, "held").claim().id()).isEqualTo(held.id());
+        assertThat(repository().stats().nodeCounts().running()).isEqualTo(runningBefore);
+    }
+
+    @Test
+    default void aNamedNodeOfAnotherRuntimeOrWithAnInvalidNameIsNotClaimed() {
+        var id = repository()
+                .startRun(graph(List.of(node("a"), node("b"), new io.adagio.core.model.NodeSpec("other", "elsewhere"))))
+                .id();
+        var a = claim(id, "a");
+
+        assertThat(finishAndClaim(id, "a", Result.success("x"), a, nextNamed("other"))
+                        .next())
+                .isNull();
+        assertThat(inspectNode(id, "other").status()).isEqualTo(NodeStatus.READY);
+
+        var b = claim(id, "b");
+        assertThatThrownBy(() -> finishAndClaim(id, "b", Result.success("x"), b, nextNamed("../other")))
+                .isInstanceOf(RepositoryException.InvalidRequest.class)
+                .hasMessageContaining("../other");
+        assertThat(inspectNode(id, "b").status()).isEqualTo(NodeStatus.RUNNING);
     }
 }

@@ -147,8 +147,9 @@ final class TransitionPlanner {
             if (name.equals(primaryNode)) {
                 primary = record;
                 primaryState = after;
-            } else if (change instanceof Change.Delivery && after.status() == NodeStatus.RUNNING) {
-                // Only a finish's next claim hands an input to a node and claims it at once.
+            } else if (after.status() == NodeStatus.RUNNING) {
+                // Only a finish's next claim claims a node beside the step's own: one it makes ready
+                // (handing it an input) or one it names.
                 next = record;
                 nextState = after;
             }

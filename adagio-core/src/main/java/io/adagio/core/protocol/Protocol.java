@@ -9,6 +9,7 @@ import io.adagio.core.model.Result;
 import io.adagio.core.model.RetryCondition;
 import io.adagio.core.model.RetryRule;
 import io.adagio.core.model.RunStatus;
+import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.RepositoryException;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -152,6 +153,9 @@ public final class Protocol {
                 }
                 changes.add(new Change.Delivery(down, t.node(), output, before, after));
             }
+            if (nextClaim != null && nextClaim.node() != null) {
+                claimedNext = claimNamed(run, nextClaim, t.at(), changes);
+            }
         } else if (mayRetry(spec, state, conclusion, run.attemptLimit())) {
             var notBefore = notBefore(spec, state, conclusion, t.at());
             next = state.withAttempt(result, t.at(), NodeStatus.READY, null, null, Conclusion.NONE, notBefore);
@@ -163,6 +167,27 @@ public final class Protocol {
             markUnreached(run, t.node(), t.at(), changes);
         }
         return new Step(next.toNode(spec), false, false, changes, events, Step.CancelMark.UNCHANGED, claimedNext);
+    }
+
+    /**
+     * Claims the next claim's named node for the finishing agent if it is READY and due, one of the
+     * agent's runtimes performs it, and its inputs are at hand; returns it, or null. A node this
+     * finish changed was WAITING or the finishing one, never READY, so it is never claimed here.
+     */
+    private static Node claimNamed(RunView run, NextClaim next, Instant at, List<Change> changes) {
+        var spec = run.spec(next.node());
+        if (spec == null || !next.runtimes().contains(spec.runtime()) || run.inputsApart(next.node())) {
+            return null;
+        }
+        var before = run.state(next.node());
+        if (before.status() != NodeStatus.READY
+                || before.cancelRequested()
+                || (before.notBefore() != null && at.isBefore(before.notBefore()))) {
+            return null;
+        }
+        var after = before.claimedBy(next.claim(), at);
+        changes.add(new Change.Update(next.node(), before, after));
+        return after.toNode(spec);
     }
 
     /**

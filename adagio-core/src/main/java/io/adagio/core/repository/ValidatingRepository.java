@@ -132,6 +132,10 @@ public abstract class ValidatingRepository implements Repository {
             }
             // Checked (and remembered) like any claim: the next node's finish names it again.
             requireClaim(next.claim(), " of the next node");
+            if (next.node() != null && !Names.isName(next.node())) {
+                throw new RepositoryException.InvalidRequest("the node to claim next, " + Names.quote(next.node())
+                        + ", has an invalid name: a name is " + Names.NAME_RULE);
+            }
         }
         return finish(runId, nodeName, result, claim, next);
     }
