@@ -77,8 +77,12 @@ public final class RunGraph {
     }
 
     public List<String> downstream(String name) {
-        int p = position(name);
-        return p < 0 ? List.of() : new NameList(names, down, p);
+        return downstream(position(name));
+    }
+
+    /** The downstream nodes of the node at {@code position} (none for -1). */
+    public List<String> downstream(int position) {
+        return position < 0 ? List.of() : new NameList(names, down, position);
     }
 
     /** How many upstream nodes the node at {@code position} waits on. */

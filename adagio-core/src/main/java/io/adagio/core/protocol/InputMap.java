@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,7 +67,7 @@ final class InputMap extends AbstractMap<String, byte[]> implements SharedInputs
             // At the tip of an indexed store, one index operation both looks for the key and adds
             // it: a fan-in of 10,000 nodes did both for each input, under its run's lock. Entries
             // of a tip store are all below its size, so a key found is a key this map has.
-            if (tipIndex.putIfAbsent(key, size) == null) {
+            if (tipIndex.putIfAbsent(key, size) < 0) {
                 tip.write(size, key, value);
                 return new InputMap(tip, size + 1);
             }
@@ -110,8 +109,8 @@ final class InputMap extends AbstractMap<String, byte[]> implements SharedInputs
         }
         var index = store.index;
         if (index != null && size > Store.INDEX_FROM) {
-            Integer p = index.get(name);
-            return p != null && p < size ? p : -1;
+            int p = index.position(name);
+            return p < size ? p : -1;
         }
         var keys = store.entries.keys;
         for (int i = 0; i < size; i++) {
@@ -164,7 +163,7 @@ final class InputMap extends AbstractMap<String, byte[]> implements SharedInputs
 
         private final AtomicInteger length = new AtomicInteger();
         volatile Entries entries;
-        volatile ConcurrentHashMap<String, Integer> index;
+        volatile InputIndex index;
 
         Store(int capacity) {
             entries = new Entries(new String[Math.max(capacity, 2)], new byte[Math.max(capacity, 2)][]);
@@ -200,11 +199,11 @@ final class InputMap extends AbstractMap<String, byte[]> implements SharedInputs
             var e = write(at, key, value);
             var ix = index;
             if (ix != null) {
-                ix.put(key, at);
+                ix.putIfAbsent(key, at);
             } else if (at + 1 > INDEX_FROM) {
-                ix = new ConcurrentHashMap<>(e.keys.length);
+                ix = new InputIndex(e.keys.length);
                 for (int i = 0; i <= at; i++) {
-                    ix.put(e.keys[i], i);
+                    ix.putIfAbsent(e.keys[i], i);
                 }
                 index = ix;
             }

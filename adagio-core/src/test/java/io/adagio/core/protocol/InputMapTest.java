@@ -215,4 +215,64 @@ class InputMapTest {
             pool.shutdownNow();
         }
     }
+
+    /** The tip of a store grows (and its index with it) while other threads read earlier maps of it. */
+    @Test
+    void readersOfAGrowingFanInFindExactlyTheInputsOfTheMapTheyHold() throws Exception {
+        int inputs = 20_000;
+        var published = new java.util.concurrent.atomic.AtomicReference<>(InputMap.EMPTY);
+        var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var checked = new java.util.concurrent.atomic.AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            var writer = pool.submit(() -> {
+                var m = InputMap.EMPTY;
+                for (int i = 0; i < inputs; i++) {
+                    // No expected size: the store and its index grow as it goes.
+                    m = m.with("up-" + i, out("v" + i));
+                    published.set(m);
+                }
+                return m;
+            });
+            var readers = new ArrayList<Future<?>>();
+            for (int r = 0; r < 2; r++) {
+                int seed = r;
+                readers.add(pool.submit(() -> {
+                    var random = new java.util.Random(seed);
+                    while (!writer.isDone()) {
+                        var m = published.get();
+                        int size = m.size();
+                        if (size == 0) {
+                            continue;
+                        }
+                        int i = random.nextInt(size);
+                        if (!java.util.Arrays.equals(m.get("up-" + i), out("v" + i))) {
+                            failures.add("input " + i + " of a map of " + size);
+                        }
+                        if (m.containsKey("up-" + (size + random.nextInt(50)))) {
+                            failures.add("an input beyond a map of " + size);
+                        }
+                        checked.incrementAndGet();
+                    }
+                }));
+            }
+            var last = writer.get(60, TimeUnit.SECONDS);
+            for (var reader : readers) {
+                reader.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(failures).isEmpty();
+            assertThat(checked.get()).isPositive();
+            assertThat(last).hasSize(inputs);
+            for (int i = 0; i < inputs; i++) {
+                assertThat(last.get("up-" + i)).isEqualTo(out("v" + i));
+            }
+            // The same name again is a replacement, not a second entry.
+            var replaced = last.with("up-7", out("again"));
+            assertThat(replaced).hasSize(inputs);
+            assertThat(replaced.get("up-7")).isEqualTo(out("again"));
+            assertThat(last.get("up-7")).isEqualTo(out("v7"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
