@@ -12,8 +12,9 @@ import java.time.Duration;
  *                   journals, background recording) reach steady state only after several thousand
  *                   nodes
  * @param etcdWarmupNodes how many nodes the etcd workloads execute in warm-up trials before the
- *                   first one measured, at least: this process's CPU per node falls until about
- *                   14,000 nodes were executed (docs/PERFORMANCE.md, "Method")
+ *                   first one measured, at least: this process's CPU per node (and the raw
+ *                   transaction's) fell until some 30,000 nodes were executed (docs/PERFORMANCE.md,
+ *                   "Method")
  * @param trials     trials measured per figure
  * @param rawSeconds how long one trial of the raw etcd transaction rate lasts
  * @param minTrialSeconds how long a trial in memory lasts at least (the workload is repeated)
@@ -47,7 +48,7 @@ record Config(
                 4,
                 7,
                 3,
-                16_000,
+                40_000,
                 5,
                 2.0,
                 0.5,
@@ -69,7 +70,7 @@ record Config(
                 3,
                 11,
                 3,
-                16_000,
+                40_000,
                 7,
                 5.0,
                 1.0,
