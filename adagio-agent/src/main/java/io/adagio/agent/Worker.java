@@ -44,8 +44,6 @@ final class Worker implements Runnable {
 
     private volatile Thread thread;
     private volatile boolean retired;
-    /** An event this worker took ahead of its finish and did not claim with it: handled next. */
-    private Event carried;
 
     Worker(Crew crew, BackgroundRecording.Lane lane) {
         this.crew = crew;
@@ -79,12 +77,7 @@ final class Worker implements Runnable {
      * hand it over cost two thread wake-ups per hand-over, and made a 1,000-node chain 4x slower.
      */
     private Event nextEvent() throws InterruptedException {
-        var event = carried;
-        if (event != null) {
-            carried = null;
-            return event;
-        }
-        event = pollEvent();
+        var event = pollEvent();
         if (event != null) {
             return event;
         }
@@ -249,7 +242,6 @@ final class Worker implements Runnable {
         return crew.claimNext()
                 && result.conclusion() == Conclusion.SUCCESS
                 && !claimed.orphan()
-                && carried == null
                 && crew.lifecycle().isRunning()
                 && !retired
                 && lane.inLine();
@@ -259,14 +251,17 @@ final class Worker implements Runnable {
      * Takes the next event and records the result: if the event announces a node of the same run,
      * the finish claims it for this worker in the same step (a fan-out's node then costs one step of
      * its run, not a finish and a claim, each waiting for the run). An event taken and not claimed
-     * so is handled next, as any other.
+     * so goes back to the pool's workers: this one may now run a node for long (one its finish
+     * made ready), or be retired in it, and no other worker of the pool had the event.
      *
      * @return the node the finish claimed for this worker, or null
      */
     private Claimer.Claimed recordAndClaimAhead(String runId, Execution execution, Result result) {
         var ahead = pollEvent();
         if (ahead == null || ahead.type() != Event.Type.NODE_READY || !runId.equals(ahead.runId())) {
-            carried = ahead;
+            if (ahead != null) {
+                crew.work().offer(ahead);
+            }
             lane.record(execution, result, false);
             return null;
         }
@@ -275,7 +270,7 @@ final class Worker implements Runnable {
         if (node != null && node.name().equals(ahead.node().name())) {
             crew.due().settled(ahead);
         } else {
-            carried = ahead;
+            crew.work().offer(ahead);
         }
         return node == null ? null : new Claimer.Claimed(node, nextClaim.claim(), false);
     }

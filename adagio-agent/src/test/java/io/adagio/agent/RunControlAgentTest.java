@@ -114,6 +114,40 @@ class RunControlAgentTest extends PoolFixture {
         }
     }
 
+    /**
+     * The only worker finishes "a" while "b" is announced: it takes b's event ahead, but a's finish
+     * claims "s", which a makes ready, and the worker is stuck in s. b runs on the worker that
+     * replaces it, not once s's runtime gives up.
+     */
+    @Test
+    void aNodeAnnouncedWhileTheOnlyWorkerIsStuckRunsOnTheWorkerThatReplacesIt() {
+        var release = new CountDownLatch(1);
+        try {
+            startPool(b -> b.runtime(stubborn(release))
+                    .agentCount(1)
+                    .recordInBackground(false)
+                    .cancellationTimeout(Duration.ofMillis(100)));
+            var runId = start(Specs.graph()
+                    .with(
+                            task("r", "debug"),
+                            task("a", "debug"),
+                            task("b", "debug"),
+                            task("s", "stubborn").timeout(Duration.ofMillis(200)))
+                    .edge("r", "a")
+                    .edge("r", "b")
+                    .edge("a", "s")
+                    .build());
+
+            await().atMost(DEADLINE).until(() -> node(runId, "b").status() == NodeStatus.COMPLETED);
+            assertThat(node(runId, "b").lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+            assertThat(release.getCount()).as("s's runtime is still stuck").isEqualTo(1);
+            var run = awaitCompleted(runId);
+            assertThat(node(run, "s").attempts()).extracting(Result::conclusion).containsExactly(Conclusion.ERROR);
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void aCancelIsRecordedAfterTheGraceEvenIfTheRuntimeIgnoresBeingStopped() {
         var release = new CountDownLatch(1);
