@@ -39,15 +39,15 @@ final class MemoryRun implements WholeRun {
     /** Set by a cancel, cleared by a rerun. */
     boolean cancelled;
     /**
-     * The last names {@link #position(String)} was asked about, and their answers, by the string's
-     * identity: a step asks about a few nodes (the finishing one, its downstream, a node to claim
-     * next) again and again, always with the same strings. Under the lock.
+     * Positions of names asked about lately, by the string's identity, in slots chosen by its hash:
+     * a node's name is looked up when it is claimed and again, a few steps of other nodes later, when
+     * it finishes (always the same string), and a lookup in the graph's index of a 10,000-node run
+     * reads memory no other step touched lately. Under the lock.
      */
     private final String[] recentNames = new String[RECENT];
 
     private final int[] recentPositions = new int[RECENT];
-    private int nextRecent;
-    private static final int RECENT = 4;
+    private static final int RECENT = 64;
     /** This run's nodes that a new subscriber is to be told about; kept by {@link NodeIndex}. */
     final Marks marks = new Marks();
 
@@ -117,15 +117,14 @@ final class MemoryRun implements WholeRun {
         if (node == null) {
             return -1;
         }
-        for (int i = 0; i < RECENT; i++) {
-            if (recentNames[i] == node) {
-                return recentPositions[i];
-            }
+        int h = node.hashCode();
+        int slot = (h ^ (h >>> 16)) & (RECENT - 1);
+        if (recentNames[slot] == node) {
+            return recentPositions[slot];
         }
         int p = graph.position(node);
-        recentNames[nextRecent] = node;
-        recentPositions[nextRecent] = p;
-        nextRecent = (nextRecent + 1) & (RECENT - 1);
+        recentNames[slot] = node;
+        recentPositions[slot] = p;
         return p;
     }
 

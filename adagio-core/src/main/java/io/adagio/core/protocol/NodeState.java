@@ -136,9 +136,16 @@ public record NodeState(
             Claim keepClaim,
             Conclusion nodeConclusion,
             Instant notBefore) {
-        var list = new ArrayList<Result>(attempts.size() + 1);
-        list.addAll(attempts);
-        list.add(r.stamped(startedAt, finished, attemptAgent()));
+        var stamped = r.stamped(startedAt, finished, attemptAgent());
+        List<Result> list;
+        if (attempts.isEmpty()) {
+            // Most nodes record one attempt: an immutable list of it at once, not a copy of a copy.
+            list = List.of(stamped);
+        } else {
+            list = new ArrayList<>(attempts.size() + 1);
+            list.addAll(attempts);
+            list.add(stamped);
+        }
         return new NodeState(
                 s,
                 list,
