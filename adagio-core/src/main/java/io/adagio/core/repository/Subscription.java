@@ -3,9 +3,10 @@ package io.adagio.core.repository;
 import io.adagio.core.model.Event;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The events delivered to one subscribed agent, in the order the repository produced them.
@@ -19,7 +20,18 @@ public final class Subscription implements AutoCloseable {
     private static final Event CLOSED = new Event(null, null, null);
 
     private final io.adagio.core.model.Agent agent;
-    private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    /**
+     * The events, taken without a lock; consumers that wait do so on {@link #nonEmpty}, and an offer
+     * signals only while one does. A LinkedBlockingQueue woke a waiting consumer (the agent pool's
+     * dispatcher) on every take that left events behind: on a fan-out, once per node.
+     */
+    private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nonEmpty = lock.newCondition();
+    /** Consumers waiting in {@link #poll(Duration)}; changed under {@link #lock}. */
+    private volatile int waiting;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable onClose;
 
@@ -36,6 +48,20 @@ public final class Subscription implements AutoCloseable {
     public void offer(Event event) {
         if (!closed.get()) {
             queue.offer(event);
+            wakeOne();
+        }
+    }
+
+    private void wakeOne() {
+        // The queue's write comes before this read, and a waiter's count before its look at the
+        // queue: either it sees the event, or this sees it waiting.
+        if (waiting > 0) {
+            lock.lock();
+            try {
+                nonEmpty.signal();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -44,7 +70,24 @@ public final class Subscription implements AutoCloseable {
         if (closed.get()) {
             return Optional.empty();
         }
-        return unlessClosed(queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        var event = queue.poll();
+        if (event == null) {
+            long nanos = timeout.toNanos();
+            lock.lock();
+            try {
+                waiting++;
+                try {
+                    while ((event = queue.poll()) == null && nanos > 0) {
+                        nanos = nonEmpty.awaitNanos(nanos);
+                    }
+                } finally {
+                    waiting--;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return unlessClosed(event);
     }
 
     /** The next event if one is waiting. */
@@ -55,6 +98,7 @@ public final class Subscription implements AutoCloseable {
     private Optional<Event> unlessClosed(Event event) {
         if (event == CLOSED) {
             queue.offer(CLOSED); // wake the next blocked consumer too
+            wakeOne();
             return Optional.empty();
         }
         return Optional.ofNullable(event);
@@ -75,6 +119,7 @@ public final class Subscription implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             queue.clear();
             queue.offer(CLOSED);
+            wakeOne();
             onClose.run();
         }
     }

@@ -67,4 +67,76 @@ class SubscriptionTest {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Producers offer while consumers take, some waiting in poll(timeout) with a timeout far longer
+     * than the test, others polling: every event is taken exactly once, and none waits for a timeout.
+     */
+    @Test
+    void everyEventOfferedIsTakenOnceAndAWaitingConsumerWakesForIt() throws Exception {
+        var s = new Subscription(new Agent("x", List.of("debug")), () -> {});
+        int producers = 2;
+        int perProducer = 20_000;
+        int total = producers * perProducer;
+        var seen = new java.util.concurrent.ConcurrentHashMap<String, Boolean>();
+        var duplicates = new AtomicInteger();
+        var taken = new AtomicInteger();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(producers + 4);
+        try {
+            var consumers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int c = 0; c < 4; c++) {
+                boolean waits = c % 2 == 0;
+                consumers.add(pool.submit(() -> {
+                    while (taken.get() < total) {
+                        var e = waits ? s.poll(Duration.ofMinutes(10)) : s.poll();
+                        if (e.isEmpty()) {
+                            if (s.isClosed()) {
+                                return null;
+                            }
+                            continue;
+                        }
+                        if (seen.put(e.get().node().name(), true) != null) {
+                            duplicates.incrementAndGet();
+                        }
+                        if (taken.incrementAndGet() == total) {
+                            // The waiting consumers wake for the close, not for their timeout.
+                            s.close();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int p = 0; p < producers; p++) {
+                int from = p * perProducer;
+                pool.submit(() -> {
+                    for (int i = from; i < from + perProducer; i++) {
+                        s.offer(Event.ready("r", new NodeSpec("n" + i, "debug")));
+                    }
+                });
+            }
+            for (var c : consumers) {
+                c.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(duplicates).hasValue(0);
+        assertThat(seen).hasSize(total);
+    }
+
+    @Test
+    void aConsumerWaitingForAnEventWakesWhenOneIsOffered() throws Exception {
+        var s = new Subscription(new Agent("x", List.of("debug")), () -> {});
+        for (int round = 0; round < 100; round++) {
+            var waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.poll(Duration.ofMinutes(10));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            s.offer(EVENT);
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).contains(EVENT);
+        }
+    }
 }
