@@ -8,6 +8,8 @@ import java.time.Duration;
  *
  * @param agents     workers in the agent pool, threads in the baselines, clients of the raw etcd rate
  * @param warmups    trials run first and thrown away (JIT compilation, connection set-up)
+ * @param memoryWarmups the same for the memory workloads: eight, as the agent pool's rate still
+ *                   rose over the trials after four (docs/PERFORMANCE.md, "Method")
  * @param etcdWarmups the same with etcd, at least: three, as its code paths (claims from events,
  *                   journals, background recording) reach steady state only after several thousand
  *                   nodes
@@ -23,6 +25,7 @@ record Config(
         boolean quick,
         int agents,
         int warmups,
+        int memoryWarmups,
         int trials,
         int etcdWarmups,
         int etcdWarmupNodes,
@@ -46,6 +49,7 @@ record Config(
                 // Two were not enough: the agent pool's first measured trial was still the slowest
                 // (docs/PERFORMANCE.md, "Method").
                 4,
+                8,
                 7,
                 3,
                 40_000,
@@ -68,6 +72,7 @@ record Config(
                 false,
                 agents,
                 3,
+                8,
                 11,
                 3,
                 40_000,
@@ -90,6 +95,7 @@ record Config(
                 quick,
                 agents,
                 warmups,
+                memoryWarmups,
                 n,
                 etcdWarmups,
                 etcdWarmupNodes,

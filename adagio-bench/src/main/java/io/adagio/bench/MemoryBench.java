@@ -45,7 +45,7 @@ final class MemoryBench {
         var base = new ArrayList<Double>();
         var bareRates = new ArrayList<Double>();
         var ratios = new ArrayList<Double>();
-        for (int t = -config.warmups(); t < config.trials(); t++) {
+        for (int t = -config.memoryWarmups(); t < config.trials(); t++) {
             // Interleaved, so that whatever else the machine does meanwhile weighs on both alike.
             Repeat.settle();
             double o = runner.run(

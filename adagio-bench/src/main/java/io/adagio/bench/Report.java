@@ -144,13 +144,15 @@ final class Report {
         out.println();
         out.printf(
                 "Adagio benchmark: %d cores, Java %s, %d agents; %s: figures are medians of %d trials after %d "
-                        + "warm-up (etcd: %d after %d or more, until %,d nodes were executed), [min..max] beside%n",
+                        + "warm-up (memory workloads: %d; etcd: %d after %d or more, until %,d nodes were executed),"
+                        + " [min..max] beside%n",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
                 config.agents(),
                 config.quick() ? "-quick" : "full",
                 config.trials(),
                 config.warmups(),
+                config.memoryWarmups(),
                 config.etcdTrials(),
                 config.etcdWarmups(),
                 config.etcdWarmupNodes());
