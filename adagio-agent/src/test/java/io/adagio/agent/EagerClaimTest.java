@@ -102,6 +102,13 @@ class EagerClaimTest extends PoolFixture {
         assertThat(connection.claimedByFinishes).hasValue(0);
     }
 
+    private static void assertEachSucceededOnce(io.adagio.core.model.Run run) {
+        assertThat(run.nodes()).allSatisfy(n -> {
+            assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
+            assertThat(n.attempts()).hasSize(1);
+        });
+    }
+
     private static Specs fanOut(int width) {
         var spec = Specs.graph().with(task("root", "debug"), task("sink", "debug"));
         for (int i = 0; i < width; i++) {
@@ -118,10 +125,7 @@ class EagerClaimTest extends PoolFixture {
         var pool = startPool(b -> b.repository(connection).agentCount(2).recordInBackground(false));
         var run = awaitCompleted(start(fanOut(100).build()));
 
-        assertThat(run.nodes()).allSatisfy(n -> {
-            assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
-            assertThat(n.attempts()).hasSize(1);
-        });
+        assertEachSucceededOnce(run);
         assertThat(node(run, "sink").inputs()).hasSize(100);
         assertThat(pool.counts().succeeded()).isEqualTo(102);
         // Claimed from events: the root, and a node or two per worker before finishes take over.
@@ -139,10 +143,7 @@ class EagerClaimTest extends PoolFixture {
         var second = startPool(b -> b.repository(connection).agentCount(2).recordInBackground(false));
         var run = awaitCompleted(start(fanOut(300).build()));
 
-        assertThat(run.nodes()).allSatisfy(n -> {
-            assertThat(n.lastConclusion()).isEqualTo(Conclusion.SUCCESS);
-            assertThat(n.attempts()).hasSize(1);
-        });
+        assertEachSucceededOnce(run);
         assertThat(node(run, "sink").inputs()).hasSize(300);
         assertThat(first.counts().succeeded() + second.counts().succeeded()).isEqualTo(302);
     }

@@ -37,6 +37,17 @@ public interface NextClaimContract extends ConformanceSupport {
         return new NextClaim(newClaim(), Set.of(Graphs.RUNTIME), node);
     }
 
+    /** The finish completed its node and claimed {@code name}, RUNNING under the next claim; returns it. */
+    private io.adagio.core.model.Node assertFinishedAndClaimed(Finished finished, String name, NextClaim next) {
+        assertThat(finished.node().status()).isEqualTo(NodeStatus.COMPLETED);
+        var claimed = finished.next();
+        assertThat(claimed).isNotNull();
+        assertThat(claimed.name()).isEqualTo(name);
+        assertThat(claimed.status()).isEqualTo(NodeStatus.RUNNING);
+        assertThat(claimed.claim().id()).isEqualTo(next.claim().id());
+        return claimed;
+    }
+
     private Finished finishAndClaim(String runId, String node, Result result, Claim claim, NextClaim next) {
         return repository().finishAndClaim(runId, node, result, claim, next);
     }
@@ -50,12 +61,7 @@ public interface NextClaimContract extends ConformanceSupport {
 
         var finished = finishAndClaim(id, "a", Result.success("from a"), a, next);
 
-        assertThat(finished.node().status()).isEqualTo(NodeStatus.COMPLETED);
-        var b = finished.next();
-        assertThat(b).isNotNull();
-        assertThat(b.name()).isEqualTo("b");
-        assertThat(b.status()).isEqualTo(NodeStatus.RUNNING);
-        assertThat(b.claim().id()).isEqualTo(next.claim().id());
+        var b = assertFinishedAndClaimed(finished, "b", next);
         assertThat(b.startedAt()).isNotNull();
         assertThat(text(b.inputs())).isEqualTo(Map.of("a", "from a"));
         assertThat(inspectNode(id, "b")).isEqualTo(b);
@@ -245,12 +251,7 @@ public interface NextClaimContract extends ConformanceSupport {
 
         var finished = finishAndClaim(id, "a", Result.success("from a"), a, next);
 
-        assertThat(finished.node().status()).isEqualTo(NodeStatus.COMPLETED);
-        var b = finished.next();
-        assertThat(b).isNotNull();
-        assertThat(b.name()).isEqualTo("b");
-        assertThat(b.status()).isEqualTo(NodeStatus.RUNNING);
-        assertThat(b.claim().id()).isEqualTo(next.claim().id());
+        var b = assertFinishedAndClaimed(finished, "b", next);
         assertThat(text(b.inputs())).isEqualTo(Map.of("r", "from r"));
         assertThat(inspectNode(id, "b")).isEqualTo(b);
         assertThat(inspectNode(id, "c").status()).isEqualTo(NodeStatus.WAITING);

@@ -44,14 +44,9 @@ final class NameIndex {
      * @return the position it already had, or -1 if it is new
      */
     int putIfAbsent(String name, int position) {
-        int mask = names.length - 1;
-        int slot = slot(name);
-        String held;
-        while ((held = names[slot]) != null) {
-            if (held == name || held.equals(name)) {
-                return positions[slot];
-            }
-            slot = (slot + 1) & mask;
+        int slot = slotOf(name);
+        if (names[slot] != null) {
+            return positions[slot];
         }
         names[slot] = name;
         positions[slot] = position;
@@ -63,16 +58,19 @@ final class NameIndex {
         if (name == null) {
             return -1;
         }
+        int slot = slotOf(name);
+        return names[slot] == null ? -1 : positions[slot];
+    }
+
+    /** The slot holding {@code name}, or the empty slot where it would go. */
+    private int slotOf(String name) {
         int mask = names.length - 1;
         int slot = slot(name);
         String held;
-        while ((held = names[slot]) != null) {
-            if (held == name || held.equals(name)) {
-                return positions[slot];
-            }
+        while ((held = names[slot]) != null && held != name && !held.equals(name)) {
             slot = (slot + 1) & mask;
         }
-        return -1;
+        return slot;
     }
 
     /** Fibonacci hashing: the top bits of the hash times the golden ratio spread similar names apart. */
