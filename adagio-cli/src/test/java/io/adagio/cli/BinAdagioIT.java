@@ -106,6 +106,31 @@ class BinAdagioIT {
         assertThat(second.err()).isIn("", "No runs found.\n");
     }
 
+    /** A successful command ends the JVM at once (Main): every byte it printed must be out by then. */
+    @Test
+    void aCommandThatSucceedsHasPrintedAllOfItsOutputWhenItExits() throws Exception {
+        Path spec = dir.resolve("whole.json");
+        Files.writeString(spec, CliTest.spec("seven.json"));
+        var ids = new ArrayList<String>();
+        for (int i = 0; i < 40; i++) {
+            var started = adagio("-host", daemon.address(), "runs", "start", "-q", "-wait", spec.toString());
+            assertThat(started.exitCode()).as(started.toString()).isZero();
+            ids.add(started.out().strip());
+        }
+
+        var listed = adagio("-host", daemon.address(), "runs", "ls"); // the lean path
+        var json = adagio("-host", daemon.address(), "runs", "inspect", "-printer", "json", ids.getLast()); // gRPC
+
+        assertThat(listed.exitCode()).as(listed.toString()).isZero();
+        assertThat(listed.out().lines().skip(1).map(line -> line.split(" ")[0]))
+                .as("one line per run, the last one whole")
+                .containsAll(ids);
+        assertThat(listed.out()).endsWith("\n");
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        var run = (java.util.Map<?, ?>) JsonReader.parse(json.out());
+        assertThat((List<?>) run.get("nodes")).as("the whole run as JSON").hasSize(7);
+    }
+
     @Test
     void usageErrorsAndUnreachableServersKeepTheirExitCodes() throws Exception {
         assertThat(adagio("frobnicate").exitCode()).isEqualTo(2);
