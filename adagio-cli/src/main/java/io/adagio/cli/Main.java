@@ -93,6 +93,9 @@ public final class Main extends CommandBase {
                 args,
                 new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true),
                 new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true));
+        if (Training.requested()) {
+            Training.exercise();
+        }
         if (code != Errors.OK) {
             System.exit(code);
         }
