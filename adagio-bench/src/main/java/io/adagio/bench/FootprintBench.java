@@ -24,7 +24,7 @@ final class FootprintBench {
     record Result(Figure idleRssMiB, Figure cliRoundTripMs, String cliNote, Figure referenceMs) {}
 
     /** Listings served before the CLI is timed (each about 1.3 MB of JSON). */
-    private static final int LISTING_WARM_UPS = 50;
+    private static final int LISTING_WARM_UPS = 30;
 
     /** What the CLI's start is compared with: a native HTTP client listing the same runs. */
     static final String REFERENCE = "curl -s GET /v0/runs (HTTP/JSON, same 200 runs)";
