@@ -16,7 +16,9 @@ import java.util.Map;
  * JDK 25 that class computes large powers of five as it initialises: 14-16 ms of every listing,
  * measured, before a byte was read. protobuf's JSON parser needs the descriptors, which is the
  * full path's start-up. What is read here is the API's own answers, and {@code LeanReadersTest}
- * holds this reader to jackson-core's on random documents.
+ * holds this reader to jackson-core's on random documents. One difference: bytes that are not
+ * UTF-8 inside a string become U+FFFD (the JDK's decoding) where jackson-core refused them; and
+ * whatever this reader refuses, {@link LeanPath} leaves to the full client.
  */
 final class JsonReader {
     /** A number as written: the wire's int64 values may not fit a double, so the text is kept. */
