@@ -107,12 +107,8 @@ final class JsonReader {
     }
 
     private Map<String, Object> object(Keep keep) {
-        enter();
         var map = keep == null ? null : new LinkedHashMap<String, Object>();
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            depth--;
+        if (enterClosedAtOnce('}')) {
             return map;
         }
         do {
@@ -143,12 +139,8 @@ final class JsonReader {
     }
 
     private List<Object> array(Keep keep) {
-        enter();
         var list = keep == null ? null : new ArrayList<Object>();
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            depth--;
+        if (enterClosedAtOnce(']')) {
             return list;
         }
         do {
@@ -162,12 +154,22 @@ final class JsonReader {
         return list;
     }
 
-    /** Past the opening bracket, one level deeper. */
-    private void enter() {
+    /**
+     * Past the opening bracket, one level deeper; true when {@code close} follows at once (an empty
+     * object or array), which is then passed and the level left.
+     */
+    private boolean enterClosedAtOnce(char close) {
         if (++depth > MAX_DEPTH) {
             throw error("nested deeper than " + MAX_DEPTH);
         }
         pos++;
+        skipSpace();
+        if (peek() != close) {
+            return false;
+        }
+        pos++;
+        depth--;
+        return true;
     }
 
     /** After a member: true past the closing {@code close}, false past a comma. */
