@@ -94,6 +94,27 @@ final class TransitionRunner {
         }
     }
 
+    /** A commit whose answer was lost: what it decided, should it turn out to have applied. */
+    private record Lost(Step step, TransitionPlanner.Plan plan, long lease) {
+        /**
+         * What the transition did, from the primary's record as read since. A node the step claimed
+         * for the agent ({@link Step#next()}) is in it, committed with the rest: the agent must run
+         * it, or it would stay RUNNING under a live lease with nobody working on it.
+         */
+        Outcome outcome(StoredNode now) {
+            return new Outcome(
+                    step,
+                    lease,
+                    now,
+                    plan.tallied(),
+                    List.of(),
+                    Map.of(),
+                    now.state().toNode(now.spec()),
+                    plan.outputs(),
+                    null);
+        }
+    }
+
     /** The record of a node a finish claimed, as committed, and its downstream records as read with it. */
     record NextClaimed(StoredNode committed, Map<String, StoredNode> downstream) {}
 
@@ -125,8 +146,16 @@ final class TransitionRunner {
         long deadline = System.nanoTime()
                 + calls.settings().requestTimeout().multipliedBy(3).toNanos();
         boolean oversize = false;
+        // Commits whose answers were lost, by write id: each may apply at any time, even after a read
+        // that did not find it (a request queued at a paused member), so every record read is checked.
+        var lost = new HashMap<String, Lost>();
         for (int attempt = 0; ; attempt++) {
             calls.ensureOpen();
+            var applied =
+                    snap.node() == null ? null : lost.get(snap.node().record().getLastWrite());
+            if (applied != null) {
+                return applied.outcome(snap.node());
+            }
             if (attempt > 0 && System.nanoTime() > deadline) {
                 throw new RepositoryException.Contention("etcd: gave up on " + describe(transition) + " of node \""
                         + node + "\" of run \"" + runId + "\" after " + attempt + " conflicting attempts");
@@ -285,21 +314,13 @@ final class TransitionRunner {
                         snap = read(runId, node);
                         continue;
                     }
-                    // The commit may or may not have applied: look for our write id.
+                    // The commit may or may not have applied: look for our write id, now and on
+                    // every later read (at the loop's top).
+                    lost.put(writeId, new Lost(step, plan, lease));
                     var now = read(runId, node);
-                    if (now.node() != null && writeId.equals(now.node().record().getLastWrite())) {
-                        return new Outcome(
-                                step,
-                                lease,
-                                now.node(),
-                                plan.tallied(),
-                                List.of(),
-                                Map.of(),
-                                now.node().state().toNode(now.node().spec()),
-                                plan.outputs(),
-                                null);
-                    }
-                    if (System.nanoTime() > deadline) {
+                    boolean found = now.node() != null
+                            && lost.containsKey(now.node().record().getLastWrite());
+                    if (!found && System.nanoTime() > deadline) {
                         throw e;
                     }
                     snap = now;
