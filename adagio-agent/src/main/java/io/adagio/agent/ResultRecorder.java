@@ -174,12 +174,22 @@ final class ResultRecorder {
         }
     }
 
-    /** The run as it is now, or null when the repository cannot tell. */
+    /**
+     * The run as it is now, or null when the repository cannot tell. Retried like the finish: the
+     * store that lost the finish's answer may still be unavailable, and giving up here would leave a
+     * node the lost finish claimed RUNNING with nobody working on it.
+     */
     private Run inspect(Execution execution) {
         try {
-            return repository.inspectRun(execution.runId);
+            return backoff.call(
+                    () -> "tell whether " + execution.describe() + " was recorded",
+                    () -> repository.inspectRun(execution.runId),
+                    untilGivenUp);
         } catch (RepositoryException e) {
-            log.debug("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
+            log.warn("cannot tell whether {} was recorded: {}", execution.describe(), e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return null;
         }
     }

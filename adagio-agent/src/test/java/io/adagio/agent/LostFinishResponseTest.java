@@ -7,6 +7,7 @@ import io.adagio.core.model.Claim;
 import io.adagio.core.model.Conclusion;
 import io.adagio.core.model.Node;
 import io.adagio.core.model.Result;
+import io.adagio.core.model.Run;
 import io.adagio.core.protocol.Protocol;
 import io.adagio.core.repository.Finished;
 import io.adagio.core.repository.NextClaim;
@@ -53,13 +54,26 @@ class LostFinishResponseTest extends PoolFixture {
         }
     }
 
-    /** The memory repository behind a connection that loses the answer of the first finish that claims a next node. */
+    /**
+     * The memory repository behind a connection that loses the answer of the first finish that claims
+     * a next node, and is unavailable for the first {@code failedLooks} inspections after that.
+     */
     private final class LossyClaimingConnection extends ForwardingRepository {
         final AtomicInteger lost = new AtomicInteger(1);
         final AtomicInteger claimedNext = new AtomicInteger();
+        final AtomicInteger failedLooks;
 
-        LossyClaimingConnection() {
+        LossyClaimingConnection(int failedLooks) {
             super(repository);
+            this.failedLooks = new AtomicInteger(failedLooks);
+        }
+
+        @Override
+        public Run inspectRun(String runId) {
+            if (lost.get() <= 0 && failedLooks.getAndDecrement() > 0) {
+                throw new RepositoryException.Unavailable("connection refused");
+            }
+            return super.inspectRun(runId);
         }
 
         @Override
@@ -81,7 +95,18 @@ class LostFinishResponseTest extends PoolFixture {
      */
     @Test
     void aNodeClaimedByAFinishWhoseAnswerWasLostStillRuns() {
-        var connection = new LossyClaimingConnection();
+        assertNodeClaimedByALostFinishRuns(new LossyClaimingConnection(0));
+    }
+
+    /** The look that finds the lost finish's claim is retried while the store is still unavailable. */
+    @Test
+    void aNodeClaimedByAFinishWhoseAnswerWasLostRunsThoughTheFirstLooksFail() {
+        var connection = new LossyClaimingConnection(2);
+        assertNodeClaimedByALostFinishRuns(connection);
+        assertThat(connection.failedLooks.get()).as("the looks that failed").isNegative();
+    }
+
+    private void assertNodeClaimedByALostFinishRuns(LossyClaimingConnection connection) {
         var pool = startPool(b ->
                 b.repository(connection).agentCount(1).unavailableBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
         var run = awaitCompleted(start(Specs.graph()
