@@ -24,6 +24,7 @@ public final class Adagiod {
 
     public static void main(String[] args) {
         preferUnpooledBuffers();
+        IdleHeapTrim.startIfSupported();
         System.exit(run(args));
     }
 
