@@ -148,11 +148,12 @@ final class TransitionRunner {
         boolean oversize = false;
         // Commits whose answers were lost, by write id: each may apply at any time, even after a read
         // that did not find it (a request queued at a paused member), so every record read is checked.
-        var lost = new HashMap<String, Lost>();
+        Map<String, Lost> lost = Map.of();
         for (int attempt = 0; ; attempt++) {
             calls.ensureOpen();
-            var applied =
-                    snap.node() == null ? null : lost.get(snap.node().record().getLastWrite());
+            var applied = lost.isEmpty() || snap.node() == null
+                    ? null
+                    : lost.get(snap.node().record().getLastWrite());
             if (applied != null) {
                 return applied.outcome(snap.node());
             }
@@ -316,6 +317,9 @@ final class TransitionRunner {
                     }
                     // The commit may or may not have applied: look for our write id, now and on
                     // every later read (at the loop's top).
+                    if (lost.isEmpty()) {
+                        lost = new HashMap<>();
+                    }
                     lost.put(writeId, new Lost(step, plan, lease));
                     var now = read(runId, node);
                     boolean found = now.node() != null
