@@ -54,7 +54,9 @@ public final class EtcdRepository extends ValidatingRepository {
     private final EtcdCalls calls;
     private final Background background = new Background();
     private final Leases leases;
-    private final HeldClaims held = new HeldClaims();
+    /** The claims won through this instance (a seam for tests too: see below). */
+    final HeldClaims held = new HeldClaims();
+
     private final ClaimHints hints = new ClaimHints(4096);
     private final RunWriter writer;
     private final RunReader reader;
@@ -66,7 +68,8 @@ public final class EtcdRepository extends ValidatingRepository {
     private final RunFeeds feeds;
     private final OutputReader outputs;
     private final InstantSource clock;
-    // Package-private seams: tests in this package sweep, promote and merge now instead of waiting.
+    // Package-private seams: tests in this package sweep, promote and merge now instead of waiting,
+    // and forget a held claim as a failed hand-over would.
     final OrphanSweeper sweeper;
     final FanIns fanIns;
     final ShardMerger merger;
@@ -88,8 +91,8 @@ public final class EtcdRepository extends ValidatingRepository {
             }
         });
         var journals = new Journals(calls, keys, shards);
-        this.transitions =
-                new TransitionRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds);
+        this.transitions = new TransitionRunner(
+                calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds, held);
         this.writer = new RunWriter(calls, keys, shards, writeIds, clock);
         this.reader = new RunReader(calls, keys, outputs);
         this.deleter = new RunDeleter(calls, keys, shards, journals);
@@ -97,7 +100,15 @@ public final class EtcdRepository extends ValidatingRepository {
         this.runWide =
                 new RunWideRunner(calls, keys, leases, shards, journals, new TransitionPlanner(keys), writeIds, reader);
         this.fanIns = new FanIns(calls, keys, transitions, background);
-        this.sweeper = new OrphanSweeper(calls, keys, journals, transitions, fanIns, background, clock);
+        this.sweeper = new OrphanSweeper(
+                calls,
+                keys,
+                journals,
+                transitions,
+                fanIns,
+                background,
+                clock,
+                new StrandedClaims(leases::currentIfAny, held::nodes, clock));
         this.subscriptions = new Subscriptions(calls, keys, leases, hints, background);
         // One etcd watch per watched run in this process, however many watch it.
         this.feeds = new RunFeeds(

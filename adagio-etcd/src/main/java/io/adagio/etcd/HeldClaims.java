@@ -1,6 +1,8 @@
 package io.adagio.etcd;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +27,15 @@ final class HeldClaims {
 
     Held get(String runId, String node, String claimId) {
         return held.get(new Ref(runId, node, claimId));
+    }
+
+    /** The nodes of the claims held here, as {@code run/node}. */
+    Set<String> nodes() {
+        var out = new HashSet<String>();
+        for (var ref : held.keySet()) {
+            out.add(ref.runId() + "/" + ref.node());
+        }
+        return out;
     }
 
     void remove(String runId, String node, String claimId) {

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * holder's instance key (registered with every lease it is granted), so etcd deletes them in one
  * revision when the lease ends: one watch of the instance keys tells of it. Watching the claim keys
  * themselves would send every agent process two events for every node any agent finishes.
+ *
+ * <p>A sweep also releases this instance's own stranded claims ({@link StrandedClaims}).
  */
 final class OrphanSweeper {
     private static final Logger LOG = LoggerFactory.getLogger(OrphanSweeper.class);
@@ -38,6 +40,7 @@ final class OrphanSweeper {
     private final FanIns fanIns;
     private final Background background;
     private final InstantSource clock;
+    private final StrandedClaims stranded;
     private final Object watchLock = new Object();
     private final AtomicBoolean sweepPending = new AtomicBoolean();
     private Watch.Watcher watcher; // guarded by watchLock
@@ -49,8 +52,10 @@ final class OrphanSweeper {
             TransitionRunner runner,
             FanIns fanIns,
             Background background,
-            InstantSource clock) {
+            InstantSource clock,
+            StrandedClaims stranded) {
         this.clock = clock;
+        this.stranded = stranded;
         this.calls = calls;
         this.keys = keys;
         this.journals = journals;
@@ -79,6 +84,11 @@ final class OrphanSweeper {
         for (var kv : gets.get(1).getKvs()) {
             claimed.add(text(kv.getKey()).substring(keys.claims().length()));
         }
+        for (var e : stranded.stranded(gets.get(1).getKvs(), keys.claims()).entrySet()) {
+            if (release(e.getKey(), e.getValue())) {
+                claimed.remove(e.getKey());
+            }
+        }
         int orphaned = 0;
         for (var kv : gets.get(0).getKvs()) {
             var ref = text(kv.getKey()).substring(keys.running().length());
@@ -96,6 +106,23 @@ final class OrphanSweeper {
             LOG.info("promoted {} wide fan-in node(s) whose last upstream's finisher did not", promoted);
         }
         return r.getHeader().getRevision();
+    }
+
+    /** Deletes a stranded claim's key, unless it changed since it was seen; whether it did. */
+    private boolean release(String ref, long modRevision) {
+        var key = keys.claims() + ref;
+        var txn = new Txn.Builder().guard(new Txn.Unchanged(key, modRevision));
+        txn.then(new Txn.Delete(key));
+        boolean released = calls.commit(txn.build()).isSucceeded();
+        if (released) {
+            var parts = Keys.runAndNode("", ref);
+            LOG.warn(
+                    "node {} of run {} was claimed through this process, but nothing here runs it: claim released,"
+                            + " the node is orphaned",
+                    parts[1],
+                    parts[0]);
+        }
+        return released;
     }
 
     /** Orphans the node if it is RUNNING and its claim key is gone; a node whose claim lives is left alone. */

@@ -41,6 +41,7 @@ final class TransitionRunner {
     private final OutputReader outputs;
     private final NodeRecords records;
     private final GroupCommit groups;
+    private final HeldClaims held;
     private final int maxTxnOps;
 
     TransitionRunner(
@@ -50,8 +51,10 @@ final class TransitionRunner {
             CounterShards shards,
             Journals journals,
             TransitionPlanner planner,
-            WriteIds writeIds) {
+            WriteIds writeIds,
+            HeldClaims held) {
         this.calls = calls;
+        this.held = held;
         this.keys = keys;
         this.leases = leases;
         this.shards = shards;
@@ -321,6 +324,15 @@ final class TransitionRunner {
                         lost = new HashMap<>();
                     }
                     lost.put(writeId, new Lost(step, plan, lease));
+                    if (step.next() != null && transition instanceof Transition.FinishNode f && f.next() != null) {
+                        // Should this end in an error, the agent looks for the node it may hold now
+                        // (ResultRecorder) and runs it: held here until then, not a stranded claim.
+                        held.put(
+                                runId,
+                                step.next().name(),
+                                f.next().claim().id(),
+                                new HeldClaims.Held(lease, null, Map.of(), Map.of()));
+                    }
                     var now = read(runId, node);
                     boolean found = now.node() != null
                             && lost.containsKey(now.node().record().getLastWrite());
