@@ -14,22 +14,13 @@ import io.adagio.core.model.NodeStatus;
 import io.adagio.core.model.Result;
 import io.adagio.core.repository.NextClaim;
 import io.adagio.testkit.etcd.EtcdExtension;
-import io.etcd.jetcd.api.TxnRequest;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.MethodDescriptor;
-import io.grpc.Status;
-import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,10 +45,12 @@ class EtcdNextClaimTest {
         scope.close();
     }
 
-    private EtcdRepository repository() {
-        return scope.closeLater(EtcdRepository.connect(EtcdSettings.of(ETCD.endpoints())
-                .withNamespace(scope.namespace)
-                .withHousekeepingPeriod(Duration.ofHours(1))));
+    private EtcdRepository repository(ClientInterceptor... interceptors) {
+        return scope.closeLater(EtcdRepository.connect(
+                EtcdSettings.of(ETCD.endpoints())
+                        .withNamespace(scope.namespace)
+                        .withHousekeepingPeriod(Duration.ofHours(1)),
+                interceptors));
     }
 
     private static Claim newClaim() {
@@ -130,12 +123,8 @@ class EtcdNextClaimTest {
      */
     @Test
     void aFinishWhoseCommitAppliesAfterItsAnswerWasLostStillHandsOverItsNextClaim() {
-        var late = new LateCommit();
-        var r = scope.closeLater(EtcdRepository.connect(
-                EtcdSettings.of(ETCD.endpoints())
-                        .withNamespace(scope.namespace)
-                        .withHousekeepingPeriod(Duration.ofHours(1)),
-                late));
+        var late = new LostAnswer(LostAnswer.Applies.LATE);
+        var r = repository(late);
         var id = r.startRun(graph("a->b", "b->c")).id();
         var a = newClaim();
         assertThat(r.claimNode(id, "a", a).claimed()).isTrue();
@@ -158,12 +147,8 @@ class EtcdNextClaimTest {
     /** A claim whose commit applies after its answer was lost is a claim won, not a node left RUNNING. */
     @Test
     void aClaimWhoseCommitAppliesAfterItsAnswerWasLostIsWon() {
-        var late = new LateCommit();
-        var r = scope.closeLater(EtcdRepository.connect(
-                EtcdSettings.of(ETCD.endpoints())
-                        .withNamespace(scope.namespace)
-                        .withHousekeepingPeriod(Duration.ofHours(1)),
-                late));
+        var late = new LostAnswer(LostAnswer.Applies.LATE);
+        var r = repository(late);
         var id = r.startRun(graph("a->b")).id();
         late.arm(new Keys(scope.namespace).claim(id, "a"));
         var a = newClaim();
@@ -173,55 +158,5 @@ class EtcdNextClaimTest {
         assertThat(late.delivered).as("the lost commit was applied late").isTrue();
         assertThat(claimed.claimed()).isTrue();
         assertThat(r.finishNode(id, "a", Result.success("x"), a).status()).isEqualTo(NodeStatus.COMPLETED);
-    }
-
-    /**
-     * Once armed, holds back the first guarded transaction that puts {@code claimKey} and fails its
-     * call as a lost answer would; sends it just before the next guarded transaction, so that it
-     * applies after the sender looked for it and did not find it.
-     */
-    static final class LateCommit implements ClientInterceptor {
-        private final AtomicReference<String> armedFor = new AtomicReference<>();
-        private final AtomicReference<TxnRequest> held = new AtomicReference<>();
-        volatile boolean delivered;
-
-        void arm(String claimKey) {
-            armedFor.set(claimKey);
-        }
-
-        private boolean puts(TxnRequest txn, String key) {
-            return txn.getCompareCount() > 0
-                    && txn.getSuccessList().stream()
-                            .anyMatch(op -> op.hasRequestPut()
-                                    && op.getRequestPut()
-                                            .getKey()
-                                            .toStringUtf8()
-                                            .equals(key));
-        }
-
-        @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest txn && txn.getCompareCount() > 0) {
-                        var key = armedFor.get();
-                        if (key != null && puts(txn, key) && armedFor.compareAndSet(key, null)) {
-                            held.set(txn);
-                            delegate().cancel("answer lost", Status.UNAVAILABLE.asRuntimeException());
-                            return;
-                        }
-                        var late = held.getAndSet(null);
-                        if (late != null) {
-                            @SuppressWarnings("unchecked")
-                            var same = (MethodDescriptor<TxnRequest, ?>) (MethodDescriptor<?, ?>) method;
-                            ClientCalls.blockingUnaryCall(next, same, CallOptions.DEFAULT, late);
-                            delivered = true;
-                        }
-                    }
-                    super.sendMessage(message);
-                }
-            };
-        }
     }
 }

@@ -15,15 +15,7 @@ import io.adagio.core.model.Result;
 import io.adagio.core.repository.NextClaim;
 import io.adagio.core.repository.RepositoryException;
 import io.adagio.testkit.etcd.EtcdExtension;
-import io.etcd.jetcd.api.TxnRequest;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall;
-import io.grpc.MethodDescriptor;
-import io.grpc.Status;
-import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -144,12 +136,12 @@ class EtcdStrandedClaimTest {
      */
     @Test
     void aNodeALostFinishClaimedIsLeftToTheAgentThatLooksForIt() {
-        var lossy = new AppliedThenUnanswered();
+        var lossy = new LostAnswer(LostAnswer.Applies.AT_ONCE_AND_THE_NEXT_READ_FAILS);
         var r = repository(lossy);
         var id = r.startRun(graph("a->b")).id();
         var a = newClaim();
         assertThat(r.claimNode(id, "a", a).claimed()).isTrue();
-        lossy.claimKey = new Keys(scope.namespace).claim(id, "b");
+        lossy.arm(new Keys(scope.namespace).claim(id, "b"));
         var next = new NextClaim(newClaim(), Set.of(Graphs.RUNTIME));
 
         assertThatThrownBy(() -> r.finishAndClaim(id, "a", Result.success("x"), a, next))
@@ -162,47 +154,5 @@ class EtcdStrandedClaimTest {
 
         assertThat(r.finishNode(id, "b", Result.success("y"), next.claim()).status())
                 .isEqualTo(NodeStatus.COMPLETED);
-    }
-
-    /**
-     * Applies the first guarded transaction that puts {@code claimKey}, then fails its call as a lost
-     * answer would, and fails the read that follows as an etcd still out of reach would.
-     */
-    static final class AppliedThenUnanswered implements ClientInterceptor {
-        volatile String claimKey;
-        private volatile boolean failNextRead;
-
-        @Override
-        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                @Override
-                public void sendMessage(Q message) {
-                    if (message instanceof TxnRequest txn) {
-                        var key = claimKey;
-                        if (key != null && txn.getCompareCount() > 0 && puts(txn, key)) {
-                            claimKey = null;
-                            @SuppressWarnings("unchecked")
-                            var same = (MethodDescriptor<TxnRequest, ?>) (MethodDescriptor<?, ?>) method;
-                            ClientCalls.blockingUnaryCall(next, same, CallOptions.DEFAULT, txn);
-                            failNextRead = true;
-                            delegate().cancel("answer lost", Status.UNAVAILABLE.asRuntimeException());
-                            return;
-                        }
-                        if (failNextRead && txn.getCompareCount() == 0) {
-                            failNextRead = false;
-                            delegate().cancel("etcd out of reach", Status.UNAVAILABLE.asRuntimeException());
-                            return;
-                        }
-                    }
-                    super.sendMessage(message);
-                }
-            };
-        }
-
-        private static boolean puts(TxnRequest txn, String key) {
-            return txn.getSuccessList().stream()
-                    .anyMatch(op -> op.hasRequestPut()
-                            && op.getRequestPut().getKey().toStringUtf8().equals(key));
-        }
     }
 }
