@@ -83,7 +83,7 @@ final class LeanPath {
                 if (response == null) {
                     return false;
                 }
-                var runs = WireJson.runs(JsonReader.parse(response.body(), WireJson.LISTED));
+                var runs = WireJson.listedRuns(JsonReader.parse(response.body(), WireJson.LISTED));
                 Printers.runs(runs, now, out, err);
             }
             case LeanArgs.STATS -> {

@@ -31,7 +31,8 @@ final class Training {
         var text = new StringWriter();
         var out = new PrintWriter(text);
         Instant now = Instant.now();
-        var runs = WireJson.runs(JsonReader.parse(listing(now).getBytes(StandardCharsets.UTF_8), WireJson.LISTED));
+        var runs =
+                WireJson.listedRuns(JsonReader.parse(listing(now).getBytes(StandardCharsets.UTF_8), WireJson.LISTED));
         Printers.runs(runs, now, out, out);
         Printers.stats(WireJson.stats(JsonReader.parse(STATS)), null, out);
         Printers.agents(WireJson.agents(JsonReader.parse(AGENTS)), out, out);

@@ -260,7 +260,7 @@ class LeanPathTest {
         var now = running.createdAt().plusSeconds(75);
 
         var listed = new StringWriter();
-        Printers.runs(WireJson.runs(JsonReader.parse(json, WireJson.LISTED)), now, new PrintWriter(listed), null);
+        Printers.runs(WireJson.listedRuns(JsonReader.parse(json, WireJson.LISTED)), now, new PrintWriter(listed), null);
         var whole = new StringWriter();
         Printers.runs(
                 WireJson.runs(JsonReader.parse(new String(json, StandardCharsets.UTF_8))),
