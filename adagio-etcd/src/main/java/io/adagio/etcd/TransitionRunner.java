@@ -9,8 +9,6 @@ import io.adagio.core.protocol.Protocol;
 import io.adagio.core.protocol.Step;
 import io.adagio.core.protocol.Transition;
 import io.adagio.core.repository.RepositoryException;
-import io.adagio.etcd.storage.OutputRef;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +19,11 @@ import org.slf4j.LoggerFactory;
  * Runs one protocol transition on etcd: read the primary node (or take the record at hand), let
  * {@link Protocol} decide, commit the planned writes in one transaction guarded by the revision of
  * every record used, and on conflict decide again from the fresh records the failed transaction
- * returned. A transition with more writes than one transaction holds goes through a journal
- * ({@link Journals}).
+ * returned ({@link StepCommit} builds that transaction and reads its answer). A transition with
+ * more writes than one transaction holds goes through a journal ({@link Journals}).
  */
 final class TransitionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TransitionRunner.class);
-    /** At most this many downstream records are read with a claim (a finish would read them anyway). */
-    private static final int MAX_PREFETCH = 16;
-    /** The primary read, then the records a finish compared, in the failure branch. */
-    private static final int SNAPSHOT_READS = 4;
 
     private final EtcdCalls calls;
     private final Keys keys;
@@ -122,7 +116,7 @@ final class TransitionRunner {
     record NextClaimed(StoredNode committed, Map<String, StoredNode> downstream) {}
 
     /** The primary node as the plan writes it (outputs in stored form), or as the step left it. */
-    private static Node stored(Step step, TransitionPlanner.Plan plan, StoredNode before) {
+    static Node stored(Step step, TransitionPlanner.Plan plan, StoredNode before) {
         return plan.primaryState() == null ? step.node() : plan.primaryState().toNode(before.spec());
     }
 
@@ -251,66 +245,13 @@ final class TransitionRunner {
                 snap = read(runId, node);
                 continue;
             }
-            var txn = new Txn.Builder().guards(plan.guards()).thenAll(plan.writes());
-            for (var d : plan.tallied()) {
-                // Read in the same transaction, after its own put: the last of the N deliveries sees
-                // versions adding up to N. O(shards), where counting the input keys would be
-                // O(inputs) on every finish.
-                txn.then(new Txn.Get(keys.legacyTally(runId, d)));
-                txn.then(new Txn.KeysWithPrefix(keys.tallyShards(runId, d)));
-            }
-            // A claim also reads the downstream records its finish will need; a finish that fails
-            // gets back the records it compared, so neither reads them in a request of its own.
-            var prefetch = new ArrayList<String>();
-            // The node claimed: the primary, or the downstream node a finish claims for its agent.
-            var claimedNode = step.claimed()
-                    ? snap.node()
-                    : step.next() == null ? null : view.used().get(step.next().name());
-            if (claimedNode != null
-                    && claimedNode.downstream().size() <= MAX_PREFETCH
-                    && txn.thenSize() + claimedNode.downstream().size() + Txn.RESERVE <= maxTxnOps) {
-                for (var d : claimedNode.downstream()) {
-                    prefetch.add(d);
-                    txn.then(new Txn.Get(keys.node(runId, d)));
-                }
-            }
-            // A claim answers with the node's inputs and earlier outputs: those stored apart are read
-            // in the same transaction when they fit, else afterwards.
-            var outputKeys = new ArrayList<String>();
-            if (step.claimed() && plan.primaryState() != null) {
-                var refs = outputs.refs(
-                        runId,
-                        plan.primaryState().attempts(),
-                        plan.primaryState().inputs());
-                long bytes =
-                        refs.values().stream().mapToLong(OutputRef::getSize).sum();
-                if (!refs.isEmpty()
-                        && txn.thenSize() + refs.size() + Txn.RESERVE <= maxTxnOps
-                        && bytes <= OutputReader.REQUEST_BYTES) {
-                    for (var key : refs.keySet()) {
-                        outputKeys.add(key);
-                        txn.then(new Txn.Get(key));
-                    }
-                }
-            }
-            for (var op : Snapshot.reads(keys, runId, node)) {
-                txn.otherwise(op);
-            }
-            var compared = new ArrayList<String>();
-            if (transition instanceof Transition.FinishNode) {
-                for (var name : view.used().keySet()) {
-                    if (!name.equals(node) && compared.size() + SNAPSHOT_READS + 2 <= maxTxnOps) {
-                        compared.add(name);
-                        txn.otherwise(new Txn.Get(keys.node(runId, name)));
-                    }
-                }
-            }
+            var commit = StepCommit.of(keys, outputs, maxTxnOps, runId, transition, step, plan, view, snap.node());
             var shard = shards.acquire();
             GroupCommit.Answer response;
             try {
-                shard.stage(plan.delta(), txn);
+                shard.stage(plan.delta(), commit.txn());
                 try {
-                    response = calls.await(groups.submit(txn.build()));
+                    response = calls.await(groups.submit(commit.txn().build()));
                 } catch (RepositoryException.Unavailable e) {
                     shard.markUnknown();
                     if (EtcdErrors.leaseGone(e) && lease != 0) {
@@ -351,16 +292,10 @@ final class TransitionRunner {
                 shards.release(shard);
             }
             if (response.succeeded()) {
-                return committed(step, lease, plan, view, snap.node(), prefetch, outputKeys, response);
+                return commit.committed(step, lease, plan, view, snap.node(), response);
             }
             LOG.debug("{} of node {} of run {} conflicted; deciding it again", describe(transition), node, runId);
-            var gets = response.reads();
-            snap = Snapshot.of(gets, 0);
-            known.clear();
-            for (int i = 0; i < compared.size(); i++) {
-                var kvs = gets.get(SNAPSHOT_READS + i).getKvs();
-                known.put(compared.get(i), kvs.isEmpty() ? null : EtcdStorage.node(kvs.getFirst()));
-            }
+            snap = commit.conflicted(response, known);
         }
     }
 
@@ -413,74 +348,6 @@ final class TransitionRunner {
 
     private static Step unchanged(StoredNode node) {
         return new Step(node.state().toNode(node.spec()), false, false, List.of(), List.of());
-    }
-
-    private Outcome committed(
-            Step step,
-            long lease,
-            TransitionPlanner.Plan plan,
-            EtcdRunView view,
-            StoredNode before,
-            List<String> prefetch,
-            List<String> outputKeys,
-            GroupCommit.Answer response) {
-        long revision = response.revision();
-        var committed = before;
-        if (plan.primary() != null) {
-            committed =
-                    new StoredNode(plan.primary(), before.spec(), before.downstream(), plan.primaryState(), revision);
-        }
-        var gets = response.reads();
-        // The success branch's reads, in order: the tally of each wide node handed an input (read
-        // after this commit's own delivery), then the claim's downstream records.
-        var complete = new ArrayList<String>();
-        int g = 0;
-        for (var d : plan.tallied()) {
-            long counted = 0;
-            for (int read = 0; read < 2; read++) { // the legacy key, then the shards
-                for (var kv : gets.get(g++).getKvs()) {
-                    counted += kv.getVersion();
-                }
-            }
-            // At least N: promotion checks the input keys themselves, so a tally counted twice (a
-            // journal chunk applied twice) costs a read, never a wrong promotion.
-            // The record keeps, while WAITING, how many deliveries it still awaits (all, or after a
-            // rerun those of the upstream nodes that had not succeeded).
-            if (counted > 0 && counted >= view.used().get(d).record().getWaitingOn()) {
-                complete.add(d);
-            }
-        }
-        var downstream = new HashMap<String, StoredNode>();
-        for (var d : prefetch) {
-            var kvs = gets.get(g++).getKvs();
-            if (!kvs.isEmpty()) {
-                try {
-                    downstream.put(d, EtcdStorage.node(kvs.getFirst()));
-                } catch (RepositoryException.StorageFormat unreadable) {
-                    // Not needed yet: the finish reads it again, and reports it then.
-                }
-            }
-        }
-        var values = plan.outputs();
-        if (!outputKeys.isEmpty()) {
-            values = new HashMap<>(values);
-            for (var key : outputKeys) {
-                var kvs = gets.get(g++).getKvs();
-                if (!kvs.isEmpty()) {
-                    values.put(key, kvs.getFirst().getValue().getBytes());
-                }
-            }
-        }
-        NextClaimed next = null;
-        if (plan.next() != null) {
-            var read = view.used().get(step.next().name());
-            next = new NextClaimed(
-                    new StoredNode(plan.next(), read.spec(), read.downstream(), plan.nextState(), revision),
-                    downstream);
-            downstream = new HashMap<>();
-        }
-        return new Outcome(
-                step, lease, committed, List.of(), complete, downstream, stored(step, plan, before), values, next);
     }
 
     /**
