@@ -15,7 +15,8 @@ import java.util.List;
  * page holds the run's id, time and status, a slice of its nodes in spec order, and the edges whose
  * destination is among them, so that the pages together hold every node and edge exactly once.
  * Without a limit or token the whole run is one page, as the original protocol has it; a run too big
- * for one message is then refused with a hint to page.
+ * for one message is then refused with a hint to page. A node too big for a message by itself
+ * comes alone, in a bigger page ({@link #MAX_NODE_ALONE_BYTES}).
  *
  * <p>The page token is opaque to clients: the next node's position and the run's id, checked like
  * any other input when it comes back.
@@ -28,10 +29,26 @@ final class InspectPages {
     /** One page: the run with its slice of nodes and edges, and the token of the next page or "". */
     record Page(io.adagio.proto.Run run, String nextToken) {}
 
+    /**
+     * The most a page of one node may carry. A node can be bigger than a message by itself: a wide
+     * fan-in holds every upstream node's output as an input (the sink of a 100,000-node fan-out/
+     * fan-in of {@code debug} nodes, ~11 MB). The wire cannot carry part of a node, so such a node
+     * comes alone in a page as big as it needs, up to this; paging clients accept big answers (the
+     * Java client up to 256 MiB).
+     */
+    static final int MAX_NODE_ALONE_BYTES = 64 << 20;
+
     private final int maxMessageBytes;
+    private final int maxAloneBytes;
 
     InspectPages(int maxMessageBytes) {
+        this(maxMessageBytes, Math.max(maxMessageBytes, MAX_NODE_ALONE_BYTES));
+    }
+
+    /** @param maxAloneBytes the most a page of one node may carry (see {@link #MAX_NODE_ALONE_BYTES}) */
+    InspectPages(int maxMessageBytes, int maxAloneBytes) {
         this.maxMessageBytes = maxMessageBytes;
+        this.maxAloneBytes = maxAloneBytes;
     }
 
     Page page(Run run, long nodeLimit, String token) {
@@ -51,15 +68,16 @@ final class InspectPages {
         int count = nodeLimit == 0 ? remaining : (int) Math.min(remaining, nodeLimit);
         while (true) {
             var page = WireMapping.toProto(slice(run, from, count));
-            if (page.getSerializedSize() <= maxMessageBytes) {
+            int size = page.getSerializedSize();
+            if (size <= maxMessageBytes || (count == 1 && size <= maxAloneBytes)) {
                 int next = from + count;
                 return new Page(page, next < run.nodes().size() ? token(next, run.id()) : "");
             }
             if (count == 1) {
                 throw new RepositoryException.LimitExceeded(
-                        "node \"" + run.nodes().get(from).name() + "\" of run \""
-                                + run.id() + "\" with its edges is more than one response carries (" + maxMessageBytes
-                                + " bytes)");
+                        "node \"" + run.nodes().get(from).name() + "\" of run \"" + run.id()
+                                + "\" with its inputs and edges is " + size + " bytes, more than one response carries ("
+                                + maxAloneBytes + " bytes)");
             }
             // At most node_limit nodes: fewer when that many would not fit in one message.
             count = Math.max(1, count / 2);

@@ -167,6 +167,89 @@ class PagedInspectTest {
     }
 
     @Test
+    void aNodeBiggerThanAMessageByItselfComesAloneInABiggerPage() {
+        // A fan-in of 12 nodes with outputs of 8 KiB: the sink's inputs alone (96 KiB) are more than
+        // this server's 64 KiB message limit. Before, inspecting the run failed at the sink's page.
+        var id = wideFanIn();
+        var names = new ArrayList<String>();
+        int edges = 0;
+        boolean sinkSeen = false;
+        String token = "";
+        do {
+            var page = grpc.inspect(InspectRequest.newBuilder()
+                    .setId(id)
+                    .setNodeLimit(100)
+                    .setNodePageToken(token)
+                    .build());
+            var run = page.getRun();
+            run.getNodesList().forEach(n -> names.add(n.getSpec().getName()));
+            edges += run.getEdgesCount();
+            if (names.contains("sink") && !sinkSeen) {
+                sinkSeen = true;
+                assertThat(run.getNodesList())
+                        .extracting(n -> n.getSpec().getName())
+                        .containsExactly("sink");
+                assertThat(run.getNodes(0).getInputsMap()).hasSize(12);
+                assertThat(run.getSerializedSize()).isGreaterThan(64 * 1024);
+            } else {
+                assertThat(run.getSerializedSize()).isLessThanOrEqualTo(64 * 1024);
+            }
+            token = page.getNextNodePageToken();
+        } while (!token.isEmpty());
+        var expected = new ArrayList<String>();
+        IntStream.range(0, 12).forEach(i -> expected.add("up-" + i));
+        expected.add("sink");
+        assertThat(names).containsExactlyElementsOf(expected);
+        assertThat(edges).isEqualTo(12);
+
+        // Over HTTP too (the web UI pages this way).
+        var json = http.getJson("/v0/runs/" + id + "?node_limit=100&node_page_token="
+                + URLEncoder.encode(InspectPages.token(12, id), StandardCharsets.UTF_8));
+        assertThat(json.get("run").get("nodes")).hasSize(1);
+        assertThat(json.get("run").get("nodes").get(0).get("inputs").size()).isEqualTo(12);
+        repository.deleteRun(id);
+    }
+
+    @Test
+    void aNodeBiggerThanEvenALonePageIsRefusedNamingIt() {
+        var id = wideFanIn();
+        var run = repository.inspectRun(id);
+        var pages = new InspectPages(64 * 1024, 80 * 1024);
+        assertThatThrownBy(() -> {
+                    String token = "";
+                    do {
+                        token = pages.page(run, 100, token).nextToken();
+                    } while (!token.isEmpty());
+                })
+                .isInstanceOf(io.adagio.core.repository.RepositoryException.LimitExceeded.class)
+                .hasMessageContaining("node \"sink\"")
+                .hasMessageContaining("(81920 bytes)");
+        repository.deleteRun(id);
+    }
+
+    /** Twelve nodes, each with an output of 8 KiB, feeding one sink, all run: the sink holds the twelve as inputs. */
+    private static String wideFanIn() {
+        var nodes = new ArrayList<NodeSpec>();
+        var edges = new ArrayList<io.adagio.core.model.Edge>();
+        for (int i = 0; i < 12; i++) {
+            nodes.add(new NodeSpec("up-" + i, "debug"));
+            edges.add(new io.adagio.core.model.Edge("up-" + i, "sink"));
+        }
+        nodes.add(new NodeSpec("sink", "debug"));
+        var id = repository.startRun(new GraphSpec(nodes, edges)).id();
+        var output = "x".repeat(8 * 1024);
+        for (int i = 0; i < 12; i++) {
+            var claim = new io.adagio.core.model.Claim("claim-up-" + i);
+            assertThat(repository.claimNode(id, "up-" + i, claim).claimed()).isTrue();
+            repository.finishNode(id, "up-" + i, io.adagio.core.model.Result.success(output), claim);
+        }
+        var claim = new io.adagio.core.model.Claim("claim-sink");
+        assertThat(repository.claimNode(id, "sink", claim).claimed()).isTrue();
+        repository.finishNode(id, "sink", io.adagio.core.model.Result.success("done"), claim);
+        return id;
+    }
+
+    @Test
     void aLimitTooBigForOneMessageGivesFewerNodesPerPage() {
         var page = grpc.inspect(
                 InspectRequest.newBuilder().setId(big).setNodeLimit(-1).build()); // uint32 max
